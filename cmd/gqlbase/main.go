@@ -1,0 +1,214 @@
+// Command gqlbase runs the gqlbase server: `gqlbase serve` (also what a bare `gqlbase` does).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gqlbase/gqlbase/logging"
+	"github.com/gqlbase/gqlbase/resolvers"
+	"github.com/gqlbase/gqlbase/rest"
+	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/pgcluster"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "gqlbase:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseServeFlags(args, stderr)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return serve(ctx, cfg, stderr)
+	case "version":
+		fmt.Fprintln(stdout, buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: gqlbase [serve] [flags] | gqlbase version\n\nRun 'gqlbase serve -h' for the flags.")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (want serve or version)", cmd)
+}
+
+type serveConfig struct {
+	addr           string
+	dataDir        string
+	databaseURL    string
+	logFormat      string
+	logLevel       string
+	allowedOrigins string
+	disableSignUp  bool
+	adminToken     string
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c serveConfig
+	fs.StringVar(&c.addr, "addr", env("GQLBASE_ADDR", "127.0.0.1:8080"), "listen address (env GQLBASE_ADDR)")
+	fs.StringVar(&c.dataDir, "data-dir", env("GQLBASE_DATA_DIR", "./data"), "data directory: embedded Postgres, admin token (env GQLBASE_DATA_DIR)")
+	fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "use this Postgres instead of the embedded one (env DATABASE_URL)")
+	fs.StringVar(&c.logFormat, "log-format", env("GQLBASE_LOG_FORMAT", "text"), "text or json (env GQLBASE_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", env("GQLBASE_LOG_LEVEL", "info"), "debug, info, warn or error (env GQLBASE_LOG_LEVEL)")
+	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("GQLBASE_ALLOWED_ORIGINS", "*"), "comma-separated browser origins allowed for CORS and WebSockets, or * (env GQLBASE_ALLOWED_ORIGINS)")
+	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	c.adminToken = os.Getenv("GQLBASE_ADMIN_TOKEN")
+	return c, nil
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
+	logger := logging.New(stderr, cfg.logFormat, cfg.logLevel)
+	slog.SetDefault(logger)
+	dataDir, err := filepath.Abs(cfg.dataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+
+	dsn := cfg.databaseURL
+	if dsn == "" {
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDir, Logger: logger})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := cluster.Stop(); err != nil {
+				logger.Error("stop PostgreSQL", "err", err)
+			} else {
+				logger.Info("PostgreSQL stopped")
+			}
+		}()
+		dsn = cluster.DSN("postgres")
+		logger.Info("embedded PostgreSQL running", "dir", cluster.Dir())
+	}
+
+	store, err := storage.Open(ctx, dsn, storage.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	res := &resolvers.Resolver{Store: store, Logger: logger, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp}
+	if err := bootstrap(ctx, res, dataDir, cfg.adminToken, logger); err != nil {
+		return err
+	}
+
+	api := rest.New(rest.Config{
+		Version: buildVersion(), Logger: logger, AllowedOrigins: splitList(cfg.allowedOrigins),
+	}, res)
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(api.BeginShutdown)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("gqlbase serving", "addr", ln.Addr().String(), "version", buildVersion(),
+		"graphql", "http://"+ln.Addr().String()+"/graphql", "playground", "http://"+ln.Addr().String()+"/playground")
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("shutdown", "err", err)
+	}
+	return nil
+}
+
+// bootstrap prepares an empty store and writes a generated admin token to the data dir.
+func bootstrap(ctx context.Context, res *resolvers.Resolver, dataDir, envToken string, logger *slog.Logger) error {
+	secret, created, err := res.Bootstrap(ctx, envToken)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dataDir, "admin-token")
+	switch {
+	case created:
+		if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+			return fmt.Errorf("write admin token: %w", err)
+		}
+		logger.Info("created the owner workspace and an admin token", "admin_token_file", path)
+	case envToken != "":
+		logger.Info("admin token taken from GQLBASE_ADMIN_TOKEN")
+	default:
+		if _, err := os.Stat(path); err == nil {
+			logger.Info("admin token", "admin_token_file", path)
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

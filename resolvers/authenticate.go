@@ -1,0 +1,94 @@
+package resolvers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// Authenticate turns a presented credential (the token after "Bearer ", "Token " or "JWT ")
+// into a Principal. A bad credential yields a principal whose AuthError says why, so that
+// every resolver answers UNAUTHENTICATED with that reason.
+func (r *Resolver) Authenticate(ctx context.Context, credential string) *gqlbase.Principal {
+	credential = strings.TrimSpace(credential)
+	if credential == "" {
+		return gqlbase.Anonymous()
+	}
+	reject := func(format string, args ...any) *gqlbase.Principal {
+		return &gqlbase.Principal{Kind: gqlbase.PrincipalAnonymous, AuthError: gqlbase.Unauthenticated(format, args...)}
+	}
+	hash := gqlbase.HashSecret(credential)
+	if strings.HasPrefix(credential, gqlbase.SessionPrefix) {
+		sess, err := r.Store.SessionByHash(ctx, hash)
+		if err != nil {
+			if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+				return reject("invalid or ended session")
+			}
+			r.Logger.ErrorContext(ctx, "authenticate session", "err", err)
+			return reject("could not check credentials")
+		}
+		if time.Now().After(sess.ExpiresAt) {
+			return reject("session expired: log in again")
+		}
+		roles, first, err := r.Store.ActiveRoles(ctx, sess.UserID)
+		if err != nil {
+			r.Logger.ErrorContext(ctx, "authenticate session roles", "err", err)
+			return reject("could not check credentials")
+		}
+		exp := sess.ExpiresAt
+		return &gqlbase.Principal{
+			Kind: gqlbase.PrincipalUser, UserID: sess.UserID, SessionID: sess.ID,
+			WorkspaceID: first, Roles: roles, ExpiresAt: &exp,
+		}
+	}
+	tok, err := r.Store.TokenByHash(ctx, hash)
+	if err != nil {
+		if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+			return reject("invalid token")
+		}
+		r.Logger.ErrorContext(ctx, "authenticate token", "err", err)
+		return reject("could not check credentials")
+	}
+	if tok.RevokedAt != nil {
+		return reject("token revoked")
+	}
+	if tok.ExpiresAt != nil && time.Now().After(*tok.ExpiresAt) {
+		return reject("token expired")
+	}
+	r.touchToken(tok.ID)
+	return &gqlbase.Principal{
+		Kind: gqlbase.PrincipalToken, TokenID: tok.ID, WorkspaceID: tok.WorkspaceID,
+		Scopes: tok.Scopes, Databases: tok.Databases, ExpiresAt: tok.ExpiresAt,
+	}
+}
+
+// touchToken records last use at most once a minute per token, off the request path.
+func (r *Resolver) touchToken(id int64) {
+	now := time.Now()
+	if last, ok := r.lastTouch.Load(id); ok && now.Sub(last.(time.Time)) < time.Minute {
+		return
+	}
+	r.lastTouch.Store(id, now)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := r.Store.TouchToken(ctx, id); err != nil {
+			r.Logger.Warn("record token use", "token_id", id, "err", err)
+		}
+	}()
+}
+
+// CredentialFromHeader extracts the credential from an Authorization header value. It accepts
+// "Bearer", "Token" and "JWT" (any case; Baserow clients send the latter two) and a bare token.
+func CredentialFromHeader(h string) string {
+	h = strings.TrimSpace(h)
+	if scheme, rest, ok := strings.Cut(h, " "); ok {
+		switch strings.ToLower(scheme) {
+		case "bearer", "token", "jwt":
+			return strings.TrimSpace(rest)
+		}
+	}
+	return h
+}

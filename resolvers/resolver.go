@@ -1,0 +1,25 @@
+// Package resolvers implements the platform GraphQL API: each resolver authorizes the
+// principal, validates its input, calls storage (through the dataloaders for reads) and
+// returns domain values. No SQL here. The REST dialects call these resolvers too.
+package resolvers
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/gqlbase/gqlbase/storage"
+)
+
+// Resolver is the root of the platform resolvers.
+type Resolver struct {
+	Store   *storage.Store
+	Logger  *slog.Logger
+	Version string
+	// AllowSignUp lets anyone create a user; when false only invitations add people.
+	AllowSignUp bool
+
+	// OnTokenRevoked, when set, is called after a token is revoked or rotated.
+	OnTokenRevoked func(tokenID int64)
+
+	lastTouch sync.Map // token id → time.Time of the last recorded use
+}

@@ -1,0 +1,231 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// Limits bound the work one GraphQL request may ask for.
+type Limits struct {
+	MaxBodyBytes   int64 // request body (JSON POST)
+	MaxUploadBytes int64 // multipart request with files
+	Complexity     int   // sum of field costs
+	Depth          int   // nesting of selections (introspection excluded)
+	Tokens         int   // lexer tokens in the document
+	WSMessageBytes int64 // one WebSocket message
+}
+
+// DefaultLimits are generous for applications and still stop abuse.
+var DefaultLimits = Limits{
+	MaxBodyBytes:   1 << 20,
+	MaxUploadBytes: 64 << 20,
+	Complexity:     5000,
+	Depth:          12,
+	Tokens:         15000,
+	WSMessageBytes: 1 << 20,
+}
+
+// graphqlHandler builds a gqlgen server for an executable schema with gqlbase's transports,
+// limits, error presentation and metrics. The platform and the typed data API both use it.
+func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Handler {
+	lim := s.cfg.Limits
+	srv := handler.New(es)
+	srv.AddTransport(transport.Websocket{
+		Implementation: &gorillaWebsocket{
+			upgrader: websocket.Upgrader{
+				ReadBufferSize:  1024,
+				WriteBufferSize: 1024,
+				WriteBufferPool: wsWriteBufferPool,
+				CheckOrigin:     s.checkOrigin,
+			},
+			onOpen:  func() { s.metrics.websockets.Inc() },
+			onClose: func() { s.metrics.websockets.Dec() },
+		},
+		InitFunc:              s.websocketInit,
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+		PingPongInterval:      15 * time.Second,
+		PayloadReadLimit:      &lim.WSMessageBytes,
+		ErrorFunc: func(ctx context.Context, err error) {
+			s.logger.DebugContext(ctx, "websocket", "err", err)
+		},
+	})
+	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: lim.MaxUploadBytes, MaxMemory: 8 << 20})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(lim.Tokens)
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](200)})
+	srv.Use(extension.FixedComplexityLimit(lim.Complexity))
+	srv.Use(depthLimit{max: lim.Depth})
+	srv.SetErrorPresenter(s.presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		s.logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return errors.New("panic in resolver")
+	})
+	srv.AroundResponses(s.metrics.observeOperation(api))
+	return s.limitBody(srv)
+}
+
+// presentError gives every error an extensions.code. Caller-facing errors keep their message;
+// anything else is logged with the request id and shown as "internal error".
+func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	if e, ok := gqlbase.AsError(err); ok {
+		gqlErr.Message = e.Message
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		gqlErr.Extensions["code"] = string(e.Code)
+		if e.Field != "" {
+			gqlErr.Extensions["field"] = e.Field
+		}
+		for k, v := range e.Details {
+			gqlErr.Extensions[k] = v
+		}
+		return gqlErr
+	}
+	var parsed *gqlerror.Error
+	if errors.As(err, &parsed) && parsed.Err == nil {
+		// gqlgen's and gqlparser's own errors (parse, validation, coercion): safe to show.
+		if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
+			if gqlErr.Extensions == nil {
+				gqlErr.Extensions = map[string]any{}
+			}
+			gqlErr.Extensions["code"] = string(gqlbase.CodeBadUserInput)
+		}
+		return gqlErr
+	}
+	s.logger.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
+	return &gqlerror.Error{
+		Message:    "internal error",
+		Path:       gqlErr.Path,
+		Locations:  gqlErr.Locations,
+		Extensions: map[string]any{"code": string(gqlbase.CodeInternal), "requestId": gqlbase.RequestIDFrom(ctx)},
+	}
+}
+
+// websocketInit authenticates a WebSocket connection from its connection_init payload, the way
+// clients send it: Authorization or authorization (with or without "Bearer "),
+// headers.Authorization, authToken or token. Without any, the upgrade request's header counts.
+func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	cred := credentialFromInit(payload)
+	if cred == "" {
+		return ctx, nil, nil // the principal from the upgrade request stays
+	}
+	p := s.resolver.Authenticate(ctx, cred)
+	if p.AuthError != nil {
+		ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+		return transport.AppendCloseReason(ctx, "Forbidden"), nil, p.AuthError
+	}
+	return gqlbase.WithPrincipal(ctx, p), nil, nil
+}
+
+func credentialFromInit(payload transport.InitPayload) string {
+	for _, key := range []string{"Authorization", "authorization", "authToken", "token"} {
+		if v := payload.GetString(key); v != "" {
+			return credentialFromHeader(v)
+		}
+	}
+	if headers, ok := payload["headers"].(map[string]any); ok {
+		for k, v := range headers {
+			if s, ok := v.(string); ok && strings.EqualFold(k, "authorization") {
+				return credentialFromHeader(s)
+			}
+		}
+	}
+	return ""
+}
+
+// limitBody refuses JSON bodies over the limit with 413 before gqlgen reads them.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	max := s.cfg.Limits.MaxBodyBytes
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			if r.ContentLength > max {
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,
+					fmt.Sprintf("request body exceeds %d bytes", max))
+				return
+			}
+			body, err := readLimited(r, max)
+			if err != nil {
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge, err.Error())
+				return
+			}
+			r.Body = body
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// depthLimit rejects operations nested deeper than max. Introspection selections do not
+// count: GraphiQL's introspection query is deep by nature and cheap.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                     { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	depth := selectionDepth(oc.Operation.SelectionSet, map[string]bool{})
+	if depth > d.max {
+		return &gqlerror.Error{
+			Message:    fmt.Sprintf("query is nested %d levels deep; the limit is %d", depth, d.max),
+			Extensions: map[string]any{"code": string(gqlbase.CodeBadUserInput)},
+		}
+	}
+	return nil
+}
+
+func selectionDepth(set ast.SelectionSet, visiting map[string]bool) int {
+	max := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				continue
+			}
+			d = 1 + selectionDepth(s.SelectionSet, visiting)
+		case *ast.InlineFragment:
+			d = selectionDepth(s.SelectionSet, visiting)
+		case *ast.FragmentSpread:
+			if s.Definition == nil || visiting[s.Name] {
+				continue
+			}
+			visiting[s.Name] = true
+			d = selectionDepth(s.Definition.SelectionSet, visiting)
+			delete(visiting, s.Name)
+		}
+		if d > max {
+			max = d
+		}
+	}
+	return max
+}

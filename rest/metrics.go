@@ -1,0 +1,113 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/gqlbase/gqlbase/storage"
+)
+
+// metrics are the Prometheus series of one server. Each server has its own registry, so
+// several servers in one test binary do not collide.
+type metrics struct {
+	registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	operations *prometheus.CounterVec
+	opLatency  *prometheus.HistogramVec
+	websockets prometheus.Gauge
+
+	// operation names come from clients: cap how many become label values.
+	namesMu sync.Mutex
+	names   map[string]bool
+}
+
+const maxOperationNames = 200
+
+func newMetrics(store *storage.Store) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gqlbase_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gqlbase_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gqlbase_graphql_operations_total", Help: "GraphQL operations by API, type, name and outcome.",
+		}, []string{"api", "type", "name", "outcome"}),
+		opLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gqlbase_graphql_operation_duration_seconds", Help: "GraphQL operation latency by API, type and name.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"api", "type", "name"}),
+		websockets: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "gqlbase_websockets_open", Help: "Open WebSocket connections.",
+		}),
+		names: map[string]bool{},
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.operations, m.opLatency, m.websockets,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(store.DB().DB, "gqlbase"))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+func (m *metrics) observeRequest(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// observeOperation measures each GraphQL response (for subscriptions: each event) by
+// operation.
+func (m *metrics) observeOperation(api string) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		start := time.Now()
+		resp := next(ctx)
+		if !graphql.HasOperationContext(ctx) {
+			return resp
+		}
+		oc := graphql.GetOperationContext(ctx)
+		opType, name := "unknown", m.operationName(oc.OperationName)
+		if oc.Operation != nil {
+			opType = string(oc.Operation.Operation)
+		}
+		outcome := "ok"
+		if resp != nil && len(resp.Errors) > 0 {
+			outcome = "error"
+		}
+		m.operations.WithLabelValues(api, opType, name, outcome).Inc()
+		m.opLatency.WithLabelValues(api, opType, name).Observe(time.Since(start).Seconds())
+		return resp
+	}
+}
+
+func (m *metrics) operationName(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if len(name) > 64 {
+		return "other"
+	}
+	m.namesMu.Lock()
+	defer m.namesMu.Unlock()
+	if m.names[name] {
+		return name
+	}
+	if len(m.names) >= maxOperationNames {
+		return "other"
+	}
+	m.names[name] = true
+	return name
+}

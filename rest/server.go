@@ -1,0 +1,136 @@
+// Package rest is gqlbase's HTTP edge: the router, the middleware (request id, logging,
+// recovery, CORS, authentication, metrics), the mounting of the GraphQL APIs, the playground,
+// health and metrics endpoints, and one sub-package per REST dialect.
+package rest
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gqlbase/gqlbase/graph"
+	"github.com/gqlbase/gqlbase/resolvers"
+	"github.com/gqlbase/gqlbase/storage"
+)
+
+// Config is the HTTP edge's configuration.
+type Config struct {
+	Version string
+	Limits  Limits
+	// AllowedOrigins lists the browser origins allowed to call the API and open WebSockets;
+	// "*" allows any. Credentials travel in headers or in connection_init, never in cookies,
+	// so a permissive default does not expose ambient authority.
+	AllowedOrigins []string
+	Logger         *slog.Logger
+}
+
+// Server routes requests to the GraphQL APIs, the REST dialects and the operational endpoints.
+type Server struct {
+	cfg      Config
+	resolver *resolvers.Resolver
+	store    *storage.Store
+	logger   *slog.Logger
+	metrics  *metrics
+	mux      *http.ServeMux
+	started  time.Time
+
+	// closing is cancelled when the server begins to shut down: long-lived handlers
+	// (WebSockets, event streams) end then, since http.Server.Shutdown does not wait for
+	// hijacked connections and would wait forever for streams.
+	closing     context.Context
+	beginClose  context.CancelFunc
+	closingOnce sync.Once
+}
+
+// New wires the HTTP edge.
+func New(cfg Config, res *resolvers.Resolver) *Server {
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if len(cfg.AllowedOrigins) == 0 {
+		cfg.AllowedOrigins = []string{"*"}
+	}
+	s := &Server{
+		cfg: cfg, resolver: res, store: res.Store, logger: cfg.Logger,
+		mux: http.NewServeMux(), started: time.Now(),
+	}
+	s.closing, s.beginClose = context.WithCancel(context.Background())
+	s.metrics = newMetrics(res.Store)
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	platform := s.graphqlHandler("platform", graph.NewExecutableSchema(graph.Config{Resolvers: s.resolver}))
+	s.handle("/graphql", s.longLived(platform))
+	s.handle("GET /playground", s.playground("/graphql", "gqlbase platform API"))
+	s.handle("GET /health", http.HandlerFunc(s.health))
+	s.handle("GET /ready", http.HandlerFunc(s.ready))
+	s.handle("GET /metrics", s.metrics.handler())
+	s.handle("/", http.HandlerFunc(s.notFound))
+}
+
+// handle registers a route; the pattern becomes the route label of the request metrics.
+func (s *Server) handle(pattern string, h http.Handler) {
+	route := pattern
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		route = path
+	}
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r.Context(), route)
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// Handler is the whole HTTP API with its middleware.
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s.mux
+	h = s.authenticate(h)
+	h = s.cors(h)
+	h = s.logRequests(h)
+	h = s.recoverPanics(h)
+	h = s.requestID(h)
+	return h
+}
+
+// BeginShutdown ends long-lived connections; register it with http.Server.RegisterOnShutdown.
+func (s *Server) BeginShutdown() {
+	s.closingOnce.Do(s.beginClose)
+}
+
+// longLived makes WebSocket upgrades end when the server shuts down.
+func (s *Server) longLived(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(s.closing, cancel)
+		defer stop()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return origin == "" || s.originAllowed(origin)
+}
+
+func (s *Server) originAllowed(origin string) bool {
+	return slices.Contains(s.cfg.AllowedOrigins, "*") || slices.Contains(s.cfg.AllowedOrigins, origin)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]any{
+		"error": map[string]string{"code": "NOT_FOUND", "message": "no route for " + r.Method + " " + r.URL.Path},
+	})
+}

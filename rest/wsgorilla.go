@@ -1,0 +1,106 @@
+package rest
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/gorilla/websocket"
+)
+
+// gorillaWebsocket adapts gorilla/websocket to gqlgen's websocket transport.
+type gorillaWebsocket struct {
+	upgrader websocket.Upgrader
+	// onOpen and onClose let the server count open connections.
+	onOpen, onClose func()
+}
+
+var _ transport.WebsocketImplementation = (*gorillaWebsocket)(nil)
+
+func (g *gorillaWebsocket) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	up := g.upgrader
+	up.Subprotocols = slices.Clone(up.Subprotocols)
+	for _, p := range opts.Subprotocols {
+		if !slices.Contains(up.Subprotocols, p) {
+			up.Subprotocols = append(up.Subprotocols, p)
+		}
+	}
+	conn, err := up.Upgrade(w, r, opts.ResponseHeader)
+	if err != nil {
+		return nil, err
+	}
+	if g.onOpen != nil {
+		g.onOpen()
+	}
+	return &gorillaConn{conn: conn, onClose: g.onClose}, nil
+}
+
+// gorillaConn serialises writes: gorilla allows one concurrent writer, and gqlgen writes from
+// the subscription goroutines, the keep-alive ticker and the close path.
+type gorillaConn struct {
+	conn      *websocket.Conn
+	writeMu   sync.Mutex
+	closeOnce sync.Once
+	onClose   func()
+}
+
+var (
+	_ transport.WebsocketConn          = (*gorillaConn)(nil)
+	_ transport.WebsocketReadLimiter   = (*gorillaConn)(nil)
+	_ transport.WebsocketReadDeadliner = (*gorillaConn)(nil)
+)
+
+func (c *gorillaConn) NextReader() (int, io.Reader, error) {
+	mt, r, err := c.conn.NextReader()
+	if err != nil {
+		if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
+			return 0, nil, transport.ErrWebsocketClosed
+		}
+		return 0, nil, err
+	}
+	return mt, r, nil
+}
+
+func (c *gorillaConn) WriteJSON(v any) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return c.conn.WriteJSON(v)
+}
+
+func (c *gorillaConn) WriteClose(code int, message string) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	// A close reason is limited to 123 bytes by the protocol.
+	if len(message) > 123 {
+		message = message[:123]
+	}
+	err := c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, message), time.Now().Add(time.Second))
+	if errors.Is(err, websocket.ErrCloseSent) {
+		return nil
+	}
+	return err
+}
+
+func (c *gorillaConn) Subprotocol() string { return c.conn.Subprotocol() }
+
+func (c *gorillaConn) SetReadLimit(limit int64) { c.conn.SetReadLimit(limit) }
+
+func (c *gorillaConn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
+
+func (c *gorillaConn) Close() error {
+	err := c.conn.Close()
+	c.closeOnce.Do(func() {
+		if c.onClose != nil {
+			c.onClose()
+		}
+	})
+	return err
+}
+
+// writeTimeout bounds a write to a client that stopped reading.
+const writeTimeout = 10 * time.Second

@@ -1,0 +1,135 @@
+// Package storage is the only package that speaks SQL: the connection pool, transactions,
+// embedded migrations, the repositories of the platform's metadata, DDL for user tables, the
+// filter and plan compilers, the event outbox and its listener.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Options tunes the connection pool.
+type Options struct {
+	MaxOpenConns int
+	Logger       *slog.Logger
+}
+
+// Store is the handle on gqlbase's Postgres database.
+type Store struct {
+	db     *sqlx.DB
+	dsn    string
+	logger *slog.Logger
+}
+
+// Open connects to dsn (a postgres:// URL or a key=value string), waits for the server to
+// answer, and applies pending migrations.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	maxOpen := opts.MaxOpenConns
+	if maxOpen <= 0 {
+		maxOpen = 20
+	}
+	db.SetMaxOpenConns(maxOpen)
+	db.SetMaxIdleConns(maxOpen)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, dsn: dsn, logger: logger}
+	if err := s.waitReady(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) waitReady(ctx context.Context) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := s.db.PingContext(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("connect to postgres: %w", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the pool to the other files of this package and to tests that count statements.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// DSN is the connection string the store was opened with (the listener opens its own
+// connection with it).
+func (s *Store) DSN() string { return s.dsn }
+
+// Ping checks that Postgres answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// PoolStats reports the pool's state, for metrics.
+func (s *Store) PoolStats() sql.DBStats { return s.db.Stats() }
+
+// queryer is what both the pool and a transaction offer.
+type queryer interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// Tx is a transaction of the store.
+type Tx = sqlx.Tx
+
+// InTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// pgCode returns the SQLSTATE of a Postgres error, or "".
+func pgCode(err error) string {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return string(pqErr.Code)
+	}
+	return ""
+}
+
+const (
+	sqlstateUniqueViolation     = "23505"
+	sqlstateForeignKeyViolation = "23503"
+	sqlstateNotNullViolation    = "23502"
+	sqlstateCheckViolation      = "23514"
+)
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func int64Array(ids []int64) any { return pq.Array(ids) }
