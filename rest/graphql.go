@@ -67,8 +67,7 @@ func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Ha
 		},
 	})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{}) // GET and JSON POST, as the GraphQL over HTTP spec asks
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: lim.MaxUploadBytes, MaxMemory: 8 << 20})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
