@@ -1,6 +1,10 @@
 package gqlbase
 
-import "time"
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
 
 // Database is a Postgres schema holding real tables.
 type Database struct {
@@ -190,12 +194,29 @@ func (t *Table) UserColumn(name string) *Column {
 	return nil
 }
 
-// Row is one row of a user table. Data holds the user columns keyed by name.
+// Row is one row of a user table.
 type Row struct {
+	TableID   int64
 	ID        int64
 	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	CreatedBy *string
-	Data      map[string]any
+	// Data is a JSON object of the user columns keyed by name, in column order, as Postgres
+	// built it: it goes to clients without being decoded.
+	Data json.RawMessage
+}
+
+// Values decodes Data (numbers as json.Number).
+func (r *Row) Values() (map[string]any, error) {
+	m := map[string]any{}
+	if len(r.Data) == 0 {
+		return m, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.Data))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

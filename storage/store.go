@@ -26,6 +26,32 @@ type Store struct {
 	db     *sqlx.DB
 	dsn    string
 	logger *slog.Logger
+	hooks  Hooks
+}
+
+// Hooks are called after a change of this process commits, so caches can drop what went
+// stale. Changes made by other processes arrive through the event listener instead.
+type Hooks struct {
+	// TablesChanged is called with tables whose structure or metadata changed or that were
+	// dropped.
+	TablesChanged func(tableIDs ...int64)
+	// RowsChanged is called with rows that were written or deleted.
+	RowsChanged func(tableID int64, rowIDs ...int64)
+}
+
+// SetHooks installs the change hooks. Call it before serving.
+func (s *Store) SetHooks(h Hooks) { s.hooks = h }
+
+func (s *Store) tablesChanged(ids ...int64) {
+	if s.hooks.TablesChanged != nil && len(ids) > 0 {
+		s.hooks.TablesChanged(ids...)
+	}
+}
+
+func (s *Store) rowsChanged(tableID int64, ids ...int64) {
+	if s.hooks.RowsChanged != nil && len(ids) > 0 {
+		s.hooks.RowsChanged(tableID, ids...)
+	}
 }
 
 // Open connects to dsn (a postgres:// URL or a key=value string), waits for the server to
@@ -133,3 +159,15 @@ const (
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 func int64Array(ids []int64) any { return pq.Array(ids) }
+
+func stringArray(s []string) any { return pq.Array(s) }
+
+// pgMessage is the message of a Postgres error (without the driver's prefix), safe to show:
+// it describes the data, not the SQL.
+func pgMessage(err error) string {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return pqErr.Message
+	}
+	return err.Error()
+}

@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// Constraint and index names derive from the column id, so they stay valid (and short) across
+// table and column renames.
+func uniqueName(c *gqlbase.Column) string { return fmt.Sprintf("uq_%d", c.ID) }
+func fkName(c *gqlbase.Column) string     { return fmt.Sprintf("fk_%d", c.ID) }
+func checkName(c *gqlbase.Column) string  { return fmt.Sprintf("ck_%d", c.ID) }
+func indexName(c *gqlbase.Column) string  { return fmt.Sprintf("ix_%d", c.ID) }
+
+// systemColumnsDDL are the built-in columns of every user table.
+const systemColumnsDDL = `id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	created_by text,
+	version integer NOT NULL DEFAULT 1`
+
+// columnDefinition is `"name" type [NOT NULL] [DEFAULT ...]`.
+func columnDefinition(c *gqlbase.Column) (string, error) {
+	def := quoteIdent(c.Name) + " " + c.Type.PGType()
+	if !c.Nullable {
+		def += " NOT NULL"
+	}
+	if c.Default != nil {
+		lit, err := sqlLiteral(c, c.Default)
+		if err != nil {
+			return "", err
+		}
+		def += " DEFAULT " + lit
+	}
+	return def, nil
+}
+
+// columnConstraints are the table constraints a column needs: unique, foreign key, range.
+func columnConstraints(c *gqlbase.Column, linkTarget *gqlbase.Table) []string {
+	var out []string
+	if c.Unique {
+		out = append(out, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(uniqueName(c)), quoteIdent(c.Name)))
+	}
+	if c.Type == gqlbase.TypeLink && linkTarget != nil {
+		out = append(out, fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (id) ON DELETE SET NULL",
+			quoteIdent(fkName(c)), quoteIdent(c.Name), qualified(linkTarget.Schema, linkTarget.Name)))
+	}
+	if c.Type == gqlbase.TypeRating {
+		out = append(out, fmt.Sprintf("CONSTRAINT %s CHECK (%s BETWEEN 0 AND %d)", quoteIdent(checkName(c)), quoteIdent(c.Name), maxRating(c)))
+	}
+	return out
+}
+
+// columnIndex returns the CREATE INDEX statement for an indexed (or LINK) column, or "".
+func columnIndex(t *gqlbase.Table, c *gqlbase.Column) string {
+	if !c.Indexed && c.Type != gqlbase.TypeLink {
+		return ""
+	}
+	using := ""
+	if c.Type.IsArray() || c.Type == gqlbase.TypeJSON {
+		using = " USING gin"
+	}
+	return fmt.Sprintf("CREATE INDEX %s ON %s%s (%s)", quoteIdent(indexName(c)), qualified(t.Schema, t.Name), using, quoteIdent(c.Name))
+}
+
+func maxRating(c *gqlbase.Column) int {
+	if c.MaxRating <= 0 {
+		return 5
+	}
+	return c.MaxRating
+}
+
+// createTableSQL is the CREATE TABLE statement of a table; links maps LINK columns' target
+// table ids to their tables (a self-link maps to t itself).
+func createTableSQL(t *gqlbase.Table, links map[int64]*gqlbase.Table) (string, []string, error) {
+	parts := []string{systemColumnsDDL}
+	var constraints, indexes []string
+	for _, c := range t.Columns {
+		def, err := columnDefinition(c)
+		if err != nil {
+			return "", nil, err
+		}
+		parts = append(parts, def)
+		constraints = append(constraints, columnConstraints(c, linkTargetOf(c, links))...)
+		if ix := columnIndex(t, c); ix != "" {
+			indexes = append(indexes, ix)
+		}
+	}
+	parts = append(parts, constraints...)
+	return fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", qualified(t.Schema, t.Name), strings.Join(parts, ",\n\t")), indexes, nil
+}
+
+func linkTargetOf(c *gqlbase.Column, links map[int64]*gqlbase.Table) *gqlbase.Table {
+	if c.Type != gqlbase.TypeLink || c.LinkTableID == nil {
+		return nil
+	}
+	return links[*c.LinkTableID]
+}
+
+// quoteLiteral quotes a string as an SQL literal (standard_conforming_strings is on).
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sqlLiteral renders a canonical column value (as CoerceValue returns it) as an SQL literal,
+// for DDL defaults, where parameters cannot be used.
+func sqlLiteral(c *gqlbase.Column, v any) (string, error) {
+	typ := c.Type.PGType()
+	switch x := v.(type) {
+	case nil:
+		return "NULL", nil
+	case string:
+		if strings.ContainsRune(x, 0) {
+			return "", gqlbase.BadInput("default of column %q holds a NUL character", c.Name)
+		}
+		return quoteLiteral(x) + "::" + typ, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10) + "::" + typ, nil
+	case int:
+		return strconv.Itoa(x) + "::" + typ, nil
+	case float64:
+		return quoteLiteral(strconv.FormatFloat(x, 'g', -1, 64)) + "::" + typ, nil
+	case json.Number:
+		return quoteLiteral(x.String()) + "::" + typ, nil
+	case time.Time:
+		return quoteLiteral(x.UTC().Format(time.RFC3339Nano)) + "::" + typ, nil
+	case []string:
+		items := make([]string, len(x))
+		for i, s := range x {
+			items[i] = quoteLiteral(s)
+		}
+		return "ARRAY[" + strings.Join(items, ", ") + "]::text[]", nil
+	case []int64:
+		items := make([]string, len(x))
+		for i, n := range x {
+			items[i] = strconv.FormatInt(n, 10)
+		}
+		return "ARRAY[" + strings.Join(items, ", ") + "]::bigint[]", nil
+	}
+	if c.Type == gqlbase.TypeJSON {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return "", gqlbase.BadInput("default of column %q is not JSON-encodable", c.Name)
+		}
+		return quoteLiteral(string(b)) + "::jsonb", nil
+	}
+	return "", fmt.Errorf("no SQL literal for %T in column %q", v, c.Name)
+}
