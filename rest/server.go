@@ -71,6 +71,7 @@ func (s *Server) routes() {
 	platform := s.graphqlHandler("platform", graph.NewExecutableSchema(graph.Config{Resolvers: s.resolver}))
 	s.handle("/graphql", s.longLived(platform))
 	s.handle("GET /playground", s.playground("/graphql", "gqlbase platform API"))
+	s.handle("GET "+playgroundAssetsPath, s.playgroundAssets())
 	s.handle("GET /health", http.HandlerFunc(s.health))
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
 	s.handle("GET /metrics", s.metrics.handler())
