@@ -1,0 +1,175 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// compileFilter turns a bound filter into a parameterised SQL boolean expression over the
+// columns of the table aliased alias (alias "" leaves the columns unqualified). Operands are
+// appended to a; identifiers are quoted. The expression is never NULL: every comparison is
+// made two-valued (coalesce(..., false), IS DISTINCT FROM, IS NULL), so NOT, AND and OR keep
+// the two-valued semantics that gqlbase.BoundFilter.Match implements in memory (see
+// filter_bind.go in the gqlbase package):
+//
+//   - text columns compare under COLLATE "C" (byte order); ilike and text contains fold ASCII
+//     only (lower() under COLLATE "C");
+//   - a JSON column's jsonb null counts as NULL (nullif(col, 'null'::jsonb));
+//   - parameters carry explicit casts, so Postgres never has to guess a type.
+func compileFilter(b *gqlbase.BoundFilter, alias string, a *args) string {
+	var sb strings.Builder
+	compileFilterNode(&sb, b.Root(), alias, a)
+	return sb.String()
+}
+
+func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, a *args) {
+	switch n.Kind {
+	case gqlbase.BoundAnd, gqlbase.BoundOr:
+		if len(n.Children) == 0 {
+			if n.Kind == gqlbase.BoundAnd {
+				sb.WriteString("TRUE")
+			} else {
+				sb.WriteString("FALSE")
+			}
+			return
+		}
+		join := " AND "
+		if n.Kind == gqlbase.BoundOr {
+			join = " OR "
+		}
+		sb.WriteByte('(')
+		for i, c := range n.Children {
+			if i > 0 {
+				sb.WriteString(join)
+			}
+			compileFilterNode(sb, c, alias, a)
+		}
+		sb.WriteByte(')')
+	case gqlbase.BoundNot:
+		sb.WriteString("(NOT ")
+		compileFilterNode(sb, n.Children[0], alias, a)
+		sb.WriteByte(')')
+	case gqlbase.BoundLeaf:
+		sb.WriteString(compileFilterLeaf(n, alias, a))
+	default:
+		panic(fmt.Sprintf("storage: unknown filter node kind %d", n.Kind))
+	}
+}
+
+func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args) string {
+	c := n.Column
+	col := quoteIdent(c.Name)
+	if alias != "" {
+		col = alias + "." + col
+	}
+	if c.Type == gqlbase.TypeJSON {
+		col = "nullif(" + col + ", 'null'::jsonb)"
+	}
+	// ordered is the column as compared for order, patterns and case folding.
+	ordered := col
+	if c.Type.IsText() {
+		ordered = col + ` COLLATE "C"`
+	}
+	switch n.Op {
+	case gqlbase.OpIsNull:
+		if n.Value.(bool) {
+			return "(" + col + " IS NULL)"
+		}
+		return "(" + col + " IS NOT NULL)"
+	case gqlbase.OpEq:
+		return "coalesce(" + col + " = " + filterParam(c.Type, n.Value, a) + ", false)"
+	case gqlbase.OpNeq:
+		return "(" + col + " IS DISTINCT FROM " + filterParam(c.Type, n.Value, a) + ")"
+	case gqlbase.OpLt, gqlbase.OpLte, gqlbase.OpGt, gqlbase.OpGte:
+		return "coalesce(" + ordered + " " + filterComparison[n.Op] + " " + filterParam(c.Type, n.Value, a) + ", false)"
+	case gqlbase.OpIn:
+		return "coalesce(" + col + " = ANY(" + filterListParam(c.Type, n.Value, a) + "), false)"
+	case gqlbase.OpNin:
+		return "(NOT coalesce(" + col + " = ANY(" + filterListParam(c.Type, n.Value, a) + "), false))"
+	case gqlbase.OpLike:
+		return "coalesce(" + ordered + " LIKE " + a.add(n.Value.(string)) + "::text, false)"
+	case gqlbase.OpIlike:
+		return "coalesce(" + ordered + " ILIKE " + a.add(n.Value.(string)) + "::text, false)"
+	case gqlbase.OpStartsWith:
+		return "coalesce(starts_with(" + ordered + ", " + a.add(n.Value.(string)) + "::text), false)"
+	case gqlbase.OpContains:
+		if c.Type.IsText() {
+			return "coalesce(strpos(lower(" + ordered + "), " + a.add(filterLower(n.Value.(string))) + "::text) > 0, false)"
+		}
+		return "coalesce(" + col + " @> " + filterParam(c.Type, n.Value, a) + ", false)"
+	}
+	panic(fmt.Sprintf("storage: operator %q not compiled", n.Op))
+}
+
+var filterComparison = map[gqlbase.FilterOp]string{
+	gqlbase.OpLt: "<", gqlbase.OpLte: "<=", gqlbase.OpGt: ">", gqlbase.OpGte: ">=",
+}
+
+// filterParam adds one canonical operand of a column type and returns its cast placeholder.
+func filterParam(t gqlbase.ColumnType, v any, a *args) string {
+	switch t {
+	case gqlbase.TypeJSON:
+		data, err := json.Marshal(v)
+		if err != nil {
+			// Bound JSON operands are canonical JSON values; this cannot happen.
+			panic(fmt.Sprintf("storage: JSON filter operand: %v", err))
+		}
+		return a.add(string(data)) + "::jsonb"
+	case gqlbase.TypeMultiSelect:
+		return a.add(pq.Array(v.([]string))) + "::text[]"
+	case gqlbase.TypeFile:
+		return a.add(pq.Array(v.([]int64))) + "::bigint[]"
+	}
+	return a.add(v) + "::" + filterParamType(t)
+}
+
+// filterListParam adds the items of an in/nin operand as one array parameter.
+func filterListParam(t gqlbase.ColumnType, v any, a *args) string {
+	switch x := v.(type) {
+	case []time.Time:
+		s := make([]string, len(x))
+		for i, tm := range x {
+			s[i] = tm.UTC().Format("2006-01-02T15:04:05.999999Z07:00")
+		}
+		v = s
+	}
+	return a.add(pq.Array(v)) + "::" + filterParamType(t) + "[]"
+}
+
+// filterParamType is the Postgres type an operand of the column type is cast to.
+func filterParamType(t gqlbase.ColumnType) string {
+	switch t {
+	case gqlbase.TypeInteger, gqlbase.TypeLink, gqlbase.TypeRating:
+		return "bigint"
+	case gqlbase.TypeNumber:
+		return "float8"
+	case gqlbase.TypeDecimal:
+		return "numeric"
+	case gqlbase.TypeBoolean:
+		return "boolean"
+	case gqlbase.TypeDate:
+		return "date"
+	case gqlbase.TypeDateTime:
+		return "timestamptz"
+	case gqlbase.TypeUUID:
+		return "uuid"
+	}
+	return "text"
+}
+
+// filterLower lowers ASCII letters only, as lower() does under COLLATE "C".
+func filterLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
