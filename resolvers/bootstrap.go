@@ -14,10 +14,30 @@ const MinBootstrapTokenLen = 32
 // admin token holding every scope on it, and returns that token's secret (created is true).
 // When envToken is set, that value is the admin token: it is registered (on every start, so
 // automation can rely on it) and nothing is generated.
+//
+// Servers starting together on one empty database bootstrap it once: the work runs under a
+// database lock, and the servers that wait for it find the store in use.
 func (r *Resolver) Bootstrap(ctx context.Context, envToken string) (secret string, created bool, err error) {
-	if envToken != "" && len(envToken) < MinBootstrapTokenLen {
-		return "", false, fmt.Errorf("GQLBASE_ADMIN_TOKEN must have at least %d characters", MinBootstrapTokenLen)
+	if err := CheckBootstrapToken(envToken); err != nil {
+		return "", false, err
 	}
+	err = r.Store.WithLock(ctx, "bootstrap", func() error {
+		secret, created, err = r.bootstrap(ctx, envToken)
+		return err
+	})
+	return secret, created, err
+}
+
+// CheckBootstrapToken validates an admin token given by environment ("" means none).
+func CheckBootstrapToken(envToken string) error {
+	if envToken != "" && len(envToken) < MinBootstrapTokenLen {
+		return fmt.Errorf("GQLBASE_ADMIN_TOKEN is %d characters long; it must have at least %d (generate one with: openssl rand -hex 32)",
+			len(envToken), MinBootstrapTokenLen)
+	}
+	return nil
+}
+
+func (r *Resolver) bootstrap(ctx context.Context, envToken string) (secret string, created bool, err error) {
 	n, err := r.Store.CountWorkspaces(ctx)
 	if err != nil {
 		return "", false, fmt.Errorf("bootstrap: %w", err)

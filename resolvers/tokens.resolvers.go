@@ -78,7 +78,8 @@ func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input grap
 			return nil, err
 		}
 	}
-	if input.ExpiresAt != nil || input.NeverExpires != nil {
+	// neverExpires: false is no choice: only an expiry time or neverExpires: true changes it.
+	if input.ExpiresAt != nil || (input.NeverExpires != nil && *input.NeverExpires) {
 		if t.ExpiresAt, err = tokenExpiry(input.ExpiresAt, nil, input.NeverExpires, false); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,29 @@ func (s *Store) CountWorkspaces(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM workspaces`)
 	return n, err
+}
+
+// WithLock runs fn while this process holds the cluster-wide advisory lock called name: work
+// that servers starting together on one database must do once (the first-start bootstrap)
+// runs under it. fn uses the store as usual; the lock lives on a connection of its own.
+func (s *Store) WithLock(ctx context.Context, name string, fn func() error) error {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext($2))`, migrationLockKey, name); err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	defer func() {
+		unlockCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(unlockCtx, `SELECT pg_advisory_unlock($1, hashtext($2))`, migrationLockKey, name); err != nil {
+			// Never hand a connection that may still hold the lock back to the pool.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn()
 }
 
 // FirstWorkspace returns the oldest workspace (the owner workspace made at bootstrap).

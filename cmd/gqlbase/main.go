@@ -68,6 +68,7 @@ type serveConfig struct {
 	allowedOrigins string
 	disableSignUp  bool
 	adminToken     string
+	pgBin          string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -80,6 +81,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logFormat, "log-format", env("GQLBASE_LOG_FORMAT", "text"), "text or json (env GQLBASE_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("GQLBASE_LOG_LEVEL", "info"), "debug, info, warn or error (env GQLBASE_LOG_LEVEL)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("GQLBASE_ALLOWED_ORIGINS", "*"), "comma-separated browser origins allowed for CORS and WebSockets, or * (env GQLBASE_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.pgBin, "pg-bin", env(pgcluster.BinDirEnv, ""), "folder holding PostgreSQL's initdb, pg_ctl and postgres for the embedded cluster; default: search PATH and the usual folders (env "+pgcluster.BinDirEnv+")")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -87,7 +89,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	c.adminToken = os.Getenv("GQLBASE_ADMIN_TOKEN")
+	// Checked before anything starts: a wrong token must not cost a PostgreSQL start.
+	c.adminToken = strings.TrimSpace(os.Getenv("GQLBASE_ADMIN_TOKEN"))
+	if err := resolvers.CheckBootstrapToken(c.adminToken); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -121,7 +127,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 
 	dsn := cfg.databaseURL
 	if dsn == "" {
-		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDir, Logger: logger})
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDir, BinDir: cfg.pgBin, Logger: logger})
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,11 @@ type Options struct {
 	Config rest.Config
 	// DSN, when set, is used instead of a fresh database (two servers on one database).
 	DSN string
+	// Logger, when set, receives the logs of the store, the resolvers and the HTTP edge (tests
+	// that check what is logged give one writing to a buffer).
+	Logger *slog.Logger
+	// DisableSignUp refuses self sign-up, as gqlbase serve --disable-signup does.
+	DisableSignUp bool
 }
 
 // Start runs the API on a fresh database with a bootstrap admin token.
@@ -46,7 +51,10 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 // StartWith is Start with options.
 func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
-	logger := testLogger()
+	logger := opts.Logger
+	if logger == nil {
+		logger = testLogger()
+	}
 	dsn := opts.DSN
 	if dsn == "" {
 		dsn = pgtest.NewDatabase(t)
@@ -56,7 +64,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 		t.Fatalf("testserver: open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	res := &resolvers.Resolver{Store: store, Logger: logger, Version: "test", AllowSignUp: true}
+	res := &resolvers.Resolver{Store: store, Logger: logger, Version: "test", AllowSignUp: !opts.DisableSignUp}
 	token := "gqb_test_" + rand.Text() + rand.Text()
 	if _, _, err := res.Bootstrap(context.Background(), token); err != nil {
 		t.Fatalf("testserver: bootstrap: %v", err)

@@ -39,16 +39,20 @@ func serverAccount() (*account, error) {
 }
 
 func (a *account) apply(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(a.uid), Gid: uint32(a.gid)}}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(a.uid), Gid: uint32(a.gid)}
 }
 
-// checkReachable makes sure the server account can walk down to dir: a data dir under a
-// private home folder would otherwise fail deep inside initdb with a cryptic message.
+// checkReachable makes sure the server account can walk down into dir (the data dir itself
+// included, since the cluster and its socket live inside it): a data dir under a private home
+// folder would otherwise fail deep inside initdb with a cryptic message.
 func (a *account) checkReachable(dir string) error {
-	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+	for d := dir; ; d = filepath.Dir(d) {
 		st, err := os.Stat(d)
 		if err != nil {
-			return fmt.Errorf("data dir parent %s: %w", d, err)
+			return fmt.Errorf("data dir %s: %w", d, err)
 		}
 		sys, ok := st.Sys().(*syscall.Stat_t)
 		if ok {
@@ -56,6 +60,11 @@ func (a *account) checkReachable(dir string) error {
 			canEnter := mode&0o001 != 0 ||
 				(int(sys.Uid) == a.uid && mode&0o100 != 0) ||
 				(int(sys.Gid) == a.gid && mode&0o010 != 0)
+			if !canEnter && d == dir {
+				return fmt.Errorf("gqlbase runs as root and starts PostgreSQL as user %q, which cannot enter the data dir %s "+
+					"(mode %v): make it enterable (chmod 755 %s), choose another --data-dir, or run gqlbase as an ordinary user",
+					a.name, d, mode, d)
+			}
 			if !canEnter {
 				return fmt.Errorf("gqlbase runs as root and starts PostgreSQL as user %q, which cannot enter %s "+
 					"(mode %v): choose a --data-dir outside it (for example /var/lib/gqlbase) or run gqlbase as an ordinary user",

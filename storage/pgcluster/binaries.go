@@ -10,17 +10,48 @@ import (
 	"strconv"
 )
 
-// ErrNoPostgres is returned when no PostgreSQL server binaries can be found.
-var ErrNoPostgres = errors.New("PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found on PATH " +
-	"or in /usr/lib/postgresql/*/bin: install PostgreSQL (Debian/Ubuntu: apt-get install -y postgresql; " +
-	"Fedora: dnf install postgresql-server; macOS: brew install postgresql), or point gqlbase at a running " +
-	"server with --database-url / DATABASE_URL")
+// BinDirEnv names the environment variable that tells gqlbase where PostgreSQL's server
+// binaries are, instead of searching PATH and the usual install folders.
+const BinDirEnv = "GQLBASE_PG_BIN"
+
+// ErrNoPostgres is returned (wrapped, with where gqlbase looked and how to install PostgreSQL)
+// when no PostgreSQL server binaries can be found. Test for it with errors.Is.
+var ErrNoPostgres = errors.New("PostgreSQL server binaries not found")
+
+// notFoundError explains where the binaries were looked for and how to get them.
+type notFoundError struct{ where string }
+
+func (e *notFoundError) Error() string {
+	return "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found " + e.where +
+		": install PostgreSQL (Debian/Ubuntu: apt-get install -y postgresql; Fedora: dnf install postgresql-server; " +
+		"macOS: brew install postgresql), or set " + BinDirEnv + " to the folder that holds them, " +
+		"or point gqlbase at a running server with --database-url / DATABASE_URL"
+}
+
+func (e *notFoundError) Is(target error) bool { return target == ErrNoPostgres }
 
 var requiredBinaries = []string{"initdb", "pg_ctl", "postgres"}
 
-// FindBinaries returns the directory holding initdb, pg_ctl and postgres: the one on PATH if
-// all three are there, else the newest of the usual install folders.
+// FindBinaries returns the directory holding initdb, pg_ctl and postgres: the one named by
+// GQLBASE_PG_BIN when it is set (and nothing else then), else the one on PATH if all three are
+// there, else the newest of the usual install folders.
 func FindBinaries() (string, error) {
+	return findBinaries(os.Getenv(BinDirEnv))
+}
+
+// findBinaries is FindBinaries with an explicit folder (from Options.BinDir or the
+// environment); an empty one means search.
+func findBinaries(explicit string) (string, error) {
+	if explicit != "" {
+		dir, err := filepath.Abs(explicit)
+		if err != nil {
+			return "", &notFoundError{where: "in " + explicit}
+		}
+		if hasAll(dir) {
+			return dir, nil
+		}
+		return "", &notFoundError{where: "in " + dir + " (set by " + BinDirEnv + ")"}
+	}
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		dir := filepath.Dir(resolve(p))
 		if hasAll(dir) {
@@ -31,13 +62,7 @@ func FindBinaries() (string, error) {
 			return dir2, nil
 		}
 	}
-	for _, pattern := range []string{
-		"/usr/lib/postgresql/*/bin",
-		"/usr/pgsql-*/bin",
-		"/usr/local/pgsql/bin",
-		"/opt/homebrew/opt/postgresql*/bin",
-		"/usr/local/opt/postgresql*/bin",
-	} {
+	for _, pattern := range searchPatterns {
 		matches, _ := filepath.Glob(pattern)
 		sort.Slice(matches, func(i, j int) bool { return versionOf(matches[i]) > versionOf(matches[j]) })
 		for _, dir := range matches {
@@ -46,7 +71,16 @@ func FindBinaries() (string, error) {
 			}
 		}
 	}
-	return "", ErrNoPostgres
+	return "", &notFoundError{where: "on PATH or in /usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, /usr/local/pgsql/bin " +
+		"or Homebrew's folders"}
+}
+
+var searchPatterns = []string{
+	"/usr/lib/postgresql/*/bin",
+	"/usr/pgsql-*/bin",
+	"/usr/local/pgsql/bin",
+	"/opt/homebrew/opt/postgresql*/bin",
+	"/usr/local/opt/postgresql*/bin",
 }
 
 func resolve(p string) string {

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -27,7 +28,10 @@ type Options struct {
 	Fast bool
 	// Settings are extra postgresql.conf settings.
 	Settings map[string]string
-	Logger   *slog.Logger
+	// BinDir is the folder holding initdb, pg_ctl and postgres. Empty: the GQLBASE_PG_BIN
+	// environment variable, else a search of PATH and the usual install folders.
+	BinDir string
+	Logger *slog.Logger
 }
 
 // Cluster is a running private PostgreSQL server.
@@ -71,7 +75,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 	}()
 
-	if c.binDir, err = FindBinaries(); err != nil {
+	binDir := opts.BinDir
+	if binDir == "" {
+		binDir = os.Getenv(BinDirEnv)
+	}
+	if c.binDir, err = findBinaries(binDir); err != nil {
 		return nil, err
 	}
 	if c.runAs, err = serverAccount(); err != nil {
@@ -217,6 +225,9 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) (string,
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, name), args...)
 	cmd.Dir = filepath.Dir(c.dir)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	// A process group of its own: the Ctrl-C a terminal sends to gqlbase's group must not
+	// reach PostgreSQL, which gqlbase stops itself once in-flight requests are done.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if c.runAs != nil {
 		c.runAs.apply(cmd)
 	}
