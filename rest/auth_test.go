@@ -82,7 +82,7 @@ func decodeResponse(t *testing.T, req *http.Request) *testserver.Response {
 	}
 	defer resp.Body.Close()
 	var decoded struct {
-		Data   map[string]any      `json:"data"`
+		Data   map[string]any     `json:"data"`
 		Errors []testserver.Error `json:"errors"`
 	}
 	dec := json.NewDecoder(resp.Body)
