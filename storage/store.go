@@ -162,6 +162,14 @@ func int64Array(ids []int64) any { return pq.Array(ids) }
 
 func stringArray(s []string) any { return pq.Array(s) }
 
+func asPQ(err error) *pq.Error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return pqErr
+	}
+	return nil
+}
+
 // pgMessage is the message of a Postgres error (without the driver's prefix), safe to show:
 // it describes the data, not the SQL.
 func pgMessage(err error) string {

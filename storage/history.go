@@ -1,0 +1,183 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// HistoryEntry is one snapshot of a row: what it looked like after a change (for a delete,
+// what was deleted).
+type HistoryEntry struct {
+	ID      int64           `db:"id"`
+	RowID   int64           `db:"row_id"`
+	Version int             `db:"version"`
+	Op      string          `db:"op"`
+	Data    json.RawMessage `db:"data"`
+	Actor   *string         `db:"actor"`
+	At      time.Time       `db:"at"`
+}
+
+// RowHistory returns the snapshots of a row, newest first.
+func (s *Store) RowHistory(ctx context.Context, tableID, rowID int64, limit, offset int) ([]*HistoryEntry, error) {
+	var out []*HistoryEntry
+	err := s.db.SelectContext(ctx, &out, `SELECT id, row_id, version, op, data, actor, at FROM row_history
+		WHERE table_id = $1 AND row_id = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`, tableID, rowID, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("row history: %w", err)
+	}
+	return out, nil
+}
+
+// TrashedRow is a deleted row waiting in the trash.
+type TrashedRow struct {
+	RowID     int64           `db:"row_id"`
+	Data      json.RawMessage `db:"data"`
+	DeletedBy *string         `db:"deleted_by"`
+	DeletedAt time.Time       `db:"deleted_at"`
+}
+
+// TrashedRows lists a table's trash, most recently deleted first.
+func (s *Store) TrashedRows(ctx context.Context, tableID int64, limit, offset int) ([]*TrashedRow, error) {
+	var out []*TrashedRow
+	err := s.db.SelectContext(ctx, &out, `SELECT row_id, data, deleted_by, deleted_at FROM trash
+		WHERE table_id = $1 ORDER BY deleted_at DESC, row_id DESC LIMIT $2 OFFSET $3`, tableID, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("trashed rows: %w", err)
+	}
+	return out, nil
+}
+
+// PurgeTrash deletes trash entries older than the retention, and returns how many went.
+func (s *Store) PurgeTrash(ctx context.Context, retention time.Duration) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM trash WHERE deleted_at < now() - $1 * interval '1 second'`, retention.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("purge trash: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// AggregateFn is an aggregate function.
+type AggregateFn string
+
+const (
+	AggCount         AggregateFn = "COUNT"
+	AggCountDistinct AggregateFn = "COUNT_DISTINCT"
+	AggSum           AggregateFn = "SUM"
+	AggAvg           AggregateFn = "AVG"
+	AggMin           AggregateFn = "MIN"
+	AggMax           AggregateFn = "MAX"
+)
+
+// Aggregate is one aggregate to compute, named Alias in the result.
+type Aggregate struct {
+	Fn     AggregateFn
+	Column string // empty for COUNT of rows
+	Alias  string
+}
+
+// AggregateGroup is one group's key (the group-by columns' values) and aggregate values.
+type AggregateGroup struct {
+	Key    json.RawMessage `db:"key"`
+	Values json.RawMessage `db:"vals"`
+}
+
+// Aggregate computes aggregates over the rows matching the query's filter, per group of the
+// groupBy columns (ordered by them).
+func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, groupBy []string, aggs []Aggregate) ([]*AggregateGroup, error) {
+	if len(groupBy) > 10 {
+		return nil, gqlbase.BadInput("group by at most 10 columns").WithField("groupBy")
+	}
+	if len(aggs) == 0 || len(aggs) > 40 {
+		return nil, gqlbase.BadInput("ask for 1 to 40 aggregates").WithField("aggregates")
+	}
+	a := &args{}
+	where := whereClause(t, &q, "r", a)
+	var keyParts, groupExprs []string
+	for _, g := range groupBy {
+		c := t.Column(g)
+		if c == nil {
+			return nil, gqlbase.BadInput("cannot group by %q: table %q has no such column", g, t.Name).WithField("groupBy")
+		}
+		expr := "r." + quoteIdent(c.Name)
+		keyParts = append(keyParts, quoteLiteral(c.Name), expr)
+		groupExprs = append(groupExprs, expr)
+	}
+	var valParts []string
+	seen := map[string]bool{}
+	for _, ag := range aggs {
+		expr, err := aggregateExpr(t, ag)
+		if err != nil {
+			return nil, err
+		}
+		if seen[ag.Alias] {
+			return nil, gqlbase.BadInput("aggregate alias %q is used twice", ag.Alias).WithField("aggregates")
+		}
+		seen[ag.Alias] = true
+		valParts = append(valParts, quoteLiteral(ag.Alias), expr)
+	}
+	key := "'{}'::json"
+	if len(keyParts) > 0 {
+		key = "json_build_object(" + joinComma(keyParts) + ")"
+	}
+	q2 := fmt.Sprintf("SELECT %s AS key, json_build_object(%s) AS vals FROM %s r WHERE %s",
+		key, joinComma(valParts), qualified(t.Schema, t.Name), where)
+	if len(groupExprs) > 0 {
+		q2 += " GROUP BY " + joinComma(groupExprs) + " ORDER BY " + joinComma(groupExprs)
+	}
+	var out []*AggregateGroup
+	if err := s.db.SelectContext(ctx, &out, q2, a.list...); err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	return out, nil
+}
+
+func aggregateExpr(t *gqlbase.Table, ag Aggregate) (string, error) {
+	if ag.Fn == AggCount && ag.Column == "" {
+		return "count(*)", nil
+	}
+	c := t.Column(ag.Column)
+	if c == nil {
+		return "", gqlbase.BadInput("cannot aggregate %q: table %q has no such column", ag.Column, t.Name).WithField("aggregates")
+	}
+	col := "r." + quoteIdent(c.Name)
+	switch ag.Fn {
+	case AggCount:
+		return "count(" + col + ")", nil
+	case AggCountDistinct:
+		return "count(DISTINCT " + col + ")", nil
+	case AggSum, AggAvg:
+		if !c.Type.IsNumeric() || c.Type == gqlbase.TypeLink {
+			return "", gqlbase.BadInput("%s needs a number column; %q is %s", ag.Fn, c.Name, c.Type).WithField("aggregates")
+		}
+		fn := "sum"
+		if ag.Fn == AggAvg {
+			fn = "avg"
+		}
+		return fn + "(" + col + ")", nil
+	case AggMin, AggMax:
+		if c.Type.IsArray() || c.Type == gqlbase.TypeJSON || c.Type == gqlbase.TypeBoolean {
+			return "", gqlbase.BadInput("%s cannot be computed over %s column %q", ag.Fn, c.Type, c.Name).WithField("aggregates")
+		}
+		fn := "min"
+		if ag.Fn == AggMax {
+			fn = "max"
+		}
+		return fn + "(" + col + ")", nil
+	}
+	return "", gqlbase.BadInput("unknown aggregate %q", ag.Fn).WithField("aggregates")
+}
+
+func joinComma(parts []string) string {
+	out := ""
+	for i, p := range parts {
+		if i > 0 {
+			out += ", "
+		}
+		out += p
+	}
+	return out
+}

@@ -1,0 +1,567 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// Every row write is one statement: the change, its history snapshots, its outbox events and
+// the NOTIFY, chained as CTEs, so a batch costs one round trip and commits (or fails) whole.
+
+// InsertRows inserts prepared rows (every user column present, values canonical, see
+// gqlbase.PrepareInsert) and returns them in input order.
+func (s *Store) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[string]any, actor string) ([]*gqlbase.Row, error) {
+	var out []*gqlbase.Row
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = insertRowsTx(ctx, tx, t, rows, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.rowsChanged(t.ID, rowIDs(out)...)
+	return out, nil
+}
+
+func insertRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, rows []map[string]any, actor string) ([]*gqlbase.Row, error) {
+	if len(rows) == 0 {
+		return []*gqlbase.Row{}, nil
+	}
+	payload, err := encodeRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	var src string
+	if len(names) == 0 {
+		src = fmt.Sprintf(`INSERT INTO %s (created_by) SELECT $2 FROM jsonb_array_elements($5::jsonb)`, qualified(t.Schema, t.Name))
+	} else {
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			quoted[i] = quoteIdent(n)
+		}
+		src = fmt.Sprintf(`INSERT INTO %s (%s, created_by) SELECT %s, $2 FROM jsonb_to_recordset($5::jsonb) AS x(%s)`,
+			qualified(t.Schema, t.Name), strings.Join(quoted, ", "), "x."+strings.Join(quoted, ", x."), recordsetColumns(t, names))
+	}
+	q := fmt.Sprintf(`WITH changed AS (%s RETURNING *),
+	rows_out AS (SELECT changed.*, to_jsonb(changed) AS after_row FROM changed),
+	%s
+	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
+		src, writeTail("CREATE", gqlbase.EventRowCreated, "rows_out", false, true), rowColumns(t, "r", nil))
+	return scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, payload)
+}
+
+func scanRows(ctx context.Context, q queryer, t *gqlbase.Table, query string, args ...any) ([]*gqlbase.Row, error) {
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return nil, rowWriteError(err, t)
+	}
+	defer rows.Close()
+	out := []*gqlbase.Row{}
+	for rows.Next() {
+		var rec rowRecord
+		var n int64
+		if err := rows.Scan(&rec.ID, &rec.Version, &rec.CreatedAt, &rec.UpdatedAt, &rec.CreatedBy, &rec.Data, &n); err != nil {
+			return nil, fmt.Errorf("scan row: %w", err)
+		}
+		out = append(out, rec.row(t.ID))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, rowWriteError(err, t)
+	}
+	return out, nil
+}
+
+// rowWriteError turns constraint violations into caller-facing errors naming the column.
+func rowWriteError(err error, t *gqlbase.Table) error {
+	col := constraintColumn(err, t)
+	switch pgCode(err) {
+	case sqlstateUniqueViolation:
+		if col != "" {
+			return gqlbase.Conflict("column %q: the value is already used by another row (the column is unique)", col).WithField(col)
+		}
+		return gqlbase.Conflict("a unique value is already used by another row")
+	case sqlstateForeignKeyViolation:
+		if col != "" {
+			return gqlbase.BadInput("column %q: the linked row does not exist", col).WithField(col)
+		}
+		return gqlbase.BadInput("a linked row does not exist")
+	case sqlstateNotNullViolation:
+		if col != "" {
+			return gqlbase.BadInput("column %q is required", col).WithField(col)
+		}
+		return gqlbase.BadInput("a required column has no value")
+	case sqlstateCheckViolation:
+		if col != "" {
+			return gqlbase.BadInput("column %q: the value is out of range", col).WithField(col)
+		}
+		return gqlbase.BadInput("a value is out of range")
+	}
+	return fmt.Errorf("write rows: %w", err)
+}
+
+// constraintColumn finds the column a constraint violation is about, from the constraint
+// name (uq_/fk_/ck_<column id>) or the reported column.
+func constraintColumn(err error, t *gqlbase.Table) string {
+	pqErr := asPQ(err)
+	if pqErr == nil {
+		return ""
+	}
+	if pqErr.Column != "" {
+		return pqErr.Column
+	}
+	for _, c := range t.Columns {
+		switch pqErr.Constraint {
+		case uniqueName(c), fkName(c), checkName(c):
+			return c.Name
+		}
+	}
+	return ""
+}
+
+func rowIDs(rows []*gqlbase.Row) []int64 {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// RowPatch is an update of one row.
+type RowPatch struct {
+	ID     int64
+	Values map[string]any // canonical (gqlbase.PreparePatch)
+	// ExpectedVersion, when set, must be the row's current version.
+	ExpectedVersion *int
+}
+
+// UpdateRows applies patches by id. A missing row answers NOT_FOUND and a stale version
+// CONFLICT; either way nothing is written. Rows come back in patch order.
+func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+	var out []*gqlbase.Row
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = updateRowsTx(ctx, tx, t, patches, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.rowsChanged(t.ID, rowIDs(out)...)
+	return out, nil
+}
+
+func updateRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+	ids := make([]int64, len(patches))
+	for i, p := range patches {
+		ids[i] = p.ID
+	}
+	versions, err := lockRows(ctx, tx, t, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range patches {
+		v, ok := versions[p.ID]
+		if !ok {
+			return nil, gqlbase.NotFound("row %d not found in table %q", p.ID, t.Name).WithDetail("row", i)
+		}
+		if p.ExpectedVersion != nil && *p.ExpectedVersion != v {
+			return nil, gqlbase.Conflict("row %d has version %d, not %d: it changed since it was read", p.ID, v, *p.ExpectedVersion).
+				WithField("expectedVersion").WithDetail("currentVersion", v)
+		}
+	}
+	// Patches that set the same columns share one statement.
+	groups := map[string][]RowPatch{}
+	var order []string
+	for _, p := range patches {
+		key := patchKey(p.Values)
+		if _, seen := groups[key]; !seen {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], p)
+	}
+	byID := map[int64]*gqlbase.Row{}
+	for _, key := range order {
+		rows, err := updateGroup(ctx, tx, t, groups[key], actor)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			byID[r.ID] = r
+		}
+	}
+	out := make([]*gqlbase.Row, 0, len(patches))
+	for _, p := range patches {
+		out = append(out, byID[p.ID])
+	}
+	return out, nil
+}
+
+func patchKey(values map[string]any) string {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "\x00")
+}
+
+// lockRows locks rows by id and returns their versions.
+func lockRows(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64) (map[int64]int, error) {
+	var rows []struct {
+		ID      int64 `db:"id"`
+		Version int   `db:"version"`
+	}
+	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT id, version FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+		qualified(t.Schema, t.Name)), int64Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("lock rows: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Version
+	}
+	return out, nil
+}
+
+// updateGroup updates rows that all set the same columns, each with its own values.
+func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+	var names []string
+	for k := range patches[0].Values {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	items := make([]map[string]any, len(patches))
+	for i, p := range patches {
+		m := make(map[string]any, len(p.Values)+1)
+		for k, v := range p.Values {
+			m[k] = v
+		}
+		m["__id"] = p.ID
+		items[i] = m
+	}
+	payload, err := encodeRows(items)
+	if err != nil {
+		return nil, err
+	}
+	sets := []string{"version = t.version + 1", "updated_at = now()"}
+	for _, n := range names {
+		sets = append(sets, fmt.Sprintf("%s = x.%s", quoteIdent(n), quoteIdent(n)))
+	}
+	cols := `"__id" bigint`
+	if len(names) > 0 {
+		cols += ", " + recordsetColumns(t, names)
+	}
+	tbl := qualified(t.Schema, t.Name)
+	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(%s)),
+	old AS (SELECT o.* FROM %s o JOIN x ON o.id = x."__id"),
+	changed AS (UPDATE %s t SET %s FROM x, old WHERE t.id = x."__id" AND old.id = t.id
+		RETURNING t.*, to_jsonb(t) AS after_row, to_jsonb(old) AS before_row),
+	%s
+	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
+		cols, tbl, tbl, strings.Join(sets, ", "),
+		writeTail("UPDATE", gqlbase.EventRowUpdated, "changed", true, true), rowColumns(t, "r", nil))
+	return scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, payload)
+}
+
+// UpdateWhere sets the same values on every row matching a filter (nil: every row).
+func (s *Store) UpdateWhere(ctx context.Context, t *gqlbase.Table, where *gqlbase.BoundFilter, values map[string]any, actor string) ([]*gqlbase.Row, error) {
+	var out []*gqlbase.Row
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = updateWhereTx(ctx, tx, t, where, values, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.rowsChanged(t.ID, rowIDs(out)...)
+	return out, nil
+}
+
+func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase.BoundFilter, values map[string]any, actor string) ([]*gqlbase.Row, error) {
+	a := &args{list: make([]any, 5)}
+	cond := "true"
+	if where != nil {
+		cond = compileFilter(where, "o", a)
+	}
+	var names []string
+	for k := range values {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	payload, err := json.Marshal(encodeMap(values))
+	if err != nil {
+		return nil, err
+	}
+	a.list[4] = payload
+	sets := []string{"version = t.version + 1", "updated_at = now()"}
+	xcols := `"__none" text`
+	if len(names) > 0 {
+		xcols = recordsetColumns(t, names)
+	}
+	for _, n := range names {
+		sets = append(sets, fmt.Sprintf("%s = x.%s", quoteIdent(n), quoteIdent(n)))
+	}
+	tbl := qualified(t.Schema, t.Name)
+	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($5::jsonb) AS x(%s)),
+	old AS (SELECT o.* FROM %s o WHERE %s FOR UPDATE),
+	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id
+		RETURNING t.*, to_jsonb(t) AS after_row, to_jsonb(old) AS before_row),
+	%s
+	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
+		xcols, tbl, cond, tbl, strings.Join(sets, ", "),
+		writeTail("UPDATE", gqlbase.EventRowUpdated, "changed", true, true), rowColumns(t, "r", nil))
+	a.list[0], a.list[1], a.list[2], a.list[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
+	return scanRows(ctx, tx, t, q, a.list...)
+}
+
+func encodeMap(values map[string]any) map[string]any {
+	m := make(map[string]any, len(values))
+	for k, v := range values {
+		m[k] = encodeValue(v)
+	}
+	return m
+}
+
+// DeleteRows moves rows matching ids (when not nil) and a filter (when not nil) to the trash,
+// and returns their ids.
+func (s *Store) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64, where *gqlbase.BoundFilter, actor string) ([]int64, error) {
+	var out []int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = deleteRowsTx(ctx, tx, t, ids, where, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.rowsChanged(t.ID, out...)
+	return out, nil
+}
+
+func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, where *gqlbase.BoundFilter, actor string) ([]int64, error) {
+	a := &args{list: make([]any, 4)}
+	a.list[0], a.list[1], a.list[2], a.list[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
+	conds := []string{}
+	if ids != nil {
+		conds = append(conds, "d.id = ANY("+a.add(int64Array(ids))+")")
+	}
+	if where != nil {
+		conds = append(conds, compileFilter(where, "d", a))
+	}
+	if len(conds) == 0 {
+		conds = append(conds, "true")
+	}
+	tbl := qualified(t.Schema, t.Name)
+	q := fmt.Sprintf(`WITH changed AS (DELETE FROM %s d WHERE %s RETURNING d.*, to_jsonb(d) AS before_row),
+	trashed AS (INSERT INTO trash (table_id, row_id, data, deleted_by)
+		SELECT $1, changed.id, changed.before_row, $2 FROM changed
+		ON CONFLICT (table_id, row_id) DO UPDATE SET data = EXCLUDED.data, deleted_by = EXCLUDED.deleted_by, deleted_at = now()),
+	%s
+	SELECT r.id, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
+		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false))
+	rows, err := tx.QueryContext(ctx, q, a.list...)
+	if err != nil {
+		return nil, rowWriteError(err, t)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("scan deleted id: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// RestoreRow brings a row back from the trash under its own id.
+func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, actor string) (*gqlbase.Row, error) {
+	var out []*gqlbase.Row
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var inTrash bool
+		if err := tx.GetContext(ctx, &inTrash, `SELECT EXISTS (SELECT 1 FROM trash WHERE table_id = $1 AND row_id = $2)`, t.ID, rowID); err != nil {
+			return fmt.Errorf("find trashed row: %w", err)
+		}
+		if !inTrash {
+			return gqlbase.NotFound("row %d of table %q is not in the trash", rowID, t.Name)
+		}
+		tbl := qualified(t.Schema, t.Name)
+		cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
+		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
+		for _, c := range t.Columns {
+			cols = append(cols, quoteIdent(c.Name))
+			exprs = append(exprs, "p."+quoteIdent(c.Name))
+		}
+		q := fmt.Sprintf(`WITH tr AS (DELETE FROM trash WHERE table_id = $1 AND row_id = $5 RETURNING data),
+		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
+			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *),
+		rows_out AS (SELECT changed.*, to_jsonb(changed) AS after_row FROM changed),
+		%s
+		SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r`,
+			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl,
+			writeTail("RESTORE", gqlbase.EventRowRestored, "rows_out", false, true), rowColumns(t, "r", nil))
+		var err error
+		out, err = scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, rowID)
+		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
+			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) != 1 {
+		return nil, fmt.Errorf("restore row %d: %d rows restored", rowID, len(out))
+	}
+	s.rowsChanged(t.ID, rowID)
+	return out[0], nil
+}
+
+func errMessage(err error) string {
+	if e, ok := gqlbase.AsError(err); ok {
+		return e.Message
+	}
+	return pgMessage(err)
+}
+
+// UpsertRows writes rows keyed by a unique column (or "id"): a row whose key matches an
+// existing row updates it with the values given, any other row is inserted. Values are raw
+// (as decoded from the request); they are validated here, inside the transaction that looks
+// the keys up. The result lists the inserted and the updated rows in input order.
+func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn string, raw []map[string]any, actor string) (inserted, updated []*gqlbase.Row, err error) {
+	key := t.Column(keyColumn)
+	if key == nil || (key.System && key.Name != gqlbase.ColID) {
+		return nil, nil, gqlbase.BadInput("table %q has no column %q to match rows on", t.Name, keyColumn).WithField("keyColumn")
+	}
+	if !key.System && !key.Unique {
+		return nil, nil, gqlbase.BadInput("column %q is not unique, so it cannot identify rows for an upsert", keyColumn).WithField("keyColumn")
+	}
+	err = s.InTx(ctx, func(tx *Tx) error {
+		keys := make([]any, len(raw))
+		for i, r := range raw {
+			v, ok := r[keyColumn]
+			if !ok || v == nil {
+				keys[i] = nil
+				continue
+			}
+			kv, err := gqlbase.CoerceValue(&gqlbase.Column{Name: key.Name, Type: key.Type, Nullable: true, Options: key.Options, MaxRating: key.MaxRating}, v)
+			if err != nil {
+				return rowIndexError(i, err)
+			}
+			keys[i] = encodeValue(kv)
+		}
+		existing, err := lockByKey(ctx, tx, t, key, keys)
+		if err != nil {
+			return err
+		}
+		var inserts []map[string]any
+		var patches []RowPatch
+		seen := map[string]int{}
+		for i, r := range raw {
+			values := r
+			if key.Name == gqlbase.ColID {
+				values = withoutKey(r, gqlbase.ColID)
+			}
+			if keys[i] != nil {
+				ks := fmt.Sprint(keys[i])
+				if j, dup := seen[ks]; dup {
+					return gqlbase.BadInput("rows %d and %d have the same %s %v", j, i, keyColumn, keys[i]).WithField(keyColumn)
+				}
+				seen[ks] = i
+				if id, ok := existing[i]; ok {
+					p, err := gqlbase.PreparePatch(t, values, i)
+					if err != nil {
+						return err
+					}
+					patches = append(patches, RowPatch{ID: id, Values: p})
+					continue
+				}
+			}
+			p, err := gqlbase.PrepareInsert(t, values, i)
+			if err != nil {
+				return err
+			}
+			inserts = append(inserts, p)
+		}
+		if inserted, err = insertRowsTx(ctx, tx, t, inserts, actor); err != nil {
+			return err
+		}
+		if len(patches) > 0 {
+			if updated, err = updateRowsTx(ctx, tx, t, patches, actor); err != nil {
+				return err
+			}
+		} else {
+			updated = []*gqlbase.Row{}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.rowsChanged(t.ID, append(rowIDs(inserted), rowIDs(updated)...)...)
+	return inserted, updated, nil
+}
+
+func withoutKey(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func rowIndexError(i int, err error) error {
+	if e, ok := gqlbase.AsError(err); ok {
+		c := *e
+		c.Message = fmt.Sprintf("row %d: %s", i, e.Message)
+		return c.WithDetail("row", i)
+	}
+	return err
+}
+
+// lockByKey locks the rows whose key column holds one of keys and maps the index of each
+// matched key to its row id. Postgres compares the values, so every type matches by its own
+// equality.
+func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Column, keys []any) (map[int]int64, error) {
+	var items []map[string]any
+	for i, k := range keys {
+		if k != nil {
+			items = append(items, map[string]any{"i": i, "k": k})
+		}
+	}
+	out := map[int]int64{}
+	if len(items) == 0 {
+		return out, nil
+	}
+	payload, err := json.Marshal(items)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf(`SELECT x.i, t.id FROM jsonb_to_recordset($1::jsonb) AS x(i integer, k %s)
+		JOIN %s t ON t.%s = x.k FOR UPDATE OF t`, key.Type.PGType(), qualified(t.Schema, t.Name), quoteIdent(key.Name))
+	var rows []struct {
+		I  int   `db:"i"`
+		ID int64 `db:"id"`
+	}
+	if err := tx.SelectContext(ctx, &rows, q, payload); err != nil {
+		return nil, fmt.Errorf("look up keys: %w", err)
+	}
+	for _, r := range rows {
+		out[r.I] = r.ID
+	}
+	return out, nil
+}
