@@ -376,13 +376,30 @@ func (s *Store) RemoveMember(ctx context.Context, memberID int64) error {
 	})
 }
 
+// lockMember locks a membership for a role change or removal. It locks its workspace first:
+// changes to one workspace's members then happen one at a time, so two owners stepping down
+// at once cannot each see the other still in place and leave the workspace without an owner.
 func lockMember(ctx context.Context, tx *Tx, memberID int64) (*gqlbase.Member, error) {
-	var m gqlbase.Member
-	err := tx.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM memberships WHERE id = $1 FOR UPDATE`, memberID)
+	var workspaceID int64
+	err := tx.GetContext(ctx, &workspaceID, `SELECT workspace_id FROM memberships WHERE id = $1`, memberID)
 	if isNoRows(err) {
 		return nil, gqlbase.NotFound("member %d not found", memberID)
 	}
-	return &m, err
+	if err != nil {
+		return nil, fmt.Errorf("lock member: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM workspaces WHERE id = $1 FOR NO KEY UPDATE`, workspaceID); err != nil {
+		return nil, fmt.Errorf("lock workspace: %w", err)
+	}
+	var m gqlbase.Member
+	err = tx.GetContext(ctx, &m, `SELECT `+memberColumns+` FROM memberships WHERE id = $1 FOR UPDATE`, memberID)
+	if isNoRows(err) {
+		return nil, gqlbase.NotFound("member %d not found", memberID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock member: %w", err)
+	}
+	return &m, nil
 }
 
 func ensureAnotherOwner(ctx context.Context, tx *Tx, m *gqlbase.Member) error {
