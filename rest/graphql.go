@@ -159,6 +159,10 @@ func credentialFromInit(payload transport.InitPayload) string {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	max := s.cfg.Limits.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/") {
+			s.limitMultipart(w, r, next) // the upload limit, in middleware.go
+			return
+		}
 		if r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			if r.ContentLength > max {
 				writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,

@@ -2,9 +2,13 @@ package rest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -172,4 +176,119 @@ func routeOf(ctx context.Context) string {
 		return h.route
 	}
 	return "unmatched"
+}
+
+// limitMultipart guards a multipart GraphQL request (operations, map, files): a declared
+// length over the upload limit is refused with 413 before anything is read; a body without a
+// declared length that turns out too long is answered with 413 as well, whatever the multipart
+// transport made of it. The transport's own refusals (a missing operations or map part, JSON
+// that does not decode) are 400 with an extensions.code like every other error.
+func (s *Server) limitMultipart(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	max := s.cfg.Limits.MaxUploadBytes
+	if r.ContentLength > max {
+		writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,
+			fmt.Sprintf("request body exceeds %d bytes", max))
+		return
+	}
+	body := &cappedBody{rc: r.Body, left: max}
+	r.Body = body
+	out := &multipartResponse{ResponseWriter: w, body: body, status: http.StatusOK}
+	next.ServeHTTP(out, r)
+	out.finish(max)
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+// cappedBody reads at most left bytes and remembers whether the body had more.
+type cappedBody struct {
+	rc       io.ReadCloser
+	left     int64
+	exceeded bool
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.exceeded {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	if int64(n) <= b.left {
+		b.left -= int64(n)
+		return n, err
+	}
+	n, b.left, b.exceeded = int(b.left), 0, true
+	return n, errBodyTooLarge
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
+
+// multipartResponse passes successful answers through and holds back refusals, so that
+// finish can give them their status and code.
+type multipartResponse struct {
+	http.ResponseWriter
+	body     *cappedBody
+	status   int
+	held     bool // a refusal (or an answer to an oversized body) is being held back
+	passed   bool // the answer went through
+	buffered bytes.Buffer
+}
+
+func (m *multipartResponse) WriteHeader(code int) {
+	if m.held || m.passed {
+		return
+	}
+	m.status = code
+	if code >= 400 || m.body.exceeded {
+		m.held = true
+		return
+	}
+	m.passed = true
+	m.ResponseWriter.WriteHeader(code)
+}
+
+func (m *multipartResponse) Write(b []byte) (int, error) {
+	if !m.held && !m.passed {
+		m.WriteHeader(m.status)
+	}
+	if m.held {
+		return m.buffered.Write(b)
+	}
+	return m.ResponseWriter.Write(b)
+}
+
+func (m *multipartResponse) Unwrap() http.ResponseWriter { return m.ResponseWriter }
+
+func (m *multipartResponse) finish(max int64) {
+	if !m.held {
+		return
+	}
+	if m.body.exceeded {
+		writeGraphQLError(m.ResponseWriter, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,
+			fmt.Sprintf("request body exceeds %d bytes", max))
+		return
+	}
+	status := m.status
+	if status == http.StatusUnprocessableEntity {
+		status = http.StatusBadRequest // as for a JSON body that does not decode
+	}
+	var resp struct {
+		Errors []map[string]any `json:"errors"`
+	}
+	if err := json.Unmarshal(m.buffered.Bytes(), &resp); err != nil || len(resp.Errors) == 0 {
+		writeGraphQLError(m.ResponseWriter, status, gqlbase.CodeBadUserInput, "the multipart request could not be read")
+		return
+	}
+	for _, e := range resp.Errors {
+		ext, _ := e["extensions"].(map[string]any)
+		if ext == nil {
+			ext = map[string]any{}
+			e["extensions"] = ext
+		}
+		if _, ok := ext["code"]; !ok {
+			ext["code"] = string(gqlbase.CodeBadUserInput)
+		}
+	}
+	writeJSON(m.ResponseWriter, status, map[string]any{"errors": resp.Errors})
 }
