@@ -232,10 +232,10 @@ func TestMultipartRequests(t *testing.T) {
 
 	// Malformed multipart requests are refused with a code.
 	for name, raw := range map[string]string{
-		"no operations part": "--b\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{}\r\n--b--\r\n",
+		"no operations part":  "--b\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{}\r\n--b--\r\n",
 		"operations not JSON": "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{nope\r\n--b--\r\n",
-		"no map part": "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":\"{ me { kind } }\"}\r\n--b--\r\n",
-		"truncated":   "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":",
+		"no map part":         "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":\"{ me { kind } }\"}\r\n--b--\r\n",
+		"truncated":           "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":",
 	} {
 		before := identityState(t, srv)
 		resp := postBody(t, srv, ann.session, "multipart/form-data; boundary=b", []byte(raw), false)
