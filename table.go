@@ -8,9 +8,9 @@ import (
 
 // Database is a Postgres schema holding real tables.
 type Database struct {
-	ID          int64     `db:"id"`
-	WorkspaceID int64     `db:"workspace_id"`
-	Name        string    `db:"name"`
+	ID          int64  `db:"id"`
+	WorkspaceID int64  `db:"workspace_id"`
+	Name        string `db:"name"`
 	// Schema is the Postgres schema name (db_<id>).
 	Schema string `db:"schema_name"`
 	// ReadonlyID is a random secret that grants read access to the database on its own.

@@ -90,3 +90,23 @@ func UnmarshalJSONObject(v any) (map[string]any, error) {
 	}
 	return nil, gqlbase.BadInput("expected a JSON object, got %s", fmt.Sprintf("%T", v))
 }
+
+// MarshalRawJSON writes JSON that is already encoded (rows built by Postgres) as it is.
+func MarshalRawJSON(v json.RawMessage) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if len(v) == 0 {
+			_, _ = io.WriteString(w, "null")
+			return
+		}
+		_, _ = w.Write(v)
+	})
+}
+
+// UnmarshalRawJSON encodes an input value.
+func UnmarshalRawJSON(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, gqlbase.BadInput("value is not JSON-encodable")
+	}
+	return b, nil
+}

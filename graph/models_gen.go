@@ -3,10 +3,22 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
 )
+
+type AggregateInput struct {
+	Fn AggregateFn `json:"fn"`
+	// Omitted for COUNT: counts rows.
+	Column *string `json:"column,omitempty"`
+	// Key of the value in the result; default fn_column (e.g. sum_price, count).
+	Alias *string `json:"alias,omitempty"`
+}
 
 type AuthPayload struct {
 	// Session bearer token: send it as Authorization: Bearer <token>. Shown once.
@@ -15,9 +27,49 @@ type AuthPayload struct {
 	User      *gqlbase.User `json:"user"`
 }
 
+type ChangeColumnTypeInput struct {
+	Type gqlbase.ColumnType `json:"type"`
+	// For SELECT and MULTI_SELECT; omitted: the distinct existing values become the options.
+	Options   []*SelectOptionInput `json:"options,omitempty"`
+	LinkTable *int64               `json:"linkTable,omitempty"`
+	MaxRating *int                 `json:"maxRating,omitempty"`
+}
+
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"currentPassword"`
 	NewPassword     string `json:"newPassword"`
+}
+
+type ColumnInput struct {
+	// Identifier: letters, digits and underscores, starting with a letter or underscore, at most 63 bytes.
+	Name        string             `json:"name"`
+	Label       *string            `json:"label,omitempty"`
+	Type        gqlbase.ColumnType `json:"type"`
+	Nullable    *bool              `json:"nullable,omitempty"`
+	Unique      *bool              `json:"unique,omitempty"`
+	Indexed     *bool              `json:"indexed,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	Default     any                `json:"default,omitempty"`
+	// Choices of SELECT and MULTI_SELECT columns.
+	Options []*SelectOptionInput `json:"options,omitempty"`
+	// Target table of a LINK column (same database). Omitted: the table itself.
+	LinkTable *int64 `json:"linkTable,omitempty"`
+	// Top of a RATING column's scale, 1 to 10 (default 5).
+	MaxRating *int `json:"maxRating,omitempty"`
+}
+
+type CreateDatabaseInput struct {
+	Name        string `json:"name"`
+	WorkspaceID *int64 `json:"workspaceId,omitempty"`
+}
+
+type CreateTableInput struct {
+	DatabaseID  int64          `json:"databaseId"`
+	Name        string         `json:"name"`
+	Label       *string        `json:"label,omitempty"`
+	Description *string        `json:"description,omitempty"`
+	Tags        []string       `json:"tags,omitempty"`
+	Columns     []*ColumnInput `json:"columns,omitempty"`
 }
 
 type CreateTokenInput struct {
@@ -47,6 +99,11 @@ type DatabaseGrantInput struct {
 	Access     gqlbase.DatabaseAccess `json:"access"`
 }
 
+type DeleteRowsResult struct {
+	Count int     `json:"count"`
+	Ids   []int64 `json:"ids"`
+}
+
 type LogInInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -56,6 +113,11 @@ type Mutation struct {
 }
 
 type Query struct {
+}
+
+type SelectOptionInput struct {
+	Value string  `json:"value"`
+	Color *string `json:"color,omitempty"`
 }
 
 type SignUpInput struct {
@@ -73,6 +135,28 @@ type TokenWithSecret struct {
 	Secret string `json:"secret"`
 }
 
+type UpdateColumnInput struct {
+	Label       *string `json:"label,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Nullable    *bool   `json:"nullable,omitempty"`
+	Unique      *bool   `json:"unique,omitempty"`
+	Indexed     *bool   `json:"indexed,omitempty"`
+	Position    *int    `json:"position,omitempty"`
+	// Sets the default; null removes it (see clearDefault).
+	Default      any                  `json:"default,omitempty"`
+	ClearDefault *bool                `json:"clearDefault,omitempty"`
+	Options      []*SelectOptionInput `json:"options,omitempty"`
+	MaxRating    *int                 `json:"maxRating,omitempty"`
+}
+
+type UpdateTableInput struct {
+	Name        *string  `json:"name,omitempty"`
+	Label       *string  `json:"label,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Frozen      *bool    `json:"frozen,omitempty"`
+}
+
 type UpdateTokenInput struct {
 	Name   *string         `json:"name,omitempty"`
 	Scopes []gqlbase.Scope `json:"scopes,omitempty"`
@@ -80,4 +164,72 @@ type UpdateTokenInput struct {
 	Databases    []*DatabaseGrantInput `json:"databases,omitempty"`
 	ExpiresAt    *time.Time            `json:"expiresAt,omitempty"`
 	NeverExpires *bool                 `json:"neverExpires,omitempty"`
+}
+
+type UpsertResult struct {
+	Inserted []*gqlbase.Row `json:"inserted"`
+	Updated  []*gqlbase.Row `json:"updated"`
+}
+
+type AggregateFn string
+
+const (
+	AggregateFnCount         AggregateFn = "COUNT"
+	AggregateFnCountDistinct AggregateFn = "COUNT_DISTINCT"
+	AggregateFnSum           AggregateFn = "SUM"
+	AggregateFnAvg           AggregateFn = "AVG"
+	AggregateFnMin           AggregateFn = "MIN"
+	AggregateFnMax           AggregateFn = "MAX"
+)
+
+var AllAggregateFn = []AggregateFn{
+	AggregateFnCount,
+	AggregateFnCountDistinct,
+	AggregateFnSum,
+	AggregateFnAvg,
+	AggregateFnMin,
+	AggregateFnMax,
+}
+
+func (e AggregateFn) IsValid() bool {
+	switch e {
+	case AggregateFnCount, AggregateFnCountDistinct, AggregateFnSum, AggregateFnAvg, AggregateFnMin, AggregateFnMax:
+		return true
+	}
+	return false
+}
+
+func (e AggregateFn) String() string {
+	return string(e)
+}
+
+func (e *AggregateFn) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AggregateFn(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AggregateFn", str)
+	}
+	return nil
+}
+
+func (e AggregateFn) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AggregateFn) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AggregateFn) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

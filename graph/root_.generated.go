@@ -22,10 +22,15 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Column() ColumnResolver
+	Database() DatabaseResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
 	Principal() PrincipalResolver
 	Query() QueryResolver
+	Row() RowResolver
+	RowConnection() RowConnectionResolver
+	Table() TableResolver
 	Token() TokenResolver
 	User() UserResolver
 	Workspace() WorkspaceResolver
@@ -35,15 +40,52 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AggregateGroup struct {
+		Key    func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
 	AuthPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
 		User      func(childComplexity int) int
 	}
 
+	Column struct {
+		Default     func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Indexed     func(childComplexity int) int
+		Label       func(childComplexity int) int
+		LinkTable   func(childComplexity int) int
+		MaxRating   func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Nullable    func(childComplexity int) int
+		Options     func(childComplexity int) int
+		Position    func(childComplexity int) int
+		System      func(childComplexity int) int
+		Type        func(childComplexity int) int
+		Unique      func(childComplexity int) int
+	}
+
+	Database struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		ReadonlyID func(childComplexity int) int
+		Tables     func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		Workspace  func(childComplexity int) int
+	}
+
 	DatabaseGrant struct {
 		Access     func(childComplexity int) int
 		DatabaseID func(childComplexity int) int
+	}
+
+	DeleteRowsResult struct {
+		Count func(childComplexity int) int
+		Ids   func(childComplexity int) int
 	}
 
 	Member struct {
@@ -57,22 +99,50 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation func(childComplexity int, memberID int64) int
-		ChangePassword   func(childComplexity int, input ChangePasswordInput) int
-		CreateToken      func(childComplexity int, input CreateTokenInput) int
-		CreateWorkspace  func(childComplexity int, input CreateWorkspaceInput) int
-		DeleteWorkspace  func(childComplexity int, id int64) int
-		InviteMember     func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
-		LogIn            func(childComplexity int, input LogInInput) int
-		LogOut           func(childComplexity int) int
-		Ping             func(childComplexity int) int
-		RemoveMember     func(childComplexity int, memberID int64) int
-		RenameWorkspace  func(childComplexity int, id int64, name string) int
-		RevokeToken      func(childComplexity int, id int64) int
-		RotateToken      func(childComplexity int, id int64) int
-		SignUp           func(childComplexity int, input SignUpInput) int
-		UpdateMemberRole func(childComplexity int, memberID int64, role gqlbase.Role) int
-		UpdateToken      func(childComplexity int, id int64, input UpdateTokenInput) int
+		AcceptInvitation     func(childComplexity int, memberID int64) int
+		AddColumn            func(childComplexity int, table int64, input ColumnInput) int
+		ChangeColumnType     func(childComplexity int, id int64, input ChangeColumnTypeInput) int
+		ChangePassword       func(childComplexity int, input ChangePasswordInput) int
+		CreateDatabase       func(childComplexity int, input CreateDatabaseInput) int
+		CreateTable          func(childComplexity int, input CreateTableInput) int
+		CreateToken          func(childComplexity int, input CreateTokenInput) int
+		CreateWorkspace      func(childComplexity int, input CreateWorkspaceInput) int
+		DeleteColumn         func(childComplexity int, id int64) int
+		DeleteDatabase       func(childComplexity int, id int64, force *bool) int
+		DeleteRow            func(childComplexity int, table int64, id int64) int
+		DeleteRows           func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
+		DeleteTable          func(childComplexity int, id int64, force *bool) int
+		DeleteWorkspace      func(childComplexity int, id int64) int
+		DuplicateTable       func(childComplexity int, id int64, name string, withRows *bool) int
+		InsertRow            func(childComplexity int, table int64, values map[string]any) int
+		InsertRows           func(childComplexity int, table int64, rows []any) int
+		InviteMember         func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
+		LogIn                func(childComplexity int, input LogInInput) int
+		LogOut               func(childComplexity int) int
+		Ping                 func(childComplexity int) int
+		RegenerateReadonlyID func(childComplexity int, id int64) int
+		RemoveMember         func(childComplexity int, memberID int64) int
+		RenameColumn         func(childComplexity int, id int64, name string) int
+		RenameDatabase       func(childComplexity int, id int64, name string) int
+		RenameWorkspace      func(childComplexity int, id int64, name string) int
+		RestoreRow           func(childComplexity int, table int64, id int64) int
+		RevokeToken          func(childComplexity int, id int64) int
+		RotateToken          func(childComplexity int, id int64) int
+		SignUp               func(childComplexity int, input SignUpInput) int
+		UpdateColumn         func(childComplexity int, id int64, input UpdateColumnInput) int
+		UpdateMemberRole     func(childComplexity int, memberID int64, role gqlbase.Role) int
+		UpdateRow            func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
+		UpdateRows           func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
+		UpdateTable          func(childComplexity int, id int64, input UpdateTableInput) int
+		UpdateToken          func(childComplexity int, id int64, input UpdateTokenInput) int
+		UpsertRows           func(childComplexity int, table int64, rows []any, keyColumn string) int
+	}
+
+	PageInfo struct {
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Principal struct {
@@ -85,12 +155,75 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Me         func(childComplexity int) int
-		Token      func(childComplexity int, id int64) int
-		Tokens     func(childComplexity int, workspaceID *int64) int
-		Version    func(childComplexity int) int
-		Workspace  func(childComplexity int, id int64) int
-		Workspaces func(childComplexity int) int
+		AggregateRows func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*AggregateInput) int
+		Database      func(childComplexity int, id int64) int
+		Databases     func(childComplexity int, workspaceID *int64) int
+		Me            func(childComplexity int) int
+		Row           func(childComplexity int, table int64, id int64) int
+		RowHistory    func(childComplexity int, table int64, id int64, first *int, offset *int) int
+		Rows          func(childComplexity int, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
+		Table         func(childComplexity int, id *int64, databaseID *int64, name *string) int
+		Tables        func(childComplexity int, databaseID int64, tag *string) int
+		Token         func(childComplexity int, id int64) int
+		Tokens        func(childComplexity int, workspaceID *int64) int
+		TrashedRows   func(childComplexity int, table int64, first *int, offset *int) int
+		Version       func(childComplexity int) int
+		Workspace     func(childComplexity int, id int64) int
+		Workspaces    func(childComplexity int) int
+	}
+
+	Row struct {
+		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		Data      func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Link      func(childComplexity int, column string) int
+		Table     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Value     func(childComplexity int, column string) int
+		Version   func(childComplexity int) int
+	}
+
+	RowConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RowVersion struct {
+		Actor   func(childComplexity int) int
+		At      func(childComplexity int) int
+		Data    func(childComplexity int) int
+		Op      func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	SelectOption struct {
+		Color func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	Table struct {
+		Column        func(childComplexity int, name string) int
+		Columns       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Database      func(childComplexity int) int
+		Ddl           func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Frozen        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Label         func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RowCount      func(childComplexity int) int
+		SystemColumns func(childComplexity int) int
+		Tags          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	Token struct {
@@ -111,6 +244,18 @@ type ComplexityRoot struct {
 	TokenWithSecret struct {
 		Secret func(childComplexity int) int
 		Token  func(childComplexity int) int
+	}
+
+	TrashedRow struct {
+		Data      func(childComplexity int) int
+		DeletedAt func(childComplexity int) int
+		DeletedBy func(childComplexity int) int
+		RowID     func(childComplexity int) int
+	}
+
+	UpsertResult struct {
+		Inserted func(childComplexity int) int
+		Updated  func(childComplexity int) int
 	}
 
 	User struct {
@@ -145,6 +290,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AggregateGroup.key":
+		if e.ComplexityRoot.AggregateGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateGroup.Key(childComplexity), true
+	case "AggregateGroup.values":
+		if e.ComplexityRoot.AggregateGroup.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateGroup.Values(childComplexity), true
+
 	case "AuthPayload.expiresAt":
 		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
 			break
@@ -164,6 +322,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "Column.default":
+		if e.ComplexityRoot.Column.Default == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Default(childComplexity), true
+	case "Column.description":
+		if e.ComplexityRoot.Column.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Description(childComplexity), true
+	case "Column.id":
+		if e.ComplexityRoot.Column.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.ID(childComplexity), true
+	case "Column.indexed":
+		if e.ComplexityRoot.Column.Indexed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Indexed(childComplexity), true
+	case "Column.label":
+		if e.ComplexityRoot.Column.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Label(childComplexity), true
+	case "Column.linkTable":
+		if e.ComplexityRoot.Column.LinkTable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.LinkTable(childComplexity), true
+	case "Column.maxRating":
+		if e.ComplexityRoot.Column.MaxRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.MaxRating(childComplexity), true
+	case "Column.name":
+		if e.ComplexityRoot.Column.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Name(childComplexity), true
+	case "Column.nullable":
+		if e.ComplexityRoot.Column.Nullable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Nullable(childComplexity), true
+	case "Column.options":
+		if e.ComplexityRoot.Column.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Options(childComplexity), true
+	case "Column.position":
+		if e.ComplexityRoot.Column.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Position(childComplexity), true
+	case "Column.system":
+		if e.ComplexityRoot.Column.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.System(childComplexity), true
+	case "Column.type":
+		if e.ComplexityRoot.Column.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Type(childComplexity), true
+	case "Column.unique":
+		if e.ComplexityRoot.Column.Unique == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Column.Unique(childComplexity), true
+
+	case "Database.createdAt":
+		if e.ComplexityRoot.Database.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.CreatedAt(childComplexity), true
+	case "Database.id":
+		if e.ComplexityRoot.Database.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.ID(childComplexity), true
+	case "Database.name":
+		if e.ComplexityRoot.Database.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.Name(childComplexity), true
+	case "Database.readonlyId":
+		if e.ComplexityRoot.Database.ReadonlyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.ReadonlyID(childComplexity), true
+	case "Database.tables":
+		if e.ComplexityRoot.Database.Tables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.Tables(childComplexity), true
+	case "Database.updatedAt":
+		if e.ComplexityRoot.Database.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.UpdatedAt(childComplexity), true
+	case "Database.workspace":
+		if e.ComplexityRoot.Database.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.Workspace(childComplexity), true
+
 	case "DatabaseGrant.access":
 		if e.ComplexityRoot.DatabaseGrant.Access == nil {
 			break
@@ -176,6 +462,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DatabaseGrant.DatabaseID(childComplexity), true
+
+	case "DeleteRowsResult.count":
+		if e.ComplexityRoot.DeleteRowsResult.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteRowsResult.Count(childComplexity), true
+	case "DeleteRowsResult.ids":
+		if e.ComplexityRoot.DeleteRowsResult.Ids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteRowsResult.Ids(childComplexity), true
 
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
@@ -231,6 +530,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["memberId"].(int64)), true
+	case "Mutation.addColumn":
+		if e.ComplexityRoot.Mutation.AddColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddColumn(childComplexity, args["table"].(int64), args["input"].(ColumnInput)), true
+	case "Mutation.changeColumnType":
+		if e.ComplexityRoot.Mutation.ChangeColumnType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeColumnType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeColumnType(childComplexity, args["id"].(int64), args["input"].(ChangeColumnTypeInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -242,6 +563,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(ChangePasswordInput)), true
+	case "Mutation.createDatabase":
+		if e.ComplexityRoot.Mutation.CreateDatabase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDatabase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDatabase(childComplexity, args["input"].(CreateDatabaseInput)), true
+	case "Mutation.createTable":
+		if e.ComplexityRoot.Mutation.CreateTable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTable(childComplexity, args["input"].(CreateTableInput)), true
 	case "Mutation.createToken":
 		if e.ComplexityRoot.Mutation.CreateToken == nil {
 			break
@@ -264,6 +607,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWorkspace(childComplexity, args["input"].(CreateWorkspaceInput)), true
+	case "Mutation.deleteColumn":
+		if e.ComplexityRoot.Mutation.DeleteColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteColumn(childComplexity, args["id"].(int64)), true
+	case "Mutation.deleteDatabase":
+		if e.ComplexityRoot.Mutation.DeleteDatabase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDatabase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDatabase(childComplexity, args["id"].(int64), args["force"].(*bool)), true
+	case "Mutation.deleteRow":
+		if e.ComplexityRoot.Mutation.DeleteRow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRow(childComplexity, args["table"].(int64), args["id"].(int64)), true
+	case "Mutation.deleteRows":
+		if e.ComplexityRoot.Mutation.DeleteRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteRows(childComplexity, args["table"].(int64), args["ids"].([]int64), args["where"].(*gqlbase.Filter)), true
+	case "Mutation.deleteTable":
+		if e.ComplexityRoot.Mutation.DeleteTable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTable(childComplexity, args["id"].(int64), args["force"].(*bool)), true
 	case "Mutation.deleteWorkspace":
 		if e.ComplexityRoot.Mutation.DeleteWorkspace == nil {
 			break
@@ -275,6 +673,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWorkspace(childComplexity, args["id"].(int64)), true
+	case "Mutation.duplicateTable":
+		if e.ComplexityRoot.Mutation.DuplicateTable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_duplicateTable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DuplicateTable(childComplexity, args["id"].(int64), args["name"].(string), args["withRows"].(*bool)), true
+	case "Mutation.insertRow":
+		if e.ComplexityRoot.Mutation.InsertRow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_insertRow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InsertRow(childComplexity, args["table"].(int64), args["values"].(map[string]any)), true
+	case "Mutation.insertRows":
+		if e.ComplexityRoot.Mutation.InsertRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_insertRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InsertRows(childComplexity, args["table"].(int64), args["rows"].([]any)), true
 	case "Mutation.inviteMember":
 		if e.ComplexityRoot.Mutation.InviteMember == nil {
 			break
@@ -309,6 +740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Ping(childComplexity), true
+	case "Mutation.regenerateReadonlyId":
+		if e.ComplexityRoot.Mutation.RegenerateReadonlyID == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateReadonlyId_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateReadonlyID(childComplexity, args["id"].(int64)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -320,6 +762,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["memberId"].(int64)), true
+	case "Mutation.renameColumn":
+		if e.ComplexityRoot.Mutation.RenameColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameColumn(childComplexity, args["id"].(int64), args["name"].(string)), true
+	case "Mutation.renameDatabase":
+		if e.ComplexityRoot.Mutation.RenameDatabase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameDatabase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameDatabase(childComplexity, args["id"].(int64), args["name"].(string)), true
 	case "Mutation.renameWorkspace":
 		if e.ComplexityRoot.Mutation.RenameWorkspace == nil {
 			break
@@ -331,6 +795,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenameWorkspace(childComplexity, args["id"].(int64), args["name"].(string)), true
+	case "Mutation.restoreRow":
+		if e.ComplexityRoot.Mutation.RestoreRow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreRow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreRow(childComplexity, args["table"].(int64), args["id"].(int64)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -364,6 +839,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(SignUpInput)), true
+	case "Mutation.updateColumn":
+		if e.ComplexityRoot.Mutation.UpdateColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateColumn(childComplexity, args["id"].(int64), args["input"].(UpdateColumnInput)), true
 	case "Mutation.updateMemberRole":
 		if e.ComplexityRoot.Mutation.UpdateMemberRole == nil {
 			break
@@ -375,6 +861,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMemberRole(childComplexity, args["memberId"].(int64), args["role"].(gqlbase.Role)), true
+	case "Mutation.updateRow":
+		if e.ComplexityRoot.Mutation.UpdateRow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRow(childComplexity, args["table"].(int64), args["id"].(int64), args["values"].(any), args["expectedVersion"].(*int)), true
+	case "Mutation.updateRows":
+		if e.ComplexityRoot.Mutation.UpdateRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRows(childComplexity, args["table"].(int64), args["ids"].([]int64), args["where"].(*gqlbase.Filter), args["values"].(map[string]any)), true
+	case "Mutation.updateTable":
+		if e.ComplexityRoot.Mutation.UpdateTable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTable(childComplexity, args["id"].(int64), args["input"].(UpdateTableInput)), true
 	case "Mutation.updateToken":
 		if e.ComplexityRoot.Mutation.UpdateToken == nil {
 			break
@@ -386,6 +905,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateToken(childComplexity, args["id"].(int64), args["input"].(UpdateTokenInput)), true
+	case "Mutation.upsertRows":
+		if e.ComplexityRoot.Mutation.UpsertRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertRows(childComplexity, args["table"].(int64), args["rows"].([]any), args["keyColumn"].(string)), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Principal.expiresAt":
 		if e.ComplexityRoot.Principal.ExpiresAt == nil {
@@ -424,12 +979,101 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Principal.Workspace(childComplexity), true
 
+	case "Query.aggregateRows":
+		if e.ComplexityRoot.Query.AggregateRows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_aggregateRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AggregateRows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["search"].(*string), args["groupBy"].([]string), args["aggregates"].([]*AggregateInput)), true
+	case "Query.database":
+		if e.ComplexityRoot.Query.Database == nil {
+			break
+		}
+
+		args, err := ec.field_Query_database_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Database(childComplexity, args["id"].(int64)), true
+	case "Query.databases":
+		if e.ComplexityRoot.Query.Databases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_databases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Databases(childComplexity, args["workspaceId"].(*int64)), true
+
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.row":
+		if e.ComplexityRoot.Query.Row == nil {
+			break
+		}
+
+		args, err := ec.field_Query_row_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Row(childComplexity, args["table"].(int64), args["id"].(int64)), true
+	case "Query.rowHistory":
+		if e.ComplexityRoot.Query.RowHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rowHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RowHistory(childComplexity, args["table"].(int64), args["id"].(int64), args["first"].(*int), args["offset"].(*int)), true
+	case "Query.rows":
+		if e.ComplexityRoot.Query.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["orderBy"].([]*gqlbase.Sort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["offset"].(*int), args["search"].(*string), args["columns"].([]string)), true
+	case "Query.table":
+		if e.ComplexityRoot.Query.Table == nil {
+			break
+		}
+
+		args, err := ec.field_Query_table_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Table(childComplexity, args["id"].(*int64), args["databaseId"].(*int64), args["name"].(*string)), true
+	case "Query.tables":
+		if e.ComplexityRoot.Query.Tables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tables(childComplexity, args["databaseId"].(int64), args["tag"].(*string)), true
 	case "Query.token":
 		if e.ComplexityRoot.Query.Token == nil {
 			break
@@ -452,6 +1096,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tokens(childComplexity, args["workspaceId"].(*int64)), true
+	case "Query.trashedRows":
+		if e.ComplexityRoot.Query.TrashedRows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trashedRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrashedRows(childComplexity, args["table"].(int64), args["first"].(*int), args["offset"].(*int)), true
 	case "Query.version":
 		if e.ComplexityRoot.Query.Version == nil {
 			break
@@ -475,6 +1130,243 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Workspaces(childComplexity), true
+
+	case "Row.createdAt":
+		if e.ComplexityRoot.Row.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.CreatedAt(childComplexity), true
+	case "Row.createdBy":
+		if e.ComplexityRoot.Row.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.CreatedBy(childComplexity), true
+	case "Row.data":
+		if e.ComplexityRoot.Row.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.Data(childComplexity), true
+	case "Row.id":
+		if e.ComplexityRoot.Row.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.ID(childComplexity), true
+	case "Row.link":
+		if e.ComplexityRoot.Row.Link == nil {
+			break
+		}
+
+		args, err := ec.field_Row_link_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Row.Link(childComplexity, args["column"].(string)), true
+	case "Row.table":
+		if e.ComplexityRoot.Row.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.Table(childComplexity), true
+	case "Row.updatedAt":
+		if e.ComplexityRoot.Row.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.UpdatedAt(childComplexity), true
+	case "Row.value":
+		if e.ComplexityRoot.Row.Value == nil {
+			break
+		}
+
+		args, err := ec.field_Row_value_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Row.Value(childComplexity, args["column"].(string)), true
+	case "Row.version":
+		if e.ComplexityRoot.Row.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Row.Version(childComplexity), true
+
+	case "RowConnection.edges":
+		if e.ComplexityRoot.RowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowConnection.Edges(childComplexity), true
+	case "RowConnection.nodes":
+		if e.ComplexityRoot.RowConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowConnection.Nodes(childComplexity), true
+	case "RowConnection.pageInfo":
+		if e.ComplexityRoot.RowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowConnection.PageInfo(childComplexity), true
+	case "RowConnection.totalCount":
+		if e.ComplexityRoot.RowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowConnection.TotalCount(childComplexity), true
+
+	case "RowEdge.cursor":
+		if e.ComplexityRoot.RowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEdge.Cursor(childComplexity), true
+	case "RowEdge.node":
+		if e.ComplexityRoot.RowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEdge.Node(childComplexity), true
+
+	case "RowVersion.actor":
+		if e.ComplexityRoot.RowVersion.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowVersion.Actor(childComplexity), true
+	case "RowVersion.at":
+		if e.ComplexityRoot.RowVersion.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowVersion.At(childComplexity), true
+	case "RowVersion.data":
+		if e.ComplexityRoot.RowVersion.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowVersion.Data(childComplexity), true
+	case "RowVersion.op":
+		if e.ComplexityRoot.RowVersion.Op == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowVersion.Op(childComplexity), true
+	case "RowVersion.version":
+		if e.ComplexityRoot.RowVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowVersion.Version(childComplexity), true
+
+	case "SelectOption.color":
+		if e.ComplexityRoot.SelectOption.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectOption.Color(childComplexity), true
+	case "SelectOption.value":
+		if e.ComplexityRoot.SelectOption.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectOption.Value(childComplexity), true
+
+	case "Table.column":
+		if e.ComplexityRoot.Table.Column == nil {
+			break
+		}
+
+		args, err := ec.field_Table_column_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Table.Column(childComplexity, args["name"].(string)), true
+	case "Table.columns":
+		if e.ComplexityRoot.Table.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Columns(childComplexity), true
+	case "Table.createdAt":
+		if e.ComplexityRoot.Table.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.CreatedAt(childComplexity), true
+	case "Table.database":
+		if e.ComplexityRoot.Table.Database == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Database(childComplexity), true
+	case "Table.ddl":
+		if e.ComplexityRoot.Table.Ddl == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Ddl(childComplexity), true
+	case "Table.description":
+		if e.ComplexityRoot.Table.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Description(childComplexity), true
+	case "Table.frozen":
+		if e.ComplexityRoot.Table.Frozen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Frozen(childComplexity), true
+	case "Table.id":
+		if e.ComplexityRoot.Table.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.ID(childComplexity), true
+	case "Table.label":
+		if e.ComplexityRoot.Table.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Label(childComplexity), true
+	case "Table.name":
+		if e.ComplexityRoot.Table.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Name(childComplexity), true
+	case "Table.rowCount":
+		if e.ComplexityRoot.Table.RowCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.RowCount(childComplexity), true
+	case "Table.systemColumns":
+		if e.ComplexityRoot.Table.SystemColumns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.SystemColumns(childComplexity), true
+	case "Table.tags":
+		if e.ComplexityRoot.Table.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Tags(childComplexity), true
+	case "Table.updatedAt":
+		if e.ComplexityRoot.Table.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.UpdatedAt(childComplexity), true
 
 	case "Token.active":
 		if e.ComplexityRoot.Token.Active == nil {
@@ -562,6 +1454,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TokenWithSecret.Token(childComplexity), true
 
+	case "TrashedRow.data":
+		if e.ComplexityRoot.TrashedRow.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashedRow.Data(childComplexity), true
+	case "TrashedRow.deletedAt":
+		if e.ComplexityRoot.TrashedRow.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashedRow.DeletedAt(childComplexity), true
+	case "TrashedRow.deletedBy":
+		if e.ComplexityRoot.TrashedRow.DeletedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashedRow.DeletedBy(childComplexity), true
+	case "TrashedRow.id":
+		if e.ComplexityRoot.TrashedRow.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashedRow.RowID(childComplexity), true
+
+	case "UpsertResult.inserted":
+		if e.ComplexityRoot.UpsertResult.Inserted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertResult.Inserted(childComplexity), true
+	case "UpsertResult.updated":
+		if e.ComplexityRoot.UpsertResult.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertResult.Updated(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -639,12 +1569,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AggregateInput", ec.unmarshalInputAggregateInput),
+			graphql.NewInputUnmarshaler("ChangeColumnTypeInput", ec.unmarshalInputChangeColumnTypeInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
+			graphql.NewInputUnmarshaler("ColumnInput", ec.unmarshalInputColumnInput),
+			graphql.NewInputUnmarshaler("CreateDatabaseInput", ec.unmarshalInputCreateDatabaseInput),
+			graphql.NewInputUnmarshaler("CreateTableInput", ec.unmarshalInputCreateTableInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("DatabaseGrantInput", ec.unmarshalInputDatabaseGrantInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
+			graphql.NewInputUnmarshaler("RowFilter", ec.unmarshalInputRowFilter),
+			graphql.NewInputUnmarshaler("RowOrder", ec.unmarshalInputRowOrder),
+			graphql.NewInputUnmarshaler("SelectOptionInput", ec.unmarshalInputSelectOptionInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
+			graphql.NewInputUnmarshaler("UpdateColumnInput", ec.unmarshalInputUpdateColumnInput),
+			graphql.NewInputUnmarshaler("UpdateTableInput", ec.unmarshalInputUpdateTableInput),
 			graphql.NewInputUnmarshaler("UpdateTokenInput", ec.unmarshalInputUpdateTokenInput),
 		)
 	}
@@ -800,6 +1740,210 @@ type AuthPayload {
   user: User!
 }
 `, BuiltIn: false},
+	{Name: "../schema/databases.graphqls", Input: `extend type Query {
+  "Databases of a workspace (default: the caller's), oldest first."
+  databases(workspaceId: ID): [Database!]!
+  database(id: ID!): Database!
+}
+
+extend type Mutation {
+  "Creates a database (a Postgres schema). Without workspaceId it goes to the caller's workspace."
+  createDatabase(input: CreateDatabaseInput!): Database!
+  renameDatabase(id: ID!, name: String!): Database!
+  "Deletes a database. One that still has tables needs force: true; without it the error lists them."
+  deleteDatabase(id: ID!, force: Boolean = false): Boolean!
+  "Replaces the read-only id; the old one stops working."
+  regenerateReadonlyId(id: ID!): Database!
+}
+
+type Database {
+  id: ID!
+  workspace: Workspace!
+  name: String!
+  "A secret that alone grants read access to this database (read-only GraphQL endpoint)."
+  readonlyId: String!
+  "Tables, oldest first."
+  tables: [Table!]!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+input CreateDatabaseInput {
+  name: String!
+  workspaceId: ID
+}
+`, BuiltIn: false},
+	{Name: "../schema/rows.graphqls", Input: `extend type Query {
+  "One row by id."
+  row(table: ID!, id: ID!): Row!
+  "Rows of a table: filter, order, search, and pages by offset or by cursor (first/after, last/before)."
+  rows(
+    table: ID!
+    where: RowFilter
+    orderBy: [RowOrder!]
+    first: Int
+    after: String
+    last: Int
+    before: String
+    offset: Int
+    search: String
+    "Only these user columns in data."
+    columns: [String!]
+  ): RowConnection!
+  "Aggregates over the rows matching a filter, per group of the groupBy columns."
+  aggregateRows(table: ID!, where: RowFilter, search: String, groupBy: [String!], aggregates: [AggregateInput!]!): [AggregateGroup!]!
+  "Snapshots of a row after each change, newest first."
+  rowHistory(table: ID!, id: ID!, first: Int = 50, offset: Int = 0): [RowVersion!]!
+  "Deleted rows waiting in the trash, most recent first."
+  trashedRows(table: ID!, first: Int = 50, offset: Int = 0): [TrashedRow!]!
+}
+
+extend type Mutation {
+  insertRow(table: ID!, values: JSONObject!): Row!
+  "Inserts up to 1,000 rows, all or nothing."
+  insertRows(table: ID!, rows: [JSON!]!): [Row!]!
+  "Changes the given columns of a row. With expectedVersion, a row that changed since meanwhile answers CONFLICT."
+  updateRow(table: ID!, id: ID!, values: JSON!, expectedVersion: Int): Row!
+  "Sets the same values on rows chosen by ids or by a filter (or both)."
+  updateRows(table: ID!, ids: [ID!], where: RowFilter, values: JSONObject!): [Row!]!
+  "Inserts rows, or updates those whose keyColumn value (a unique column, or id) already exists."
+  upsertRows(table: ID!, rows: [JSON!]!, keyColumn: String!): UpsertResult!
+  "Moves a row to the trash."
+  deleteRow(table: ID!, id: ID!): Boolean!
+  "Moves rows chosen by ids or by a filter (or both) to the trash."
+  deleteRows(table: ID!, ids: [ID!], where: RowFilter): DeleteRowsResult!
+  "Brings a row back from the trash under its own id."
+  restoreRow(table: ID!, id: ID!): Row!
+}
+
+type Row {
+  id: ID!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+  createdBy: String
+  "User columns keyed by name."
+  data: JSONObject!
+  table: Table!
+  "The value of one column."
+  value(column: String!): JSON
+  "The row a LINK column points at."
+  link(column: String!): Row
+}
+
+type RowConnection {
+  "Rows matching the filter and search (counted only when asked)."
+  totalCount: Int!
+  edges: [RowEdge!]!
+  nodes: [Row!]!
+  pageInfo: PageInfo!
+}
+
+type RowEdge {
+  cursor: String!
+  node: Row!
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+"A filter: either a combination (and, or, not) or a comparison of column with value by op."
+input RowFilter {
+  and: [RowFilter!]
+  or: [RowFilter!]
+  not: RowFilter
+  column: String
+  op: FilterOp
+  value: JSON
+}
+
+enum FilterOp {
+  eq
+  neq
+  lt
+  lte
+  gt
+  gte
+  in
+  nin
+  like
+  ilike
+  contains
+  starts_with
+  is_null
+}
+
+enum SortDirection {
+  ASC
+  DESC
+}
+
+enum NullsOrder {
+  FIRST
+  LAST
+}
+
+input RowOrder {
+  column: String!
+  direction: SortDirection = ASC
+  nulls: NullsOrder
+}
+
+enum AggregateFn {
+  COUNT
+  COUNT_DISTINCT
+  SUM
+  AVG
+  MIN
+  MAX
+}
+
+input AggregateInput {
+  fn: AggregateFn!
+  "Omitted for COUNT: counts rows."
+  column: String
+  "Key of the value in the result; default fn_column (e.g. sum_price, count)."
+  alias: String
+}
+
+type AggregateGroup {
+  "The groupBy columns' values."
+  key: JSONObject!
+  "The aggregates by alias."
+  values: JSONObject!
+}
+
+type RowVersion {
+  version: Int!
+  "CREATE, UPDATE, DELETE or RESTORE."
+  op: String!
+  "The row after the change (for DELETE: what was deleted), system columns included."
+  data: JSONObject!
+  actor: String
+  at: Time!
+}
+
+type TrashedRow {
+  id: ID!
+  data: JSONObject!
+  deletedBy: String
+  deletedAt: Time!
+}
+
+type UpsertResult {
+  inserted: [Row!]!
+  updated: [Row!]!
+}
+
+type DeleteRowsResult {
+  count: Int!
+  ids: [ID!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `# The platform API of gqlbase: every entity, for tools and admin UIs. Each area has its own
 # file; this one holds the roots and the shared scalars.
 
@@ -820,6 +1964,162 @@ type Query {
 type Mutation {
   "Does nothing; lets clients check that mutations reach the server."
   ping: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/tables.graphqls", Input: `extend type Query {
+  "A table by id, or by name within a database."
+  table(id: ID, databaseId: ID, name: String): Table!
+  "Tables of a database, oldest first; with tag, only those carrying it."
+  tables(databaseId: ID!, tag: String): [Table!]!
+}
+
+extend type Mutation {
+  "Creates a table with its initial columns: a real Postgres table with the system columns id, created_at, updated_at, created_by and version."
+  createTable(input: CreateTableInput!): Table!
+  "Renames a table or changes its label, description, tags or frozen flag."
+  updateTable(id: ID!, input: UpdateTableInput!): Table!
+  "Deletes a table. One that other tables link to needs force: true (their LINK columns are dropped)."
+  deleteTable(id: ID!, force: Boolean = false): Boolean!
+  "Copies a table's structure, and its rows when withRows is true."
+  duplicateTable(id: ID!, name: String!, withRows: Boolean = false): Table!
+  addColumn(table: ID!, input: ColumnInput!): Column!
+  "Changes a column's label, description, nullable, unique, default, indexed, position, options or maxRating."
+  updateColumn(id: ID!, input: UpdateColumnInput!): Column!
+  renameColumn(id: ID!, name: String!): Column!
+  "Converts a column to another type where a safe conversion exists."
+  changeColumnType(id: ID!, input: ChangeColumnTypeInput!): Column!
+  deleteColumn(id: ID!): Boolean!
+}
+
+enum ColumnType {
+  TEXT
+  LONG_TEXT
+  INTEGER
+  NUMBER
+  DECIMAL
+  BOOLEAN
+  DATE
+  DATETIME
+  EMAIL
+  URL
+  PHONE
+  JSON
+  SELECT
+  MULTI_SELECT
+  UUID
+  LINK
+  FILE
+  RATING
+}
+
+type Table {
+  id: ID!
+  database: Database!
+  "The SQL identifier."
+  name: String!
+  "The display name."
+  label: String!
+  description: String!
+  tags: [String!]!
+  "A frozen table refuses schema changes and renames."
+  frozen: Boolean!
+  "User columns in display order."
+  columns: [Column!]!
+  "The built-in columns: id, created_at, updated_at, created_by, version."
+  systemColumns: [Column!]!
+  column(name: String!): Column
+  "Exact number of rows."
+  rowCount: Int!
+  "The table's CREATE TABLE statement."
+  ddl: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type Column {
+  id: ID
+  "The SQL identifier."
+  name: String!
+  label: String!
+  type: ColumnType!
+  nullable: Boolean!
+  unique: Boolean!
+  indexed: Boolean!
+  description: String!
+  default: JSON
+  position: Int!
+  options: [SelectOption!]!
+  "The target table of a LINK column."
+  linkTable: Table
+  maxRating: Int
+  system: Boolean!
+}
+
+type SelectOption {
+  value: String!
+  color: String
+}
+
+input SelectOptionInput {
+  value: String!
+  color: String
+}
+
+input ColumnInput {
+  "Identifier: letters, digits and underscores, starting with a letter or underscore, at most 63 bytes."
+  name: String!
+  label: String
+  type: ColumnType!
+  nullable: Boolean = true
+  unique: Boolean = false
+  indexed: Boolean = false
+  description: String
+  default: JSON
+  "Choices of SELECT and MULTI_SELECT columns."
+  options: [SelectOptionInput!]
+  "Target table of a LINK column (same database). Omitted: the table itself."
+  linkTable: ID
+  "Top of a RATING column's scale, 1 to 10 (default 5)."
+  maxRating: Int
+}
+
+input CreateTableInput {
+  databaseId: ID!
+  name: String!
+  label: String
+  description: String
+  tags: [String!]
+  columns: [ColumnInput!]
+}
+
+input UpdateTableInput {
+  name: String
+  label: String
+  description: String
+  tags: [String!]
+  frozen: Boolean
+}
+
+input UpdateColumnInput {
+  label: String
+  description: String
+  nullable: Boolean
+  unique: Boolean
+  indexed: Boolean
+  position: Int
+  "Sets the default; null removes it (see clearDefault)."
+  default: JSON
+  clearDefault: Boolean
+  options: [SelectOptionInput!]
+  maxRating: Int
+}
+
+input ChangeColumnTypeInput {
+  type: ColumnType!
+  "For SELECT and MULTI_SELECT; omitted: the distinct existing values become the options."
+  options: [SelectOptionInput!]
+  linkTable: ID
+  maxRating: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/tokens.graphqls", Input: `extend type Query {
@@ -959,6 +2259,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AggregateGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_AggregateGroup_key(ctx, field)
+	case "values":
+		return ec.fieldContext_AggregateGroup_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregateGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -971,6 +2281,60 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Column(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Column_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Column_name(ctx, field)
+	case "label":
+		return ec.fieldContext_Column_label(ctx, field)
+	case "type":
+		return ec.fieldContext_Column_type(ctx, field)
+	case "nullable":
+		return ec.fieldContext_Column_nullable(ctx, field)
+	case "unique":
+		return ec.fieldContext_Column_unique(ctx, field)
+	case "indexed":
+		return ec.fieldContext_Column_indexed(ctx, field)
+	case "description":
+		return ec.fieldContext_Column_description(ctx, field)
+	case "default":
+		return ec.fieldContext_Column_default(ctx, field)
+	case "position":
+		return ec.fieldContext_Column_position(ctx, field)
+	case "options":
+		return ec.fieldContext_Column_options(ctx, field)
+	case "linkTable":
+		return ec.fieldContext_Column_linkTable(ctx, field)
+	case "maxRating":
+		return ec.fieldContext_Column_maxRating(ctx, field)
+	case "system":
+		return ec.fieldContext_Column_system(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Column", field.Name)
+}
+
+func (ec *executionContext) childFields_Database(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Database_id(ctx, field)
+	case "workspace":
+		return ec.fieldContext_Database_workspace(ctx, field)
+	case "name":
+		return ec.fieldContext_Database_name(ctx, field)
+	case "readonlyId":
+		return ec.fieldContext_Database_readonlyId(ctx, field)
+	case "tables":
+		return ec.fieldContext_Database_tables(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Database_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Database_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Database", field.Name)
+}
+
 func (ec *executionContext) childFields_DatabaseGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "databaseId":
@@ -979,6 +2343,16 @@ func (ec *executionContext) childFields_DatabaseGrant(ctx context.Context, field
 		return ec.fieldContext_DatabaseGrant_access(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DatabaseGrant", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteRowsResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_DeleteRowsResult_count(ctx, field)
+	case "ids":
+		return ec.fieldContext_DeleteRowsResult_ids(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteRowsResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1001,6 +2375,20 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
 }
 
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_Principal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -1017,6 +2405,114 @@ func (ec *executionContext) childFields_Principal(ctx context.Context, field gra
 		return ec.fieldContext_Principal_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Principal", field.Name)
+}
+
+func (ec *executionContext) childFields_Row(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Row_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Row_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Row_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Row_updatedAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Row_createdBy(ctx, field)
+	case "data":
+		return ec.fieldContext_Row_data(ctx, field)
+	case "table":
+		return ec.fieldContext_Row_table(ctx, field)
+	case "value":
+		return ec.fieldContext_Row_value(ctx, field)
+	case "link":
+		return ec.fieldContext_Row_link(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Row", field.Name)
+}
+
+func (ec *executionContext) childFields_RowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_RowConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_RowConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RowConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RowConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RowEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RowEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RowEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RowVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_RowVersion_version(ctx, field)
+	case "op":
+		return ec.fieldContext_RowVersion_op(ctx, field)
+	case "data":
+		return ec.fieldContext_RowVersion_data(ctx, field)
+	case "actor":
+		return ec.fieldContext_RowVersion_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_RowVersion_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RowVersion", field.Name)
+}
+
+func (ec *executionContext) childFields_SelectOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SelectOption_value(ctx, field)
+	case "color":
+		return ec.fieldContext_SelectOption_color(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SelectOption", field.Name)
+}
+
+func (ec *executionContext) childFields_Table(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Table_id(ctx, field)
+	case "database":
+		return ec.fieldContext_Table_database(ctx, field)
+	case "name":
+		return ec.fieldContext_Table_name(ctx, field)
+	case "label":
+		return ec.fieldContext_Table_label(ctx, field)
+	case "description":
+		return ec.fieldContext_Table_description(ctx, field)
+	case "tags":
+		return ec.fieldContext_Table_tags(ctx, field)
+	case "frozen":
+		return ec.fieldContext_Table_frozen(ctx, field)
+	case "columns":
+		return ec.fieldContext_Table_columns(ctx, field)
+	case "systemColumns":
+		return ec.fieldContext_Table_systemColumns(ctx, field)
+	case "column":
+		return ec.fieldContext_Table_column(ctx, field)
+	case "rowCount":
+		return ec.fieldContext_Table_rowCount(ctx, field)
+	case "ddl":
+		return ec.fieldContext_Table_ddl(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Table_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Table_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Table", field.Name)
 }
 
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1057,6 +2553,30 @@ func (ec *executionContext) childFields_TokenWithSecret(ctx context.Context, fie
 		return ec.fieldContext_TokenWithSecret_secret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TokenWithSecret", field.Name)
+}
+
+func (ec *executionContext) childFields_TrashedRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TrashedRow_id(ctx, field)
+	case "data":
+		return ec.fieldContext_TrashedRow_data(ctx, field)
+	case "deletedBy":
+		return ec.fieldContext_TrashedRow_deletedBy(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_TrashedRow_deletedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrashedRow", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inserted":
+		return ec.fieldContext_UpsertResult_inserted(ctx, field)
+	case "updated":
+		return ec.fieldContext_UpsertResult_updated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertResult", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

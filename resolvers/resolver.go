@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/storage"
 )
 
 // Resolver is the root of the platform resolvers.
 type Resolver struct {
-	Store   *storage.Store
+	Store *storage.Store
+	// Cache holds table metadata and rows across requests; writes invalidate it.
+	Cache   *dataloaders.Cache
 	Logger  *slog.Logger
 	Version string
 	// AllowSignUp lets anyone create a user; when false only invitations add people.
@@ -22,4 +25,10 @@ type Resolver struct {
 	OnTokenRevoked func(tokenID int64)
 
 	lastTouch sync.Map // token id → time.Time of the last recorded use
+}
+
+// UseCache makes the resolvers read through c and has every write of the store invalidate it.
+func (r *Resolver) UseCache(c *dataloaders.Cache) {
+	r.Cache = c
+	r.Store.SetHooks(storage.Hooks{TablesChanged: c.InvalidateTables, RowsChanged: c.InvalidateRows})
 }

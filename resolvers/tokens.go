@@ -126,8 +126,11 @@ func (r *Resolver) notifyTokenRevoked(id int64) {
 	}
 }
 
-// checkDatabaseInWorkspace is filled in by the databases file; until databases exist every id
-// is refused.
+// checkDatabaseInWorkspace refuses grants on databases of other workspaces.
 func (r *Resolver) checkDatabaseInWorkspace(ctx context.Context, workspaceID, databaseID int64) error {
-	return gqlbase.NotFound("database %d not found in workspace %d", databaseID, workspaceID).WithField("databases")
+	db, err := r.Store.GetDatabase(ctx, databaseID)
+	if err != nil || db.WorkspaceID != workspaceID {
+		return gqlbase.NotFound("database %d not found in workspace %d", databaseID, workspaceID).WithField("databases")
+	}
+	return nil
 }

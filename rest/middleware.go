@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/resolvers"
 )
 
@@ -110,7 +111,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if cred != "" {
 			p = s.resolver.Authenticate(r.Context(), cred)
 		}
-		next.ServeHTTP(w, r.WithContext(gqlbase.WithPrincipal(r.Context(), p)))
+		ctx := gqlbase.WithPrincipal(r.Context(), p)
+		ctx = dataloaders.With(ctx, dataloaders.New(s.store, s.resolver.Cache))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -5,6 +5,7 @@ package rest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/storage"
@@ -60,6 +62,13 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 	s := &Server{
 		cfg: cfg, resolver: res, store: res.Store, logger: cfg.Logger,
 		mux: http.NewServeMux(), started: time.Now(),
+	}
+	if res.Cache == nil {
+		cache, err := dataloaders.NewCache(dataloaders.CacheConfig{})
+		if err != nil {
+			panic(fmt.Sprintf("create cache: %v", err)) // only bad static configuration fails here
+		}
+		res.UseCache(cache)
 	}
 	s.closing, s.beginClose = context.WithCancel(context.Background())
 	s.metrics = newMetrics(res.Store)

@@ -380,3 +380,16 @@ func dropColumnTx(ctx context.Context, tx *Tx, columnID int64, actor string, che
 	return t.ID, writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: t.WorkspaceID, databaseID: t.DatabaseID, tableID: t.ID,
 		kind: gqlbase.EventColumnDeleted, actor: actor, before: columnJSON(c)})
 }
+
+// ColumnTable returns the id of the table a column belongs to.
+func (s *Store) ColumnTable(ctx context.Context, columnID int64) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT table_id FROM columns_meta WHERE id = $1`, columnID)
+	if isNoRows(err) {
+		return 0, gqlbase.NotFound("column %d not found", columnID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("column table: %w", err)
+	}
+	return id, nil
+}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -150,4 +151,30 @@ func sqlLiteral(c *gqlbase.Column, v any) (string, error) {
 		return quoteLiteral(string(b)) + "::jsonb", nil
 	}
 	return "", fmt.Errorf("no SQL literal for %T in column %q", v, c.Name)
+}
+
+// TableDDL returns the statements that create a table as it is now (CREATE TABLE and its
+// indexes), as text for people and for schema exports.
+func (s *Store) TableDDL(ctx context.Context, t *gqlbase.Table) (string, error) {
+	links := map[int64]*gqlbase.Table{t.ID: t}
+	var ids []int64
+	for _, c := range t.Columns {
+		if c.Type == gqlbase.TypeLink && c.LinkTableID != nil && links[*c.LinkTableID] == nil {
+			ids = append(ids, *c.LinkTableID)
+		}
+	}
+	if len(ids) > 0 {
+		m, err := s.LoadTables(ctx, ids)
+		if err != nil {
+			return "", err
+		}
+		for id, lt := range m {
+			links[id] = lt
+		}
+	}
+	create, indexes, err := createTableSQL(t, links)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(append([]string{create}, indexes...), ";\n") + ";\n", nil
 }
