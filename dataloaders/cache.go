@@ -98,7 +98,9 @@ func (c *Cache) putTable(t *gqlbase.Table, gen uint64) {
 	}
 }
 
-func (c *Cache) getRow(tableID, id int64) (*gqlbase.Row, bool) { return c.rows.Get(rowKey(tableID, id)) }
+func (c *Cache) getRow(tableID, id int64) (*gqlbase.Row, bool) {
+	return c.rows.Get(rowKey(tableID, id))
+}
 
 func (c *Cache) putRow(r *gqlbase.Row, gen uint64) {
 	if c.generation(r.TableID).Load() == gen {

@@ -127,4 +127,3 @@ func (l *Loaders) rowBatcher(t *gqlbase.Table) *batcher[int64, *gqlbase.Row] {
 	}
 	return b
 }
-
