@@ -90,7 +90,7 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 			return s, p
 		}
 		if !validEmail(s.(string)) {
-			return nil, quote(v) + " is not an email address"
+			return nil, quoteInput(v) + " is not an email address"
 		}
 		return s, ""
 	case TypeURL:
@@ -99,7 +99,7 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 			return s, p
 		}
 		if problem := checkURL(s.(string)); problem != "" {
-			return nil, quote(v) + " is not " + problem
+			return nil, quoteInput(v) + " is not " + problem
 		}
 		return s, ""
 	case TypePhone:
@@ -108,7 +108,7 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 			return s, p
 		}
 		if !validPhone(s.(string)) {
-			return nil, quote(v) + " is not a phone number (3 to 32 characters: digits, spaces, + - ( ) . and x, at least 3 digits)"
+			return nil, quoteInput(v) + " is not a phone number (3 to 32 characters: digits, spaces, + - ( ) . and x, at least 3 digits)"
 		}
 		return s, ""
 	case TypeSelect:
@@ -117,7 +117,7 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 			return s, p
 		}
 		if !hasOption(c, s.(string)) {
-			return nil, quote(v) + " is not one of the options" + optionList(c)
+			return nil, quoteInput(v) + " is not one of the options" + optionList(c)
 		}
 		return s, ""
 	case TypeInteger:
@@ -126,7 +126,7 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 	case TypeLink:
 		n, p := coerceInt(v, "a row id")
 		if p == "" && mode == modeStore && n.(int64) <= 0 {
-			return nil, quote(v) + " is not a row id (ids are positive)"
+			return nil, quoteInput(v) + " is not a row id (ids are positive)"
 		}
 		return n, p
 	case TypeRating:
@@ -139,7 +139,7 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 			top = defaultMaxRating
 		}
 		if r := n.(int64); r < 0 || r > top {
-			return nil, fmt.Sprintf("%s is not a rating from 0 to %d", quote(v), top)
+			return nil, fmt.Sprintf("%s is not a rating from 0 to %d", quoteInput(v), top)
 		}
 		return n, ""
 	case TypeNumber:
@@ -151,28 +151,28 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 		}
 		d, p := canonicalDecimal(text)
 		if p != "" {
-			return nil, quote(v) + " is not a decimal number: " + p
+			return nil, quoteInput(v) + " is not a decimal number: " + p
 		}
 		return d, ""
 	case TypeBoolean:
 		b, ok := v.(bool)
 		if !ok {
-			return nil, quote(v) + " is not a boolean (true or false)"
+			return nil, quoteInput(v) + " is not a boolean (true or false)"
 		}
 		return b, ""
 	case TypeDate:
 		s, ok := v.(string)
 		if !ok {
-			return nil, quote(v) + " is not a date (YYYY-MM-DD)"
+			return nil, quoteInput(v) + " is not a date (YYYY-MM-DD)"
 		}
 		if _, ok := parseDateInput(s); !ok {
-			return nil, quote(v) + " is not a date (YYYY-MM-DD, a valid calendar date from year 1 to 9999)"
+			return nil, quoteInput(v) + " is not a date (YYYY-MM-DD, a valid calendar date from year 1 to 9999)"
 		}
 		return s, ""
 	case TypeDateTime:
 		t, ok := coerceDateTime(v)
 		if !ok {
-			return nil, quote(v) + " is not a date-time (RFC 3339, e.g. 2026-01-02T03:04:05Z, between years 1 and 9999)"
+			return nil, quoteInput(v) + " is not a date-time (RFC 3339, e.g. 2026-01-02T03:04:05Z, between years 1 and 9999)"
 		}
 		return t, ""
 	case TypeJSON:
@@ -180,23 +180,23 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 	case TypeUUID:
 		s, ok := v.(string)
 		if !ok {
-			return nil, quote(v) + " is not a UUID"
+			return nil, quoteInput(v) + " is not a UUID"
 		}
 		u, ok := canonicalUUID(s)
 		if !ok {
-			return nil, quote(v) + " is not a UUID (8-4-4-4-12 hexadecimal digits)"
+			return nil, quoteInput(v) + " is not a UUID (8-4-4-4-12 hexadecimal digits)"
 		}
 		return u, ""
 	case TypeMultiSelect:
-		items, ok := asList(v)
+		items, ok := listItems(v)
 		if !ok {
-			return nil, quote(v) + " is not a list of options"
+			return nil, quoteInput(v) + " is not a list of options"
 		}
 		return coerceStringList(c, items, mode)
 	case TypeFile:
-		items, ok := asList(v)
+		items, ok := listItems(v)
 		if !ok {
-			return nil, quote(v) + " is not a list of file ids"
+			return nil, quoteInput(v) + " is not a list of file ids"
 		}
 		return coerceIDList(items, mode)
 	}
@@ -204,20 +204,20 @@ func coerce(c *Column, v any, mode coerceMode) (any, string) {
 }
 
 // quote renders user input for a message, truncated so that large values are never echoed.
-func quote(v any) string {
+func quoteInput(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
 	case string:
-		return strconv.Quote(truncate(x))
+		return strconv.Quote(truncateInput(x))
 	case json.Number:
-		return truncate(string(x))
+		return truncateInput(string(x))
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:
-		return truncate(strconv.FormatFloat(x, 'g', -1, 64))
+		return truncateInput(strconv.FormatFloat(x, 'g', -1, 64))
 	case float32:
-		return truncate(strconv.FormatFloat(float64(x), 'g', -1, 32))
+		return truncateInput(strconv.FormatFloat(float64(x), 'g', -1, 32))
 	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return fmt.Sprint(x)
 	case map[string]any:
@@ -225,13 +225,13 @@ func quote(v any) string {
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano)
 	}
-	if _, ok := asList(v); ok {
+	if _, ok := listItems(v); ok {
 		return "a list"
 	}
 	return "a value of type " + fmt.Sprintf("%T", v)
 }
 
-func truncate(s string) string {
+func truncateInput(s string) string {
 	if utf8.RuneCountInString(s) <= quoteLimit {
 		return s
 	}
@@ -251,7 +251,7 @@ func checkString(s string, max int) string {
 		return "text is not valid UTF-8"
 	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return quote(s) + " contains a NUL character"
+		return quoteInput(s) + " contains a NUL character"
 	}
 	if len(s) > max && utf8.RuneCountInString(s) > max {
 		return fmt.Sprintf("text is longer than %d characters", max)
@@ -262,7 +262,7 @@ func checkString(s string, max int) string {
 func coerceText(v any, max int) (any, string) {
 	s, ok := v.(string)
 	if !ok {
-		return nil, quote(v) + " is not a string"
+		return nil, quoteInput(v) + " is not a string"
 	}
 	if p := checkString(s, max); p != "" {
 		return nil, p
@@ -293,14 +293,14 @@ func optionList(c *Column) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(strconv.Quote(truncate(o.Value)))
+		b.WriteString(strconv.Quote(truncateInput(o.Value)))
 	}
 	b.WriteString(")")
 	return b.String()
 }
 
 // asList returns the items of a list value ([]any, []string, []int64, ...). []byte is not a list.
-func asList(v any) ([]any, bool) {
+func listItems(v any) ([]any, bool) {
 	switch x := v.(type) {
 	case []any:
 		return x, true
@@ -327,13 +327,13 @@ func coerceStringList(c *Column, items []any, mode coerceMode) (any, string) {
 	for i, it := range items {
 		s, ok := it.(string)
 		if !ok {
-			return nil, fmt.Sprintf("item %d: %s is not a string", i, quote(it))
+			return nil, fmt.Sprintf("item %d: %s is not a string", i, quoteInput(it))
 		}
 		if p := checkString(s, MaxTextLength); p != "" {
 			return nil, fmt.Sprintf("item %d: %s", i, p)
 		}
 		if mode == modeStore && !hasOption(c, s) {
-			return nil, fmt.Sprintf("item %d: %s is not one of the options%s", i, quote(s), optionList(c))
+			return nil, fmt.Sprintf("item %d: %s is not one of the options%s", i, quoteInput(s), optionList(c))
 		}
 		if !seen[s] {
 			seen[s] = true
@@ -354,7 +354,7 @@ func coerceIDList(items []any, mode coerceMode) (any, string) {
 			return nil, fmt.Sprintf("item %d: %s", i, p)
 		}
 		if mode == modeStore && n.(int64) <= 0 {
-			return nil, fmt.Sprintf("item %d: %s is not a file id (ids are positive)", i, quote(it))
+			return nil, fmt.Sprintf("item %d: %s is not a file id (ids are positive)", i, quoteInput(it))
 		}
 		out = append(out, n.(int64))
 	}
@@ -377,22 +377,22 @@ func numberText(v any, strs bool) (string, string) {
 	switch x := v.(type) {
 	case json.Number:
 		if !numberRe.MatchString(string(x)) {
-			return "", quote(v)
+			return "", quoteInput(v)
 		}
 		return string(x), ""
 	case string:
 		if !strs || !numberRe.MatchString(x) {
-			return "", quote(v)
+			return "", quoteInput(v)
 		}
 		return x, ""
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return "", quote(v)
+			return "", quoteInput(v)
 		}
 		return strconv.FormatFloat(x, 'g', -1, 64), ""
 	case float32:
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return "", quote(v)
+			return "", quoteInput(v)
 		}
 		return strconv.FormatFloat(float64(x), 'g', -1, 32), ""
 	case int:
@@ -416,7 +416,7 @@ func numberText(v any, strs bool) (string, string) {
 	case uint64:
 		return strconv.FormatUint(x, 10), ""
 	}
-	return "", quote(v)
+	return "", quoteInput(v)
 }
 
 // canonicalDecimal turns numeric text (already matching numberRe) into Postgres' canonical
@@ -503,29 +503,29 @@ func coerceInt(v any, what string) (any, string) {
 		return int64(x), ""
 	case uint:
 		if uint64(x) > math.MaxInt64 {
-			return nil, quote(v) + " is out of range for " + what
+			return nil, quoteInput(v) + " is out of range for " + what
 		}
 		return int64(x), ""
 	case uint64:
 		if x > math.MaxInt64 {
-			return nil, quote(v) + " is out of range for " + what
+			return nil, quoteInput(v) + " is out of range for " + what
 		}
 		return int64(x), ""
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) || x != math.Trunc(x) {
-			return nil, quote(v) + " is not " + what
+			return nil, quoteInput(v) + " is not " + what
 		}
 		if x < -9.223372036854775808e18 || x >= 9.223372036854775808e18 {
-			return nil, quote(v) + " is out of range for " + what
+			return nil, quoteInput(v) + " is out of range for " + what
 		}
 		return int64(x), ""
 	case string:
 		if !digitsRe.MatchString(x) {
-			return nil, quote(v) + " is not " + what
+			return nil, quoteInput(v) + " is not " + what
 		}
 		n, err := strconv.ParseInt(strings.TrimPrefix(x, "+"), 10, 64)
 		if err != nil {
-			return nil, quote(v) + " is out of range for " + what
+			return nil, quoteInput(v) + " is out of range for " + what
 		}
 		return n, ""
 	case json.Number:
@@ -533,35 +533,35 @@ func coerceInt(v any, what string) (any, string) {
 			return n, ""
 		}
 		if !numberRe.MatchString(string(x)) {
-			return nil, quote(v) + " is not " + what
+			return nil, quoteInput(v) + " is not " + what
 		}
 		d, p := canonicalDecimal(string(x))
 		if p != "" {
-			return nil, quote(v) + " is out of range for " + what
+			return nil, quoteInput(v) + " is out of range for " + what
 		}
 		intPart, frac, _ := strings.Cut(d, ".")
 		if strings.Trim(frac, "0") != "" {
-			return nil, quote(v) + " is not " + what + " (it has a fraction)"
+			return nil, quoteInput(v) + " is not " + what + " (it has a fraction)"
 		}
 		n, err := strconv.ParseInt(intPart, 10, 64)
 		if err != nil {
-			return nil, quote(v) + " is out of range for " + what
+			return nil, quoteInput(v) + " is out of range for " + what
 		}
 		return n, ""
 	}
-	return nil, quote(v) + " is not " + what
+	return nil, quoteInput(v) + " is not " + what
 }
 
 func coerceFloat(v any) (any, string) {
 	switch x := v.(type) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, quote(v) + " is not a finite number"
+			return nil, quoteInput(v) + " is not a finite number"
 		}
 		return x, ""
 	case float32:
 		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return nil, quote(v) + " is not a finite number"
+			return nil, quoteInput(v) + " is not a finite number"
 		}
 		return float64(x), ""
 	}
@@ -571,10 +571,10 @@ func coerceFloat(v any) (any, string) {
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
-		return nil, quote(v) + " is out of range for a number (double precision)"
+		return nil, quoteInput(v) + " is out of range for a number (double precision)"
 	}
 	if err != nil && !isRangeErr(err) {
-		return nil, quote(v) + " is not a number"
+		return nil, quoteInput(v) + " is not a number"
 	}
 	return f, ""
 }
@@ -708,7 +708,7 @@ func parseDateTimeInput(s string) (time.Time, bool) {
 	return t.Add(-time.Duration(offset) * time.Second), true
 }
 
-var hexDigits = "0123456789abcdef"
+var uuidHexDigits = "0123456789abcdef"
 
 // canonicalUUID accepts 8-4-4-4-12 hexadecimal digits (any case) or 32 digits without
 // hyphens and returns the lowercase hyphenated form.
@@ -738,7 +738,7 @@ func canonicalUUID(s string) (string, bool) {
 		if ch >= 'A' && ch <= 'F' {
 			ch += 'a' - 'A'
 		}
-		if strings.IndexByte(hexDigits, ch) < 0 {
+		if strings.IndexByte(uuidHexDigits, ch) < 0 {
 			return "", false
 		}
 		out = append(out, ch)
@@ -850,10 +850,10 @@ func canonicalJSON(v any, depth int) (any, string) {
 		return x, ""
 	case json.Number:
 		if !jsonNumberRe.MatchString(string(x)) {
-			return nil, quote(v) + " is not a JSON number"
+			return nil, quoteInput(v) + " is not a JSON number"
 		}
 		if _, p := canonicalDecimal(string(x)); p != "" {
-			return nil, "JSON number " + quote(v) + ": " + p
+			return nil, "JSON number " + quoteInput(v) + ": " + p
 		}
 		return x, ""
 	case map[string]any:
@@ -872,7 +872,7 @@ func canonicalJSON(v any, depth int) (any, string) {
 	case time.Time:
 		return nil, "a time is not a JSON value"
 	}
-	if items, ok := asList(v); ok {
+	if items, ok := listItems(v); ok {
 		out := make([]any, len(items))
 		for i, item := range items {
 			c, p := canonicalJSON(item, depth+1)
@@ -888,7 +888,7 @@ func canonicalJSON(v any, depth int) (any, string) {
 		return nil, p + " is not a JSON value"
 	}
 	if _, p := canonicalDecimal(text); p != "" {
-		return nil, "JSON number " + quote(v) + ": " + p
+		return nil, "JSON number " + quoteInput(v) + ": " + p
 	}
 	return json.Number(text), ""
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func col(t ColumnType) *Column {
+func coerceTestColumn(t ColumnType) *Column {
 	return &Column{Name: "c_" + strings.ToLower(string(t)), Type: t, Nullable: true,
 		Options: []SelectOption{{Value: "red"}, {Value: "green"}, {Value: "blue"}}}
 }
@@ -95,7 +95,7 @@ func TestCoerceValueAcceptsAndCanonicalises(t *testing.T) {
 		{TypeFile, []any{}, []int64{}},
 	}
 	for _, tc := range cases {
-		c := col(tc.typ)
+		c := coerceTestColumn(tc.typ)
 		got, err := CoerceValue(c, tc.in)
 		if err != nil {
 			t.Errorf("%s %#v: unexpected error %v", tc.typ, tc.in, err)
@@ -123,7 +123,7 @@ func TestCoerceValueRatingScale(t *testing.T) {
 
 func TestCoerceValueNull(t *testing.T) {
 	for _, typ := range ColumnTypes {
-		c := col(typ)
+		c := coerceTestColumn(typ)
 		if got, err := CoerceValue(c, nil); err != nil || got != nil {
 			t.Errorf("%s nullable: null gave %v, %v", typ, got, err)
 		}
@@ -234,15 +234,15 @@ func TestCoerceValueRejects(t *testing.T) {
 		{TypeFile, []any{json.Number("1.5")}, "fraction"},
 	}
 	for _, tc := range cases {
-		c := col(tc.typ)
+		c := coerceTestColumn(tc.typ)
 		got, err := CoerceValue(c, tc.in)
 		if err == nil {
-			t.Errorf("%s %.60q: accepted as %#v, want an error containing %q", tc.typ, quote(tc.in), got, tc.want)
+			t.Errorf("%s %.60q: accepted as %#v, want an error containing %q", tc.typ, quoteInput(tc.in), got, tc.want)
 			continue
 		}
 		e, ok := AsError(err)
 		if !ok || e.Code != CodeBadUserInput || e.Field != c.Name {
-			t.Errorf("%s %.60q: error %#v is not BAD_USER_INPUT on field %q", tc.typ, quote(tc.in), err, c.Name)
+			t.Errorf("%s %.60q: error %#v is not BAD_USER_INPUT on field %q", tc.typ, quoteInput(tc.in), err, c.Name)
 			continue
 		}
 		if !strings.HasPrefix(e.Message, `column "`+c.Name+`": `) || !strings.Contains(e.Message, tc.want) {

@@ -219,10 +219,10 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 	name, op := *f.Column, *f.Op
 	c := b.t.Column(name)
 	if c == nil {
-		return nil, filterError(path, "unknown column %q", truncate(name)).WithField(name)
+		return nil, filterError(path, "unknown column %q", truncateInput(name)).WithField(name)
 	}
 	fail := func(format string, args ...any) (*BoundNode, error) {
-		return nil, filterError(path, "column %q, operator %q: %s", c.Name, truncate(string(op)), fmt.Sprintf(format, args...)).WithField(c.Name)
+		return nil, filterError(path, "column %q, operator %q: %s", c.Name, truncateInput(string(op)), fmt.Sprintf(format, args...)).WithField(c.Name)
 	}
 	if !knownOp(op) {
 		return fail("unknown operator (one of eq, neq, lt, lte, gt, gte, in, nin, like, ilike, contains, starts_with, is_null)")
@@ -236,7 +236,7 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 	case OpIsNull:
 		flag, ok := v.(bool)
 		if !ok {
-			return fail("%s is not a boolean (is_null takes true or false)", quote(v))
+			return fail("%s is not a boolean (is_null takes true or false)", quoteInput(v))
 		}
 		n.Value = flag
 		return n, nil
@@ -256,11 +256,11 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 		if p != "" {
 			return fail("%s", p)
 		}
-		n.Value, n.norm = val, normalize(kind, val)
+		n.Value, n.norm = val, normalizeValue(kind, val)
 	case OpIn, OpNin:
-		items, ok := asList(v)
+		items, ok := listItems(v)
 		if !ok {
-			return fail("%s is not a list", quote(v))
+			return fail("%s is not a list", quoteInput(v))
 		}
 		if len(items) > MaxFilterListLength {
 			return fail("a list of %d items is longer than %d", len(items), MaxFilterListLength)
@@ -275,7 +275,7 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 				return fail("item %d: %s", i, p)
 			}
 			vals[i] = val
-			n.normList = append(n.normList, normalize(kind, val))
+			n.normList = append(n.normList, normalizeValue(kind, val))
 		}
 		n.Value = typedList(c.Type, vals)
 	case OpLike, OpIlike, OpStartsWith:
@@ -291,7 +291,7 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 			}
 			toks, ok := compileLike(pattern)
 			if !ok {
-				return fail("the pattern %s ends with an escape character (\\)", quote(s))
+				return fail("the pattern %s ends with an escape character (\\)", quoteInput(s))
 			}
 			n.like = toks
 		}
@@ -308,16 +308,16 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 			if p != "" {
 				return fail("%s", p)
 			}
-			n.Value, n.norm = val, normalize(kind, val)
+			n.Value, n.norm = val, normalizeValue(kind, val)
 		default: // MULTI_SELECT, FILE: one item or a list
-			if _, ok := asList(v); !ok {
+			if _, ok := listItems(v); !ok {
 				v = []any{v}
 			}
 			val, p := coerce(c, v, modeOperand)
 			if p != "" {
 				return fail("%s", p)
 			}
-			n.Value, n.norm = val, normalize(kind, val)
+			n.Value, n.norm = val, normalizeValue(kind, val)
 		}
 	}
 	return n, nil

@@ -47,7 +47,7 @@ func (n *BoundNode) match(row map[string]any) bool {
 
 func (n *BoundNode) matchLeaf(row map[string]any) bool {
 	kind := kindOf(n.Column.Type)
-	v := normalize(kind, row[n.Column.Name])
+	v := normalizeValue(kind, row[n.Column.Name])
 	if v == nil {
 		switch n.Op {
 		case OpIsNull:
@@ -158,13 +158,13 @@ func kindOf(t ColumnType) valueKind {
 
 // decimal is a Postgres numeric: a finite rational or one of the special values, ordered
 // -Infinity < finite < Infinity < NaN (NaN equals NaN).
-type decimal struct {
+type pgDecimal struct {
 	class int // 0 -Infinity, 1 finite, 2 Infinity, 3 NaN
 	r     *big.Rat
 }
 
 // normalize reads v as a value of the kind; nil means null (or unreadable).
-func normalize(kind valueKind, v any) any {
+func normalizeValue(kind valueKind, v any) any {
 	if v == nil {
 		return nil
 	}
@@ -199,7 +199,7 @@ func normalize(kind valueKind, v any) any {
 	case kJSON:
 		return readJSON(v, 0)
 	case kStrArray:
-		items, ok := asList(v)
+		items, ok := listItems(v)
 		if !ok {
 			return nil
 		}
@@ -213,7 +213,7 @@ func normalize(kind valueKind, v any) any {
 		}
 		return out
 	case kIntArray:
-		items, ok := asList(v)
+		items, ok := listItems(v)
 		if !ok {
 			return nil
 		}
@@ -263,23 +263,23 @@ func readFloat(v any) any {
 func readDecimal(v any) any {
 	switch v {
 	case "NaN":
-		return decimal{class: 3}
+		return pgDecimal{class: 3}
 	case "Infinity":
-		return decimal{class: 2}
+		return pgDecimal{class: 2}
 	case "-Infinity":
-		return decimal{class: 0}
+		return pgDecimal{class: 0}
 	}
 	if f, ok := v.(float64); ok && math.IsInf(f, 0) {
 		if f > 0 {
-			return decimal{class: 2}
+			return pgDecimal{class: 2}
 		}
-		return decimal{class: 0}
+		return pgDecimal{class: 0}
 	}
 	r := readRat(v)
 	if r == nil {
 		return nil
 	}
-	return decimal{class: 1, r: r}
+	return pgDecimal{class: 1, r: r}
 }
 
 // readRat reads a number (json.Number, Go number, numeric string) exactly. Exponents longer
@@ -511,13 +511,13 @@ func compareValues(kind valueKind, a, b any) int {
 	case kText, kUUID:
 		return strings.Compare(a.(string), b.(string))
 	case kInt, kDate, kTime:
-		return cmpInt(a.(int64), b.(int64))
+		return compareInt64(a.(int64), b.(int64))
 	case kFloat:
 		return cmpFloat(a.(float64), b.(float64))
 	case kDecimal:
-		x, y := a.(decimal), b.(decimal)
+		x, y := a.(pgDecimal), b.(pgDecimal)
 		if x.class != y.class {
-			return cmpInt(int64(x.class), int64(y.class))
+			return compareInt64(int64(x.class), int64(y.class))
 		}
 		if x.class != 1 {
 			return 0
@@ -536,7 +536,7 @@ func compareValues(kind valueKind, a, b any) int {
 	panic("gqlbase: no ordering for this column type")
 }
 
-func cmpInt(a, b int64) int {
+func compareInt64(a, b int64) int {
 	switch {
 	case a < b:
 		return -1

@@ -64,9 +64,9 @@ func TestLikeMatch(t *testing.T) {
 	}
 }
 
-func mustBind(t *testing.T, f *Filter) *BoundFilter {
+func mustBindFilter(t *testing.T, f *Filter) *BoundFilter {
 	t.Helper()
-	b, err := BindFilter(f, testTable())
+	b, err := BindFilter(f, filterTestTable())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,28 +91,28 @@ func TestMatchCanonicalGoRow(t *testing.T) {
 		f    *Filter
 		want bool
 	}{
-		{leaf("c_integer", OpEq, json.Number("7")), true},
-		{leaf("c_number", OpGt, "2.4"), true},
-		{leaf("c_decimal", OpEq, json.Number("12.5")), true},
-		{leaf("c_decimal", OpLt, "12.500001"), true},
-		{leaf("c_datetime", OpEq, "2026-01-02T05:04:05.123456+02:00"), true},
-		{leaf("c_datetime", OpLt, "2026-01-02T03:04:05.123457Z"), true},
-		{leaf("c_date", OpGte, "2026-01-02"), true},
-		{leaf("c_multi_select", OpContains, "blue"), true},
-		{leaf("c_multi_select", OpEq, []any{"blue", "red"}), false},
-		{leaf("c_file", OpContains, []any{5, 4}), true},
-		{leaf("c_json", OpContains, map[string]any{"a": []any{json.Number("2.50")}}), true},
-		{leaf("c_json", OpEq, map[string]any{"a": []any{json.Number("1.0"), json.Number("2.5")}}), true},
-		{leaf("c_uuid", OpEq, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), true},
-		{leaf("c_boolean", OpGt, false), true},
-		{leaf("c_text", OpNeq, "x"), true}, // missing column is null: neq holds
-		{leaf("c_text", OpEq, "x"), false}, // ... eq does not
-		{leaf("c_text", OpNin, []any{}), true},
-		{leaf("c_text", OpIn, []any{"x"}), false},
-		{&Filter{Not: leaf("c_text", OpLike, "%")}, true},
+		{filterLeaf("c_integer", OpEq, json.Number("7")), true},
+		{filterLeaf("c_number", OpGt, "2.4"), true},
+		{filterLeaf("c_decimal", OpEq, json.Number("12.5")), true},
+		{filterLeaf("c_decimal", OpLt, "12.500001"), true},
+		{filterLeaf("c_datetime", OpEq, "2026-01-02T05:04:05.123456+02:00"), true},
+		{filterLeaf("c_datetime", OpLt, "2026-01-02T03:04:05.123457Z"), true},
+		{filterLeaf("c_date", OpGte, "2026-01-02"), true},
+		{filterLeaf("c_multi_select", OpContains, "blue"), true},
+		{filterLeaf("c_multi_select", OpEq, []any{"blue", "red"}), false},
+		{filterLeaf("c_file", OpContains, []any{5, 4}), true},
+		{filterLeaf("c_json", OpContains, map[string]any{"a": []any{json.Number("2.50")}}), true},
+		{filterLeaf("c_json", OpEq, map[string]any{"a": []any{json.Number("1.0"), json.Number("2.5")}}), true},
+		{filterLeaf("c_uuid", OpEq, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), true},
+		{filterLeaf("c_boolean", OpGt, false), true},
+		{filterLeaf("c_text", OpNeq, "x"), true}, // missing column is null: neq holds
+		{filterLeaf("c_text", OpEq, "x"), false}, // ... eq does not
+		{filterLeaf("c_text", OpNin, []any{}), true},
+		{filterLeaf("c_text", OpIn, []any{"x"}), false},
+		{&Filter{Not: filterLeaf("c_text", OpLike, "%")}, true},
 	}
 	for _, tc := range cases {
-		b := mustBind(t, tc.f)
+		b := mustBindFilter(t, tc.f)
 		if got := b.Match(row); got != tc.want {
 			t.Errorf("%s: Match = %v, want %v", b.Root(), got, tc.want)
 		}
@@ -133,16 +133,16 @@ func TestMatchPostgresJSONForms(t *testing.T) {
 		f    *Filter
 		want bool
 	}{
-		{leaf("c_datetime", OpLt, "0001-01-01T00:00:00Z"), true},
-		{leaf("c_date", OpGt, "9999-12-31"), true},
-		{leaf("c_number", OpGt, 1e308), true}, // NaN sorts after every number
-		{leaf("c_number", OpEq, 1), false},
-		{leaf("c_decimal", OpLt, "-1e999"), true},
-		{leaf("created_at", OpEq, "2026-01-02T03:04:05.000001Z"), true},
-		{leaf("c_json", OpIsNull, true), true},
+		{filterLeaf("c_datetime", OpLt, "0001-01-01T00:00:00Z"), true},
+		{filterLeaf("c_date", OpGt, "9999-12-31"), true},
+		{filterLeaf("c_number", OpGt, 1e308), true}, // NaN sorts after every number
+		{filterLeaf("c_number", OpEq, 1), false},
+		{filterLeaf("c_decimal", OpLt, "-1e999"), true},
+		{filterLeaf("created_at", OpEq, "2026-01-02T03:04:05.000001Z"), true},
+		{filterLeaf("c_json", OpIsNull, true), true},
 	}
 	for _, tc := range cases {
-		b := mustBind(t, tc.f)
+		b := mustBindFilter(t, tc.f)
 		if got := b.Match(row); got != tc.want {
 			t.Errorf("%s: Match = %v, want %v", b.Root(), got, tc.want)
 		}

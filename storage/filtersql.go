@@ -12,8 +12,9 @@ import (
 )
 
 // compileFilter turns a bound filter into a parameterised SQL boolean expression over the
-// columns of the table aliased alias (alias "" leaves the columns unqualified). Operands are
-// appended to a; identifiers are quoted. The expression is never NULL: every comparison is
+// columns of the table aliased alias (alias "" leaves the columns unqualified; the alias is SQL
+// written by the caller, never user input). Operands are appended to a; column names are
+// quoted. The expression is never NULL: every comparison is
 // made two-valued (coalesce(..., false), IS DISTINCT FROM, IS NULL), so NOT, AND and OR keep
 // the two-valued semantics that gqlbase.BoundFilter.Match implements in memory (see
 // filter_bind.go in the gqlbase package):

@@ -24,8 +24,8 @@ func newFilterGen(t testing.TB, seed int64, tbl *gqlbase.Table) *filterGen {
 	g := &filterGen{r: rand.New(rand.NewSource(seed)), pools: map[string][]any{}}
 	g.columns = append(g.columns, tbl.Columns...)
 	g.columns = append(g.columns, gqlbase.SystemColumns...)
-	for _, raw := range fixtureRows {
-		for k, v := range decodeJSON(t, raw).(map[string]any) {
+	for _, raw := range filterFixtureRows {
+		for k, v := range filterDecodeJSON(t, raw).(map[string]any) {
 			if v != nil {
 				g.pools[k] = append(g.pools[k], v)
 			}
@@ -53,7 +53,7 @@ func newFilterGen(t testing.TB, seed int64, tbl *gqlbase.Table) *filterGen {
 	}
 	for k, vals := range extra {
 		for _, v := range vals {
-			g.pools[k] = append(g.pools[k], decodeJSON(t, v))
+			g.pools[k] = append(g.pools[k], filterDecodeJSON(t, v))
 		}
 	}
 	return g
@@ -67,7 +67,7 @@ func (g *filterGen) pick(vals []any) any {
 }
 
 // ops lists the operators that apply to a column type.
-func opsFor(t gqlbase.ColumnType) []gqlbase.FilterOp {
+func filterOpsFor(t gqlbase.ColumnType) []gqlbase.FilterOp {
 	ops := []gqlbase.FilterOp{gqlbase.OpEq, gqlbase.OpNeq, gqlbase.OpIsNull}
 	if t != gqlbase.TypeJSON && !t.IsArray() {
 		ops = append(ops, gqlbase.OpLt, gqlbase.OpLte, gqlbase.OpGt, gqlbase.OpGte, gqlbase.OpIn, gqlbase.OpNin)
@@ -111,7 +111,7 @@ func (g *filterGen) filter(depth int) *gqlbase.Filter {
 
 func (g *filterGen) leaf() *gqlbase.Filter {
 	c := g.columns[g.r.Intn(len(g.columns))]
-	ops := opsFor(c.Type)
+	ops := filterOpsFor(c.Type)
 	op := ops[g.r.Intn(len(ops))]
 	name := c.Name
 	f := &gqlbase.Filter{Column: &name, Op: &op}
@@ -266,7 +266,7 @@ func (g *filterGen) jsonPart(v any) any {
 				out = append(out, g.jsonPart(it))
 			}
 		}
-		if len(out) == 1 && g.r.Intn(3) == 0 && !isContainer(out[0]) {
+		if len(out) == 1 && g.r.Intn(3) == 0 && !filterIsContainer(out[0]) {
 			return out[0] // an array contains a primitive at the top level
 		}
 		return out
@@ -274,7 +274,7 @@ func (g *filterGen) jsonPart(v any) any {
 	return v
 }
 
-func isContainer(v any) bool {
+func filterIsContainer(v any) bool {
 	switch v.(type) {
 	case []any, map[string]any:
 		return true
@@ -297,7 +297,7 @@ func TestFilterSQLAgreesWithMatchRandom(t *testing.T) {
 				continue
 			}
 			ids := fx.check(t, label, f)
-			if len(ids) > 0 && len(ids) < len(fixtureRows) {
+			if len(ids) > 0 && len(ids) < len(filterFixtureRows) {
 				selective++
 			}
 			if t.Failed() && i > 20 {
