@@ -83,7 +83,8 @@ type BoundNode struct {
 }
 
 // BoundFilter is a Filter validated against a table: columns resolved, operators checked
-// against the column types, operands coerced to canonical values.
+// against the column types, operands coerced to canonical values. It is immutable once bound
+// and safe for concurrent use.
 type BoundFilter struct {
 	root *BoundNode
 }

@@ -151,3 +151,35 @@ func TestMatchPostgresJSONForms(t *testing.T) {
 		t.Error("float infinities not read")
 	}
 }
+
+// One bound filter serves many subscriptions at once: Match must be safe for concurrent use.
+func TestMatchConcurrent(t *testing.T) {
+	b := mustBindFilter(t, decodeTestFilter(t, `{"or":[{"column":"c_decimal","op":"gt","value":"1.5"},
+		{"column":"c_json","op":"contains","value":{"a":[1]}},{"column":"c_text","op":"ilike","value":"a%"}]}`))
+	rows := []map[string]any{
+		{"c_decimal": json.Number("2")},
+		{"c_json": map[string]any{"a": []any{json.Number("1.0")}}},
+		{"c_text": "Abc"},
+		{"c_decimal": json.Number("1"), "c_text": "b"},
+	}
+	want := []bool{true, true, true, false}
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func() {
+			ok := true
+			for i := 0; i < 200; i++ {
+				for k, r := range rows {
+					if b.Match(r) != want[k] {
+						ok = false
+					}
+				}
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if !<-done {
+			t.Error("concurrent Match gave a wrong answer")
+		}
+	}
+}
