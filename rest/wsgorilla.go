@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -46,6 +48,7 @@ type gorillaConn struct {
 	writeMu   sync.Mutex
 	closeOnce sync.Once
 	onClose   func()
+	sawFirst  bool // read by one goroutine at a time, like the connection itself
 }
 
 var (
@@ -62,7 +65,37 @@ func (c *gorillaConn) NextReader() (int, io.Reader, error) {
 		}
 		return 0, nil, err
 	}
+	if !c.sawFirst {
+		c.sawFirst = true
+		return c.checkFirst(mt, r)
+	}
 	return mt, r, nil
+}
+
+// errBadInitPayload ends a connection whose connection_init payload is not an object.
+var errBadInitPayload = errors.New("connection_init payload is not a JSON object")
+
+// checkFirst looks at the first message before gqlgen does: gqlgen returns from a
+// connection_init whose payload is not a JSON object without closing the connection, which
+// would then stay open, counted, until the garbage collector noticed. Such a connection is
+// closed here with 4400 (bad request) instead.
+func (c *gorillaConn) checkFirst(mt int, r io.Reader) (int, io.Reader, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var msg struct {
+		Type    string          `json:"type"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(data, &msg) == nil && msg.Type == "connection_init" {
+		p := bytes.TrimSpace(msg.Payload)
+		if len(p) > 0 && !bytes.Equal(p, []byte("null")) && p[0] != '{' {
+			_ = c.WriteClose(4400, "connection_init payload must be a JSON object")
+			return 0, nil, errBadInitPayload
+		}
+	}
+	return mt, bytes.NewReader(data), nil
 }
 
 func (c *gorillaConn) WriteJSON(v any) error {
