@@ -79,10 +79,14 @@ func (m *metrics) observeOperation(api string) graphql.ResponseMiddleware {
 			return resp
 		}
 		oc := graphql.GetOperationContext(ctx)
-		opType, name := "unknown", m.operationName(oc.OperationName)
+		// The name in the document: clients often send a named operation without repeating
+		// its name in operationName.
+		opType, name := "unknown", oc.OperationName
 		if oc.Operation != nil {
 			opType = string(oc.Operation.Operation)
+			name = oc.Operation.Name
 		}
+		name = m.operationName(name)
 		outcome := "ok"
 		if resp != nil && len(resp.Errors) > 0 {
 			outcome = "error"

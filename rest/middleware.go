@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
@@ -55,9 +56,17 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.logger.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()))
+				id := gqlbase.RequestIDFrom(r.Context())
+				if strings.HasSuffix(r.URL.Path, "/graphql") {
+					// GraphQL clients read errors[].extensions.code.
+					writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []map[string]any{{
+						"message":    "internal error",
+						"extensions": map[string]any{"code": string(gqlbase.CodeInternal), "requestId": id},
+					}}})
+					return
+				}
 				writeJSON(w, http.StatusInternalServerError, map[string]any{
-					"error": map[string]string{"code": "INTERNAL", "message": "internal error",
-						"requestId": gqlbase.RequestIDFrom(r.Context())},
+					"error": map[string]string{"code": "INTERNAL", "message": "internal error", "requestId": id},
 				})
 			}
 		}()
@@ -71,12 +80,22 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		completed := false
+		defer func() {
+			// Also when a panic passes through on its way to recoverPanics (which answers
+			// 500): the request is logged and counted all the same.
+			status := rec.status
+			if !completed {
+				status = http.StatusInternalServerError
+			}
+			elapsed := time.Since(start)
+			route := routeOf(r.Context())
+			s.metrics.observeRequest(route, r.Method, status, elapsed)
+			s.logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+				"route", route, "status", status, "bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
+		}()
 		next.ServeHTTP(rec, r)
-		elapsed := time.Since(start)
-		route := routeOf(r.Context())
-		s.metrics.observeRequest(route, r.Method, rec.status, elapsed)
-		s.logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-			"route", route, "status", rec.status, "bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
+		completed = true
 	})
 }
 
