@@ -24,7 +24,7 @@ func (s *Store) AddColumn(ctx context.Context, tableID int64, c *gqlbase.Column,
 			return gqlbase.BadInput("table %q already has %d columns, the most a table may have", t.Name, MaxColumns).WithField("name")
 		}
 		if t.UserColumn(c.Name) != nil {
-			return gqlbase.Conflict("table %q already has a column %q", t.Name, c.Name).WithField("name")
+			return columnNameTaken(t.Name, c.Name)
 		}
 		col := *c
 		col.Position = len(t.Columns)
@@ -67,6 +67,11 @@ func (s *Store) AddColumn(ctx context.Context, tableID int64, c *gqlbase.Column,
 	return out, nil
 }
 
+// columnNameTaken is the error for a name another column of the table already has.
+func columnNameTaken(table, name string) error {
+	return gqlbase.BadInput("table %q already has a column %q: column names must be unique within a table", table, name).WithField("name")
+}
+
 func columnJSON(c *gqlbase.Column) map[string]any {
 	return map[string]any{"id": c.ID, "tableId": c.TableID, "name": c.Name, "type": c.Type}
 }
@@ -85,7 +90,7 @@ func ddlError(err error, c *gqlbase.Column) error {
 	case "22P02", "22007", "22008", "22003", "22023", "42804", "42846":
 		return gqlbase.BadInput("column %q: existing values cannot be converted: %s", c.Name, pgMessage(err)).WithField("type")
 	case "42701":
-		return gqlbase.Conflict("a column named %q already exists", c.Name).WithField("name")
+		return gqlbase.BadInput("a column named %q already exists: column names must be unique within a table", c.Name).WithField("name")
 	}
 	return fmt.Errorf("alter column %q: %w", c.Name, err)
 }
@@ -318,7 +323,7 @@ func (s *Store) RenameColumn(ctx context.Context, columnID int64, name, actor st
 			return nil
 		}
 		if t.UserColumn(name) != nil {
-			return gqlbase.Conflict("table %q already has a column %q", t.Name, name).WithField("name")
+			return columnNameTaken(t.Name, name)
 		}
 		before := *c
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
@@ -348,7 +353,7 @@ func (s *Store) DeleteColumn(ctx context.Context, columnID int64, actor string) 
 	var tableID int64
 	err := s.InTx(ctx, func(tx *Tx) error {
 		var err error
-		tableID, err = dropColumnTx(ctx, tx, columnID, actor, true)
+		tableID, err = dropColumnTx(ctx, tx, columnID, actor)
 		return err
 	})
 	if err != nil {
@@ -358,15 +363,13 @@ func (s *Store) DeleteColumn(ctx context.Context, columnID int64, actor string) 
 	return nil
 }
 
-func dropColumnTx(ctx context.Context, tx *Tx, columnID int64, actor string, checkFrozen bool) (int64, error) {
+func dropColumnTx(ctx context.Context, tx *Tx, columnID int64, actor string) (int64, error) {
 	t, c, err := lockColumn(ctx, tx, columnID)
 	if err != nil {
 		return 0, err
 	}
-	if checkFrozen {
-		if err := refuseFrozen(t, "deleting a column"); err != nil {
-			return 0, err
-		}
+	if err := refuseFrozen(t, "deleting a column"); err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qualified(t.Schema, t.Name), quoteIdent(c.Name))); err != nil {
 		return 0, fmt.Errorf("drop column: %w", err)

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,6 +21,10 @@ import (
 type Options struct {
 	MaxOpenConns int
 	Logger       *slog.Logger
+	// OnStatement, when set, is called before every statement the pool sends to Postgres
+	// (BEGIN, COMMIT and ROLLBACK included) with the statement's context and text. Tests count
+	// round trips with it; it must be safe for concurrent use. Nil costs nothing.
+	OnStatement func(ctx context.Context, query string)
 }
 
 // Store is the handle on gqlbase's Postgres database.
@@ -61,9 +67,18 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	db, err := sqlx.Open("postgres", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+	var db *sqlx.DB
+	if opts.OnStatement != nil {
+		connector, err := pq.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		db = sqlx.NewDb(sql.OpenDB(hookConnector{Connector: connector, hook: opts.OnStatement}), "postgres")
+	} else {
+		var err error
+		if db, err = sqlx.Open("postgres", dsn); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
 	}
 	maxOpen := opts.MaxOpenConns
 	if maxOpen <= 0 {
@@ -82,6 +97,27 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// withUTC sets the session time zone to UTC, so times that Postgres formats (row JSON, event
+// payloads) always carry +00:00, whatever the server's default.
+func withUTC(dsn string) string {
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return dsn
+		}
+		q := u.Query()
+		if q.Get("timezone") == "" {
+			q.Set("timezone", "UTC")
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	if strings.Contains(dsn, "timezone=") {
+		return dsn
+	}
+	return strings.TrimSpace(dsn + " timezone=UTC")
 }
 
 func (s *Store) waitReady(ctx context.Context) error {

@@ -49,7 +49,7 @@ func createTableTx(ctx context.Context, tx *Tx, db *gqlbase.Database, spec *gqlb
 	err := tx.GetContext(ctx, &id, `INSERT INTO tables_meta (database_id, name, label, description, tags)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, db.ID, spec.Name, spec.Label, spec.Description, pq.StringArray(tags))
 	if pgCode(err) == sqlstateUniqueViolation {
-		return 0, gqlbase.Conflict("a table named %q already exists in database %q", spec.Name, db.Name).WithField("name")
+		return 0, tableNameTaken(spec.Name, db.Name)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("insert table: %w", err)
@@ -82,7 +82,7 @@ func createTableTx(ctx context.Context, tx *Tx, db *gqlbase.Database, spec *gqlb
 	}
 	if _, err := tx.ExecContext(ctx, create); err != nil {
 		if pgCode(err) == "42P07" {
-			return 0, gqlbase.Conflict("a table named %q already exists in database %q", spec.Name, db.Name).WithField("name")
+			return 0, tableNameTaken(spec.Name, db.Name)
 		}
 		return 0, fmt.Errorf("create table: %w", err)
 	}
@@ -131,13 +131,22 @@ func insertColumnMeta(ctx context.Context, tx *Tx, tableID int64, c *gqlbase.Col
 		tableID, c.Name, c.Label, string(c.Type), c.Nullable, c.Unique, c.Indexed, c.Description, def, c.Position,
 		opts, c.LinkTableID, c.MaxRating).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
 	if pgCode(err) == sqlstateUniqueViolation {
-		return gqlbase.Conflict("column %q appears twice", c.Name).WithField("columns")
+		return gqlbase.BadInput("column %q appears twice: column names must be unique within a table", c.Name).WithField("columns")
 	}
 	if err != nil {
 		return fmt.Errorf("insert column %q: %w", c.Name, err)
 	}
 	c.TableID = tableID
 	return nil
+}
+
+// tableNameTaken is the error for a name another table of the database already has: a
+// broken naming rule, like the identifier rules.
+func tableNameTaken(name, database string) error {
+	if database == "" {
+		return gqlbase.BadInput("a table named %q already exists in this database: table names must be unique within a database", name).WithField("name")
+	}
+	return gqlbase.BadInput("a table named %q already exists in database %q: table names must be unique within a database", name, database).WithField("name")
 }
 
 func jsonOrNull(v any) (any, error) {
@@ -179,7 +188,7 @@ func (s *Store) UpdateTable(ctx context.Context, id int64, p TablePatch, actor s
 			}
 			_, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, qualified(t.Schema, t.Name), quoteIdent(*p.Name)))
 			if pgCode(err) == "42P07" {
-				return gqlbase.Conflict("a table named %q already exists in this database", *p.Name).WithField("name")
+				return tableNameTaken(*p.Name, "")
 			}
 			if err != nil {
 				return fmt.Errorf("rename table: %w", err)
@@ -198,7 +207,7 @@ func (s *Store) UpdateTable(ctx context.Context, id int64, p TablePatch, actor s
 		_, err = tx.ExecContext(ctx, `UPDATE tables_meta SET name = $2, label = $3, description = $4, tags = $5,
 			frozen = $6, updated_at = now() WHERE id = $1`, id, t.Name, t.Label, t.Description, pq.StringArray(t.Tags), frozen)
 		if pgCode(err) == sqlstateUniqueViolation {
-			return gqlbase.Conflict("a table named %q already exists in this database", t.Name).WithField("name")
+			return tableNameTaken(t.Name, "")
 		}
 		if err != nil {
 			return fmt.Errorf("update table: %w", err)
@@ -236,13 +245,17 @@ func (s *Store) linkDependents(ctx context.Context, q queryer, tableID int64) ([
 	return names, ids, nil
 }
 
-// DeleteTable drops a table. Unless force is set, a table other tables link to is refused
-// with the list of those LINK columns; with force they are dropped too.
+// DeleteTable drops a table. A frozen table is refused. Unless force is set, a table other
+// tables link to is refused with the list of those LINK columns; with force they are dropped
+// too (unless one of those tables is frozen).
 func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor string) error {
 	changed := []int64{id}
 	err := s.InTx(ctx, func(tx *Tx) error {
 		t, err := lockTable(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := refuseFrozen(t, "deleting the table"); err != nil {
 			return err
 		}
 		deps, depIDs, err := s.linkDependents(ctx, tx, id)
@@ -254,7 +267,7 @@ func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor str
 				t.Name, strings.Join(deps, ", ")).WithDetail("dependents", map[string]any{"columns": deps})
 		}
 		for _, colID := range depIDs {
-			tableID, err := dropColumnTx(ctx, tx, colID, actor, false)
+			tableID, err := dropColumnTx(ctx, tx, colID, actor)
 			if err != nil {
 				return err
 			}

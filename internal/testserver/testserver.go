@@ -43,6 +43,9 @@ type Options struct {
 	Logger *slog.Logger
 	// DisableSignUp refuses self sign-up, as gqlbase serve --disable-signup does.
 	DisableSignUp bool
+	// OnStatement, when set, sees every SQL statement the server's store sends (see
+	// storage.Options.OnStatement); tests count round trips with it.
+	OnStatement func(ctx context.Context, query string)
 }
 
 // Start runs the API on a fresh database with a bootstrap admin token.
@@ -59,7 +62,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 	if dsn == "" {
 		dsn = pgtest.NewDatabase(t)
 	}
-	store, err := storage.Open(context.Background(), dsn, storage.Options{Logger: logger})
+	store, err := storage.Open(context.Background(), dsn, storage.Options{Logger: logger, OnStatement: opts.OnStatement})
 	if err != nil {
 		t.Fatalf("testserver: open store: %v", err)
 	}
