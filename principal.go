@@ -96,6 +96,9 @@ type Principal struct {
 	// Databases, when not nil, restricts a token to these databases.
 	Databases map[int64]DatabaseAccess
 	ExpiresAt *time.Time
+	// SecretHash is the hash of the credential presented (token or session), so long-lived
+	// connections can tell when it stops being valid (revoked, rotated, logged out).
+	SecretHash []byte
 	// AuthError is set when credentials were presented but rejected: it is the error every
 	// resolver that needs a principal returns, so the caller learns why (expired, revoked, ...).
 	AuthError *Error

@@ -114,3 +114,27 @@ func (c *Cache) Wait() {
 	c.tables.Wait()
 	c.rows.Wait()
 }
+
+// Apply invalidates what committed events made stale (events from any process).
+func (c *Cache) Apply(events []*gqlbase.Event) {
+	for _, e := range events {
+		switch {
+		case e.Kind.IsRow():
+			c.InvalidateRows(e.TableID, e.RowID)
+		case e.TableID != 0:
+			c.InvalidateTables(e.TableID)
+		case e.Kind == gqlbase.EventDatabaseDeleted:
+			c.InvalidateAllTables()
+		}
+	}
+}
+
+// InvalidateAllTables drops every cached table and row.
+func (c *Cache) InvalidateAllTables() {
+	c.generations.Range(func(_, g any) bool {
+		g.(*atomic.Uint64).Add(1)
+		return true
+	})
+	c.tables.Clear()
+	c.rows.Clear()
+}

@@ -129,6 +129,9 @@ type SignUpInput struct {
 	WorkspaceName *string `json:"workspaceName,omitempty"`
 }
 
+type Subscription struct {
+}
+
 type TokenWithSecret struct {
 	Token *gqlbase.Token `json:"token"`
 	// Send as Authorization: Bearer <secret>. Shown once.

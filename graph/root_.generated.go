@@ -30,7 +30,10 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Row() RowResolver
 	RowConnection() RowConnectionResolver
+	RowEvent() RowEventResolver
+	Subscription() SubscriptionResolver
 	Table() TableResolver
+	TableEvent() TableEventResolver
 	Token() TokenResolver
 	User() UserResolver
 	Workspace() WorkspaceResolver
@@ -196,6 +199,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RowEvent struct {
+		Actor func(childComplexity int) int
+		At    func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Kind  func(childComplexity int) int
+		Old   func(childComplexity int) int
+		Row   func(childComplexity int) int
+	}
+
 	RowVersion struct {
 		Actor   func(childComplexity int) int
 		At      func(childComplexity int) int
@@ -207,6 +219,11 @@ type ComplexityRoot struct {
 	SelectOption struct {
 		Color func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	Subscription struct {
+		RowEvents   func(childComplexity int, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind) int
+		TableEvents func(childComplexity int, database int64) int
 	}
 
 	Table struct {
@@ -224,6 +241,17 @@ type ComplexityRoot struct {
 		SystemColumns func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
+	}
+
+	TableEvent struct {
+		Actor     func(childComplexity int) int
+		After     func(childComplexity int) int
+		Before    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Table     func(childComplexity int) int
+		TableID   func(childComplexity int) int
 	}
 
 	Token struct {
@@ -1234,6 +1262,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RowEdge.Node(childComplexity), true
 
+	case "RowEvent.actor":
+		if e.ComplexityRoot.RowEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.Actor(childComplexity), true
+	case "RowEvent.at":
+		if e.ComplexityRoot.RowEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.At(childComplexity), true
+	case "RowEvent.id":
+		if e.ComplexityRoot.RowEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.ID(childComplexity), true
+	case "RowEvent.kind":
+		if e.ComplexityRoot.RowEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.Kind(childComplexity), true
+	case "RowEvent.old":
+		if e.ComplexityRoot.RowEvent.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.Old(childComplexity), true
+	case "RowEvent.row":
+		if e.ComplexityRoot.RowEvent.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.Row(childComplexity), true
+
 	case "RowVersion.actor":
 		if e.ComplexityRoot.RowVersion.Actor == nil {
 			break
@@ -1277,6 +1342,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SelectOption.Value(childComplexity), true
+
+	case "Subscription.rowEvents":
+		if e.ComplexityRoot.Subscription.RowEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_rowEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RowEvents(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["kinds"].([]gqlbase.RowEventKind)), true
+	case "Subscription.tableEvents":
+		if e.ComplexityRoot.Subscription.TableEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_tableEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.TableEvents(childComplexity, args["database"].(int64)), true
 
 	case "Table.column":
 		if e.ComplexityRoot.Table.Column == nil {
@@ -1367,6 +1455,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Table.UpdatedAt(childComplexity), true
+
+	case "TableEvent.actor":
+		if e.ComplexityRoot.TableEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.Actor(childComplexity), true
+	case "TableEvent.after":
+		if e.ComplexityRoot.TableEvent.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.After(childComplexity), true
+	case "TableEvent.before":
+		if e.ComplexityRoot.TableEvent.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.Before(childComplexity), true
+	case "TableEvent.at":
+		if e.ComplexityRoot.TableEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.CreatedAt(childComplexity), true
+	case "TableEvent.id":
+		if e.ComplexityRoot.TableEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.ID(childComplexity), true
+	case "TableEvent.kind":
+		if e.ComplexityRoot.TableEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.Kind(childComplexity), true
+	case "TableEvent.table":
+		if e.ComplexityRoot.TableEvent.Table == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.Table(childComplexity), true
+	case "TableEvent.tableId":
+		if e.ComplexityRoot.TableEvent.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TableEvent.TableID(childComplexity), true
 
 	case "Token.active":
 		if e.ComplexityRoot.Token.Active == nil {
@@ -1636,6 +1773,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1771,6 +1925,45 @@ type Database {
 input CreateDatabaseInput {
   name: String!
   workspaceId: ID
+}
+`, BuiltIn: false},
+	{Name: "../schema/realtime.graphqls", Input: `type Subscription {
+  "Row changes of a table. With where, a change is delivered when the row before or after it matches."
+  rowEvents(table: ID!, where: RowFilter, kinds: [RowEventKind!]): RowEvent!
+  "Changes of the tables and columns of a database."
+  tableEvents(database: ID!): TableEvent!
+}
+
+enum RowEventKind {
+  CREATED
+  UPDATED
+  DELETED
+  RESTORED
+}
+
+type RowEvent {
+  "The event's id in the outbox (event streams resume after it)."
+  id: ID!
+  kind: RowEventKind!
+  "The row after the change; for DELETED, the row as it was deleted."
+  row: Row
+  "The row before the change (UPDATED and DELETED)."
+  old: Row
+  at: Time!
+  actor: String
+}
+
+type TableEvent {
+  id: ID!
+  "table.created, table.updated, table.deleted, column.created, column.updated, column.deleted, database.updated or database.deleted."
+  kind: String!
+  tableId: ID
+  "The table as it is now (null once deleted)."
+  table: Table
+  before: JSON
+  after: JSON
+  at: Time!
+  actor: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/rows.graphqls", Input: `extend type Query {
@@ -2455,6 +2648,24 @@ func (ec *executionContext) childFields_RowEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type RowEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RowEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_RowEvent_kind(ctx, field)
+	case "row":
+		return ec.fieldContext_RowEvent_row(ctx, field)
+	case "old":
+		return ec.fieldContext_RowEvent_old(ctx, field)
+	case "at":
+		return ec.fieldContext_RowEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_RowEvent_actor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RowEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_RowVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "version":
@@ -2513,6 +2724,28 @@ func (ec *executionContext) childFields_Table(ctx context.Context, field graphql
 		return ec.fieldContext_Table_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Table", field.Name)
+}
+
+func (ec *executionContext) childFields_TableEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TableEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_TableEvent_kind(ctx, field)
+	case "tableId":
+		return ec.fieldContext_TableEvent_tableId(ctx, field)
+	case "table":
+		return ec.fieldContext_TableEvent_table(ctx, field)
+	case "before":
+		return ec.fieldContext_TableEvent_before(ctx, field)
+	case "after":
+		return ec.fieldContext_TableEvent_after(ctx, field)
+	case "at":
+		return ec.fieldContext_TableEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_TableEvent_actor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TableEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Token(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

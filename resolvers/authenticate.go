@@ -40,7 +40,7 @@ func (r *Resolver) Authenticate(ctx context.Context, credential string) *gqlbase
 		exp := sess.ExpiresAt
 		return &gqlbase.Principal{
 			Kind: gqlbase.PrincipalUser, UserID: sess.UserID, SessionID: sess.ID,
-			WorkspaceID: first, Roles: roles, ExpiresAt: &exp,
+			WorkspaceID: first, Roles: roles, ExpiresAt: &exp, SecretHash: hash,
 		}
 	}
 	tok, err := r.Store.TokenByHash(ctx, hash)
@@ -60,7 +60,7 @@ func (r *Resolver) Authenticate(ctx context.Context, credential string) *gqlbase
 	r.touchToken(tok.ID)
 	return &gqlbase.Principal{
 		Kind: gqlbase.PrincipalToken, TokenID: tok.ID, WorkspaceID: tok.WorkspaceID,
-		Scopes: tok.Scopes, Databases: tok.Databases, ExpiresAt: tok.ExpiresAt,
+		Scopes: tok.Scopes, Databases: tok.Databases, ExpiresAt: tok.ExpiresAt, SecretHash: hash,
 	}
 }
 

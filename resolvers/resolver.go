@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
 )
 
@@ -15,9 +16,11 @@ import (
 type Resolver struct {
 	Store *storage.Store
 	// Cache holds table metadata and rows across requests; writes invalidate it.
-	Cache   *dataloaders.Cache
-	Logger  *slog.Logger
-	Version string
+	Cache *dataloaders.Cache
+	// Realtime fans committed events out to subscriptions.
+	Realtime *realtime.Service
+	Logger   *slog.Logger
+	Version  string
 	// AllowSignUp lets anyone create a user; when false only invitations add people.
 	AllowSignUp bool
 

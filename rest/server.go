@@ -72,6 +72,7 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 	}
 	s.closing, s.beginClose = context.WithCancel(context.Background())
 	s.metrics = newMetrics(res.Store)
+	s.startRealtime()
 	s.routes()
 	return s
 }
@@ -81,6 +82,7 @@ func (s *Server) routes() {
 	s.handle("/graphql", s.longLived(platform))
 	s.handle("GET /playground", s.playground("/graphql", "gqlbase platform API"))
 	s.handle("GET "+playgroundAssetsPath, s.playgroundAssets())
+	s.handle("GET /events/stream", http.HandlerFunc(s.eventStream))
 	s.handle("GET /health", http.HandlerFunc(s.health))
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
 	s.handle("GET /metrics", s.metrics.handler())

@@ -182,3 +182,60 @@ func (s *Store) EnsureTokenHash(ctx context.Context, workspaceID int64, name, pr
 		workspaceID, name, prefix, hash, scopeStrings(gqlbase.AllScopes))
 	return err
 }
+
+// Credential identifies a presented credential: a token or a session, by id and the hash of
+// its secret.
+type Credential struct {
+	TokenID   int64
+	SessionID int64
+	Hash      []byte
+}
+
+// InvalidCredentials returns those of creds that no longer work: revoked, expired, rotated
+// (the hash changed), logged out or deleted.
+func (s *Store) InvalidCredentials(ctx context.Context, creds []Credential) ([]Credential, error) {
+	var tokenIDs, sessionIDs []int64
+	for _, c := range creds {
+		if c.TokenID != 0 {
+			tokenIDs = append(tokenIDs, c.TokenID)
+		} else if c.SessionID != 0 {
+			sessionIDs = append(sessionIDs, c.SessionID)
+		}
+	}
+	valid := map[string]bool{}
+	type row struct {
+		ID   int64  `db:"id"`
+		Hash []byte `db:"token_hash"`
+	}
+	if len(tokenIDs) > 0 {
+		var rows []row
+		if err := s.db.SelectContext(ctx, &rows, `SELECT id, token_hash FROM api_tokens WHERE id = ANY($1)
+			AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`, int64Array(tokenIDs)); err != nil {
+			return nil, fmt.Errorf("check tokens: %w", err)
+		}
+		for _, r := range rows {
+			valid["t"+string(r.Hash)] = true
+		}
+	}
+	if len(sessionIDs) > 0 {
+		var rows []row
+		if err := s.db.SelectContext(ctx, &rows, `SELECT id, token_hash FROM sessions WHERE id = ANY($1)
+			AND expires_at > now()`, int64Array(sessionIDs)); err != nil {
+			return nil, fmt.Errorf("check sessions: %w", err)
+		}
+		for _, r := range rows {
+			valid["s"+string(r.Hash)] = true
+		}
+	}
+	var out []Credential
+	for _, c := range creds {
+		kind := "t"
+		if c.TokenID == 0 {
+			kind = "s"
+		}
+		if !valid[kind+string(c.Hash)] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

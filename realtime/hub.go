@@ -1,0 +1,192 @@
+// Package realtime fans committed events out to subscribers: the outbox listener feeds a
+// process-wide hub, the hub hands each event to the subscriptions whose filter matches, and a
+// watcher ends the subscriptions of credentials that were revoked or expired.
+package realtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"sync"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// ErrSlowSubscriber ends a subscription that did not keep up: its buffer filled.
+var ErrSlowSubscriber = gqlbase.Errorf(gqlbase.CodeRateLimited, "subscription closed: the client did not keep up with events (its buffer filled)")
+
+// ErrShutdown ends subscriptions when the server stops.
+var ErrShutdown = errors.New("server shutting down")
+
+// Change is an event with its rows decoded once, for every subscriber's filter.
+type Change struct {
+	*gqlbase.Event
+	Before map[string]any // flat row (system and user columns); nil when there is none
+	After  map[string]any
+}
+
+// Hub fans events out. Publishing never blocks: a subscriber whose buffer is full is closed
+// with ErrSlowSubscriber.
+type Hub struct {
+	mu         sync.RWMutex
+	byTable    map[int64]map[*Subscription]struct{}
+	byDatabase map[int64]map[*Subscription]struct{}
+	count      int
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub {
+	return &Hub{byTable: map[int64]map[*Subscription]struct{}{}, byDatabase: map[int64]map[*Subscription]struct{}{}}
+}
+
+// Subscription receives the changes it matches until it is closed.
+type Subscription struct {
+	hub   *Hub
+	ch    chan *Change
+	match func(*Change) bool
+	index map[int64]map[*Subscription]struct{}
+	key   int64
+
+	// guarded by hub.mu
+	closed bool
+	err    error
+}
+
+// Changes delivers matching changes; it is closed when the subscription ends (see Err).
+func (s *Subscription) Changes() <-chan *Change { return s.ch }
+
+// Err tells why the subscription ended (nil when the subscriber closed it).
+func (s *Subscription) Err() error {
+	s.hub.mu.RLock()
+	defer s.hub.mu.RUnlock()
+	return s.err
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() { s.hub.end(s, nil) }
+
+// SubscribeTable subscribes to the row and schema changes of a table that match.
+func (h *Hub) SubscribeTable(tableID int64, buffer int, match func(*Change) bool) *Subscription {
+	return h.subscribe(h.byTable, tableID, buffer, match)
+}
+
+// SubscribeDatabase subscribes to the changes of a database's tables and columns that match.
+func (h *Hub) SubscribeDatabase(databaseID int64, buffer int, match func(*Change) bool) *Subscription {
+	return h.subscribe(h.byDatabase, databaseID, buffer, match)
+}
+
+func (h *Hub) subscribe(index map[int64]map[*Subscription]struct{}, key int64, buffer int, match func(*Change) bool) *Subscription {
+	if buffer <= 0 {
+		buffer = 64
+	}
+	s := &Subscription{hub: h, ch: make(chan *Change, buffer), match: match, index: index, key: key}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := index[key]
+	if set == nil {
+		set = map[*Subscription]struct{}{}
+		index[key] = set
+	}
+	set[s] = struct{}{}
+	h.count++
+	return s
+}
+
+func (h *Hub) end(s *Subscription, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.endLocked(s, err)
+}
+
+func (h *Hub) endLocked(s *Subscription, err error) {
+	if s.closed {
+		return
+	}
+	s.closed, s.err = true, err
+	if set := s.index[s.key]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(s.index, s.key)
+		}
+	}
+	h.count--
+	close(s.ch)
+}
+
+// Count is the number of open subscriptions.
+func (h *Hub) Count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.count
+}
+
+// Publish hands events to the subscriptions they match.
+func (h *Hub) Publish(events []*gqlbase.Event) {
+	var slow []*Subscription
+	h.mu.RLock()
+	for _, e := range events {
+		tableSubs := h.byTable[e.TableID]
+		var dbSubs map[*Subscription]struct{}
+		if e.Kind.IsSchema() {
+			dbSubs = h.byDatabase[e.DatabaseID]
+		}
+		if len(tableSubs) == 0 && len(dbSubs) == 0 {
+			continue
+		}
+		c := decode(e)
+		for _, set := range []map[*Subscription]struct{}{tableSubs, dbSubs} {
+			for s := range set {
+				if s.closed || (s.match != nil && !s.match(c)) {
+					continue
+				}
+				select {
+				case s.ch <- c:
+				default:
+					slow = append(slow, s)
+				}
+			}
+		}
+	}
+	h.mu.RUnlock()
+	if len(slow) > 0 {
+		h.mu.Lock()
+		for _, s := range slow {
+			h.endLocked(s, ErrSlowSubscriber)
+		}
+		h.mu.Unlock()
+	}
+}
+
+// CloseAll ends every subscription with err (server shutdown).
+func (h *Hub) CloseAll(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, index := range []map[int64]map[*Subscription]struct{}{h.byTable, h.byDatabase} {
+		for _, set := range index {
+			for s := range set {
+				h.endLocked(s, err)
+			}
+		}
+	}
+}
+
+func decode(e *gqlbase.Event) *Change {
+	c := &Change{Event: e}
+	if e.Kind.IsRow() {
+		c.Before, c.After = decodeRow(e.Before), decodeRow(e.After)
+	}
+	return c
+}
+
+func decodeRow(raw json.RawMessage) map[string]any {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&m) != nil {
+		return nil
+	}
+	return m
+}

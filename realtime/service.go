@@ -1,0 +1,92 @@
+package realtime
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage"
+)
+
+// Options tunes the realtime service.
+type Options struct {
+	Logger *slog.Logger
+	// CredentialCheck is how often open subscriptions' credentials are checked (default 2s).
+	CredentialCheck time.Duration
+	Listener        storage.ListenerOptions
+}
+
+// Service is the realtime machinery of one process: the outbox listener, the hub it feeds,
+// and the credential watcher.
+type Service struct {
+	Hub      *Hub
+	store    *storage.Store
+	logger   *slog.Logger
+	listener *storage.Listener
+	watcher  *watcher
+	hooks    []func([]*gqlbase.Event)
+}
+
+// NewService prepares the service; call Start to run it.
+func NewService(store *storage.Store, opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.CredentialCheck <= 0 {
+		opts.CredentialCheck = 2 * time.Second
+	}
+	if opts.Listener.Logger == nil {
+		opts.Listener.Logger = opts.Logger
+	}
+	s := &Service{
+		Hub: NewHub(), store: store, logger: opts.Logger,
+		watcher: &watcher{store: store, logger: opts.Logger, interval: opts.CredentialCheck, entries: map[credKey]map[*watch]struct{}{}},
+	}
+	s.listener = store.NewListener(s.dispatch, opts.Listener)
+	return s
+}
+
+// OnEvents registers a function that sees every event batch before subscribers do (cache
+// invalidation). Register before Start.
+func (s *Service) OnEvents(f func([]*gqlbase.Event)) { s.hooks = append(s.hooks, f) }
+
+func (s *Service) dispatch(events []*gqlbase.Event) {
+	for _, h := range s.hooks {
+		h(events)
+	}
+	s.Hub.Publish(events)
+}
+
+// Start runs the listener (restarting it if it fails) and the watcher until ctx ends; then
+// every subscription is closed.
+func (s *Service) Start(ctx context.Context) {
+	go func() {
+		for {
+			err := s.listener.Run(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			s.logger.Error("event listener stopped; restarting", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+	go s.watcher.run(ctx)
+	go func() {
+		<-ctx.Done()
+		s.Hub.CloseAll(ErrShutdown)
+	}()
+}
+
+// Listening reports whether the LISTEN connection is up.
+func (s *Service) Listening() bool { return s.listener.Connected() }
+
+// Watch watches a principal's credential for the life of a subscription.
+func (s *Service) Watch(p *gqlbase.Principal) (<-chan error, func()) { return s.watcher.Watch(p) }
+
+// TokenRevoked ends at once what a revoked (or rotated) token holds in this process.
+func (s *Service) TokenRevoked(tokenID int64) { s.watcher.TokenRevoked(tokenID) }

@@ -1,0 +1,106 @@
+package gqlbase
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// RowEventKind is the kind of a row change, as subscriptions name it.
+type RowEventKind string
+
+const (
+	RowCreated  RowEventKind = "CREATED"
+	RowUpdated  RowEventKind = "UPDATED"
+	RowDeleted  RowEventKind = "DELETED"
+	RowRestored RowEventKind = "RESTORED"
+)
+
+// RowEventKindOf maps an outbox event kind to a row event kind ("" for other events).
+func RowEventKindOf(k EventKind) RowEventKind {
+	switch k {
+	case EventRowCreated:
+		return RowCreated
+	case EventRowUpdated:
+		return RowUpdated
+	case EventRowDeleted:
+		return RowDeleted
+	case EventRowRestored:
+		return RowRestored
+	}
+	return ""
+}
+
+// RowEvent is a row change delivered to a subscriber. Row is the row after the change (for a
+// delete, the row as it was deleted); Old is the row before it (updates and deletes).
+type RowEvent struct {
+	ID    int64
+	Kind  RowEventKind
+	Row   *Row
+	Old   *Row
+	At    time.Time
+	Actor string
+	// Err, when set, ends the subscription: it is delivered as the event's error.
+	Err error
+}
+
+// RowFromFlat builds a Row from a flat row object (system and user columns, as events carry
+// it), with the user columns in t's column order.
+func RowFromFlat(t *Table, flat map[string]any) *Row {
+	if flat == nil {
+		return nil
+	}
+	r := &Row{TableID: t.ID}
+	if n, ok := flat[ColID].(json.Number); ok {
+		r.ID, _ = n.Int64()
+	}
+	if n, ok := flat[ColVersion].(json.Number); ok {
+		v, _ := n.Int64()
+		r.Version = int(v)
+	}
+	r.CreatedAt = parseTime(flat[ColCreatedAt])
+	r.UpdatedAt = parseTime(flat[ColUpdatedAt])
+	if s, ok := flat[ColCreatedBy].(string); ok {
+		r.CreatedBy = &s
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	for _, c := range t.Columns {
+		v, ok := flat[c.Name]
+		if !ok {
+			continue
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		name, _ := json.Marshal(c.Name)
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(enc)
+	}
+	b.WriteByte('}')
+	r.Data = b.Bytes()
+	return r
+}
+
+func parseTime(v any) time.Time {
+	s, _ := v.(string)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// TableEvent is a schema change delivered to a subscriber.
+type TableEvent struct {
+	*Event
+	// Err, when set, ends the subscription: it is delivered as the event's error.
+	Err error
+}
