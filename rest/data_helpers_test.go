@@ -233,7 +233,7 @@ func asJSON(v any) string {
 	return string(b)
 }
 
-func atoi(t testing.TB, s string) int64 {
+func parseID(t testing.TB, s string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {

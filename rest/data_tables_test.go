@@ -375,7 +375,7 @@ func TestDuplicateTable(t *testing.T) {
 	}
 	// new rows of the copy get fresh ids
 	next := e.insert(t, fullID, map[string]any{"name": "Cy"})
-	if atoi(t, next[0]) <= atoi(t, ids[1]) {
+	if parseID(t, next[0]) <= parseID(t, ids[1]) {
 		t.Errorf("a new row of the copy got id %s, not after the copied ids (last %s)", next[0], ids[1])
 	}
 	// the copy is independent of its source
