@@ -85,6 +85,9 @@ func (s *Service) Start(ctx context.Context) {
 // Listening reports whether the LISTEN connection is up.
 func (s *Service) Listening() bool { return s.listener.Connected() }
 
+// Reconnects counts how often the LISTEN connection was re-established.
+func (s *Service) Reconnects() int64 { return s.listener.Reconnects() }
+
 // Watch watches a principal's credential for the life of a subscription.
 func (s *Service) Watch(p *gqlbase.Principal) (<-chan error, func()) { return s.watcher.Watch(p) }
 

@@ -43,8 +43,9 @@ type Listener struct {
 	maxSeen int64
 	started bool
 
-	connected atomic.Bool
-	delivered atomic.Int64
+	connected  atomic.Bool
+	delivered  atomic.Int64
+	reconnects atomic.Int64
 }
 
 // NewListener prepares a listener that calls handle with each batch of new events.
@@ -64,6 +65,9 @@ func (s *Store) NewListener(handle func([]*gqlbase.Event), opts ListenerOptions)
 // Connected reports whether the LISTEN connection is up.
 func (l *Listener) Connected() bool { return l.connected.Load() }
 
+// Reconnects counts how often the LISTEN connection was re-established.
+func (l *Listener) Reconnects() int64 { return l.reconnects.Load() }
+
 // Delivered counts the events handed to the handler so far.
 func (l *Listener) Delivered() int64 { return l.delivered.Load() }
 
@@ -82,6 +86,7 @@ func (l *Listener) Run(ctx context.Context) error {
 		case pq.ListenerEventConnected, pq.ListenerEventReconnected:
 			l.connected.Store(true)
 			if ev == pq.ListenerEventReconnected {
+				l.reconnects.Add(1)
 				select {
 				case reconnected <- struct{}{}:
 				default:

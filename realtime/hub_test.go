@@ -1,0 +1,130 @@
+package realtime
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+func rowEvent(id, table int64, after string) *gqlbase.Event {
+	return &gqlbase.Event{ID: id, TableID: table, Kind: gqlbase.EventRowCreated, After: json.RawMessage(after)}
+}
+
+func TestHubDeliversByTableAndFilter(t *testing.T) {
+	h := NewHub()
+	all := h.SubscribeTable(1, 10, nil)
+	adults := h.SubscribeTable(1, 10, func(c *Change) bool {
+		n, _ := c.After["age"].(json.Number).Int64()
+		return n >= 18
+	})
+	other := h.SubscribeTable(2, 10, nil)
+	h.Publish([]*gqlbase.Event{rowEvent(1, 1, `{"id":1,"age":12}`), rowEvent(2, 1, `{"id":2,"age":40}`)})
+
+	if got := drainIDs(all); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("table subscriber got %v, want [1 2]", got)
+	}
+	if got := drainIDs(adults); len(got) != 1 || got[0] != 2 {
+		t.Fatalf("filtered subscriber got %v, want [2]", got)
+	}
+	if got := drainIDs(other); len(got) != 0 {
+		t.Fatalf("another table's subscriber got %v", got)
+	}
+}
+
+func drainIDs(s *Subscription) []int64 {
+	var ids []int64
+	for {
+		select {
+		case c := <-s.Changes():
+			ids = append(ids, c.ID)
+		default:
+			return ids
+		}
+	}
+}
+
+func TestSlowSubscriberIsClosedWithoutBlockingOthers(t *testing.T) {
+	h := NewHub()
+	slow := h.SubscribeTable(1, 2, nil) // never read
+	fast := h.SubscribeTable(1, 100, nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := int64(1); i <= 50; i++ {
+			h.Publish([]*gqlbase.Event{rowEvent(i, 1, `{"id":1}`)})
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Publish blocked on a subscriber that does not read")
+	}
+	if got := len(drainIDs(fast)); got != 50 {
+		t.Fatalf("the fast subscriber got %d events, want 50", got)
+	}
+	// The slow one got its buffer's worth, then was closed with the reason.
+	n := 0
+	for range slow.Changes() {
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("slow subscriber received %d events before closing, want 2", n)
+	}
+	if slow.Err() != ErrSlowSubscriber {
+		t.Fatalf("slow subscriber ended with %v, want ErrSlowSubscriber", slow.Err())
+	}
+	if h.Count() != 1 {
+		t.Fatalf("hub holds %d subscriptions, want 1", h.Count())
+	}
+}
+
+func TestHubConcurrentSubscribePublishClose(t *testing.T) {
+	h := NewHub()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				s := h.SubscribeTable(1, 4, nil)
+				h.Publish([]*gqlbase.Event{rowEvent(int64(i), 1, `{}`)})
+				s.Close()
+				s.Close() // closing twice is harmless
+			}
+		}()
+	}
+	wg.Wait()
+	if h.Count() != 0 {
+		t.Fatalf("%d subscriptions left open", h.Count())
+	}
+}
+
+func TestCloseAllEndsEverySubscription(t *testing.T) {
+	h := NewHub()
+	a := h.SubscribeTable(1, 4, nil)
+	b := h.SubscribeDatabase(7, 4, nil)
+	h.CloseAll(ErrShutdown)
+	for _, s := range []*Subscription{a, b} {
+		if _, open := <-s.Changes(); open {
+			t.Fatal("subscription still open after CloseAll")
+		}
+		if s.Err() != ErrShutdown {
+			t.Fatalf("ended with %v, want ErrShutdown", s.Err())
+		}
+	}
+}
+
+func TestSchemaEventsReachDatabaseSubscribers(t *testing.T) {
+	h := NewHub()
+	db := h.SubscribeDatabase(7, 4, nil)
+	h.Publish([]*gqlbase.Event{
+		{ID: 1, DatabaseID: 7, TableID: 3, Kind: gqlbase.EventColumnCreated},
+		{ID: 2, DatabaseID: 7, TableID: 3, Kind: gqlbase.EventRowCreated, After: json.RawMessage(`{}`)},
+	})
+	if got := drainIDs(db); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("database subscriber got %v, want only the schema event [1]", got)
+	}
+}

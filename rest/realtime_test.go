@@ -1,0 +1,331 @@
+package rest_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gqlbase/gqlbase/internal/testserver"
+)
+
+// subClient reads a subscription's messages on a goroutine of its own, so waits with a
+// timeout do not break the connection (a gorilla read that times out cannot be retried).
+type subClient struct {
+	*wsClient
+	msgs chan wsMessage
+}
+
+// subscribe starts a subscription over graphql-transport-ws.
+func subscribe(t *testing.T, srv *testserver.Server, token, id, query string, vars map[string]any) *subClient {
+	t.Helper()
+	c := dialWS(t, srv, transportWS, nil)
+	payload := map[string]any{}
+	if token != "" {
+		payload["Authorization"] = "Bearer " + token
+	}
+	c.init(transportWS, payload)
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	c.send(wsMessage{Type: "subscribe", ID: id, Payload: body})
+	sc := &subClient{wsClient: c, msgs: make(chan wsMessage, 1000)}
+	go func() {
+		defer close(sc.msgs)
+		for {
+			var m wsMessage
+			_, data, err := c.conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			if json.Unmarshal(data, &m) == nil && m.Type != "ping" && m.Type != "pong" && m.Type != "ka" {
+				sc.msgs <- m
+			}
+		}
+	}()
+	return sc
+}
+
+// message waits for the next message other than keep-alives.
+func (c *subClient) message(wait time.Duration) (wsMessage, bool) {
+	select {
+	case m, ok := <-c.msgs:
+		return m, ok
+	case <-time.After(wait):
+		return wsMessage{}, false
+	}
+}
+
+// nextEvent waits for the next "next" message and decodes its payload.
+func (c *subClient) nextEvent(wait time.Duration) testserver.Response {
+	c.t.Helper()
+	m, ok := c.message(wait)
+	if !ok {
+		c.t.Fatalf("no event within %v", wait)
+	}
+	if m.Type != "next" {
+		c.t.Fatalf("got %s (%s), want next", m.Type, m.Payload)
+	}
+	var body struct {
+		Data   map[string]any     `json:"data"`
+		Errors []testserver.Error `json:"errors"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(m.Payload)))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		c.t.Fatal(err)
+	}
+	return testserver.Response{Data: body.Data, Errors: body.Errors, Raw: m.Payload}
+}
+
+// expectType waits for a message of the given type.
+func (c *subClient) expectType(typ string, wait time.Duration) wsMessage {
+	c.t.Helper()
+	m, ok := c.message(wait)
+	if !ok || m.Type != typ {
+		c.t.Fatalf("got %q (%s), want %s", m.Type, m.Payload, typ)
+	}
+	return m
+}
+
+// drain discards messages until none arrives for quiet.
+func (c *subClient) drain(quiet time.Duration) {
+	for {
+		if _, ok := c.message(quiet); !ok {
+			return
+		}
+	}
+}
+
+// waitSubscribed gives the server time to register a subscription: it writes probe rows until
+// an event arrives, then drains what the probes caused.
+func (e *dataEnv) waitSubscribed(t *testing.T, c *subClient, table string, probe map[string]any) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e.insert(t, table, probe)
+		if m, ok := c.message(300 * time.Millisecond); ok && m.Type == "next" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the subscription never delivered a probe event")
+		}
+	}
+	c.drain(300 * time.Millisecond)
+}
+
+const rowEventsSub = `subscription($t: ID!, $w: RowFilter, $k: [RowEventKind!]) {
+	rowEvents(table: $t, where: $w, kinds: $k) { id kind actor row { id version data } old { id version data } }
+}`
+
+func TestRowEventsDeliverCreateUpdateDeleteRestore(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	c := subscribe(t, e.srv, e.token, "s1", rowEventsSub, map[string]any{"t": table})
+	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})
+
+	id := e.insert(t, table, map[string]any{"name": "Ann", "age": 31})[0]
+	ev := c.nextEvent(5 * time.Second)
+	if k := testserver.Str(ev.Data, "rowEvents", "kind"); k != "CREATED" {
+		t.Fatalf("kind %q, want CREATED: %s", k, ev.Raw)
+	}
+	if n := testserver.Str(ev.Data, "rowEvents", "row", "data", "name"); n != "Ann" {
+		t.Fatalf("created row name %q: %s", n, ev.Raw)
+	}
+	if testserver.Get(ev.Data, "rowEvents", "old") != nil {
+		t.Fatalf("a created row has no old state: %s", ev.Raw)
+	}
+
+	e.ok(t, `mutation($t: ID!, $id: ID!) { updateRow(table: $t, id: $id, values: {age: 32}) { id } }`, map[string]any{"t": table, "id": id})
+	ev = c.nextEvent(5 * time.Second)
+	if k := testserver.Str(ev.Data, "rowEvents", "kind"); k != "UPDATED" {
+		t.Fatalf("kind %q, want UPDATED: %s", k, ev.Raw)
+	}
+	if a, o := testserver.Str(ev.Data, "rowEvents", "row", "data", "age"), testserver.Str(ev.Data, "rowEvents", "old", "data", "age"); a != "32" || o != "31" {
+		t.Fatalf("update: age %s (old %s), want 32 (old 31): %s", a, o, ev.Raw)
+	}
+	if v := testserver.Str(ev.Data, "rowEvents", "row", "version"); v != "2" {
+		t.Fatalf("updated version %s, want 2", v)
+	}
+
+	e.ok(t, `mutation($t: ID!, $id: ID!) { deleteRow(table: $t, id: $id) }`, map[string]any{"t": table, "id": id})
+	ev = c.nextEvent(5 * time.Second)
+	if k := testserver.Str(ev.Data, "rowEvents", "kind"); k != "DELETED" || testserver.Str(ev.Data, "rowEvents", "row", "id") != id {
+		t.Fatalf("delete event: %s", ev.Raw)
+	}
+
+	e.ok(t, `mutation($t: ID!, $id: ID!) { restoreRow(table: $t, id: $id) { id } }`, map[string]any{"t": table, "id": id})
+	ev = c.nextEvent(5 * time.Second)
+	if k := testserver.Str(ev.Data, "rowEvents", "kind"); k != "RESTORED" || testserver.Str(ev.Data, "rowEvents", "row", "data", "name") != "Ann" {
+		t.Fatalf("restore event: %s", ev.Raw)
+	}
+}
+
+func TestRowEventsFilterAndKinds(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	// Only rows aged over 30, only creations.
+	c := subscribe(t, e.srv, e.token, "s1", rowEventsSub, map[string]any{
+		"t": table, "w": map[string]any{"column": "age", "op": "gt", "value": 30}, "k": []string{"CREATED"},
+	})
+	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 99})
+	young := e.insert(t, table, map[string]any{"name": "Young", "age": 20})[0]
+	e.ok(t, `mutation($t: ID!, $id: ID!) { updateRow(table: $t, id: $id, values: {age: 40}) { id } }`, map[string]any{"t": table, "id": young})
+	e.insert(t, table, map[string]any{"name": "Old", "age": 70})
+	ev := c.nextEvent(5 * time.Second)
+	if n := testserver.Str(ev.Data, "rowEvents", "row", "data", "name"); n != "Old" {
+		t.Fatalf("first event after the warm-up is %q, want Old (Young is not over 30 when created, and updates are not subscribed): %s", n, ev.Raw)
+	}
+}
+
+func TestRowEventsRefusals(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	cases := []struct {
+		name, token string
+		vars        map[string]any
+		code        string
+	}{
+		{"unknown table", e.token, map[string]any{"t": "999999"}, "NOT_FOUND"},
+		{"bad filter column", e.token, map[string]any{"t": table, "w": map[string]any{"column": "nope", "op": "eq", "value": 1}}, "BAD_USER_INPUT"},
+		{"no credentials", "", map[string]any{"t": table}, "UNAUTHENTICATED"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := subscribe(t, e.srv, tc.token, "x", rowEventsSub, tc.vars)
+			ev := c.nextEvent(5 * time.Second)
+			if len(ev.Errors) != 1 || ev.Errors[0].Code() != tc.code || ev.Data["rowEvents"] != nil {
+				t.Fatalf("want one %s error and no data, got %s", tc.code, ev.Raw)
+			}
+			c.expectType("complete", 5*time.Second)
+		})
+	}
+}
+
+func TestRevokedTokenEndsSubscription(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	created := e.ok(t, `mutation { createToken(input: {name: "reader", scopes: [READ]}) { token { id } secret } }`, nil)
+	secret := testserver.Str(created, "createToken", "secret")
+	tokenID := testserver.Str(created, "createToken", "token", "id")
+	c := subscribe(t, e.srv, secret, "s1", rowEventsSub, map[string]any{"t": table})
+	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})
+
+	// Revoke it directly in the database, as another process would: the watcher must notice.
+	if _, err := e.srv.Store.DB().Exec(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, tokenID); err != nil {
+		t.Fatal(err)
+	}
+	ev := c.nextEvent(5 * time.Second)
+	if len(ev.Errors) != 1 || ev.Errors[0].Code() != "UNAUTHENTICATED" {
+		t.Fatalf("want an UNAUTHENTICATED error event, got %s", ev.Raw)
+	}
+	c.expectType("complete", 5*time.Second)
+}
+
+func TestTableEvents(t *testing.T) {
+	e := newDataEnv(t)
+	c := subscribe(t, e.srv, e.token, "s1", `subscription($d: ID!) { tableEvents(database: $d) { id kind tableId table { name } } }`,
+		map[string]any{"d": e.db})
+	var table string
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ { // the first creations may precede the subscription's registration
+		table, _ = e.createTable(t, "t"+string(rune('a'+i)), colDef{"name": "name", "type": "TEXT"})
+		if m, ok := c.message(500 * time.Millisecond); ok && m.Type == "next" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no table event")
+		}
+	}
+	c.drain(300 * time.Millisecond)
+	e.ok(t, `mutation($t: ID!) { addColumn(table: $t, input: {name: "age", type: INTEGER}) { id } }`, map[string]any{"t": table})
+	ev := c.nextEvent(5 * time.Second)
+	if k := testserver.Str(ev.Data, "tableEvents", "kind"); k != "column.created" || testserver.Str(ev.Data, "tableEvents", "tableId") != table {
+		t.Fatalf("column event: %s", ev.Raw)
+	}
+}
+
+func TestEventStreamResumesFromLastEventID(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	e.insert(t, table, map[string]any{"name": "a", "age": 1})
+	e.insert(t, table, map[string]any{"name": "b", "age": 2})
+	e.insert(t, table, map[string]any{"name": "c", "age": 3})
+	var ids []string
+	for _, s := range strings.Split(e.sqlText(t, `SELECT string_agg(id::text, ',' ORDER BY id) FROM events WHERE table_id = $1 AND kind = 'row.created'`, table), ",") {
+		ids = append(ids, s)
+	}
+	if len(ids) != 3 {
+		t.Fatalf("events: %v", ids)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/events/stream?table="+table, nil)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Last-Event-ID", ids[0])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	r := bufio.NewReader(resp.Body)
+	readEvent := func() (id, kind, data string) {
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("stream: %v", err)
+			}
+			line = strings.TrimRight(line, "\n")
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				kind = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				data = strings.TrimPrefix(line, "data: ")
+			case line == "" && kind != "":
+				return
+			}
+		}
+	}
+	for _, want := range ids[1:] {
+		id, kind, _ := readEvent()
+		if id != want || kind != "row.created" {
+			t.Fatalf("replayed event %s %s, want %s row.created", id, kind, want)
+		}
+	}
+	// Then live: a new write arrives on the open stream.
+	e.insert(t, table, map[string]any{"name": "d", "age": 4})
+	_, kind, data := readEvent()
+	if kind != "row.created" || !strings.Contains(data, `"name":"d"`) {
+		t.Fatalf("live event %s %s", kind, data)
+	}
+}
+
+func TestEventStreamRefusals(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"})
+	for _, tc := range []struct {
+		query, token string
+		status       int
+	}{
+		{"table=" + table, "", http.StatusUnauthorized},
+		{"table=" + table, "nope", http.StatusUnauthorized},
+		{"table=999999", e.token, http.StatusNotFound},
+		{"table=abc", e.token, http.StatusBadRequest},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/events/stream?"+tc.query, nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s with token %q: status %d, want %d", tc.query, tc.token, resp.StatusCode, tc.status)
+		}
+	}
+}
