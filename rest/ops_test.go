@@ -427,3 +427,57 @@ func TestPanicsAreRecovered(t *testing.T) {
 		t.Errorf("logged: resolver panic %v, middleware panic %v, access line %v:\n%s", resolverLogged, middlewareLogged, accessLogged, logs.String())
 	}
 }
+
+// Servers starting together on one empty database bootstrap it once: one owner workspace,
+// one admin token, handed to one of them.
+func TestConcurrentBootstrapMakesOneOwner(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.NewDatabase(t)
+	quiet := logging.New(io.Discard, "text", "error")
+	const n = 6
+	var stores []*storage.Store
+	for range n {
+		st, err := storage.Open(context.Background(), dsn, storage.Options{Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		stores = append(stores, st)
+	}
+	type result struct {
+		secret  string
+		created bool
+		err     error
+	}
+	results := make(chan result, n)
+	begin := make(chan struct{})
+	for _, st := range stores {
+		go func() {
+			res := &resolvers.Resolver{Store: st, Logger: quiet}
+			<-begin
+			secret, created, err := res.Bootstrap(context.Background(), "")
+			results <- result{secret, created, err}
+		}()
+	}
+	close(begin)
+	var secrets []string
+	for range n {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.created {
+			secrets = append(secrets, r.secret)
+		}
+	}
+	if len(secrets) != 1 {
+		t.Fatalf("%d servers made an admin token, want 1", len(secrets))
+	}
+	var workspaces, tokens int
+	if err := stores[0].DB().QueryRow(`SELECT (SELECT count(*) FROM workspaces), (SELECT count(*) FROM api_tokens)`).Scan(&workspaces, &tokens); err != nil {
+		t.Fatal(err)
+	}
+	if workspaces != 1 || tokens != 1 {
+		t.Errorf("%d workspaces and %d tokens, want one of each", workspaces, tokens)
+	}
+}

@@ -43,6 +43,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		cfg, err := parseServeFlags(args, stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h: the usage is printed, which is what was asked for
+		}
 		if err != nil {
 			return err
 		}
@@ -195,7 +198,7 @@ func bootstrap(ctx context.Context, res *resolvers.Resolver, dataDir, envToken s
 	path := filepath.Join(dataDir, "admin-token")
 	switch {
 	case created:
-		if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		if err := writePrivateFile(path, secret+"\n"); err != nil {
 			return fmt.Errorf("write admin token: %w", err)
 		}
 		logger.Info("created the owner workspace and an admin token", "admin_token_file", path)
@@ -207,6 +210,28 @@ func bootstrap(ctx context.Context, res *resolvers.Resolver, dataDir, envToken s
 		}
 	}
 	return nil
+}
+
+// writePrivateFile replaces path with a file only its owner can read, whatever the mode of a
+// file already there (os.WriteFile keeps an existing file's mode).
+func writePrivateFile(path, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 func splitList(s string) []string {

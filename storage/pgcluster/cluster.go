@@ -16,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -157,6 +156,9 @@ func (c *Cluster) initdb(ctx context.Context, fast bool) error {
 		args = append(args, "--no-sync")
 	}
 	if out, err := c.run(ctx, "initdb", args...); err != nil {
+		// Leave no half-made cluster behind: the next start would find a folder initdb
+		// refuses to use.
+		_ = os.RemoveAll(c.dir)
 		return fmt.Errorf("initdb: %w: %s", err, out)
 	}
 	return nil
@@ -225,9 +227,6 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) (string,
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, name), args...)
 	cmd.Dir = filepath.Dir(c.dir)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	// A process group of its own: the Ctrl-C a terminal sends to gqlbase's group must not
-	// reach PostgreSQL, which gqlbase stops itself once in-flight requests are done.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if c.runAs != nil {
 		c.runAs.apply(cmd)
 	}
