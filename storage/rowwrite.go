@@ -23,7 +23,11 @@ func (s *Store) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[str
 		return err
 	})
 	if err != nil {
-		return nil, err
+		batch := make([]batchRow, len(rows))
+		for i, r := range rows {
+			batch[i] = batchRow{index: i, values: r}
+		}
+		return nil, s.locateViolation(ctx, t, batch, err)
 	}
 	s.rowsChanged(t.ID, rowIDs(out)...)
 	return out, nil
@@ -81,32 +85,110 @@ func scanRows(ctx context.Context, q queryer, t *gqlbase.Table, query string, ar
 	return out, nil
 }
 
-// rowWriteError turns constraint violations into caller-facing errors naming the column.
+// rowWriteError turns constraint violations into caller-facing errors naming the column. The
+// Postgres error stays the cause (for logs, and for locateViolation).
 func rowWriteError(err error, t *gqlbase.Table) error {
 	col := constraintColumn(err, t)
+	var e *gqlbase.Error
 	switch pgCode(err) {
 	case sqlstateUniqueViolation:
 		if col != "" {
-			return gqlbase.Conflict("column %q: the value is already used by another row (the column is unique)", col).WithField(col)
+			e = gqlbase.Conflict("column %q: the value is already used by another row (the column is unique)", col).WithField(col)
+		} else {
+			e = gqlbase.Conflict("a unique value is already used by another row")
 		}
-		return gqlbase.Conflict("a unique value is already used by another row")
 	case sqlstateForeignKeyViolation:
 		if col != "" {
-			return gqlbase.BadInput("column %q: the linked row does not exist", col).WithField(col)
+			e = gqlbase.BadInput("column %q: the linked row does not exist", col).WithField(col)
+		} else {
+			e = gqlbase.BadInput("a linked row does not exist")
 		}
-		return gqlbase.BadInput("a linked row does not exist")
 	case sqlstateNotNullViolation:
 		if col != "" {
-			return gqlbase.BadInput("column %q is required", col).WithField(col)
+			e = gqlbase.BadInput("column %q is required", col).WithField(col)
+		} else {
+			e = gqlbase.BadInput("a required column has no value")
 		}
-		return gqlbase.BadInput("a required column has no value")
 	case sqlstateCheckViolation:
 		if col != "" {
-			return gqlbase.BadInput("column %q: the value is out of range", col).WithField(col)
+			e = gqlbase.BadInput("column %q: the value is out of range", col).WithField(col)
+		} else {
+			e = gqlbase.BadInput("a value is out of range")
 		}
-		return gqlbase.BadInput("a value is out of range")
+	default:
+		return fmt.Errorf("write rows: %w", err)
 	}
-	return fmt.Errorf("write rows: %w", err)
+	e.Err = err
+	return e
+}
+
+// batchRow is one row of a write batch, for locateViolation: its index in the caller's input,
+// the id it updates (0 for an insert) and its canonical values.
+type batchRow struct {
+	index  int
+	id     int64
+	values map[string]any
+}
+
+// locateViolation names the row of a batch that broke a unique or LINK constraint: Postgres
+// reports the column but not which input row, so after the failed transaction the batch's
+// values of that column are checked (with the column type's own equality) against the table
+// and against each other. err is returned with "row N: " added when the row is found (and the
+// batch has more than one row), unchanged otherwise.
+func (s *Store) locateViolation(ctx context.Context, t *gqlbase.Table, rows []batchRow, err error) error {
+	e, ok := gqlbase.AsError(err)
+	code := pgCode(err)
+	if !ok || e.Field == "" || len(rows) < 2 || (code != sqlstateUniqueViolation && code != sqlstateForeignKeyViolation) {
+		return err
+	}
+	c := t.UserColumn(e.Field)
+	if c == nil {
+		return err
+	}
+	items := make([]map[string]any, 0, len(rows))
+	for _, r := range rows {
+		v, given := r.values[c.Name]
+		if !given || v == nil {
+			continue
+		}
+		item := map[string]any{"i": r.index, "v": encodeValue(v)}
+		if r.id != 0 {
+			item["id"] = r.id
+		}
+		items = append(items, item)
+	}
+	payload, jerr := json.Marshal(items)
+	if jerr != nil || len(items) == 0 {
+		return err
+	}
+	col := quoteIdent(c.Name)
+	x := fmt.Sprintf(`jsonb_to_recordset($1::jsonb) AS x(i integer, id bigint, v %s)`, c.Type.PGType())
+	var q string
+	if code == sqlstateUniqueViolation {
+		q = fmt.Sprintf(`WITH x AS (SELECT * FROM %[1]s)
+		SELECT x.i FROM x WHERE EXISTS (SELECT 1 FROM %[2]s t WHERE t.%[3]s = x.v AND t.id IS DISTINCT FROM x.id)
+			OR EXISTS (SELECT 1 FROM x y WHERE y.v = x.v AND y.i < x.i)
+		ORDER BY x.i LIMIT 1`, x, qualified(t.Schema, t.Name), col)
+	} else {
+		if c.LinkTableID == nil {
+			return err
+		}
+		target := t
+		if *c.LinkTableID != t.ID {
+			m, lerr := s.LoadTables(ctx, []int64{*c.LinkTableID})
+			if lerr != nil || m[*c.LinkTableID] == nil {
+				return err
+			}
+			target = m[*c.LinkTableID]
+		}
+		q = fmt.Sprintf(`SELECT x.i FROM %s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = x.v) ORDER BY x.i LIMIT 1`,
+			x, qualified(target.Schema, target.Name))
+	}
+	var index int
+	if qerr := s.db.GetContext(ctx, &index, q, payload); qerr != nil {
+		return err // not found (a concurrent change): the message without the row stays right
+	}
+	return rowIndexError(index, err)
 }
 
 // constraintColumn finds the column a constraint violation is about, from the constraint
@@ -154,7 +236,11 @@ func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowP
 		return err
 	})
 	if err != nil {
-		return nil, err
+		batch := make([]batchRow, len(patches))
+		for i, p := range patches {
+			batch[i] = batchRow{index: i, id: p.ID, values: p.Values}
+		}
+		return nil, s.locateViolation(ctx, t, batch, err)
 	}
 	s.rowsChanged(t.ID, rowIDs(out)...)
 	return out, nil
@@ -448,6 +534,7 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 	if !key.System && !key.Unique {
 		return nil, nil, gqlbase.BadInput("column %q is not unique, so it cannot identify rows for an upsert", keyColumn).WithField("keyColumn")
 	}
+	var batch []batchRow // every prepared row with its input index, to name a row that breaks a constraint
 	err = s.InTx(ctx, func(tx *Tx) error {
 		keys := make([]any, len(raw))
 		for i, r := range raw {
@@ -486,6 +573,7 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 						return err
 					}
 					patches = append(patches, RowPatch{ID: id, Values: p})
+					batch = append(batch, batchRow{index: i, id: id, values: p})
 					continue
 				}
 			}
@@ -494,6 +582,7 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 				return err
 			}
 			inserts = append(inserts, p)
+			batch = append(batch, batchRow{index: i, values: p})
 		}
 		if inserted, err = insertRowsTx(ctx, tx, t, inserts, actor); err != nil {
 			return err
@@ -508,7 +597,7 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, s.locateViolation(ctx, t, batch, err)
 	}
 	s.rowsChanged(t.ID, append(rowIDs(inserted), rowIDs(updated)...)...)
 	return inserted, updated, nil
