@@ -329,3 +329,40 @@ func TestEventStreamRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleOutAcrossServers runs two servers on one database, as two gqlbase processes on
+// one Postgres: a subscriber on A receives a row written through B, and A's cache serves the
+// new value of a row B changed right after the event.
+func TestScaleOutAcrossServers(t *testing.T) {
+	a := testserver.Start(t)
+	b := testserver.StartWith(t, testserver.Options{DSN: a.DSN})
+	e := &dataEnv{srv: a, token: a.AdminToken}
+	e.db = e.createDatabase(t, "main")
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	id := e.insert(t, table, map[string]any{"name": "Ann", "age": 30})[0]
+	rowQuery := `query($t: ID!, $id: ID!) { row(table: $t, id: $id) { version data } }`
+	vars := map[string]any{"t": table, "id": id}
+	// Warm A's cache with the row.
+	a.Platform(t, a.AdminToken, rowQuery, vars).OK(t)
+
+	c := subscribe(t, a, a.AdminToken, "s1", rowEventsSub, map[string]any{"t": table})
+	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})
+
+	// Write through B.
+	b.Platform(t, b.AdminToken, `mutation($t: ID!, $id: ID!) { updateRow(table: $t, id: $id, values: {age: 31}) { id } }`, vars).OK(t)
+	ev := c.nextEvent(10 * time.Second)
+	if k := testserver.Str(ev.Data, "rowEvents", "kind"); k != "UPDATED" || testserver.Str(ev.Data, "rowEvents", "row", "data", "age") != "31" {
+		t.Fatalf("A's subscriber got %s", ev.Raw)
+	}
+	// The event reached A, so A's cache has dropped the stale row.
+	got := a.Platform(t, a.AdminToken, rowQuery, vars).OK(t)
+	if age := testserver.Str(got, "row", "data", "age"); age != "31" {
+		t.Fatalf("A serves age %s after B's update, want 31", age)
+	}
+	b.Platform(t, b.AdminToken, `mutation($r: [JSON!]!) { insertRows(table: "`+table+`", rows: $r) { id } }`,
+		map[string]any{"r": []any{map[string]any{"name": "Bob", "age": 5}}}).OK(t)
+	ev = c.nextEvent(10 * time.Second)
+	if testserver.Str(ev.Data, "rowEvents", "kind") != "CREATED" || testserver.Str(ev.Data, "rowEvents", "row", "data", "name") != "Bob" {
+		t.Fatalf("A's subscriber got %s for B's insert", ev.Raw)
+	}
+}

@@ -24,7 +24,9 @@ import (
 
 // Server is a running API for one test.
 type Server struct {
-	URL        string
+	URL string
+	// DSN is the database the server runs on (a second server can share it).
+	DSN        string
 	AdminToken string
 	Store      *storage.Store
 	Resolver   *resolvers.Resolver
@@ -85,7 +87,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 		api.BeginShutdown()
 		hs.Close()
 	})
-	return &Server{URL: hs.URL, AdminToken: token, Store: store, Resolver: res, API: api, HTTP: hs, Logger: logger}
+	return &Server{URL: hs.URL, DSN: dsn, AdminToken: token, Store: store, Resolver: res, API: api, HTTP: hs, Logger: logger}
 }
 
 // testLogger is quiet unless GQLBASE_TEST_LOG is set (to a level).
