@@ -92,4 +92,3 @@ func waitFor(t *testing.T, limit time.Duration, ok func() bool, why func() strin
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
