@@ -509,3 +509,33 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("extra argument: %d %s", code, out)
 	}
 }
+
+// A data dir that only its owner may enter: run as root, gqlbase starts PostgreSQL as another
+// account, which could not reach the cluster inside it; that is said clearly up front instead
+// of failing deep inside initdb. Run as an ordinary user, PostgreSQL runs as that user too and
+// the private data dir simply works.
+func TestPrivateDataDir(t *testing.T) {
+	t.Parallel()
+	data := newDataDir(t)
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 {
+		p := serveOn(t, data)
+		if status, _ := p.get("/ready"); status != http.StatusOK {
+			t.Errorf("/ready: %d", status)
+		}
+		return
+	}
+	p := start(t, nil, "serve", "--addr", "127.0.0.1:0", "--data-dir", data)
+	if code := p.wait(time.Minute); code == 0 {
+		t.Fatal("exit code 0")
+	}
+	out := p.output.String()
+	if !strings.Contains(out, "cannot enter the data dir "+data) || !strings.Contains(out, "chmod 755 "+data) {
+		t.Errorf("unclear error:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "pg")); err == nil {
+		t.Errorf("a cluster folder was made")
+	}
+}
