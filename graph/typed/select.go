@@ -1,0 +1,555 @@
+package typed
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage"
+)
+
+// Limits of list arguments.
+const (
+	maxOffset  = 1_000_000
+	maxOrderBy = 20
+)
+
+// readPlan compiles a query or subscription root field.
+func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.Plan, error) {
+	args := f.ArgumentMap(x.vars)
+	ti := rf.table
+	switch rf.kind {
+	case rootList:
+		rs, err := x.rowSet(ti, f.Field, args)
+		if err != nil {
+			return nil, err
+		}
+		n, err := x.rowNode(ti, ti.typ("row"), f.Selections)
+		if err != nil {
+			return nil, err
+		}
+		return &storage.Plan{Kind: storage.PlanList, Rows: *rs, Node: n}, nil
+	case rootByPK:
+		id, err := parseID(args["id"], "id")
+		if err != nil {
+			return nil, err
+		}
+		n, err := x.rowNode(ti, ti.typ("row"), f.Selections)
+		if err != nil {
+			return nil, err
+		}
+		return &storage.Plan{Kind: storage.PlanOne, Rows: storage.RowSet{Table: ti.t}, ID: id, Node: n}, nil
+	case rootAggregate:
+		rs, err := x.rowSet(ti, f.Field, args)
+		if err != nil {
+			return nil, err
+		}
+		n, err := x.aggregateNode(ti, f.Selections)
+		if err != nil {
+			return nil, err
+		}
+		return &storage.Plan{Kind: storage.PlanAggregate, Rows: *rs, Node: n}, nil
+	}
+	return nil, fmt.Errorf("typed: root field %q is not a read", f.Name)
+}
+
+// parseID reads an id argument (ID: a decimal string or an integer).
+func parseID(v any, field string) (int64, error) {
+	id, err := gqlbase.CoerceValue(&gqlbase.Column{Name: field, Type: gqlbase.TypeInteger}, v)
+	if err != nil {
+		return 0, gqlbase.BadInput("%s must be a row id (a positive integer)", field).WithField(field)
+	}
+	return id.(int64), nil
+}
+
+// rowSet reads where/filter, order_by, limit, offset and distinct_on.
+func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any) (*storage.RowSet, error) {
+	rs := &storage.RowSet{Table: ti.t}
+	where, err := x.whereArgs(ti, args, "where", "filter")
+	if err != nil {
+		return nil, err
+	}
+	rs.Where = where
+	if rs.Order, err = x.orderBy(ti, field); err != nil {
+		return nil, err
+	}
+	if v, ok := args["limit"]; ok && v != nil {
+		n, err := intArg(v, "limit")
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			return nil, gqlbase.BadInput("limit must not be negative").WithField("limit")
+		}
+		rs.Limit = &n
+	}
+	if v, ok := args["offset"]; ok && v != nil {
+		n, err := intArg(v, "offset")
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 || n > maxOffset {
+			return nil, gqlbase.BadInput("offset must be between 0 and %d", maxOffset).WithField("offset")
+		}
+		rs.Offset = n
+	}
+	if v, ok := args["distinct_on"]; ok && v != nil {
+		names, ok := asList(v)
+		if !ok {
+			return nil, gqlbase.BadInput("distinct_on must be a list of columns").WithField("distinct_on")
+		}
+		for _, item := range names {
+			name, _ := item.(string)
+			c := ti.enumCols[name]
+			if c == nil {
+				return nil, gqlbase.BadInput("distinct_on: table %q has no column %q", ti.name, name).WithField("distinct_on")
+			}
+			rs.DistinctOn = append(rs.DistinctOn, c)
+		}
+	}
+	return rs, nil
+}
+
+// whereArgs reads the where argument and its aliases; when several are given all must hold.
+func (x *execution) whereArgs(ti *tableInfo, args map[string]any, names ...string) (*storage.Cond, error) {
+	var parts []*storage.Cond
+	for _, name := range names {
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		c, err := x.cond(ti, v, name, 0)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, c)
+	}
+	switch len(parts) {
+	case 0:
+		return nil, nil
+	case 1:
+		return parts[0], nil
+	}
+	return &storage.Cond{And: parts}, nil
+}
+
+func intArg(v any, name string) (int, error) {
+	n, err := gqlbase.CoerceValue(&gqlbase.Column{Name: name, Type: gqlbase.TypeInteger}, v)
+	if err != nil {
+		return 0, gqlbase.BadInput("%s must be an integer", name).WithField(name)
+	}
+	i := n.(int64)
+	if i > 1<<31-1 || i < -(1<<31) {
+		return 0, gqlbase.BadInput("%s is out of range", name).WithField(name)
+	}
+	return int(i), nil
+}
+
+func asList(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case []any:
+		return x, true
+	case nil:
+		return nil, false
+	case map[string]any:
+		return []any{x}, true
+	case string:
+		return []any{x}, true
+	}
+	return nil, false
+}
+
+func asObject(v any) (map[string]any, bool) {
+	m, ok := v.(map[string]any)
+	return m, ok
+}
+
+// Operators of comparison inputs.
+var comparisonOps = map[string]gqlbase.FilterOp{
+	"_eq": gqlbase.OpEq, "_neq": gqlbase.OpNeq, "_gt": gqlbase.OpGt, "_gte": gqlbase.OpGte, "_lt": gqlbase.OpLt,
+	"_lte": gqlbase.OpLte, "_in": gqlbase.OpIn, "_nin": gqlbase.OpNin, "_like": gqlbase.OpLike, "_ilike": gqlbase.OpIlike,
+	"_is_null": gqlbase.OpIsNull, "_contains": gqlbase.OpContains,
+}
+
+// cond turns a <table>_bool_exp value into a row condition. Every key must hold; _and: []
+// and _or: [] add no condition; _eq: null means IS NULL.
+func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage.Cond, error) {
+	if depth > gqlbase.MaxFilterDepth {
+		return nil, gqlbase.BadInput("%s: the condition is nested deeper than %d levels", path, gqlbase.MaxFilterDepth).WithField("where")
+	}
+	m, ok := asObject(v)
+	if !ok {
+		return nil, gqlbase.BadInput("%s must be an object of conditions", path).WithField("where")
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := &storage.Cond{And: []*storage.Cond{}}
+	for _, k := range keys {
+		val := m[k]
+		p := path + "." + k
+		switch k {
+		case "_and", "_or":
+			items, ok := asList(val)
+			if !ok {
+				return nil, gqlbase.BadInput("%s must be a list of conditions", p).WithField("where")
+			}
+			if len(items) == 0 {
+				continue
+			}
+			sub := make([]*storage.Cond, len(items))
+			for i, item := range items {
+				c, err := x.cond(ti, item, fmt.Sprintf("%s[%d]", p, i), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				sub[i] = c
+			}
+			if k == "_and" {
+				out.And = append(out.And, &storage.Cond{And: sub})
+			} else {
+				out.And = append(out.And, &storage.Cond{Or: sub})
+			}
+			continue
+		case "_not":
+			if val == nil {
+				return nil, gqlbase.BadInput("%s must be a condition, not null", p).WithField("where")
+			}
+			c, err := x.cond(ti, val, p, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out.And = append(out.And, &storage.Cond{Not: c})
+			continue
+		}
+		f := ti.where[k]
+		if f == nil {
+			return nil, gqlbase.BadInput("%s: table %q has no column or relationship %q", path, ti.name, k).WithField("where")
+		}
+		if val == nil {
+			return nil, gqlbase.BadInput("%s is null: give a comparison such as {_is_null: true}", p).WithField(k)
+		}
+		switch f.kind {
+		case fieldColumn:
+			ops, ok := asObject(val)
+			if !ok {
+				return nil, gqlbase.BadInput("%s must be a comparison object ({_eq: ...})", p).WithField(k)
+			}
+			opNames := make([]string, 0, len(ops))
+			for o := range ops {
+				opNames = append(opNames, o)
+			}
+			sort.Strings(opNames)
+			for _, o := range opNames {
+				op, ok := comparisonOps[o]
+				if !ok {
+					return nil, gqlbase.BadInput("%s: unknown operator %q", p, o).WithField(k)
+				}
+				operand := ops[o]
+				if op == gqlbase.OpIsNull && operand == nil {
+					return nil, gqlbase.BadInput("%s._is_null takes true or false", p).WithField(k)
+				}
+				name := f.column.Name
+				bound, err := gqlbase.BindFilter(&gqlbase.Filter{Column: &name, Op: &op, Value: operand}, ti.t)
+				if err != nil {
+					return nil, err
+				}
+				out.And = append(out.And, &storage.Cond{Filter: bound})
+			}
+		case fieldObjectRel, fieldArrayRel:
+			sub, err := x.cond(f.target, val, p, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out.And = append(out.And, &storage.Cond{Exists: &storage.CondExists{
+				Link: f.link, Forward: f.kind == fieldObjectRel, Target: f.target.t, Where: sub,
+			}})
+		}
+	}
+	if len(out.And) == 1 {
+		return out.And[0], nil
+	}
+	return out, nil
+}
+
+// orderDirections are the values of the order_by enum.
+var orderDirections = map[string]struct {
+	desc  bool
+	nulls gqlbase.NullsOrder
+}{
+	"asc": {false, gqlbase.NullsDefault}, "asc_nulls_first": {false, gqlbase.NullsFirst}, "asc_nulls_last": {false, gqlbase.NullsLast},
+	"desc": {true, gqlbase.NullsDefault}, "desc_nulls_first": {true, gqlbase.NullsFirst}, "desc_nulls_last": {true, gqlbase.NullsLast},
+	"ASC": {false, gqlbase.NullsDefault}, "DESC": {true, gqlbase.NullsDefault},
+}
+
+// orderBy reads order_by. Keys of one object follow the document's order when the object is
+// written in the query, and name order when it comes from a variable; a list of one-key
+// objects fixes the order either way.
+func (x *execution) orderBy(ti *tableInfo, field *ast.Field) ([]storage.OrderKey, error) {
+	a := field.Arguments.ForName("order_by")
+	if a == nil || a.Value == nil {
+		return nil, nil
+	}
+	var pairs [][2]string
+	if err := orderPairs(a.Value, x.vars, &pairs); err != nil {
+		return nil, err
+	}
+	if len(pairs) > maxOrderBy {
+		return nil, gqlbase.BadInput("order by at most %d columns", maxOrderBy).WithField("order_by")
+	}
+	keys := make([]storage.OrderKey, 0, len(pairs))
+	for _, p := range pairs {
+		c := ti.orderBy[p[0]]
+		if c == nil {
+			return nil, gqlbase.BadInput("order_by: table %q has no column %q", ti.name, p[0]).WithField("order_by")
+		}
+		d, ok := orderDirections[p[1]]
+		if !ok {
+			return nil, gqlbase.BadInput("order_by.%s: unknown direction %q", p[0], p[1]).WithField("order_by")
+		}
+		keys = append(keys, storage.OrderKey{Column: c, Desc: d.desc, Nulls: d.nulls})
+	}
+	return keys, nil
+}
+
+// orderPairs flattens an order_by value (a literal or variables) into (column, direction).
+func orderPairs(v *ast.Value, vars map[string]any, out *[][2]string) error {
+	switch v.Kind {
+	case ast.Variable:
+		return orderPairsGo(vars[v.Raw], out)
+	case ast.NullValue:
+		return nil
+	case ast.ListValue:
+		for _, ch := range v.Children {
+			if err := orderPairs(ch.Value, vars, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	case ast.ObjectValue:
+		for _, ch := range v.Children {
+			dir := ch.Value
+			var d string
+			switch dir.Kind {
+			case ast.Variable:
+				s, _ := vars[dir.Raw].(string)
+				if vars[dir.Raw] == nil {
+					continue
+				}
+				d = s
+			case ast.NullValue:
+				continue
+			default:
+				d = dir.Raw
+			}
+			*out = append(*out, [2]string{ch.Name, d})
+		}
+		return nil
+	}
+	return gqlbase.BadInput("order_by must be a list of {column: direction} objects").WithField("order_by")
+}
+
+func orderPairsGo(v any, out *[][2]string) error {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		for _, item := range x {
+			if err := orderPairsGo(item, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if x[k] == nil {
+				continue
+			}
+			d, _ := x[k].(string)
+			*out = append(*out, [2]string{k, d})
+		}
+		return nil
+	}
+	return gqlbase.BadInput("order_by must be a list of {column: direction} objects").WithField("order_by")
+}
+
+// rowNode compiles the selection of a row type (or of a by_pk response, whose extra fields
+// the caller handles through extra).
+func (x *execution) rowNode(ti *tableInfo, typeName string, sel ast.SelectionSet) (*storage.Node, error) {
+	return x.objectNode(ti, typeName, sel, nil)
+}
+
+func (x *execution) objectNode(ti *tableInfo, typeName string, sel ast.SelectionSet,
+	extra func(f graphql.CollectedField) (*storage.Node, bool, error)) (*storage.Node, error) {
+	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
+	n := &storage.Node{Kind: storage.NodeObject, Keys: make([]string, 0, len(fields)), Children: make([]*storage.Node, 0, len(fields))}
+	for _, f := range fields {
+		var child *storage.Node
+		if f.Name == "__typename" {
+			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+		} else if extra != nil {
+			c, ok, err := extra(f)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				child = c
+			}
+		}
+		if child == nil {
+			c, err := x.rowField(ti, f)
+			if err != nil {
+				return nil, err
+			}
+			child = c
+		}
+		n.Keys = append(n.Keys, f.Alias)
+		n.Children = append(n.Children, child)
+	}
+	return n, nil
+}
+
+// rowField compiles one field of a row type: a column or a relationship.
+func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.Node, error) {
+	rf := ti.fields[f.Name]
+	if rf == nil {
+		return nil, gqlbase.BadInput("type %s has no field %q", ti.typ("row"), f.Name)
+	}
+	switch rf.kind {
+	case fieldColumn:
+		return &storage.Node{Kind: storage.NodeColumn, Column: rf.column}, nil
+	case fieldObjectRel:
+		child, err := x.rowNode(rf.target, rf.target.typ("row"), f.Selections)
+		if err != nil {
+			return nil, err
+		}
+		return &storage.Node{Kind: storage.NodeObjectRel, Link: rf.link, Target: rf.target.t, Child: child}, nil
+	case fieldArrayRel, fieldAggregateRel:
+		rs, err := x.rowSet(rf.target, f.Field, f.ArgumentMap(x.vars))
+		if err != nil {
+			return nil, err
+		}
+		if rf.kind == fieldArrayRel {
+			child, err := x.rowNode(rf.target, rf.target.typ("row"), f.Selections)
+			if err != nil {
+				return nil, err
+			}
+			return &storage.Node{Kind: storage.NodeArrayRel, Link: rf.link, Rows: rs, Child: child}, nil
+		}
+		child, err := x.aggregateNode(rf.target, f.Selections)
+		if err != nil {
+			return nil, err
+		}
+		return &storage.Node{Kind: storage.NodeAggregateRel, Link: rf.link, Rows: rs, Child: child}, nil
+	}
+	return nil, fmt.Errorf("typed: field %q of unknown kind", f.Name)
+}
+
+// aggregateNode compiles a <table>_aggregate selection (aggregate context).
+func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet) (*storage.Node, error) {
+	typeName := ti.typ("aggregate")
+	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
+	n := &storage.Node{Kind: storage.NodeObject}
+	for _, f := range fields {
+		var child *storage.Node
+		switch f.Name {
+		case "__typename":
+			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+		case "nodes":
+			row, err := x.rowNode(ti, ti.typ("row"), f.Selections)
+			if err != nil {
+				return nil, err
+			}
+			child = &storage.Node{Kind: storage.NodeRows, Child: row}
+		case "aggregate":
+			c, err := x.aggregateFields(ti, f.Selections)
+			if err != nil {
+				return nil, err
+			}
+			child = c
+		default:
+			return nil, gqlbase.BadInput("type %s has no field %q", typeName, f.Name)
+		}
+		n.Keys = append(n.Keys, f.Alias)
+		n.Children = append(n.Children, child)
+	}
+	return n, nil
+}
+
+func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*storage.Node, error) {
+	typeName := ti.typ("aggregate_fields")
+	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
+	n := &storage.Node{Kind: storage.NodeObject}
+	for _, f := range fields {
+		var child *storage.Node
+		switch f.Name {
+		case "__typename":
+			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+		case "count":
+			args := f.ArgumentMap(x.vars)
+			child = &storage.Node{Kind: storage.NodeCount}
+			if d, ok := args["distinct"].(bool); ok {
+				child.Distinct = d
+			}
+			if v, ok := args["columns"]; ok && v != nil {
+				items, _ := asList(v)
+				for _, item := range items {
+					name, _ := item.(string)
+					c := ti.enumCols[name]
+					if c == nil {
+						return nil, gqlbase.BadInput("count: table %q has no column %q", ti.name, name).WithField("columns")
+					}
+					child.Columns = append(child.Columns, c)
+				}
+			}
+		case "sum", "avg", "min", "max":
+			fnType := ti.typ(f.Name + "_fields")
+			sub := graphql.CollectFields(x.opCtx, f.Selections, []string{fnType})
+			child = &storage.Node{Kind: storage.NodeObject}
+			for _, g := range sub {
+				var v *storage.Node
+				if g.Name == "__typename" {
+					v = &storage.Node{Kind: storage.NodeConst, Const: fnType}
+				} else {
+					c := ti.t.Column(g.Name)
+					if c == nil {
+						return nil, gqlbase.BadInput("type %s has no field %q", fnType, g.Name)
+					}
+					v = &storage.Node{Kind: storage.NodeAggregate, Fn: f.Name, Column: c}
+				}
+				child.Keys = append(child.Keys, g.Alias)
+				child.Children = append(child.Children, v)
+			}
+		default:
+			return nil, gqlbase.BadInput("type %s has no field %q", typeName, f.Name)
+		}
+		n.Keys = append(n.Keys, f.Alias)
+		n.Children = append(n.Children, child)
+	}
+	return n, nil
+}
+
+// idsCond restricts a condition to rows by id.
+func idsCond(t *gqlbase.Table, ids []int64) (*storage.Cond, error) {
+	col, op := gqlbase.ColID, gqlbase.OpIn
+	items := make([]any, len(ids))
+	for i, id := range ids {
+		items[i] = strconv.FormatInt(id, 10)
+	}
+	b, err := gqlbase.BindFilter(&gqlbase.Filter{Column: &col, Op: &op, Value: items}, t)
+	if err != nil {
+		return nil, err
+	}
+	return &storage.Cond{Filter: b}, nil
+}

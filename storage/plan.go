@@ -1,0 +1,627 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// A Plan is one root field of the typed GraphQL API (a list, an aggregate or one row by id),
+// compiled into ONE SQL statement that builds the whole JSON result in Postgres: nested
+// objects with json_build_object, lists with json_agg over correlated subqueries. A query
+// costs one round trip per root field whatever its depth. The typed API (graph/typed) turns
+// a GraphQL selection into a Plan; this file is the only place that turns one into SQL.
+
+// PlanKind is what a plan returns.
+type PlanKind int
+
+const (
+	// PlanList returns a JSON array with Node evaluated for each row of Rows.
+	PlanList PlanKind = iota + 1
+	// PlanAggregate returns Node evaluated over the rows of Rows (aggregate context: count,
+	// sum, ... and Rows nodes).
+	PlanAggregate
+	// PlanOne returns Node for the row of Rows.Table whose id is ID, or null.
+	PlanOne
+)
+
+// Plan is a read of the typed API.
+type Plan struct {
+	Kind PlanKind
+	Rows RowSet
+	ID   int64
+	Node *Node
+}
+
+// RowSet chooses and orders rows of a table.
+type RowSet struct {
+	Table *gqlbase.Table
+	Where *Cond
+	// Order keys; the id breaks ties, so lists are deterministic.
+	Order []OrderKey
+	// DistinctOn keeps the first row of each group of equal values of these columns (they
+	// lead the order).
+	DistinctOn []*gqlbase.Column
+	Limit      *int
+	Offset     int
+	// IDs, when not nil, keeps only these rows.
+	IDs []int64
+}
+
+// OrderKey is one key of an order.
+type OrderKey struct {
+	Column *gqlbase.Column
+	Desc   bool
+	Nulls  gqlbase.NullsOrder
+}
+
+// NodeKind is the kind of one JSON value of a plan's output.
+type NodeKind int
+
+const (
+	// NodeObject is a JSON object: Keys[i] maps to Children[i], in order.
+	NodeObject NodeKind = iota + 1
+	// NodeColumn is the value of Column in the current row.
+	NodeColumn
+	// NodeConst is the string Const (__typename).
+	NodeConst
+	// NodeObjectRel is Child evaluated for the row of Target that the current row's LINK
+	// column Link points to, or null.
+	NodeObjectRel
+	// NodeArrayRel is a JSON array of Child for each row of Rows whose LINK column Link
+	// points to the current row.
+	NodeArrayRel
+	// NodeAggregateRel is Child evaluated in aggregate context over the rows of Rows whose
+	// LINK column Link points to the current row.
+	NodeAggregateRel
+	// NodeCount (aggregate context) counts rows, or non-null values of Columns (distinct
+	// ones when Distinct is set).
+	NodeCount
+	// NodeAggregate (aggregate context) is Fn (sum, avg, min, max) of Column.
+	NodeAggregate
+	// NodeRows (aggregate context) is a JSON array of Child for each row.
+	NodeRows
+	// NodeJSON is the JSON text Const (a value known before the statement runs).
+	NodeJSON
+	// NodeArray is a JSON array of Children.
+	NodeArray
+)
+
+// Node is one JSON value of a plan's output.
+type Node struct {
+	Kind     NodeKind
+	Keys     []string
+	Children []*Node
+	Column   *gqlbase.Column
+	Columns  []*gqlbase.Column
+	Distinct bool
+	Fn       string
+	Const    string
+	// Link is the LINK column of a relationship: a column of the current table for
+	// NodeObjectRel, a column of Rows.Table for NodeArrayRel and NodeAggregateRel.
+	Link   *gqlbase.Column
+	Target *gqlbase.Table
+	Rows   *RowSet
+	Child  *Node
+}
+
+// Cond is a row condition: every given part must hold. Filter compares the row's own
+// columns; Exists follows a relationship.
+type Cond struct {
+	And    []*Cond
+	Or     []*Cond
+	Not    *Cond
+	Filter *gqlbase.BoundFilter
+	Exists *CondExists
+}
+
+// CondExists holds when a related row of Target matches Where. Forward: Link is a LINK
+// column of the current table pointing at Target; otherwise Link is Target's LINK column
+// pointing at the current row.
+type CondExists struct {
+	Link    *gqlbase.Column
+	Forward bool
+	Target  *gqlbase.Table
+	Where   *Cond
+}
+
+// Aggregate functions of NodeAggregate.
+const (
+	AggSumFn = "sum"
+	AggAvgFn = "avg"
+	AggMinFn = "min"
+	AggMaxFn = "max"
+)
+
+// maxJSONPairs is how many key/value pairs one json_build_object call takes (Postgres
+// functions take at most 100 arguments).
+const maxJSONPairs = 50
+
+type planCompiler struct {
+	a      *args
+	n      int
+	depth  int
+	tables map[string]*gqlbase.Table // alias → table
+}
+
+// maxPlanDepth bounds the nesting of a plan (the GraphQL depth limit is far lower).
+const maxPlanDepth = 64
+
+func (c *planCompiler) alias() string {
+	c.n++
+	return "r" + strconv.Itoa(c.n)
+}
+
+// CompilePlan returns the statement of a plan and its parameters.
+func CompilePlan(p *Plan) (query string, params []any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pe, ok := r.(planError)
+			if !ok {
+				panic(r)
+			}
+			query, params, err = "", nil, pe.err
+		}
+	}()
+	c := &planCompiler{a: &args{}}
+	if p.Node == nil || p.Rows.Table == nil {
+		return "", nil, fmt.Errorf("plan: no node or table")
+	}
+	al := c.alias()
+	c.bind(al, p.Rows.Table)
+	switch p.Kind {
+	case PlanList:
+		from := c.rowSet(&p.Rows, al, "")
+		query = "SELECT coalesce(json_agg(" + c.node(p.Node, al, nil) + " ORDER BY " + c.orderBy(&p.Rows, al) +
+			"), '[]'::json) FROM " + from
+	case PlanAggregate:
+		from := c.rowSet(&p.Rows, al, "")
+		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from
+	case PlanOne:
+		t := p.Rows.Table
+		query = "SELECT (SELECT " + c.node(p.Node, al, nil) + " FROM " + qualified(t.Schema, t.Name) + " " + al +
+			" WHERE " + al + ".id = " + c.a.add(p.ID) + "::bigint)"
+	default:
+		return "", nil, fmt.Errorf("plan: unknown kind %d", p.Kind)
+	}
+	return query, c.a.list, nil
+}
+
+type planError struct{ err error }
+
+func (c *planCompiler) fail(format string, args ...any) {
+	panic(planError{fmt.Errorf("plan: "+format, args...)})
+}
+
+// rowSet is `(SELECT al.* FROM table al WHERE ... ORDER BY ... LIMIT ...) al`; correlate is
+// an extra condition tying the rows to an outer row.
+func (c *planCompiler) rowSet(rs *RowSet, al, correlate string) string {
+	t := rs.Table
+	var conds []string
+	if correlate != "" {
+		conds = append(conds, correlate)
+	}
+	if rs.IDs != nil {
+		conds = append(conds, al+".id = ANY("+c.a.add(int64Array(rs.IDs))+"::bigint[])")
+	}
+	if rs.Where != nil {
+		conds = append(conds, c.cond(rs.Where, al, t))
+	}
+	if len(conds) == 0 {
+		conds = append(conds, "TRUE")
+	}
+	var b strings.Builder
+	b.WriteString("(SELECT ")
+	if len(rs.DistinctOn) > 0 {
+		cols := make([]string, len(rs.DistinctOn))
+		for i, col := range rs.DistinctOn {
+			cols[i] = c.columnRef(al, t, col)
+		}
+		b.WriteString("DISTINCT ON (" + strings.Join(cols, ", ") + ") ")
+	}
+	b.WriteString(al + ".* FROM " + qualified(t.Schema, t.Name) + " " + al + " WHERE " + strings.Join(conds, " AND "))
+	b.WriteString(" ORDER BY " + c.orderBy(rs, al))
+	if rs.Limit != nil {
+		b.WriteString(" LIMIT " + strconv.Itoa(max(*rs.Limit, 0)))
+	}
+	if rs.Offset > 0 {
+		b.WriteString(" OFFSET " + strconv.Itoa(rs.Offset))
+	}
+	b.WriteString(") " + al)
+	return b.String()
+}
+
+// orderBy is the ORDER BY list of a row set: the DISTINCT ON columns first (Postgres needs
+// them to lead), then the order keys, then the id.
+func (c *planCompiler) orderBy(rs *RowSet, al string) string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(col *gqlbase.Column, desc bool, nulls gqlbase.NullsOrder) {
+		if seen[col.Name] {
+			return
+		}
+		seen[col.Name] = true
+		expr := c.columnRef(al, rs.Table, col)
+		if col.Type.IsArray() || col.Type == gqlbase.TypeJSON {
+			expr = "(" + expr + ")::text"
+		}
+		k := sortKey{expr: expr, desc: desc}
+		switch nulls {
+		case gqlbase.NullsFirst:
+			k.nullsFirst = true
+		case gqlbase.NullsLast:
+		default:
+			k.nullsFirst = desc
+		}
+		keys = append(keys, k.orderBy(false))
+	}
+	for _, col := range rs.DistinctOn {
+		desc, nulls := false, gqlbase.NullsDefault
+		for _, o := range rs.Order {
+			if o.Column.Name == col.Name {
+				desc, nulls = o.Desc, o.Nulls
+			}
+		}
+		add(col, desc, nulls)
+	}
+	for _, o := range rs.Order {
+		add(o.Column, o.Desc, o.Nulls)
+	}
+	if !seen[gqlbase.ColID] {
+		keys = append(keys, al+".id ASC")
+	}
+	return strings.Join(keys, ", ")
+}
+
+// columnRef is al."column", checking that the column belongs to the table.
+func (c *planCompiler) columnRef(al string, t *gqlbase.Table, col *gqlbase.Column) string {
+	if col == nil || t.Column(col.Name) == nil {
+		name := "<nil>"
+		if col != nil {
+			name = col.Name
+		}
+		c.fail("table %q has no column %q", t.Name, name)
+	}
+	return al + "." + quoteIdent(col.Name)
+}
+
+// output is a column's value as the typed API shows it: ids and decimals as strings (exact in
+// every JSON reader), everything else as Postgres' JSON form of the value.
+func (c *planCompiler) output(al string, t *gqlbase.Table, col *gqlbase.Column) string {
+	ref := c.columnRef(al, t, col)
+	if col.System && col.Name == gqlbase.ColID || col.Type == gqlbase.TypeDecimal {
+		return ref + "::text"
+	}
+	return ref
+}
+
+// node compiles a node for the current row al of table t (taken from agg when the node is in
+// aggregate context, where agg is the row set being aggregated).
+func (c *planCompiler) node(n *Node, al string, agg *RowSet) string {
+	return c.nodeIn(n, al, nil, agg)
+}
+
+func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet) string {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxPlanDepth {
+		c.fail("nested deeper than %d levels", maxPlanDepth)
+	}
+	if n == nil {
+		c.fail("nil node")
+	}
+	if t == nil {
+		t = c.tableOf(al)
+	}
+	switch n.Kind {
+	case NodeObject:
+		if len(n.Keys) != len(n.Children) {
+			c.fail("object with %d keys and %d values", len(n.Keys), len(n.Children))
+		}
+		if len(n.Keys) == 0 {
+			return "'{}'::json"
+		}
+		var chunks []string
+		for start := 0; start < len(n.Keys); start += maxJSONPairs {
+			end := min(start+maxJSONPairs, len(n.Keys))
+			parts := make([]string, 0, 2*(end-start))
+			for i := start; i < end; i++ {
+				parts = append(parts, quoteLiteral(n.Keys[i])+"::text", c.nodeIn(n.Children[i], al, t, agg))
+			}
+			chunks = append(chunks, "json_build_object("+strings.Join(parts, ", ")+")")
+		}
+		if len(chunks) == 1 {
+			return chunks[0]
+		}
+		// Wider objects: join the objects' texts, keeping the keys in order.
+		s := "left(" + chunks[0] + "::text, -1)"
+		for i, ch := range chunks[1:] {
+			if i == len(chunks)-2 {
+				s += " || ', ' || substr(" + ch + "::text, 2)"
+			} else {
+				s += " || ', ' || substr(left(" + ch + "::text, -1), 2)"
+			}
+		}
+		return "(" + s + ")::json"
+	case NodeConst:
+		return quoteLiteral(n.Const) + "::text"
+	case NodeJSON:
+		if !json.Valid([]byte(n.Const)) {
+			c.fail("invalid JSON constant")
+		}
+		return quoteLiteral(n.Const) + "::json"
+	case NodeArray:
+		if len(n.Children) == 0 {
+			return "'[]'::json"
+		}
+		if len(n.Children) > 100 {
+			c.fail("array of %d items", len(n.Children))
+		}
+		items := make([]string, len(n.Children))
+		for i, ch := range n.Children {
+			items[i] = c.nodeIn(ch, al, t, agg)
+		}
+		return "json_build_array(" + strings.Join(items, ", ") + ")"
+	case NodeColumn:
+		if agg != nil {
+			c.fail("a column value in aggregate context")
+		}
+		return c.output(al, t, n.Column)
+	case NodeObjectRel:
+		if agg != nil || n.Target == nil || n.Link == nil || n.Link.Type != gqlbase.TypeLink {
+			c.fail("bad object relationship")
+		}
+		link := c.columnRef(al, t, n.Link)
+		a2 := c.alias()
+		c.bind(a2, n.Target)
+		return "(SELECT " + c.nodeIn(n.Child, a2, n.Target, nil) + " FROM " + qualified(n.Target.Schema, n.Target.Name) +
+			" " + a2 + " WHERE " + a2 + ".id = " + link + ")"
+	case NodeArrayRel, NodeAggregateRel:
+		if agg != nil || n.Rows == nil || n.Link == nil || n.Link.Type != gqlbase.TypeLink {
+			c.fail("bad array relationship")
+		}
+		a2 := c.alias()
+		c.bind(a2, n.Rows.Table)
+		from := c.rowSet(n.Rows, a2, c.columnRef(a2, n.Rows.Table, n.Link)+" = "+al+".id")
+		if n.Kind == NodeArrayRel {
+			return "(SELECT coalesce(json_agg(" + c.nodeIn(n.Child, a2, n.Rows.Table, nil) + " ORDER BY " + c.orderBy(n.Rows, a2) +
+				"), '[]'::json) FROM " + from + ")"
+		}
+		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + ")"
+	case NodeCount:
+		if agg == nil {
+			c.fail("count outside aggregate context")
+		}
+		if len(n.Columns) == 0 {
+			return "count(*)"
+		}
+		refs := make([]string, len(n.Columns))
+		notNull := make([]string, len(n.Columns))
+		for i, col := range n.Columns {
+			refs[i] = c.columnRef(al, t, col)
+			notNull[i] = refs[i] + " IS NOT NULL"
+		}
+		arg := refs[0]
+		if len(refs) > 1 {
+			arg = "(" + strings.Join(refs, ", ") + ")"
+		}
+		if n.Distinct {
+			arg = "DISTINCT " + arg
+		}
+		return "count(" + arg + ") FILTER (WHERE " + strings.Join(notNull, " AND ") + ")"
+	case NodeAggregate:
+		if agg == nil {
+			c.fail("aggregate outside aggregate context")
+		}
+		ref := c.columnRef(al, t, n.Column)
+		switch n.Fn {
+		case AggSumFn:
+			if !n.Column.Type.IsNumeric() {
+				c.fail("sum of a %s column", n.Column.Type)
+			}
+			if n.Column.Type == gqlbase.TypeDecimal {
+				return "sum(" + ref + ")::text"
+			}
+			return "sum(" + ref + ")"
+		case AggAvgFn:
+			if !n.Column.Type.IsNumeric() {
+				c.fail("avg of a %s column", n.Column.Type)
+			}
+			if n.Column.Type == gqlbase.TypeDecimal {
+				return "avg(" + ref + ")::text"
+			}
+			return "avg(" + ref + ")::float8"
+		case AggMinFn, AggMaxFn:
+			if !Orderable(n.Column.Type) {
+				c.fail("%s of a %s column", n.Fn, n.Column.Type)
+			}
+			if n.Column.Type.IsText() {
+				ref += ` COLLATE "C"`
+			}
+			if n.Column.System && n.Column.Name == gqlbase.ColID || n.Column.Type == gqlbase.TypeDecimal {
+				return n.Fn + "(" + ref + ")::text"
+			}
+			return n.Fn + "(" + ref + ")"
+		}
+		c.fail("unknown aggregate %q", n.Fn)
+	case NodeRows:
+		if agg == nil {
+			c.fail("rows outside aggregate context")
+		}
+		return "coalesce(json_agg(" + c.nodeIn(n.Child, al, t, nil) + " ORDER BY " + c.orderBy(agg, al) + "), '[]'::json)"
+	}
+	c.fail("unknown node kind %d", n.Kind)
+	return ""
+}
+
+// Orderable reports whether min and max apply to a column type.
+func Orderable(t gqlbase.ColumnType) bool {
+	switch t {
+	case gqlbase.TypeJSON, gqlbase.TypeMultiSelect, gqlbase.TypeFile, gqlbase.TypeUUID, gqlbase.TypeBoolean:
+		return false
+	}
+	return true
+}
+
+// bind records the table of an alias, so nodes know their table.
+func (c *planCompiler) bind(al string, t *gqlbase.Table) {
+	if c.tables == nil {
+		c.tables = map[string]*gqlbase.Table{}
+	}
+	c.tables[al] = t
+}
+
+func (c *planCompiler) tableOf(al string) *gqlbase.Table {
+	t := c.tables[al]
+	if t == nil {
+		c.fail("alias %s has no table", al)
+	}
+	return t
+}
+
+// cond compiles a condition over row al of table t.
+func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxPlanDepth {
+		c.fail("condition nested deeper than %d levels", maxPlanDepth)
+	}
+	var parts []string
+	if w.And != nil {
+		sub := make([]string, len(w.And))
+		for i, x := range w.And {
+			sub[i] = c.cond(x, al, t)
+		}
+		if len(sub) == 0 {
+			parts = append(parts, "TRUE")
+		} else {
+			parts = append(parts, "("+strings.Join(sub, " AND ")+")")
+		}
+	}
+	if w.Or != nil {
+		sub := make([]string, len(w.Or))
+		for i, x := range w.Or {
+			sub[i] = c.cond(x, al, t)
+		}
+		if len(sub) == 0 {
+			parts = append(parts, "FALSE")
+		} else {
+			parts = append(parts, "("+strings.Join(sub, " OR ")+")")
+		}
+	}
+	if w.Not != nil {
+		parts = append(parts, "(NOT "+c.cond(w.Not, al, t)+")")
+	}
+	if w.Filter != nil {
+		parts = append(parts, compileFilter(w.Filter, al, c.a))
+	}
+	if e := w.Exists; e != nil {
+		if e.Link == nil || e.Target == nil || e.Link.Type != gqlbase.TypeLink {
+			c.fail("bad relationship condition")
+		}
+		a2 := c.alias()
+		var link string
+		if e.Forward {
+			link = a2 + ".id = " + c.columnRef(al, t, e.Link)
+		} else {
+			link = c.columnRef(a2, e.Target, e.Link) + " = " + al + ".id"
+		}
+		inner := "TRUE"
+		if e.Where != nil {
+			inner = c.cond(e.Where, a2, e.Target)
+		}
+		parts = append(parts, "EXISTS (SELECT 1 FROM "+qualified(e.Target.Schema, e.Target.Name)+" "+a2+" WHERE "+link+" AND "+inner+")")
+	}
+	switch len(parts) {
+	case 0:
+		return "TRUE"
+	case 1:
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
+// Tables lists the ids of the tables a plan reads (for live queries).
+func (p *Plan) Tables() []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	add := func(t *gqlbase.Table) {
+		if t != nil && !seen[t.ID] {
+			seen[t.ID] = true
+			out = append(out, t.ID)
+		}
+	}
+	var walkCond func(w *Cond)
+	walkCond = func(w *Cond) {
+		if w == nil {
+			return
+		}
+		for _, x := range w.And {
+			walkCond(x)
+		}
+		for _, x := range w.Or {
+			walkCond(x)
+		}
+		walkCond(w.Not)
+		if w.Exists != nil {
+			add(w.Exists.Target)
+			walkCond(w.Exists.Where)
+		}
+	}
+	var walk func(n *Node)
+	walkRows := func(rs *RowSet) {
+		if rs != nil {
+			add(rs.Table)
+			walkCond(rs.Where)
+		}
+	}
+	walk = func(n *Node) {
+		if n == nil {
+			return
+		}
+		add(n.Target)
+		walkRows(n.Rows)
+		for _, ch := range n.Children {
+			walk(ch)
+		}
+		walk(n.Child)
+	}
+	walkRows(&p.Rows)
+	walk(p.Node)
+	return out
+}
+
+// RunPlan runs a plan and returns its JSON result (null for PlanOne without a row).
+func (s *Store) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
+	return runPlan(ctx, s.db, p)
+}
+
+func runPlan(ctx context.Context, q queryer, p *Plan) (json.RawMessage, error) {
+	query, params, err := CompilePlan(p)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	if err := q.QueryRowxContext(ctx, query, params...).Scan(&out); err != nil {
+		return nil, planRunError(err)
+	}
+	if out == nil {
+		return json.RawMessage("null"), nil
+	}
+	return json.RawMessage(out), nil
+}
+
+// planRunError turns the errors a well-formed plan can still meet into caller-facing ones.
+func planRunError(err error) error {
+	switch pgCode(err) {
+	case "22003": // numeric_value_out_of_range (a sum beyond its type)
+		return gqlbase.BadInput("a value is out of range: %s", pgMessage(err))
+	case "57014": // query_canceled (statement timeout)
+		return gqlbase.Errorf(gqlbase.CodeBadUserInput, "the query took too long and was cancelled")
+	}
+	return fmt.Errorf("run plan: %w", err)
+}
