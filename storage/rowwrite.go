@@ -488,7 +488,17 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
 		for _, c := range t.Columns {
 			cols = append(cols, quoteIdent(c.Name))
-			exprs = append(exprs, "p."+quoteIdent(c.Name))
+			// A column added after the row was deleted takes its default, as it did for the
+			// rows that were in the table then.
+			missing := "NULL"
+			if c.Default != nil {
+				lit, err := sqlLiteral(c, c.Default)
+				if err != nil {
+					return err
+				}
+				missing = lit
+			}
+			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? %s THEN p.%s ELSE %s END", quoteLiteral(c.Name), quoteIdent(c.Name), missing))
 		}
 		q := fmt.Sprintf(`WITH tr AS (DELETE FROM trash WHERE table_id = $1 AND row_id = $5 RETURNING data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
