@@ -1,0 +1,499 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// Raw SQL of a database runs as that database's own Postgres role: NOLOGIN, owner of the
+// database's schema and of everything in it, member of nothing. gqlbase's own database user is
+// granted the role (so it can SET ROLE to it and keeps managing the tables). Statements are
+// checked by ParseSQL first (sqlguard.go); they run in one transaction with SET LOCAL ROLE,
+// search_path, statement_timeout and lock_timeout; DDL they run is then reconciled into the
+// metadata (reconcile.go) before the transaction commits.
+
+// SQLOptions tune one raw SQL request.
+type SQLOptions struct {
+	// ReadOnly runs the statements in a READ ONLY transaction.
+	ReadOnly bool
+	// Timeout is the statement_timeout (default 30s).
+	Timeout time.Duration
+	// MaxRows caps the rows returned (default 10,000).
+	MaxRows int
+	Actor   string
+}
+
+// SQLResult is what a raw SQL request did.
+type SQLResult struct {
+	// Columns and Rows are those of the last statement that returned rows; each row is a JSON
+	// object with the columns in order.
+	Columns []string
+	Rows    []json.RawMessage
+	// Truncated tells that rows beyond MaxRows were left out.
+	Truncated bool
+	// AffectedTables are the tables the statements wrote to or changed the structure of.
+	AffectedTables []string
+	// NumChanges counts the rows inserted, updated and deleted.
+	NumChanges int64
+	// Errors holds the database's error when a statement failed; nothing was changed then.
+	Errors []string
+	// ChangedTableIDs are the tables whose metadata or rows changed (for caches).
+	ChangedTableIDs []int64
+}
+
+const (
+	defaultSQLTimeout = 30 * time.Second
+	defaultSQLMaxRows = 10_000
+	sqlRolePrefix     = "gqlbase_sql_"
+)
+
+// SQLRole returns the name of a database's raw SQL role, creating the role on first use, and
+// makes it the owner of the database's schema and of every table, view and sequence in it.
+func (s *Store) SQLRole(ctx context.Context, db *gqlbase.Database) (string, error) {
+	var role string
+	err := s.InTx(ctx, func(tx *Tx) error {
+		err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID)
+		if isNoRows(err) {
+			role, err = createSQLRole(ctx, tx, db)
+		}
+		if err != nil {
+			return err
+		}
+		return adoptSchemaObjects(ctx, tx, db.Schema, role)
+	})
+	return role, err
+}
+
+func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, error) {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("gqlbase_sql_role:" + db.Schema))
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64()>>1)); err != nil {
+		return "", fmt.Errorf("lock role creation: %w", err)
+	}
+	var role string
+	err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID)
+	if err == nil {
+		return role, nil
+	}
+	if !isNoRows(err) {
+		return "", fmt.Errorf("read role: %w", err)
+	}
+	if err := dropOrphanRoles(ctx, tx); err != nil {
+		return "", err
+	}
+	// Roles are shared by every database of the cluster: the name is random, never derived
+	// from ids.
+	role = sqlRolePrefix + strings.ToLower(rand.Text()[:20])
+	for _, stmt := range []string{
+		`CREATE ROLE ` + quoteIdent(role) + ` NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS`,
+		`GRANT ` + quoteIdent(role) + ` TO CURRENT_USER`,
+		`REVOKE ALL ON SCHEMA ` + quoteIdent(db.Schema) + ` FROM PUBLIC`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			if pgCode(err) == "42501" {
+				return "", gqlbase.Errorf(gqlbase.CodeNotImplemented,
+					"raw SQL needs a database role per database, and gqlbase's Postgres user may not create roles (grant it CREATEROLE)")
+			}
+			return "", fmt.Errorf("create SQL role: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO database_roles (database_id, role_name) VALUES ($1, $2)`, db.ID, role); err != nil {
+		return "", fmt.Errorf("record SQL role: %w", err)
+	}
+	return role, nil
+}
+
+// dropOrphanRoles drops the roles of databases that no longer exist (a database deleted
+// through any API leaves its role behind, owning nothing).
+func dropOrphanRoles(ctx context.Context, tx *Tx) error {
+	var orphans []string
+	err := tx.SelectContext(ctx, &orphans, `SELECT role_name FROM database_roles r
+		WHERE NOT EXISTS (SELECT 1 FROM databases d WHERE d.id = r.database_id)`)
+	if err != nil {
+		return fmt.Errorf("find orphan roles: %w", err)
+	}
+	for _, role := range orphans {
+		if err := dropRoleTx(ctx, tx, role); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dropRoleTx(ctx context.Context, tx *Tx, role string) error {
+	var exists bool
+	if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, role); err != nil {
+		return fmt.Errorf("find role: %w", err)
+	}
+	if exists {
+		for _, stmt := range []string{`DROP OWNED BY ` + quoteIdent(role), `DROP ROLE ` + quoteIdent(role)} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("drop SQL role: %w", err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM database_roles WHERE role_name = $1`, role); err != nil {
+		return fmt.Errorf("forget SQL role: %w", err)
+	}
+	return nil
+}
+
+// DropSQLRole drops the raw SQL role of a database that was deleted (nothing when it had none).
+func (s *Store) DropSQLRole(ctx context.Context, databaseID int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var role string
+		err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, databaseID)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read role: %w", err)
+		}
+		return dropRoleTx(ctx, tx, role)
+	})
+}
+
+// adoptSchemaObjects makes the role own the schema and every relation in it that it does not
+// own yet (tables created through the API are owned by gqlbase's user at first).
+func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error {
+	var rows []struct {
+		Kind string `db:"kind"`
+		Name string `db:"name"`
+	}
+	err := tx.SelectContext(ctx, &rows, `SELECT 'SCHEMA' AS kind, n.nspname AS name FROM pg_namespace n
+		WHERE n.nspname = $1 AND n.nspowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)
+		UNION ALL
+		SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.relname
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+		  AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)
+		  AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))`,
+		schema, role)
+	if err != nil {
+		return fmt.Errorf("list schema objects: %w", err)
+	}
+	for _, r := range rows {
+		target := quoteIdent(r.Name)
+		if r.Kind != "SCHEMA" {
+			target = qualified(schema, r.Name)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER %s %s OWNER TO %s", r.Kind, target, quoteIdent(role))); err != nil {
+			return fmt.Errorf("hand %s %s to the SQL role: %w", strings.ToLower(r.Kind), r.Name, err)
+		}
+	}
+	return nil
+}
+
+// ExecSQL runs checked statements (from ParseSQL) in a database as its role. A statement that
+// fails rolls everything back and is reported in the result's Errors, not as an error.
+func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*SQLResult, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = defaultSQLTimeout
+	}
+	if opts.MaxRows <= 0 {
+		opts.MaxRows = defaultSQLMaxRows
+	}
+	role, err := s.SQLRole(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	schemaChange := false
+	for _, st := range stmts {
+		if st.Kind == SQLSchema {
+			schemaChange = true
+		}
+	}
+	res := &SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after commit
+	var searchPath string
+	if err := tx.GetContext(ctx, &searchPath, `SELECT current_setting('search_path')`); err != nil {
+		return nil, fmt.Errorf("read search_path: %w", err)
+	}
+	timeout := strconv.FormatInt(opts.Timeout.Milliseconds(), 10)
+	lockTimeout := strconv.FormatInt(min(opts.Timeout.Milliseconds(), 5000), 10)
+	for _, stmt := range []string{
+		`SET LOCAL statement_timeout = ` + timeout,
+		`SET LOCAL lock_timeout = ` + lockTimeout,
+		`SET LOCAL search_path = ` + quoteIdent(db.Schema),
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("prepare SQL session: %w", err)
+		}
+	}
+	var before *catalogSnapshot
+	if schemaChange {
+		if before, err = snapshotCatalog(ctx, tx, db.Schema); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE `+quoteIdent(role)); err != nil {
+		return nil, fmt.Errorf("switch to the SQL role: %w", err)
+	}
+	for i, st := range stmts {
+		if err := runStatement(ctx, tx, st, opts.MaxRows, res); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if pqe := asPQ(err); pqe != nil {
+				res.Errors = []string{sqlErrorText(pqe, i, len(stmts))}
+				res.Columns, res.Rows, res.Truncated = []string{}, []json.RawMessage{}, false
+				return res, nil
+			}
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `RESET ROLE`); err != nil {
+		return nil, fmt.Errorf("leave the SQL role: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('search_path', $1, true)`, searchPath); err != nil {
+		return nil, fmt.Errorf("restore search_path: %w", err)
+	}
+	if opts.ReadOnly {
+		return res, tx.Commit()
+	}
+	var touched []struct {
+		Name    string `db:"relname"`
+		Changes int64  `db:"changes"`
+	}
+	err = tx.SelectContext(ctx, &touched, `SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS changes
+		FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY relname`, db.Schema)
+	if err != nil {
+		return nil, fmt.Errorf("count changes: %w", err)
+	}
+	affected := map[string]bool{}
+	for _, t := range touched {
+		res.NumChanges += t.Changes
+		affected[t.Name] = true
+	}
+	rec := &reconcileResult{}
+	if schemaChange {
+		rec, err = reconcileSchema(ctx, tx, db, before, opts.Actor)
+		if err != nil {
+			if e, ok := gqlbase.AsError(err); ok && e.Code == gqlbase.CodeBadUserInput {
+				res.Errors = []string{e.Message}
+				res.Columns, res.Rows, res.NumChanges = []string{}, []json.RawMessage{}, 0
+				return res, nil
+			}
+			return nil, err
+		}
+		for _, name := range rec.names {
+			affected[name] = true
+		}
+	}
+	dataChanged, err := markDataChanges(ctx, tx, db, touched, rec, opts.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		if pqe := asPQ(err); pqe != nil {
+			res.Errors = []string{pqe.Message}
+			return res, nil
+		}
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	for name := range affected {
+		res.AffectedTables = append(res.AffectedTables, name)
+	}
+	slices.Sort(res.AffectedTables)
+	res.ChangedTableIDs = append(rec.changed, dataChanged...)
+	s.tablesChanged(res.ChangedTableIDs...)
+	return res, nil
+}
+
+func sqlErrorText(e *pq.Error, i, n int) string {
+	msg := e.Message
+	if e.Detail != "" {
+		msg += " (" + e.Detail + ")"
+	}
+	if n > 1 {
+		msg = fmt.Sprintf("statement %d: %s", i+1, msg)
+	}
+	return msg
+}
+
+// markDataChanges records a table.updated event for each metadata table whose rows raw SQL
+// changed (raw SQL writes no row history or row events), so every process drops its cached
+// rows, and returns their ids.
+func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched []struct {
+	Name    string `db:"relname"`
+	Changes int64  `db:"changes"`
+}, rec *reconcileResult, actor string) ([]int64, error) {
+	if len(touched) == 0 {
+		return nil, nil
+	}
+	names := make([]string, 0, len(touched))
+	for _, t := range touched {
+		names = append(names, t.Name)
+	}
+	m, err := loadTables(ctx, tx, `WHERE t.database_id = $1 AND t.name = ANY($2)`, db.ID, pq.Array(names))
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, t := range sortedTables(m) {
+		if rec.has(t.ID) {
+			continue
+		}
+		ids = append(ids, t.ID)
+		snap := TableJSON(t)
+		snap["rowsChangedBySQL"] = true
+		if err := writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: db.WorkspaceID, databaseID: db.ID, tableID: t.ID,
+			kind: gqlbase.EventTableUpdated, actor: actor, before: TableJSON(t), after: snap}); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// runStatement runs one statement; when it returns columns, they and its rows replace the
+// result's.
+func runStatement(ctx context.Context, tx *Tx, st SQLStatement, maxRows int, res *SQLResult) error {
+	rows, err := tx.QueryContext(ctx, st.Text)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	if len(cols) == 0 {
+		for rows.Next() {
+		}
+		return rows.Err()
+	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return err
+	}
+	res.Columns, res.Rows, res.Truncated = cols, []json.RawMessage{}, false
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i], _ = json.Marshal(c)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if len(res.Rows) >= maxRows {
+			res.Truncated = true
+			continue
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		var b []byte
+		b = append(b, '{')
+		for i := range cols {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, keys[i]...)
+			b = append(b, ':')
+			b = appendSQLValue(b, types[i].DatabaseTypeName(), vals[i])
+		}
+		b = append(b, '}')
+		res.Rows = append(res.Rows, b)
+	}
+	return rows.Err()
+}
+
+// appendSQLValue encodes a scanned value as JSON by its Postgres type: numbers as numbers,
+// json as JSON, bytea as base64, times in RFC 3339, everything else as its text.
+func appendSQLValue(b []byte, typ string, v any) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	switch x := v.(type) {
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		if x != x || x > 1.7976931348623157e308 || x < -1.7976931348623157e308 {
+			return appendJSONString(b, strconv.FormatFloat(x, 'g', -1, 64))
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case time.Time:
+		if typ == "DATE" {
+			return appendJSONString(b, x.Format("2006-01-02"))
+		}
+		return appendJSONString(b, x.Format(time.RFC3339Nano))
+	case []byte:
+		switch typ {
+		case "JSON", "JSONB":
+			if json.Valid(x) {
+				return append(b, x...)
+			}
+		case "NUMERIC":
+			if _, err := strconv.ParseFloat(string(x), 64); err == nil && !strings.ContainsAny(string(x), "NnIi") {
+				return append(b, x...)
+			}
+		case "BYTEA":
+			return appendJSONString(b, base64.StdEncoding.EncodeToString(x))
+		}
+		return appendJSONString(b, string(x))
+	case string:
+		return appendJSONString(b, x)
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return appendJSONString(b, fmt.Sprint(v))
+	}
+	return append(b, enc...)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	enc, _ := json.Marshal(s)
+	return append(b, enc...)
+}
+
+// VacuumDatabase runs VACUUM ANALYZE on every table of a database (outside a transaction, as
+// VACUUM must).
+func (s *Store) VacuumDatabase(ctx context.Context, db *gqlbase.Database) error {
+	var names []string
+	err := s.db.SelectContext(ctx, &names, `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind IN ('r', 'm') ORDER BY c.relname`, db.Schema)
+	if err != nil {
+		return fmt.Errorf("list tables: %w", err)
+	}
+	for _, name := range names {
+		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) `+qualified(db.Schema, name)); err != nil {
+			if pgCode(err) == "42P01" { // dropped meanwhile
+				continue
+			}
+			return fmt.Errorf("vacuum %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// DatabaseSize is the disk size of a database's tables, indexes and TOAST, in bytes.
+func (s *Store) DatabaseSize(ctx context.Context, db *gqlbase.Database) (int64, error) {
+	var n int64
+	err := s.db.GetContext(ctx, &n, `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`, db.Schema)
+	if err != nil {
+		return 0, fmt.Errorf("database size: %w", err)
+	}
+	return n, nil
+}

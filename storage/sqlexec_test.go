@@ -1,0 +1,249 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/pgtest"
+)
+
+func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
+	t.Helper()
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	ws, err := st.CreateWorkspace(ctx, "w", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := st.CreateDatabase(ctx, ws.ID, "app", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, db
+}
+
+func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *storage.SQLResult {
+	t.Helper()
+	stmts, err := storage.ParseSQL(query)
+	if err != nil {
+		t.Fatalf("parse %q: %v", query, err)
+	}
+	res, err := st.ExecSQL(context.Background(), db, stmts, storage.SQLOptions{ReadOnly: readOnly, Actor: "test"})
+	if err != nil {
+		t.Fatalf("exec %q: %v", query, err)
+	}
+	return res
+}
+
+func TestExecSQLCreatesAndReconcilesTables(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	res := runSQL(t, st, db, `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email VARCHAR(200) UNIQUE,
+		score REAL DEFAULT 1.5, born DATE, data JSONB, tags TEXT[], serial_no SERIAL);
+		INSERT INTO users (id, name, email) VALUES (7, 'Ann', 'ann@example.com'), (9, 'Bob', NULL);
+		SELECT id, name, score FROM users ORDER BY id`, false)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	if got := strings.Join(res.AffectedTables, ","); got != "users" {
+		t.Errorf("affected tables %q", got)
+	}
+	if res.NumChanges != 2 {
+		t.Errorf("numChanges %d, want 2", res.NumChanges)
+	}
+	if len(res.Rows) != 2 || string(res.Rows[0]) != `{"id":7,"name":"Ann","score":1.5}` {
+		t.Errorf("rows %s", res.Rows)
+	}
+	tb, err := st.TableByName(ctx, db.ID, "users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, c := range tb.Columns {
+		cols = append(cols, c.Name+":"+string(c.Type))
+	}
+	// tags (an array) and serial_no (filled by nextval) stay out of the metadata.
+	if got := strings.Join(cols, " "); got != "name:TEXT email:TEXT score:NUMBER born:DATE data:JSON" {
+		t.Errorf("columns %q", got)
+	}
+	if c := tb.Column("name"); c.Nullable {
+		t.Error("name should be required")
+	}
+	if c := tb.Column("email"); !c.Unique {
+		t.Error("email should be unique")
+	}
+	if c := tb.Column("score"); c.Default == nil {
+		t.Error("score default not read")
+	}
+	// The API writes the adopted table: new ids continue after the ones SQL inserted.
+	rows, err := st.InsertRows(ctx, tb, []map[string]any{{"name": "Cy", "email": nil, "score": 2.0, "born": nil, "data": nil}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0].ID != 10 || rows[0].Version != 1 {
+		t.Errorf("inserted row id %d version %d", rows[0].ID, rows[0].Version)
+	}
+
+	// Rename a column and the table, drop a column, add one, change a type.
+	res = runSQL(t, st, db, `ALTER TABLE users RENAME COLUMN email TO mail;
+		ALTER TABLE users DROP COLUMN born; ALTER TABLE users ADD COLUMN active BOOLEAN NOT NULL DEFAULT true;
+		ALTER TABLE users ALTER COLUMN score TYPE NUMERIC(10,2); ALTER TABLE users RENAME TO people`, false)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %v", res.Errors)
+	}
+	tb2, err := st.GetTable(ctx, tb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols = nil
+	for _, c := range tb2.Columns {
+		cols = append(cols, c.Name+":"+string(c.Type))
+	}
+	if tb2.Name != "people" || strings.Join(cols, " ") != "name:TEXT mail:TEXT score:DECIMAL data:JSON active:BOOLEAN" {
+		t.Errorf("after DDL: %s %v", tb2.Name, cols)
+	}
+
+	res = runSQL(t, st, db, `DROP TABLE people`, false)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	if _, err := st.GetTable(ctx, tb.ID); gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		t.Errorf("dropped table still known: %v", err)
+	}
+}
+
+func TestExecSQLErrorsRollBack(t *testing.T) {
+	st, db := sqlFixture(t)
+	res := runSQL(t, st, db, `CREATE TABLE a (x int); INSERT INTO a VALUES (1); SELECT * FROM nope`, false)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "statement 3") || !strings.Contains(res.Errors[0], "nope") {
+		t.Fatalf("errors %v", res.Errors)
+	}
+	if _, err := st.TableByName(context.Background(), db.ID, "a"); gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		t.Errorf("table of a failed request exists: %v", err)
+	}
+	// A table name the APIs cannot serve fails the request with a message.
+	res = runSQL(t, st, db, `CREATE TABLE "has space" (x int)`, false)
+	if len(res.Errors) != 1 {
+		t.Fatalf("errors %v", res.Errors)
+	}
+	// An id column that cannot be the key.
+	res = runSQL(t, st, db, `CREATE TABLE b (id TEXT)`, false)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "id") {
+		t.Fatalf("errors %v", res.Errors)
+	}
+}
+
+func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	ws2, _ := st.CreateWorkspace(ctx, "other", nil)
+	other, err := st.CreateDatabase(ctx, ws2.ID, "other", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSQL(t, st, other, `CREATE TABLE secrets (s text); INSERT INTO secrets VALUES ('x')`, false)
+	for _, q := range []string{
+		`SELECT * FROM public.api_tokens`,
+		`SELECT * FROM public.databases`,
+		`SELECT * FROM ` + other.Schema + `.secrets`,
+		`CREATE TABLE public.evil (x int)`,
+		`CREATE TABLE x (a int); ALTER TABLE x OWNER TO postgres`,
+		`SELECT pg_catalog.current_setting('is_superuser') = 'on' AND false`,
+	} {
+		res := runSQL(t, st, db, q, false)
+		if strings.HasPrefix(q, "SELECT pg_catalog.current_setting") {
+			if len(res.Errors) != 0 || string(res.Rows[0]) != `{"?column?":false}` {
+				t.Errorf("%q: %v %s", q, res.Errors, res.Rows)
+			}
+			continue
+		}
+		if len(res.Errors) == 0 {
+			t.Errorf("%q: ran (%s)", q, res.Rows)
+		}
+	}
+	// A read-only request cannot write, whatever it says.
+	runSQL(t, st, db, `CREATE TABLE n (x int)`, false)
+	stmts, _ := storage.ParseSQL(`SELECT 1`)
+	stmts[0].Text = `INSERT INTO n VALUES (1)`
+	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true})
+	if err != nil || len(res.Errors) != 1 {
+		t.Fatalf("read-only write: %v %v", res, err)
+	}
+}
+
+func TestExecSQLTimesOut(t *testing.T) {
+	st, db := sqlFixture(t)
+	stmts, err := storage.ParseSQL(`SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.ExecSQL(context.Background(), db, stmts, storage.SQLOptions{Timeout: 50_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "timeout") {
+		t.Fatalf("errors %v", res.Errors)
+	}
+}
+
+func TestDumpDatabase(t *testing.T) {
+	st, db := sqlFixture(t)
+	runSQL(t, st, db, `CREATE TABLE notes (body TEXT); INSERT INTO notes (body) VALUES ('hello dump')`, false)
+	var buf bytes.Buffer
+	n, err := st.DumpDatabase(context.Background(), db, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if n == 0 || !strings.Contains(out, "CREATE TABLE "+db.Schema+".notes") || !strings.Contains(out, "hello dump") {
+		t.Fatalf("dump:\n%s", out)
+	}
+	if strings.Contains(out, "api_tokens") || strings.Contains(out, "OWNER TO") {
+		t.Fatalf("dump leaks outside its schema or carries owners:\n%s", out)
+	}
+}
+
+func TestDialectSettingsAndEnvVars(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	got, err := st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": "d", "schemaLocked": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": nil, "environment": "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	if string(b) != `{"environment":"prod","schemaLocked":true}` {
+		t.Errorf("settings %s", b)
+	}
+	if _, err := st.CreateEnvVar(ctx, db.WorkspaceID, &db.ID, "A", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateEnvVar(ctx, db.WorkspaceID, &db.ID, "A", "2"); gqlbase.ErrorCode(err) != gqlbase.CodeConflict {
+		t.Errorf("duplicate env var: %v", err)
+	}
+	if _, err := st.CreateEnvVar(ctx, db.WorkspaceID, nil, "A", "ws"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetEnvVars(ctx, db.WorkspaceID, &db.ID, map[string]string{"A": "3", "B": "4"}); err != nil {
+		t.Fatal(err)
+	}
+	vars, err := st.ListEnvVars(ctx, db.WorkspaceID, &db.ID)
+	if err != nil || len(vars) != 2 || vars[0].Value != "3" || vars[1].Name != "B" {
+		t.Fatalf("vars %+v %v", vars, err)
+	}
+	wsVars, _ := st.ListEnvVars(ctx, db.WorkspaceID, nil)
+	if len(wsVars) != 1 || wsVars[0].Value != "ws" {
+		t.Fatalf("workspace vars %+v", wsVars)
+	}
+	if err := st.DeleteEnvVar(ctx, db.WorkspaceID, &db.ID, "nope"); gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		t.Errorf("delete missing: %v", err)
+	}
+}
