@@ -40,8 +40,6 @@ type RowEvent struct {
 	Old   *Row
 	At    time.Time
 	Actor string
-	// Err, when set, ends the subscription: it is delivered as the event's error.
-	Err error
 }
 
 // RowFromFlat builds a Row from a flat row object (system and user columns, as events carry
@@ -101,6 +99,4 @@ func parseTime(v any) time.Time {
 // TableEvent is a schema change delivered to a subscriber.
 type TableEvent struct {
 	*Event
-	// Err, when set, ends the subscription: it is delivered as the event's error.
-	Err error
 }

@@ -17,9 +17,6 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
-type RowEventResolver interface {
-	Kind(ctx context.Context, obj *gqlbase.RowEvent) (gqlbase.RowEventKind, error)
-}
 type SubscriptionResolver interface {
 	RowEvents(ctx context.Context, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind) (<-chan *gqlbase.RowEvent, error)
 	TableEvents(ctx context.Context, database int64) (<-chan *gqlbase.TableEvent, error)
@@ -114,7 +111,7 @@ func (ec *executionContext) _RowEvent_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_RowEvent_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.RowEvent().Kind(ctx, obj)
+			return obj.Kind, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v gqlbase.RowEventKind) graphql.Marshaler {
@@ -125,7 +122,7 @@ func (ec *executionContext) _RowEvent_kind(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_RowEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RowEvent", field, true, true, "RowEventKind")
+	return graphql.NewScalarFieldContext("RowEvent", field, false, false, "RowEventKind")
 }
 
 func (ec *executionContext) _RowEvent_row(ctx context.Context, field graphql.CollectedField, obj *gqlbase.RowEvent) (ret graphql.Marshaler) {
@@ -545,33 +542,32 @@ func (ec *executionContext) _RowEvent(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._RowEvent_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RowEvent_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._RowEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "row":
 			out.Values[i] = ec._RowEvent_row(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "old":
 			out.Values[i] = ec._RowEvent_old(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "at":
 			out.Values[i] = ec._RowEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "actor":
 			out.Values[i] = ec._RowEvent_actor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

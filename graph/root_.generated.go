@@ -30,7 +30,6 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Row() RowResolver
 	RowConnection() RowConnectionResolver
-	RowEvent() RowEventResolver
 	Subscription() SubscriptionResolver
 	Table() TableResolver
 	TableEvent() TableEventResolver

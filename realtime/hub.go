@@ -23,7 +23,39 @@ type Change struct {
 	*gqlbase.Event
 	Before map[string]any // flat row (system and user columns); nil when there is none
 	After  map[string]any
+
+	memoOnce sync.Once
+	memo     any
 }
+
+// Memo returns build's result, computed once per change however many subscribers ask: the
+// shape a subscription hands to its clients is the same for all of them.
+func (c *Change) Memo(build func() any) any {
+	c.memoOnce.Do(func() { c.memo = build() })
+	return c.memo
+}
+
+// Sink receives a subscription's changes. Offer must not block: it returns false when the
+// subscriber's buffer is full. End is called once, when the subscription ends (err is nil
+// when the subscriber closed it).
+type Sink interface {
+	Offer(*Change) bool
+	End(err error)
+}
+
+// chanSink is the Sink behind Changes().
+type chanSink struct{ ch chan *Change }
+
+func (s chanSink) Offer(c *Change) bool {
+	select {
+	case s.ch <- c:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s chanSink) End(error) { close(s.ch) }
 
 // Hub fans events out. Publishing never blocks: a subscriber whose buffer is full is closed
 // with ErrSlowSubscriber.
@@ -42,7 +74,8 @@ func NewHub() *Hub {
 // Subscription receives the changes it matches until it is closed.
 type Subscription struct {
 	hub   *Hub
-	ch    chan *Change
+	ch    chan *Change // nil for subscriptions with a sink of their own
+	sink  Sink
 	match func(*Change) bool
 	index map[int64]map[*Subscription]struct{}
 	key   int64
@@ -65,21 +98,43 @@ func (s *Subscription) Err() error {
 // Close ends the subscription.
 func (s *Subscription) Close() { s.hub.end(s, nil) }
 
-// SubscribeTable subscribes to the row and schema changes of a table that match.
+// End ends the subscription with err (for example when its credential stopped working).
+func (s *Subscription) End(err error) { s.hub.end(s, err) }
+
+// SubscribeTable subscribes to the row and schema changes of a table that match; they arrive
+// on Changes().
 func (h *Hub) SubscribeTable(tableID int64, buffer int, match func(*Change) bool) *Subscription {
-	return h.subscribe(h.byTable, tableID, buffer, match)
+	return h.subscribe(h.byTable, tableID, newChanSink(buffer), match)
+}
+
+// SubscribeTableSink is SubscribeTable delivering into a sink of the caller's, which saves a
+// goroutine per subscription where the caller only reshapes each change.
+func (h *Hub) SubscribeTableSink(tableID int64, sink Sink, match func(*Change) bool) *Subscription {
+	return h.subscribe(h.byTable, tableID, sink, match)
 }
 
 // SubscribeDatabase subscribes to the changes of a database's tables and columns that match.
 func (h *Hub) SubscribeDatabase(databaseID int64, buffer int, match func(*Change) bool) *Subscription {
-	return h.subscribe(h.byDatabase, databaseID, buffer, match)
+	return h.subscribe(h.byDatabase, databaseID, newChanSink(buffer), match)
 }
 
-func (h *Hub) subscribe(index map[int64]map[*Subscription]struct{}, key int64, buffer int, match func(*Change) bool) *Subscription {
+// SubscribeDatabaseSink is SubscribeDatabase delivering into a sink of the caller's.
+func (h *Hub) SubscribeDatabaseSink(databaseID int64, sink Sink, match func(*Change) bool) *Subscription {
+	return h.subscribe(h.byDatabase, databaseID, sink, match)
+}
+
+func newChanSink(buffer int) chanSink {
 	if buffer <= 0 {
 		buffer = 64
 	}
-	s := &Subscription{hub: h, ch: make(chan *Change, buffer), match: match, index: index, key: key}
+	return chanSink{ch: make(chan *Change, buffer)}
+}
+
+func (h *Hub) subscribe(index map[int64]map[*Subscription]struct{}, key int64, sink Sink, match func(*Change) bool) *Subscription {
+	s := &Subscription{hub: h, sink: sink, match: match, index: index, key: key}
+	if cs, ok := sink.(chanSink); ok {
+		s.ch = cs.ch
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	set := index[key]
@@ -110,7 +165,7 @@ func (h *Hub) endLocked(s *Subscription, err error) {
 		}
 	}
 	h.count--
-	close(s.ch)
+	s.sink.End(err)
 }
 
 // Count is the number of open subscriptions.
@@ -139,9 +194,7 @@ func (h *Hub) Publish(events []*gqlbase.Event) {
 				if s.closed || (s.match != nil && !s.match(c)) {
 					continue
 				}
-				select {
-				case s.ch <- c:
-				default:
+				if !s.sink.Offer(c) {
 					slow = append(slow, s)
 				}
 			}

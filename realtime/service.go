@@ -88,8 +88,11 @@ func (s *Service) Listening() bool { return s.listener.Connected() }
 // Reconnects counts how often the LISTEN connection was re-established.
 func (s *Service) Reconnects() int64 { return s.listener.Reconnects() }
 
-// Watch watches a principal's credential for the life of a subscription.
-func (s *Service) Watch(p *gqlbase.Principal) (<-chan error, func()) { return s.watcher.Watch(p) }
+// Watch watches a principal's credential for the life of a subscription: ended is called
+// when it stops working; release stops watching.
+func (s *Service) Watch(p *gqlbase.Principal, ended func(error)) (release func()) {
+	return s.watcher.Watch(p, ended)
+}
 
 // TokenRevoked ends at once what a revoked (or rotated) token holds in this process.
 func (s *Service) TokenRevoked(tokenID int64) { s.watcher.TokenRevoked(tokenID) }

@@ -28,19 +28,19 @@ type credKey struct {
 }
 
 type watch struct {
-	ended   chan error // receives one error, then nothing
+	ended   func(error) // called once, when the credential stops working
 	expires *time.Time
 }
 
-// Watch starts watching p's credential. ended receives an error when it stops working;
-// release stops watching. Anonymous and read-only principals are not watched.
-func (w *watcher) Watch(p *gqlbase.Principal) (ended <-chan error, release func()) {
-	ch := make(chan error, 1)
+// Watch starts watching p's credential: ended is called (once, from the watcher's goroutine)
+// when it stops working; release stops watching. Anonymous and read-only principals are not
+// watched.
+func (w *watcher) Watch(p *gqlbase.Principal, ended func(error)) (release func()) {
 	if p == nil || (p.TokenID == 0 && p.SessionID == 0) {
-		return ch, func() {}
+		return func() {}
 	}
 	key := credKey{token: p.TokenID, session: p.SessionID, hash: string(p.SecretHash)}
-	wt := &watch{ended: ch, expires: p.ExpiresAt}
+	wt := &watch{ended: ended, expires: p.ExpiresAt}
 	w.mu.Lock()
 	set := w.entries[key]
 	if set == nil {
@@ -49,7 +49,7 @@ func (w *watcher) Watch(p *gqlbase.Principal) (ended <-chan error, release func(
 	}
 	set[wt] = struct{}{}
 	w.mu.Unlock()
-	return ch, func() {
+	return func() {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		if set := w.entries[key]; set != nil {
@@ -63,19 +63,20 @@ func (w *watcher) Watch(p *gqlbase.Principal) (ended <-chan error, release func(
 
 // end signals every watch of the credentials matching fn.
 func (w *watcher) end(match func(credKey) bool, err error) {
+	var ended []func(error)
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	for key, set := range w.entries {
 		if !match(key) {
 			continue
 		}
 		for wt := range set {
-			select {
-			case wt.ended <- err:
-			default:
-			}
+			ended = append(ended, wt.ended)
 		}
 		delete(w.entries, key)
+	}
+	w.mu.Unlock()
+	for _, f := range ended {
+		f(err)
 	}
 }
 

@@ -12,13 +12,6 @@ import (
 	"github.com/gqlbase/gqlbase/graph"
 )
 
-func (r *rowEventResolver) Kind(ctx context.Context, obj *gqlbase.RowEvent) (gqlbase.RowEventKind, error) {
-	if obj.Err != nil {
-		return "", obj.Err
-	}
-	return obj.Kind, nil
-}
-
 func (r *subscriptionResolver) RowEvents(ctx context.Context, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind) (<-chan *gqlbase.RowEvent, error) {
 	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
 	if err != nil {
@@ -42,9 +35,6 @@ func (r *subscriptionResolver) TableEvents(ctx context.Context, database int64) 
 }
 
 func (r *tableEventResolver) Kind(ctx context.Context, obj *gqlbase.TableEvent) (string, error) {
-	if obj.Err != nil {
-		return "", obj.Err
-	}
 	return string(obj.Event.Kind), nil
 }
 
@@ -66,14 +56,26 @@ func (r *tableEventResolver) Table(ctx context.Context, obj *gqlbase.TableEvent)
 	return t, err
 }
 
-func (r *Resolver) RowEvent() graph.RowEventResolver { return &rowEventResolver{r} }
-
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) TableEvent() graph.TableEventResolver { return &tableEventResolver{r} }
 
 type (
+	subscriptionResolver struct{ *Resolver }
+	tableEventResolver   struct{ *Resolver }
+)
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *Resolver) RowEvent() graph.RowEventResolver { return &rowEventResolver{r} }
+type (
 	rowEventResolver     struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 	tableEventResolver   struct{ *Resolver }
 )
+*/

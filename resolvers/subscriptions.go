@@ -3,6 +3,11 @@ package resolvers
 import (
 	"context"
 	"slices"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/realtime"
@@ -31,8 +36,82 @@ func (r *Resolver) recheckCredential(ctx context.Context, p *gqlbase.Principal) 
 	return nil
 }
 
-// SubscribeRows streams a table's row changes that match filter and kinds. The stream ends
-// with an error event when the subscriber falls behind or its credential stops working.
+// eventSink delivers a subscription's changes, reshaped for the client, straight into the
+// channel gqlgen reads: no goroutine per subscription. When the subscription ends with an
+// error (the client fell behind, its credential stopped working), the error is the
+// operation's last message.
+type eventSink[T any] struct {
+	ctx     context.Context
+	out     chan *T
+	convert func(*realtime.Change) *T
+
+	mu      sync.Mutex
+	ended   bool
+	cleanup func() // set once wired; run at the end
+}
+
+// setCleanup installs what End must undo; when the subscription already ended (its context
+// was cancelled while it was being wired), it runs at once.
+func (s *eventSink[T]) setCleanup(f func()) {
+	s.mu.Lock()
+	ended := s.ended
+	s.cleanup = f
+	s.mu.Unlock()
+	if ended {
+		f()
+	}
+}
+
+func (s *eventSink[T]) Offer(c *realtime.Change) bool {
+	select {
+	case s.out <- s.convert(c):
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *eventSink[T]) End(err error) {
+	if err != nil && err != realtime.ErrShutdown {
+		transport.AddSubscriptionError(s.ctx, subscriptionError(s.ctx, err))
+	}
+	close(s.out)
+	s.mu.Lock()
+	s.ended = true
+	f := s.cleanup
+	s.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func subscriptionError(ctx context.Context, err error) *gqlerror.Error {
+	e, ok := gqlbase.AsError(err)
+	if !ok {
+		e = gqlbase.Errorf(gqlbase.CodeInternal, "internal error")
+	}
+	out := &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": string(e.Code)}}
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		out.Path = fc.Path()
+	}
+	return out
+}
+
+// subscribe wires a sink to the hub, the credential watcher and the operation's context.
+func subscribe[T any](ctx context.Context, r *Resolver, p *gqlbase.Principal, convert func(*realtime.Change) *T,
+	hubSubscribe func(realtime.Sink) *realtime.Subscription) <-chan *T {
+	sink := &eventSink[T]{ctx: ctx, out: make(chan *T, subscriptionBuffer), convert: convert}
+	sub := hubSubscribe(sink)
+	release := r.Realtime.Watch(p, sub.End)
+	stop := context.AfterFunc(ctx, sub.Close)
+	sink.setCleanup(func() {
+		release()
+		stop()
+	})
+	return sink.out
+}
+
+// SubscribeRows streams a table's row changes that match filter and kinds.
 func (r *Resolver) SubscribeRows(ctx context.Context, t *gqlbase.Table, filter *gqlbase.BoundFilter, kinds []gqlbase.RowEventKind) (<-chan *gqlbase.RowEvent, error) {
 	p := gqlbase.PrincipalFrom(ctx)
 	if err := r.recheckCredential(ctx, p); err != nil {
@@ -45,48 +124,20 @@ func (r *Resolver) SubscribeRows(ctx context.Context, t *gqlbase.Table, filter *
 		}
 		return filter == nil || (c.After != nil && filter.Match(c.After)) || (c.Before != nil && filter.Match(c.Before))
 	}
-	sub := r.Realtime.Hub.SubscribeTable(t.ID, subscriptionBuffer, match)
-	ended, release := r.Realtime.Watch(p)
-	out := make(chan *gqlbase.RowEvent, 1)
-	go func() {
-		defer close(out)
-		defer release()
-		defer sub.Close()
-		send := func(ev *gqlbase.RowEvent) bool {
-			select {
-			case out <- ev:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-		for {
-			select {
-			case c, ok := <-sub.Changes():
-				if !ok {
-					if err := sub.Err(); err != nil {
-						send(&gqlbase.RowEvent{Err: err})
-					}
-					return
-				}
-				if !send(r.rowEvent(ctx, t, c)) {
-					return
-				}
-			case err := <-ended:
-				send(&gqlbase.RowEvent{Err: err})
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	convert := func(c *realtime.Change) *gqlbase.RowEvent {
+		return c.Memo(func() any { return r.rowEvent(t.ID, c) }).(*gqlbase.RowEvent)
+	}
+	return subscribe(ctx, r, p, convert, func(s realtime.Sink) *realtime.Subscription {
+		return r.Realtime.Hub.SubscribeTableSink(t.ID, s, match)
+	}), nil
 }
 
 // rowEvent shapes a change for subscribers, with the table's current column order.
-func (r *Resolver) rowEvent(ctx context.Context, t *gqlbase.Table, c *realtime.Change) *gqlbase.RowEvent {
-	if cur, err := r.loaders(ctx).Table(ctx, t.ID); err == nil {
-		t = cur
+func (r *Resolver) rowEvent(tableID int64, c *realtime.Change) *gqlbase.RowEvent {
+	ctx := context.Background()
+	t, err := r.loaders(ctx).Table(ctx, tableID)
+	if err != nil {
+		t = &gqlbase.Table{ID: tableID}
 	}
 	ev := &gqlbase.RowEvent{ID: c.ID, Kind: gqlbase.RowEventKindOf(c.Kind), At: c.CreatedAt, Actor: c.Actor,
 		Row: gqlbase.RowFromFlat(t, c.After), Old: gqlbase.RowFromFlat(t, c.Before)}
@@ -102,40 +153,8 @@ func (r *Resolver) SubscribeTables(ctx context.Context, db *gqlbase.Database) (<
 	if err := r.recheckCredential(ctx, p); err != nil {
 		return nil, err
 	}
-	sub := r.Realtime.Hub.SubscribeDatabase(db.ID, subscriptionBuffer, func(c *realtime.Change) bool { return c.Kind.IsSchema() })
-	ended, release := r.Realtime.Watch(p)
-	out := make(chan *gqlbase.TableEvent, 1)
-	go func() {
-		defer close(out)
-		defer release()
-		defer sub.Close()
-		send := func(ev *gqlbase.TableEvent) bool {
-			select {
-			case out <- ev:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-		for {
-			select {
-			case c, ok := <-sub.Changes():
-				if !ok {
-					if err := sub.Err(); err != nil {
-						send(&gqlbase.TableEvent{Event: &gqlbase.Event{}, Err: err})
-					}
-					return
-				}
-				if !send(&gqlbase.TableEvent{Event: c.Event}) {
-					return
-				}
-			case err := <-ended:
-				send(&gqlbase.TableEvent{Event: &gqlbase.Event{}, Err: err})
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	convert := func(c *realtime.Change) *gqlbase.TableEvent { return &gqlbase.TableEvent{Event: c.Event} }
+	return subscribe(ctx, r, p, convert, func(s realtime.Sink) *realtime.Subscription {
+		return r.Realtime.Hub.SubscribeDatabaseSink(db.ID, s, func(c *realtime.Change) bool { return c.Kind.IsSchema() })
+	}), nil
 }

@@ -49,7 +49,13 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	// already sent is skipped by id.
 	sub := s.resolver.Realtime.Hub.SubscribeTable(t.ID, 256, nil)
 	defer sub.Close()
-	ended, release := s.resolver.Realtime.Watch(p)
+	ended := make(chan error, 1)
+	release := s.resolver.Realtime.Watch(p, func(err error) {
+		select {
+		case ended <- err:
+		default:
+		}
+	})
 	defer release()
 
 	h := w.Header()

@@ -215,11 +215,15 @@ func TestRevokedTokenEndsSubscription(t *testing.T) {
 	if _, err := e.srv.Store.DB().Exec(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, tokenID); err != nil {
 		t.Fatal(err)
 	}
-	ev := c.nextEvent(5 * time.Second)
-	if len(ev.Errors) != 1 || ev.Errors[0].Code() != "UNAUTHENTICATED" {
-		t.Fatalf("want an UNAUTHENTICATED error event, got %s", ev.Raw)
+	// The subscription ends with an error message (graphql-transport-ws "error").
+	m := c.expectType("error", 5*time.Second)
+	var errs []testserver.Error
+	if err := json.Unmarshal(m.Payload, &errs); err != nil || len(errs) != 1 || errs[0].Code() != "UNAUTHENTICATED" {
+		t.Fatalf("want one UNAUTHENTICATED error, got %s", m.Payload)
 	}
-	c.expectType("complete", 5*time.Second)
+	if m.ID != "s1" {
+		t.Fatalf("error for operation %q, want s1", m.ID)
+	}
 }
 
 func TestTableEvents(t *testing.T) {
