@@ -40,8 +40,8 @@ type Service struct {
 	live  *liveQueries
 	local *LocalEvents
 
-	cache *ristretto.Cache[string, *Entry]
-	dbs   *ristretto.Cache[int64, *gqlbase.Database]
+	cache   *ristretto.Cache[string, *Entry]
+	dbs     *ristretto.Cache[int64, *gqlbase.Database]
 	buildMu sync.Mutex
 	builds  map[string]*build
 

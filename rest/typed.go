@@ -1,0 +1,150 @@
+package rest
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/graph/typed"
+	"github.com/gqlbase/gqlbase/rest/playground"
+)
+
+// typedRoutes mounts the typed data API: /dbs/{db}/graphql (POST, GET, WebSocket; GraphiQL for
+// browsers), /readonly/{readonlyId}/graphql (queries only, the read-only id is the
+// credential) and /dbs/{db}/playground/default-query.
+func (s *Server) typedRoutes() {
+	svc, err := typed.NewService(typed.Config{
+		Store: s.store, Logger: s.logger, Events: s.cfg.TableEvents,
+		Handler: func(es graphql.ExecutableSchema) http.Handler { return s.graphqlHandler("typed", es) },
+	})
+	if err != nil {
+		panic(fmt.Sprintf("typed API: %v", err)) // only bad static configuration fails here
+	}
+	s.typed = svc
+	s.store.AddHooks(svc.Hooks())
+	s.handle("/dbs/{db}/graphql", s.longLived(http.HandlerFunc(s.serveTyped)))
+	s.handle("/readonly/{readonlyId}/graphql", s.longLived(http.HandlerFunc(s.serveReadonly)))
+	s.handle("GET /dbs/{db}/playground/default-query", http.HandlerFunc(s.typedDefaultQuery))
+}
+
+// Typed returns the typed API service (the event listener calls its Invalidate).
+func (s *Server) Typed() *typed.Service { return s.typed }
+
+// wantsPlayground reports whether a GET comes from a browser that wants the IDE.
+func wantsPlayground(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.Header.Get("Upgrade") == "" && r.URL.Query().Get("query") == "" &&
+		strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+func (s *Server) typedPlayground(w http.ResponseWriter, r *http.Request, title string) {
+	playground.Handler(playground.Options{Endpoint: r.URL.Path, Title: title, DefaultQuery: typed.PageDefaultQuery}).ServeHTTP(w, r)
+}
+
+// writeTypedError answers a request refused before GraphQL runs.
+func writeTypedError(w http.ResponseWriter, err error) {
+	code := gqlbase.ErrorCode(err)
+	status := http.StatusInternalServerError
+	msg := "internal error"
+	if e, ok := gqlbase.AsError(err); ok {
+		msg = e.Message
+	}
+	switch code {
+	case gqlbase.CodeUnauthenticated:
+		status = http.StatusUnauthorized
+	case gqlbase.CodeForbidden:
+		status = http.StatusForbidden
+	case gqlbase.CodeNotFound:
+		status = http.StatusNotFound
+	case gqlbase.CodeBadUserInput:
+		status = http.StatusBadRequest
+	}
+	writeGraphQLError(w, status, code, msg)
+}
+
+// typedDatabase resolves the {db} path value.
+func (s *Server) typedDatabase(r *http.Request) (*gqlbase.Database, error) {
+	id, err := strconv.ParseInt(r.PathValue("db"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, gqlbase.NotFound("database %q not found", r.PathValue("db"))
+	}
+	return s.typed.Database(r.Context(), id)
+}
+
+func (s *Server) serveTyped(w http.ResponseWriter, r *http.Request) {
+	if wantsPlayground(r) {
+		s.typedPlayground(w, r, "gqlbase database "+r.PathValue("db"))
+		return
+	}
+	db, err := s.typedDatabase(r)
+	if err != nil {
+		if gqlbase.ErrorCode(err) == gqlbase.CodeInternal {
+			s.logger.ErrorContext(r.Context(), "typed API: load database", "err", err)
+		}
+		writeTypedError(w, err)
+		return
+	}
+	p := gqlbase.PrincipalFrom(r.Context())
+	role, err := typed.RoleFor(p, db)
+	if err != nil {
+		if r.Header.Get("Upgrade") == "" || p.Kind != gqlbase.PrincipalAnonymous || p.AuthError != nil {
+			writeTypedError(w, err)
+			return
+		}
+		// A WebSocket authenticates in connection_init: every operation is checked then.
+		role = typed.RoleWrite
+	}
+	s.serveTypedEntry(w, r, db, role)
+}
+
+func (s *Server) serveTypedEntry(w http.ResponseWriter, r *http.Request, db *gqlbase.Database, role typed.Role) {
+	e, err := s.typed.Entry(r.Context(), db, role)
+	if err != nil {
+		s.logger.ErrorContext(r.Context(), "typed API: build schema", "database", db.ID, "err", err)
+		writeTypedError(w, err)
+		return
+	}
+	e.Handler.ServeHTTP(w, r)
+}
+
+// serveReadonly serves a database's read-only API: the read-only id is the whole credential.
+func (s *Server) serveReadonly(w http.ResponseWriter, r *http.Request) {
+	if wantsPlayground(r) {
+		s.typedPlayground(w, r, "gqlbase read-only database")
+		return
+	}
+	db, err := s.store.DatabaseByReadonlyID(r.Context(), r.PathValue("readonlyId"))
+	if err != nil {
+		if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+			err = gqlbase.NotFound("unknown read-only id")
+		}
+		writeTypedError(w, err)
+		return
+	}
+	ctx := gqlbase.WithPrincipal(r.Context(), typed.ReadonlyPrincipal(db))
+	s.serveTypedEntry(w, r.WithContext(ctx), db, typed.RoleRead)
+}
+
+// typedDefaultQuery answers a sample query over the database's first table.
+func (s *Server) typedDefaultQuery(w http.ResponseWriter, r *http.Request) {
+	db, err := s.typedDatabase(r)
+	if err != nil {
+		writeTypedError(w, err)
+		return
+	}
+	role, err := typed.RoleFor(gqlbase.PrincipalFrom(r.Context()), db)
+	if err != nil {
+		writeTypedError(w, err)
+		return
+	}
+	e, err := s.typed.Entry(r.Context(), db, role)
+	if err != nil {
+		writeTypedError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(typed.DefaultQuery(e.Schema)))
+}
