@@ -15,6 +15,7 @@ import (
 
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/graph"
+	"github.com/gqlbase/gqlbase/graph/typed"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/storage"
 )
@@ -28,6 +29,9 @@ type Config struct {
 	// so a permissive default does not expose ambient authority.
 	AllowedOrigins []string
 	Logger         *slog.Logger
+	// TableEvents tells the typed API's live queries when tables change; nil uses this
+	// process's own writes only.
+	TableEvents typed.TableEvents
 }
 
 // Server routes requests to the GraphQL APIs, the REST dialects and the operational endpoints.
@@ -39,6 +43,7 @@ type Server struct {
 	metrics  *metrics
 	mux      *http.ServeMux
 	started  time.Time
+	typed    *typed.Service
 
 	// closing is cancelled when the server begins to shut down: long-lived handlers
 	// (WebSockets, event streams) end then, since http.Server.Shutdown does not wait for
@@ -86,6 +91,7 @@ func (s *Server) routes() {
 	s.handle("GET /health", http.HandlerFunc(s.health))
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
 	s.handle("GET /metrics", s.metrics.handler())
+	s.typedRoutes()
 	s.handle("/", http.HandlerFunc(s.notFound))
 }
 
