@@ -354,6 +354,11 @@ func postgresProcesses(t *testing.T, clusterDir string) []int {
 		if err != nil {
 			continue
 		}
+		if stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); err == nil {
+			if _, after, ok := strings.Cut(string(stat), ") "); ok && strings.HasPrefix(after, "Z") {
+				continue // a zombie has ended; only its exit status is left to collect
+			}
+		}
 		args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
 		if len(args) > 0 && filepath.Base(args[0]) == "postgres" && strings.Contains(string(cmdline), clusterDir) {
 			pids = append(pids, pid)
@@ -366,7 +371,14 @@ func postgresProcesses(t *testing.T, clusterDir string) []int {
 func checkPostgresStopped(t *testing.T, dataDir string) {
 	t.Helper()
 	clusterDir := filepath.Join(dataDir, "pg")
-	if pids := postgresProcesses(t, clusterDir); len(pids) > 0 {
+	// pg_ctl stop returns once the server has removed postmaster.pid, a moment before its
+	// process is gone: give it that moment.
+	pids := postgresProcesses(t, clusterDir)
+	for deadline := time.Now().Add(10 * time.Second); len(pids) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		pids = postgresProcesses(t, clusterDir)
+	}
+	if len(pids) > 0 {
 		t.Errorf("postgres processes left for %s: %v", clusterDir, pids)
 	}
 	if _, err := os.Stat(filepath.Join(clusterDir, "postmaster.pid")); !errors.Is(err, os.ErrNotExist) {
