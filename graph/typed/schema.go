@@ -34,6 +34,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
@@ -318,6 +319,7 @@ func Build(db *gqlbase.Database, tables []*gqlbase.Table, role Role) (*Schema, e
 		b.query.Fields = append(b.query.Fields, &ast.FieldDefinition{Name: "_empty", Type: named("Boolean"),
 			Description: "The database has no tables yet; this field is always null."})
 	}
+	b.query.Fields = append(b.query.Fields, validator.QueryIntrospectionFields()...)
 	b.types["Query"] = b.query
 	sch := &ast.Schema{
 		Query: b.query, Types: b.types, Directives: base.Directives,
