@@ -1,0 +1,87 @@
+package rest_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// dialTyped opens a graphql-transport-ws WebSocket on a typed endpoint.
+func (e *typedEnv) dialTyped(t *testing.T) *wsClient {
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, Subprotocols: []string{transportWS}}
+	conn, resp, err := d.Dial("ws"+strings.TrimPrefix(e.srv.URL, "http")+e.path, nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	resp.Body.Close()
+	t.Cleanup(func() { conn.Close() })
+	return &wsClient{t: t, conn: conn}
+}
+
+func (c *wsClient) subscribe(id, query string) {
+	c.t.Helper()
+	payload, _ := json.Marshal(map[string]any{"query": query})
+	c.send(wsMessage{Type: "subscribe", ID: id, Payload: payload})
+}
+
+// nextData reads the next "next" message of a subscription and returns its payload.
+func (c *wsClient) nextData(id string) string {
+	c.t.Helper()
+	m := c.expect("next", 20*time.Second)
+	if m.ID != id {
+		c.t.Fatalf("message for %s, want %s", m.ID, id)
+	}
+	return string(m.Payload)
+}
+
+func TestTypedLiveQueriesOverWebSocket(t *testing.T) {
+	t.Parallel()
+	e := newTypedEnv(t)
+	e.music(t)
+	c := e.dialTyped(t)
+	c.init(transportWS, map[string]any{"Authorization": "Bearer " + e.srv.AdminToken})
+	c.subscribe("1", `subscription { tracks_aggregate(where: {album: {_eq: 1}}) { aggregate { count } } }`)
+	if got := c.nextData("1"); got != `{"data":{"tracks_aggregate":{"aggregate":{"count":2}}}}` {
+		t.Errorf("first result: %s", got)
+	}
+	// A write through the typed API pushes the new result.
+	e.q(t, `mutation { insert_tracks_one(object: {name: "t6", album: 1}) { id } }`, nil)
+	if got := c.nextData("1"); got != `{"data":{"tracks_aggregate":{"aggregate":{"count":3}}}}` {
+		t.Errorf("after an insert: %s", got)
+	}
+	// A write of another album changes nothing this query shows: the next message is the
+	// result of the following change.
+	e.q(t, `mutation { insert_tracks_one(object: {name: "t7", album: 2}) { id } }`, nil)
+	e.q(t, `mutation { delete_tracks_by_pk(id: 1) { id } }`, nil)
+	if got := c.nextData("1"); got != `{"data":{"tracks_aggregate":{"aggregate":{"count":2}}}}` {
+		t.Errorf("after a delete: %s", got)
+	}
+	c.subscribe("2", `subscription { albums_by_pk(id: 1) { title tracks_by_album(order_by: {id: asc}) { name } } }`)
+	if got := c.nextData("2"); got != `{"data":{"albums_by_pk":{"title":"A1","tracks_by_album":[{"name":"t2"},{"name":"t6"}]}}}` {
+		t.Errorf("by_pk: %s", got)
+	}
+	// A change of a related table reaches the nested result.
+	e.q(t, `mutation { update_tracks_by_pk(id: 2, _set: {name: "t2b"}) { id } }`, nil)
+	for seen := map[string]bool{}; !seen["2"]; {
+		m := c.expect("next", 20*time.Second)
+		seen[m.ID] = true
+		if m.ID == "2" && string(m.Payload) != `{"data":{"albums_by_pk":{"title":"A1","tracks_by_album":[{"name":"t2b"},{"name":"t6"}]}}}` {
+			t.Errorf("by_pk after an update of a track: %s", m.Payload)
+		}
+	}
+	c.send(wsMessage{Type: "complete", ID: "1"})
+	c.send(wsMessage{Type: "complete", ID: "2"})
+
+	// A connection without credentials is refused per operation.
+	anon := e.dialTyped(t)
+	anon.init(transportWS, map[string]any{})
+	anon.subscribe("x", `subscription { tracks { name } }`)
+	m, err := anon.next(10 * time.Second)
+	if err != nil || (m.Type != "error" && m.Type != "next") || !strings.Contains(string(m.Payload), "UNAUTHENTICATED") || strings.Contains(string(m.Payload), "tracks\"") {
+		t.Errorf("anonymous subscription: %s", m.Payload)
+	}
+}
