@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/gqlbase/gqlbase"
@@ -246,20 +245,4 @@ func int64sToAny(ids []int64) []any {
 		out[i] = id
 	}
 	return out
-}
-
-// linkValue reads the target id of a LINK column from a row.
-func linkValue(row *gqlbase.Row, column string) (int64, bool, error) {
-	values, err := row.Values()
-	if err != nil {
-		return 0, false, err
-	}
-	switch v := values[column].(type) {
-	case nil:
-		return 0, false, nil
-	case json.Number:
-		id, err := v.Int64()
-		return id, err == nil, err
-	}
-	return 0, false, fmt.Errorf("link column %q holds %T", column, values[column])
 }

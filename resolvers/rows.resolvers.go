@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/storage"
 )
@@ -173,8 +174,15 @@ func (r *queryResolver) Rows(ctx context.Context, table int64, where *gqlbase.Fi
 	if err != nil {
 		return nil, err
 	}
-	return r.ListRows(ctx, t, ListParams{Where: where, OrderBy: orderBy, First: first, After: after, Last: last,
+	conn, err := r.ListRows(ctx, t, ListParams{Where: where, OrderBy: orderBy, First: first, After: after, Last: last,
 		Before: before, Offset: offset, Search: search, Columns: columns})
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := dataloaders.From(ctx); ok {
+		l.Group(conn.Nodes) // the links of the page load together
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*graph.AggregateInput) ([]*storage.AggregateGroup, error) {
@@ -256,11 +264,11 @@ func (r *rowResolver) Link(ctx context.Context, obj *gqlbase.Row, column string)
 	if err != nil {
 		return nil, err
 	}
-	id, ok, err := linkValue(obj, column)
-	if err != nil || !ok {
-		return nil, err
+	id, ok := dataloaders.LinkValue(obj, column)
+	if !ok {
+		return nil, nil
 	}
-	return r.loaders(ctx).LinkedRow(ctx, target, id)
+	return r.loaders(ctx).Link(ctx, obj, c, target, id)
 }
 
 func (r *rowConnectionResolver) TotalCount(ctx context.Context, obj *gqlbase.RowConnection) (int, error) {
