@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
 	s.handle("GET /metrics", s.metrics.handler())
 	s.typedRoutes()
+	s.mountDialects()
 	s.handle("/", http.HandlerFunc(s.notFound))
 }
 

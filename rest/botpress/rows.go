@@ -1,0 +1,520 @@
+package botpress
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/graph"
+	"github.com/gqlbase/gqlbase/resolvers"
+	"github.com/gqlbase/gqlbase/rest/restkit"
+	"github.com/gqlbase/gqlbase/storage"
+)
+
+// Row limits.
+const (
+	defaultFindLimit = 100
+	maxFindLimit     = 1000
+)
+
+// rowOut documents a row; rows are encoded by appendRow.
+type rowOut struct {
+	ID        int64          `json:"id"`
+	CreatedAt string         `json:"createdAt"`
+	UpdatedAt string         `json:"updatedAt"`
+	Computed  map[string]any `json:"computed"`
+	Stale     []string       `json:"stale"`
+	Columns   map[string]any `json:"<column>,omitempty" doc:"each column's value, keyed by column name"`
+}
+
+type rowEnvelope struct {
+	Row rowOut `json:"row"`
+}
+
+type findIn struct {
+	Limit          *int           `json:"limit,omitempty"`
+	Offset         *int           `json:"offset,omitempty"`
+	Filter         map[string]any `json:"filter,omitempty" doc:"Mongo-like: {\"name\": {\"$eq\": \"John\"}}"`
+	Group          map[string]any `json:"group,omitempty" doc:"{\"col\": \"key\", \"other\": [\"sum\", \"avg\"]}"`
+	Search         *string        `json:"search,omitempty"`
+	Select         []string       `json:"select,omitempty"`
+	OrderBy        *string        `json:"orderBy,omitempty"`
+	OrderDirection *string        `json:"orderDirection,omitempty" doc:"asc or desc"`
+}
+
+type findOut struct {
+	Rows     []rowOut `json:"rows"`
+	HasMore  bool     `json:"hasMore"`
+	Offset   int      `json:"offset"`
+	Limit    int      `json:"limit"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+type rowsIn struct {
+	Rows         []map[string]any `json:"rows" required:"true" doc:"1 to 1,000 rows"`
+	WaitComputed *bool            `json:"waitComputed,omitempty" doc:"accepted and ignored"`
+}
+
+type rowsOut struct {
+	Rows     []rowOut `json:"rows"`
+	Warnings []string `json:"warnings"`
+	Errors   []string `json:"errors"`
+}
+
+type upsertIn struct {
+	Rows      []map[string]any `json:"rows" required:"true"`
+	KeyColumn *string          `json:"keyColumn,omitempty" doc:"default id"`
+}
+
+type upsertOut struct {
+	Inserted []rowOut `json:"inserted"`
+	Updated  []rowOut `json:"updated"`
+	Warnings []string `json:"warnings"`
+	Errors   []string `json:"errors"`
+}
+
+type deleteIn struct {
+	IDs           []int64        `json:"ids,omitempty"`
+	Filter        map[string]any `json:"filter,omitempty"`
+	DeleteAllRows *bool          `json:"deleteAllRows,omitempty"`
+}
+
+type deleteOut struct {
+	DeletedRows int `json:"deletedRows"`
+}
+
+// appendRow encodes a row as Botpress shows it: id, timestamps, computed and stale, then the
+// columns (spliced from the JSON object Postgres built, without decoding it).
+func appendRow(b []byte, row *gqlbase.Row) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, row.ID, 10)
+	b = append(b, `,"createdAt":"`...)
+	b = row.CreatedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","updatedAt":"`...)
+	b = row.UpdatedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","computed":{},"stale":[]`...)
+	data := bytes.TrimSpace(row.Data)
+	if len(data) > 2 && data[0] == '{' {
+		b = append(b, ',')
+		b = append(b, data[1:]...)
+		return b
+	}
+	return append(b, '}')
+}
+
+func appendRows(b []byte, rows []*gqlbase.Row) []byte {
+	b = append(b, '[')
+	for i, row := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendRow(b, row)
+	}
+	return append(b, ']')
+}
+
+func appendStrings(b []byte, list []string) []byte {
+	if list == nil {
+		list = []string{}
+	}
+	enc, _ := json.Marshal(list)
+	return append(b, enc...)
+}
+
+func (a *api) getRow(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.table(r, "table", gqlbase.ScopeRead)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return gqlbase.BadInput("query parameter id must be a row id").WithField("id")
+	}
+	row, err := a.res.Query().Row(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	b := append([]byte(`{"row":`), appendRow(nil, row)...)
+	restkit.WriteRawJSON(w, http.StatusOK, append(b, "}\n"...))
+	return nil
+}
+
+func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
+	var in findIn
+	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeRead)
+	if err != nil {
+		return err
+	}
+	page, err := restkit.CheckPage(in.Limit, in.Offset, restkit.PageLimits{Default: defaultFindLimit, Max: maxFindLimit})
+	if err != nil {
+		return err
+	}
+	var where *gqlbase.Filter
+	if len(in.Filter) > 0 {
+		if where, err = translateFilter(in.Filter); err != nil {
+			return err
+		}
+	}
+	if len(in.Group) > 0 {
+		return a.findGroups(w, r, t, in, where, page)
+	}
+	p := resolvers.ListParams{Where: where, First: &page.Limit, Offset: &page.Offset, Search: in.Search}
+	dir := gqlbase.SortAsc
+	if in.OrderDirection != nil {
+		switch strings.ToLower(*in.OrderDirection) {
+		case "asc":
+		case "desc":
+			dir = gqlbase.SortDesc
+		default:
+			return gqlbase.BadInput("orderDirection must be asc or desc").WithField("orderDirection")
+		}
+	}
+	orderBy := "id"
+	if in.OrderBy != nil && *in.OrderBy != "" {
+		orderBy = *in.OrderBy
+	}
+	if col := columnName(orderBy); col != gqlbase.ColID || dir == gqlbase.SortDesc {
+		p.OrderBy = []*gqlbase.Sort{{Column: col, Direction: dir}}
+	}
+	var warnings []string
+	if in.Select != nil {
+		p.Columns = []string{}
+		seen := map[string]bool{}
+		for _, s := range in.Select {
+			name, _, _ := strings.Cut(s, ".")
+			if reservedColumns[name] || seen[name] {
+				continue
+			}
+			if t.UserColumn(name) == nil {
+				warnings = append(warnings, fmt.Sprintf("select: table %q has no column %q", t.Name, name))
+				continue
+			}
+			seen[name] = true
+			p.Columns = append(p.Columns, name)
+		}
+	}
+	conn, err := a.res.ListRows(r.Context(), t, p)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 0, 256+len(conn.Nodes)*256)
+	b = append(b, `{"rows":`...)
+	b = appendRows(b, conn.Nodes)
+	b = append(b, `,"hasMore":`...)
+	b = strconv.AppendBool(b, conn.PageInfo.HasNextPage)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, int64(page.Offset), 10)
+	b = append(b, `,"limit":`...)
+	b = strconv.AppendInt(b, int64(page.Limit), 10)
+	if len(warnings) > 0 {
+		b = append(b, `,"warnings":`...)
+		b = appendStrings(b, warnings)
+	}
+	restkit.WriteRawJSON(w, http.StatusOK, append(b, "}\n"...))
+	return nil
+}
+
+var groupOps = map[string]graph.AggregateFn{
+	"avg": graph.AggregateFnAvg, "max": graph.AggregateFnMax, "min": graph.AggregateFnMin,
+	"sum": graph.AggregateFnSum, "count": graph.AggregateFnCount,
+}
+
+// camel turns a column name into camelCase for group result keys (order_total → orderTotal).
+func camel(name string) string {
+	if !strings.Contains(name, "_") {
+		return name
+	}
+	var b strings.Builder
+	up := false
+	for i, r := range name {
+		if r == '_' && i > 0 {
+			up = true
+			continue
+		}
+		if up {
+			b.WriteString(strings.ToUpper(string(r)))
+			up = false
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// findGroups answers a find with group: one row per group with <col>Key and <col><Op> fields.
+func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Table, in findIn, where *gqlbase.Filter, page restkit.Page) error {
+	var groupBy []string
+	var aggs []*graph.AggregateInput
+	keyNames := map[string]string{}
+	for _, field := range sortedKeys(in.Group) {
+		col := columnName(field)
+		var ops []string
+		switch v := in.Group[field].(type) {
+		case string:
+			ops = []string{v}
+		case []any:
+			for _, x := range v {
+				s, ok := x.(string)
+				if !ok {
+					return gqlbase.BadInput("group.%s: operations are strings (key, avg, max, min, sum, count)", field).WithField("group")
+				}
+				ops = append(ops, s)
+			}
+		default:
+			return gqlbase.BadInput("group.%s: give an operation or a list of operations", field).WithField("group")
+		}
+		for _, op := range ops {
+			op = strings.ToLower(op)
+			if op == "key" {
+				groupBy = append(groupBy, col)
+				keyNames[col] = camel(field) + "Key"
+				continue
+			}
+			fn, ok := groupOps[op]
+			if !ok {
+				return gqlbase.BadInput("group.%s: unknown operation %q (key, avg, max, min, sum, count)", field, op).WithField("group")
+			}
+			c, alias := col, camel(field)+strings.ToUpper(op[:1])+op[1:]
+			aggs = append(aggs, &graph.AggregateInput{Fn: fn, Column: &c, Alias: &alias})
+		}
+	}
+	if len(aggs) == 0 {
+		count := "count"
+		aggs = append(aggs, &graph.AggregateInput{Fn: graph.AggregateFnCount, Alias: &count})
+	}
+	groups, err := a.res.Query().AggregateRows(r.Context(), t.ID, where, in.Search, groupBy, aggs)
+	if err != nil {
+		return err
+	}
+	total := len(groups)
+	start := min(page.Offset, total)
+	end := min(start+page.Limit, total)
+	rows := make([]map[string]json.RawMessage, 0, end-start)
+	for _, g := range groups[start:end] {
+		row := map[string]json.RawMessage{}
+		var key, vals map[string]json.RawMessage
+		if err := json.Unmarshal(g.Key, &key); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(g.Values, &vals); err != nil {
+			return err
+		}
+		for col, v := range key {
+			row[keyNames[col]] = v
+		}
+		for k, v := range vals {
+			row[k] = v
+		}
+		rows = append(rows, row)
+	}
+	restkit.WriteJSON(w, http.StatusOK, map[string]any{"rows": rows, "hasMore": end < total, "offset": page.Offset, "limit": page.Limit})
+	return nil
+}
+
+// cleanRow keeps the keys that name columns of t; the row's own fields (id, createdAt, ...) are
+// dropped silently (id is returned apart) and other keys with a warning.
+func cleanRow(t *gqlbase.Table, row map[string]any, warn map[string]bool) (map[string]any, any) {
+	out := make(map[string]any, len(row))
+	var id any
+	for k, v := range row {
+		switch {
+		case k == "id":
+			id = v
+		case reservedColumns[k]:
+		case t.UserColumn(k) != nil:
+			out[k] = v
+		default:
+			warn[k] = true
+		}
+	}
+	return out, id
+}
+
+func warnings(t *gqlbase.Table, warn map[string]bool) []string {
+	out := []string{}
+	for k := range warn {
+		out = append(out, fmt.Sprintf("table %q has no column %q: the value was ignored", t.Name, k))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func checkBatch(n int) error {
+	if n == 0 || n > gqlbase.MaxBatchRows {
+		return gqlbase.BadInput("give 1 to %d rows (got %d)", gqlbase.MaxBatchRows, n).WithField("rows")
+	}
+	return nil
+}
+
+func writeRows(w http.ResponseWriter, rows []*gqlbase.Row, warn []string) {
+	b := make([]byte, 0, 64+len(rows)*256)
+	b = append(b, `{"rows":`...)
+	b = appendRows(b, rows)
+	b = append(b, `,"warnings":`...)
+	b = appendStrings(b, warn)
+	b = append(b, `,"errors":[]}`...)
+	restkit.WriteRawJSON(w, http.StatusOK, append(b, '\n'))
+}
+
+func (a *api) createRows(w http.ResponseWriter, r *http.Request) error {
+	var in rowsIn
+	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+	if err != nil {
+		return err
+	}
+	if err := checkBatch(len(in.Rows)); err != nil {
+		return err
+	}
+	warn := map[string]bool{}
+	rows := make([]map[string]any, len(in.Rows))
+	for i, row := range in.Rows {
+		rows[i], _ = cleanRow(t, row, warn)
+	}
+	out, err := a.res.InsertRows(r.Context(), t, rows)
+	if err != nil {
+		return err
+	}
+	writeRows(w, out, warnings(t, warn))
+	return nil
+}
+
+func rowID(v any, i int) (int64, error) {
+	switch x := v.(type) {
+	case json.Number:
+		if id, err := x.Int64(); err == nil && id > 0 {
+			return id, nil
+		}
+	case string:
+		if id, err := strconv.ParseInt(x, 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+	}
+	return 0, gqlbase.BadInput("rows[%d]: id must be a row id", i).WithField("id")
+}
+
+func (a *api) updateRows(w http.ResponseWriter, r *http.Request) error {
+	var in rowsIn
+	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+	if err != nil {
+		return err
+	}
+	if err := checkBatch(len(in.Rows)); err != nil {
+		return err
+	}
+	warn := map[string]bool{}
+	patches := make([]storage.RowPatch, len(in.Rows))
+	for i, row := range in.Rows {
+		values, idv := cleanRow(t, row, warn)
+		id, err := rowID(idv, i)
+		if err != nil {
+			return err
+		}
+		patches[i] = storage.RowPatch{ID: id, Values: values}
+	}
+	out, err := a.res.UpdateRowsByID(r.Context(), t, patches)
+	if err != nil {
+		return err
+	}
+	writeRows(w, out, warnings(t, warn))
+	return nil
+}
+
+func (a *api) upsertRows(w http.ResponseWriter, r *http.Request) error {
+	var in upsertIn
+	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+	if err != nil {
+		return err
+	}
+	if err := checkBatch(len(in.Rows)); err != nil {
+		return err
+	}
+	key := "id"
+	if in.KeyColumn != nil && *in.KeyColumn != "" {
+		key = *in.KeyColumn
+	}
+	warn := map[string]bool{}
+	rows := make([]any, len(in.Rows))
+	for i, row := range in.Rows {
+		values, id := cleanRow(t, row, warn)
+		if key == "id" && id != nil {
+			n, err := rowID(id, i)
+			if err != nil {
+				return err
+			}
+			values["id"] = n
+		}
+		rows[i] = values
+	}
+	res, err := a.res.Mutation().UpsertRows(r.Context(), t.ID, rows, key)
+	if err != nil {
+		return err
+	}
+	b := []byte(`{"inserted":`)
+	b = appendRows(b, res.Inserted)
+	b = append(b, `,"updated":`...)
+	b = appendRows(b, res.Updated)
+	b = append(b, `,"warnings":`...)
+	b = appendStrings(b, warnings(t, warn))
+	b = append(b, `,"errors":[]}`...)
+	restkit.WriteRawJSON(w, http.StatusOK, append(b, '\n'))
+	return nil
+}
+
+func (a *api) deleteRows(w http.ResponseWriter, r *http.Request) error {
+	var in deleteIn
+	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+	if err != nil {
+		return err
+	}
+	all := in.DeleteAllRows != nil && *in.DeleteAllRows
+	ways := 0
+	for _, set := range []bool{in.IDs != nil, in.Filter != nil, all} {
+		if set {
+			ways++
+		}
+	}
+	if ways != 1 {
+		return gqlbase.BadInput("give exactly one of ids, filter and deleteAllRows").WithField("ids")
+	}
+	var where *gqlbase.Filter
+	switch {
+	case in.Filter != nil:
+		if where, err = translateFilter(in.Filter); err != nil {
+			return err
+		}
+	case all:
+		where = &gqlbase.Filter{And: []*gqlbase.Filter{}}
+	case len(in.IDs) == 0:
+		restkit.WriteJSON(w, http.StatusOK, deleteOut{})
+		return nil
+	}
+	res, err := a.res.Mutation().DeleteRows(r.Context(), t.ID, in.IDs, where)
+	if err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, deleteOut{DeletedRows: res.Count})
+	return nil
+}
+
+func decodeString(b []byte, s *string) error { return json.Unmarshal(b, s) }

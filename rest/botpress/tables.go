@@ -1,0 +1,567 @@
+package botpress
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/graph"
+	"github.com/gqlbase/gqlbase/rest/restkit"
+)
+
+type listTablesOut struct {
+	Tables []tableOut `json:"tables"`
+}
+
+type tableEnvelope struct {
+	Table tableOut `json:"table"`
+}
+
+type getTableOut struct {
+	Table    tableOut `json:"table"`
+	Rows     int64    `json:"rows" doc:"rows in the table"`
+	Stale    int      `json:"stale" doc:"always 0: gqlbase has no computed columns"`
+	Indexing int      `json:"indexing" doc:"always 0: indexes are updated with every write"`
+}
+
+type getOrCreateOut struct {
+	Table    tableOut `json:"table"`
+	Created  bool     `json:"created"`
+	Rows     int64    `json:"rows"`
+	Stale    int      `json:"stale"`
+	Indexing int      `json:"indexing"`
+}
+
+// tableSpecIn is a table definition (getOrCreateTable's body; createTable adds the name).
+type tableSpecIn struct {
+	Schema    map[string]any    `json:"schema" required:"true" doc:"a JSON schema ({type: object, properties, required}) or an object of column properties; at most 20 columns"`
+	Factor    *int              `json:"factor,omitempty"`
+	Frozen    *bool             `json:"frozen,omitempty"`
+	KeyColumn *string           `json:"keyColumn,omitempty" doc:"a column made unique, used to match rows in upserts"`
+	Tags      map[string]string `json:"tags,omitempty"`
+}
+
+type createTableIn struct {
+	Name string `json:"name" required:"true"`
+	tableSpecIn
+}
+
+type updateTableIn struct {
+	Name      *string           `json:"name,omitempty"`
+	Frozen    *bool             `json:"frozen,omitempty"`
+	Schema    map[string]any    `json:"schema,omitempty" doc:"columns to add or change; a column given as null is deleted"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	KeyColumn *nullableString   `json:"keyColumn,omitempty" doc:"a column name, or null to remove the key"`
+	Factor    *int              `json:"factor,omitempty"`
+}
+
+// nullableString tells a JSON null from an absent field.
+type nullableString struct {
+	Value *string
+}
+
+func (n *nullableString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		n.Value = nil
+		return nil
+	}
+	var s string
+	if err := decodeString(b, &s); err != nil {
+		return err
+	}
+	n.Value = &s
+	return nil
+}
+
+type duplicateIn struct {
+	TableName  *string `json:"tableName,omitempty"`
+	SchemaOnly *bool   `json:"schemaOnly,omitempty"`
+	Factor     *int    `json:"factor,omitempty"`
+}
+
+type renameColumnIn struct {
+	Name    string `json:"name" required:"true"`
+	NewName string `json:"newName" required:"true"`
+}
+
+func (a *api) encodeOne(r *http.Request, t *gqlbase.Table) (tableOut, error) {
+	m, err := a.res.TableSettings(r.Context(), []*gqlbase.Table{t}, Dialect)
+	if err != nil {
+		return tableOut{}, err
+	}
+	return encodeTable(t, m[t.ID]), nil
+}
+
+func (a *api) listTables(w http.ResponseWriter, r *http.Request) error {
+	out := listTablesOut{Tables: []tableOut{}}
+	db, err := a.bot(r, gqlbase.ScopeRead, false)
+	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound && gqlbase.PrincipalFrom(r.Context()).Authenticated() == nil && r.Header.Get("x-bot-id") != "" {
+		restkit.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tables, err := a.res.Tables(r.Context(), db.ID)
+	if err != nil {
+		return err
+	}
+	want := map[string]string{}
+	for k, vs := range r.URL.Query() {
+		if name, ok := strings.CutPrefix(k, "tags."); ok && len(vs) > 0 {
+			want[name] = vs[len(vs)-1]
+		} else if name, ok := strings.CutPrefix(k, "tags["); ok && strings.HasSuffix(name, "]") && len(vs) > 0 {
+			want[strings.TrimSuffix(name, "]")] = vs[len(vs)-1]
+		}
+	}
+	settings, err := a.res.TableSettings(r.Context(), tables, Dialect)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		tags := tagsOut(t.Tags)
+		match := true
+		for k, v := range want {
+			if got, ok := tags[k]; !ok || got != v {
+				match = false
+			}
+		}
+		if match {
+			out.Tables = append(out.Tables, encodeTable(t, settings[t.ID]))
+		}
+	}
+	restkit.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *api) createTable(w http.ResponseWriter, r *http.Request) error {
+	var in createTableIn
+	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
+		return err
+	}
+	if err := gqlbase.PrincipalFrom(r.Context()).Authenticated(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return gqlbase.BadInput("name is required").WithField("name")
+	}
+	t, err := a.create(r, in.Name, in.tableSpecIn)
+	if err != nil {
+		return err
+	}
+	out, err := a.encodeOne(r, t)
+	if err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: out})
+	return nil
+}
+
+// create makes a table in the bot's database from a Botpress definition.
+func (a *api) create(r *http.Request, name string, in tableSpecIn) (*gqlbase.Table, error) {
+	ctx := r.Context()
+	if in.Schema == nil {
+		return nil, gqlbase.BadInput("schema is required").WithField("schema")
+	}
+	key := ""
+	if in.KeyColumn != nil {
+		key = *in.KeyColumn
+	}
+	cols, deleted, err := parseSchema(in.Schema, key)
+	if err != nil {
+		return nil, err
+	}
+	if len(deleted) > 0 {
+		return nil, gqlbase.BadInput("schema property %q is null", deleted[0]).WithField("schema")
+	}
+	if key != "" && !hasColumn(cols, key) {
+		return nil, gqlbase.BadInput("keyColumn %q is not a column of the schema", key).WithField("keyColumn")
+	}
+	factor := 1
+	if in.Factor != nil {
+		if *in.Factor < 1 || *in.Factor > 30 {
+			return nil, gqlbase.BadInput("factor must be between 1 and 30").WithField("factor")
+		}
+		factor = *in.Factor
+	}
+	tags, err := tagsIn(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	db, err := a.bot(r, gqlbase.ScopeSchema, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.res.TableByName(ctx, db.ID, name, gqlbase.ScopeRead); err == nil {
+		return nil, gqlbase.Conflict("table %q already exists", name).WithField("name")
+	} else if gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		return nil, err
+	}
+	input := graph.CreateTableInput{DatabaseID: db.ID, Name: name, Tags: tags}
+	s := settings{Factor: factor, KeyColumn: key, Properties: map[string]map[string]any{}}
+	for _, c := range cols {
+		ci := c.input
+		input.Columns = append(input.Columns, &ci)
+		s.Properties[c.name] = storedProperty(c.property)
+	}
+	t, err := a.res.Mutation().CreateTable(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, s.patch()); err != nil {
+		return nil, err
+	}
+	if in.Frozen != nil && *in.Frozen {
+		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, graph.UpdateTableInput{Frozen: in.Frozen}); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+func hasColumn(cols []*columnSpec, name string) bool {
+	for _, c := range cols {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *api) getTable(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.table(r, "table", gqlbase.ScopeRead)
+	if err != nil {
+		return err
+	}
+	out, err := a.encodeOne(r, t)
+	if err != nil {
+		return err
+	}
+	n, err := a.res.RowCount(r.Context(), t)
+	if err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, getTableOut{Table: out, Rows: n})
+	return nil
+}
+
+func (a *api) getOrCreateTable(w http.ResponseWriter, r *http.Request) error {
+	var in tableSpecIn
+	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeRead)
+	created := false
+	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+		t, err = a.create(r, r.PathValue("table"), in)
+		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
+			t, err = a.table(r, "table", gqlbase.ScopeRead) // created meanwhile
+		} else {
+			created = err == nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	out, err := a.encodeOne(r, t)
+	if err != nil {
+		return err
+	}
+	n, err := a.res.RowCount(r.Context(), t)
+	if err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, getOrCreateOut{Table: out, Created: created, Rows: n})
+	return nil
+}
+
+func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
+	var in updateTableIn
+	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeSchema)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{t}, Dialect)
+	if err != nil {
+		return err
+	}
+	s := readSettings(m[t.ID])
+	if s.Properties == nil {
+		s.Properties = map[string]map[string]any{}
+	}
+	structural := in.Schema != nil || (in.Name != nil && *in.Name != t.Name) || in.KeyColumn != nil
+	if t.Frozen && structural && (in.Frozen == nil || *in.Frozen) {
+		return (&gqlbase.Error{Code: gqlbase.CodeConflict, Field: "frozen",
+			Message: fmt.Sprintf("table %q is frozen: its name and schema cannot change (duplicate it, or unfreeze it)", t.Name)})
+	}
+	if t.Frozen && in.Frozen != nil && !*in.Frozen {
+		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, graph.UpdateTableInput{Frozen: in.Frozen}); err != nil {
+			return err
+		}
+	}
+	if in.Factor != nil {
+		cur := max(s.Factor, 1)
+		if *in.Factor < cur || *in.Factor > 30 {
+			return gqlbase.BadInput("factor can only grow, up to 30 (it is %d)", cur).WithField("factor")
+		}
+		s.Factor = *in.Factor
+	}
+	key := s.KeyColumn
+	if in.KeyColumn != nil {
+		key = ""
+		if in.KeyColumn.Value != nil {
+			key = *in.KeyColumn.Value
+		}
+	}
+	if in.Schema != nil {
+		cols, deleted, err := parseSchema(in.Schema, key)
+		if err != nil {
+			return err
+		}
+		if err := a.applySchema(r, t, cols, deleted, &s); err != nil {
+			return err
+		}
+		if t, err = a.res.TableFor(ctx, t.ID, gqlbase.ScopeSchema); err != nil {
+			return err
+		}
+	}
+	if key != s.KeyColumn {
+		if err := a.moveKey(r, t, s.KeyColumn, key); err != nil {
+			return err
+		}
+		s.KeyColumn = key
+	}
+	upd := graph.UpdateTableInput{Name: in.Name}
+	if in.Frozen != nil && *in.Frozen != t.Frozen {
+		upd.Frozen = in.Frozen
+	}
+	if in.Tags != nil {
+		if upd.Tags, err = tagsIn(in.Tags); err != nil {
+			return err
+		}
+		if upd.Tags == nil {
+			upd.Tags = []string{}
+		}
+	}
+	if upd.Name != nil || upd.Frozen != nil || upd.Tags != nil {
+		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, upd); err != nil {
+			return err
+		}
+	}
+	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, s.patch()); err != nil {
+		return err
+	}
+	if t, err = a.res.TableFor(ctx, t.ID, gqlbase.ScopeRead); err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: encodeTable(t, s.patch())})
+	return nil
+}
+
+// applySchema adds, changes and deletes columns as an update's schema says.
+func (a *api) applySchema(r *http.Request, t *gqlbase.Table, cols []*columnSpec, deleted []string, s *settings) error {
+	ctx := r.Context()
+	count := len(t.Columns)
+	for _, c := range cols {
+		if t.UserColumn(c.name) == nil {
+			count++
+		}
+	}
+	for _, name := range deleted {
+		if t.UserColumn(name) != nil {
+			count--
+		}
+	}
+	if count > MaxColumns {
+		return gqlbase.BadInput("a table may have at most %d columns; the update would make %d", MaxColumns, count).WithField("schema")
+	}
+	mut := a.res.Mutation()
+	for _, name := range deleted {
+		c := t.UserColumn(name)
+		if c == nil {
+			continue
+		}
+		if _, err := mut.DeleteColumn(ctx, c.ID); err != nil {
+			return err
+		}
+		delete(s.Properties, name)
+	}
+	for _, spec := range cols {
+		c := t.UserColumn(spec.name)
+		in := spec.input
+		if c == nil {
+			if _, err := mut.AddColumn(ctx, t.ID, in); err != nil {
+				return err
+			}
+			s.Properties[spec.name] = storedProperty(spec.property)
+			continue
+		}
+		if in.Type != c.Type {
+			if _, err := mut.ChangeColumnType(ctx, c.ID, graph.ChangeColumnTypeInput{Type: in.Type, Options: in.Options}); err != nil {
+				return err
+			}
+		}
+		upd := graph.UpdateColumnInput{}
+		changed := false
+		if in.Nullable != nil && *in.Nullable != c.Nullable {
+			upd.Nullable, changed = in.Nullable, true
+		}
+		indexed := in.Indexed != nil && *in.Indexed
+		if indexed != c.Indexed {
+			upd.Indexed, changed = &indexed, true
+		}
+		if in.Description != nil && *in.Description != c.Description {
+			upd.Description, changed = in.Description, true
+		}
+		if in.Type == gqlbase.TypeSelect && in.Type == c.Type && !sameOptions(in.Options, c.Options) {
+			upd.Options, changed = in.Options, true
+			if upd.Options == nil {
+				upd.Options = []*graph.SelectOptionInput{}
+			}
+		}
+		if changed {
+			if _, err := mut.UpdateColumn(ctx, c.ID, upd); err != nil {
+				return err
+			}
+		}
+		s.Properties[spec.name] = storedProperty(spec.property)
+	}
+	return nil
+}
+
+func sameOptions(in []*graph.SelectOptionInput, cur []gqlbase.SelectOption) bool {
+	if len(in) != len(cur) {
+		return false
+	}
+	for i := range in {
+		if in[i].Value != cur[i].Value {
+			return false
+		}
+	}
+	return true
+}
+
+// moveKey makes the new key column unique and the old one not.
+func (a *api) moveKey(r *http.Request, t *gqlbase.Table, old, key string) error {
+	mut := a.res.Mutation()
+	if key != "" {
+		c := t.UserColumn(key)
+		if c == nil {
+			return gqlbase.BadInput("keyColumn %q is not a column of table %q", key, t.Name).WithField("keyColumn")
+		}
+		if !c.Unique {
+			yes := true
+			if _, err := mut.UpdateColumn(r.Context(), c.ID, graph.UpdateColumnInput{Unique: &yes}); err != nil {
+				return err
+			}
+		}
+	}
+	if c := t.UserColumn(old); c != nil && old != "" && c.Unique {
+		no := false
+		if _, err := mut.UpdateColumn(r.Context(), c.ID, graph.UpdateColumnInput{Unique: &no}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *api) deleteTable(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.table(r, "table", gqlbase.ScopeSchema)
+	if err != nil {
+		return err
+	}
+	force := true
+	if _, err := a.res.Mutation().DeleteTable(r.Context(), t.ID, &force); err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (a *api) duplicateTable(w http.ResponseWriter, r *http.Request) error {
+	var in duplicateIn
+	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
+		return err
+	}
+	src, err := a.table(r, "sourceTableId", gqlbase.ScopeSchema)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	name := src.Name + "Copy"
+	if in.TableName != nil && *in.TableName != "" {
+		name = *in.TableName
+	}
+	withRows := in.SchemaOnly == nil || !*in.SchemaOnly
+	t, err := a.res.Mutation().DuplicateTable(ctx, src.ID, name, &withRows)
+	if err != nil {
+		return err
+	}
+	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{src}, Dialect)
+	if err != nil {
+		return err
+	}
+	s := readSettings(m[src.ID])
+	if in.Factor != nil {
+		if *in.Factor < 1 || *in.Factor > 30 {
+			return gqlbase.BadInput("factor must be between 1 and 30").WithField("factor")
+		}
+		s.Factor = *in.Factor
+	}
+	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, s.patch()); err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: encodeTable(t, s.patch())})
+	return nil
+}
+
+func (a *api) renameColumn(w http.ResponseWriter, r *http.Request) error {
+	var in renameColumnIn
+	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
+		return err
+	}
+	t, err := a.table(r, "table", gqlbase.ScopeSchema)
+	if err != nil {
+		return err
+	}
+	c := t.UserColumn(in.Name)
+	if c == nil {
+		return gqlbase.NotFound("table %q has no column %q", t.Name, in.Name)
+	}
+	if reservedColumns[in.NewName] {
+		return gqlbase.BadInput("column name %q is reserved for the row's own fields", in.NewName).WithField("newName")
+	}
+	ctx := r.Context()
+	if t.Frozen {
+		return &gqlbase.Error{Code: gqlbase.CodeConflict, Field: "frozen", Message: fmt.Sprintf("table %q is frozen: its columns cannot be renamed", t.Name)}
+	}
+	if _, err := a.res.Mutation().RenameColumn(ctx, c.ID, in.NewName); err != nil {
+		return err
+	}
+	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{t}, Dialect)
+	if err != nil {
+		return err
+	}
+	s := readSettings(m[t.ID])
+	if p, ok := s.Properties[in.Name]; ok {
+		delete(s.Properties, in.Name)
+		s.Properties[in.NewName] = p
+	}
+	if s.KeyColumn == in.Name {
+		s.KeyColumn = in.NewName
+	}
+	patch := s.patch() // top-level keys replace the stored ones: the old property goes
+	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, patch); err != nil {
+		return err
+	}
+	if t, err = a.res.TableFor(ctx, t.ID, gqlbase.ScopeRead); err != nil {
+		return err
+	}
+	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: encodeTable(t, patch)})
+	return nil
+}
