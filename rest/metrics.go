@@ -92,7 +92,10 @@ func (m *metrics) observeOperation(api string) graphql.ResponseMiddleware {
 			outcome = "error"
 		}
 		m.operations.WithLabelValues(api, opType, name, outcome).Inc()
-		m.opLatency.WithLabelValues(api, opType, name).Observe(time.Since(start).Seconds())
+		// A subscription's response time is the wait for its next event: not a latency.
+		if opType != "subscription" {
+			m.opLatency.WithLabelValues(api, opType, name).Observe(time.Since(start).Seconds())
+		}
 		return resp
 	}
 }

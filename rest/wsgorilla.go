@@ -38,14 +38,32 @@ func (g *gorillaWebsocket) Accept(w http.ResponseWriter, r *http.Request, opts t
 	if g.onOpen != nil {
 		g.onOpen()
 	}
-	return &gorillaConn{conn: conn, onClose: g.onClose}, nil
+	c := &gorillaConn{conn: conn, onClose: g.onClose, frames: newFrameWriter(conn.NetConn())}
+	// Every frame the server sends goes through the frame writer, control frames included:
+	// gorilla would otherwise answer pings and closes on the socket directly.
+	conn.SetPingHandler(func(data string) error {
+		err := c.frames.write(opPong, []byte(data))
+		if errors.Is(err, errWriterClosed) {
+			return nil
+		}
+		return err
+	})
+	conn.SetCloseHandler(func(code int, text string) error {
+		if code == websocket.CloseNoStatusReceived {
+			code = websocket.CloseNormalClosure
+		}
+		_ = c.frames.finish(opClose, websocket.FormatCloseMessage(code, ""), time.Second)
+		return nil
+	})
+	return c, nil
 }
 
-// gorillaConn serialises writes: gorilla allows one concurrent writer, and gqlgen writes from
-// the subscription goroutines, the keep-alive ticker and the close path.
+// gorillaConn reads with gorilla and writes through a frameWriter: gqlgen writes from the
+// subscription goroutines, the keep-alive ticker and the close path at once, and the writer
+// both serialises them and batches what piles up.
 type gorillaConn struct {
 	conn      *websocket.Conn
-	writeMu   sync.Mutex
+	frames    *frameWriter
 	closeOnce sync.Once
 	onClose   func()
 	sawFirst  bool // read by one goroutine at a time, like the connection itself
@@ -99,21 +117,20 @@ func (c *gorillaConn) checkFirst(mt int, r io.Reader) (int, io.Reader, error) {
 }
 
 func (c *gorillaConn) WriteJSON(v any) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	_ = c.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return c.conn.WriteJSON(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.frames.write(opText, b)
 }
 
 func (c *gorillaConn) WriteClose(code int, message string) error {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
 	// A close reason is limited to 123 bytes by the protocol.
 	if len(message) > 123 {
 		message = message[:123]
 	}
-	err := c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, message), time.Now().Add(time.Second))
-	if errors.Is(err, websocket.ErrCloseSent) {
+	err := c.frames.finish(opClose, websocket.FormatCloseMessage(code, message), time.Second)
+	if errors.Is(err, errWriterClosed) {
 		return nil
 	}
 	return err
@@ -126,6 +143,7 @@ func (c *gorillaConn) SetReadLimit(limit int64) { c.conn.SetReadLimit(limit) }
 func (c *gorillaConn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
 
 func (c *gorillaConn) Close() error {
+	_ = c.frames.finish(0, nil, time.Second) // what is queued still goes out
 	err := c.conn.Close()
 	c.closeOnce.Do(func() {
 		if c.onClose != nil {

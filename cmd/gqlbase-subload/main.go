@@ -49,13 +49,35 @@ func main() {
 type subscriber struct {
 	mu     sync.Mutex
 	counts map[int64]int // row id → events received
+	lat    []time.Duration
+}
+
+// lastField is field for the last occurrence of key (the operation id follows the payload).
+func lastField(data []byte, key string) string {
+	i := bytes.LastIndex(data, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	return field(data[i:], key)
+}
+
+// field returns the JSON string value that follows key in data ("" when absent).
+func field(data []byte, key string) string {
+	i := bytes.Index(data, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	rest := data[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return string(rest[:j])
 }
 
 func run(base, token, table, column string, subs, perConn int, rate float64, duration time.Duration, pid int) error {
 	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/graphql"
 	before := rss(pid)
-	var latMu sync.Mutex
-	var latencies []time.Duration
 	var received atomic.Int64
 	subscribers := make([]*subscriber, subs)
 	conns := (subs + perConn - 1) / perConn
@@ -101,41 +123,27 @@ func run(base, token, table, column string, subs, perConn int, rate float64, dur
 						return
 					}
 					now := time.Now()
-					var m struct {
-						Type    string `json:"type"`
-						ID      string `json:"id"`
-						Payload struct {
-							Data struct {
-								RowEvents struct {
-									At  time.Time `json:"at"`
-									Row struct {
-										ID string `json:"id"`
-									} `json:"row"`
-								} `json:"rowEvents"`
-							} `json:"data"`
-						} `json:"payload"`
-					}
-					if json.Unmarshal(data, &m) != nil {
-						continue
-					}
-					switch m.Type {
-					case "ping":
+					typ := field(data, `"type":"`)
+					if typ == "ping" {
 						_ = conn.WriteJSON(map[string]string{"type": "pong"})
 						continue
-					case "next":
-					default:
+					}
+					if typ != "next" {
 						continue
 					}
-					idx, _ := strconv.Atoi(m.ID)
-					rowID, _ := strconv.ParseInt(m.Payload.Data.RowEvents.Row.ID, 10, 64)
+					// Cheap field extraction keeps the client from being the bottleneck.
+					idx, _ := strconv.Atoi(lastField(data, `"id":"`))
+					at, _ := time.Parse(time.RFC3339Nano, field(data, `"at":"`))
+					rowID, _ := strconv.ParseInt(field(data, `"row":{"id":"`), 10, 64)
+					if idx < 0 || idx >= len(subscribers) || subscribers[idx] == nil {
+						continue
+					}
 					s := subscribers[idx]
 					s.mu.Lock()
 					s.counts[rowID]++
+					s.lat = append(s.lat, now.Sub(at))
 					s.mu.Unlock()
 					received.Add(1)
-					latMu.Lock()
-					latencies = append(latencies, now.Sub(m.Payload.Data.RowEvents.At))
-					latMu.Unlock()
 				}
 			}()
 		}(c)
@@ -173,8 +181,10 @@ func run(base, token, table, column string, subs, perConn int, rate float64, dur
 	}
 	fmt.Printf("wrote %d rows at %.0f/s; %d events received, %d expected; lost %d, duplicated %d\n",
 		len(written), rate, received.Load(), len(written)*subs, lost, dup)
-	latMu.Lock()
-	defer latMu.Unlock()
+	var latencies []time.Duration
+	for _, s := range subscribers {
+		latencies = append(latencies, s.lat...)
+	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) time.Duration {
 		if len(latencies) == 0 {

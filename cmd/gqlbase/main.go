@@ -72,6 +72,7 @@ type serveConfig struct {
 	disableSignUp  bool
 	adminToken     string
 	pgBin          string
+	debugAddr      string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -86,6 +87,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("GQLBASE_ALLOWED_ORIGINS", "*"), "comma-separated browser origins allowed for CORS and WebSockets, or * (env GQLBASE_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.pgBin, "pg-bin", env(pgcluster.BinDirEnv, ""), "folder holding PostgreSQL's initdb, pg_ctl and postgres for the embedded cluster; default: search PATH and the usual folders (env "+pgcluster.BinDirEnv+")")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
+	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -159,6 +161,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	api := rest.New(rest.Config{
 		Version: buildVersion(), Logger: logger, AllowedOrigins: splitList(cfg.allowedOrigins),
 	}, res)
+	if cfg.debugAddr != "" {
+		go serveDebug(cfg.debugAddr, logger)
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
