@@ -72,6 +72,7 @@ type serveConfig struct {
 	disableSignUp  bool
 	adminToken     string
 	pgBin          string
+	trashRetention time.Duration
 	debugAddr      string
 }
 
@@ -86,6 +87,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("GQLBASE_LOG_LEVEL", "info"), "debug, info, warn or error (env GQLBASE_LOG_LEVEL)")
 	fs.StringVar(&c.allowedOrigins, "allowed-origins", env("GQLBASE_ALLOWED_ORIGINS", "*"), "comma-separated browser origins allowed for CORS and WebSockets, or * (env GQLBASE_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.pgBin, "pg-bin", env(pgcluster.BinDirEnv, ""), "folder holding PostgreSQL's initdb, pg_ctl and postgres for the embedded cluster; default: search PATH and the usual folders (env "+pgcluster.BinDirEnv+")")
+	retention, err := trashRetentionFromEnv()
+	if err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.trashRetention, "trash-retention", retention, "how long deleted rows stay in the trash, restorable, before they are purged; 0 keeps them forever (env GQLBASE_TRASH_RETENTION)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
 	if err := fs.Parse(args); err != nil {
@@ -93,6 +99,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if c.trashRetention < 0 {
+		return c, fmt.Errorf("--trash-retention must not be negative")
 	}
 	// Checked before anything starts: a wrong token must not cost a PostgreSQL start.
 	c.adminToken = strings.TrimSpace(os.Getenv("GQLBASE_ADMIN_TOKEN"))
@@ -157,6 +166,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := bootstrap(ctx, res, dataDir, cfg.adminToken, logger); err != nil {
 		return err
 	}
+	purgeTick := time.NewTicker(purgeInterval(cfg.trashRetention))
+	defer purgeTick.Stop()
+	go purgeTrashLoop(ctx, store.PurgeTrash, cfg.trashRetention, purgeTick.C, logger)
 
 	api := rest.New(rest.Config{
 		Version: buildVersion(), Logger: logger, AllowedOrigins: splitList(cfg.allowedOrigins),
