@@ -125,6 +125,12 @@ func (c *gorillaConn) WriteJSON(v any) error {
 }
 
 func (c *gorillaConn) WriteClose(code int, message string) error {
+	// graphql-transport-ws names its own close code for a missing connection_init; gqlgen
+	// closes with a generic protocol error, which clients cannot tell apart.
+	if code == websocket.CloseProtocolError && message == "connection initialisation timeout" &&
+		c.conn.Subprotocol() == "graphql-transport-ws" {
+		code = 4408
+	}
 	// A close reason is limited to 123 bytes by the protocol.
 	if len(message) > 123 {
 		message = message[:123]
