@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"github.com/gqlbase/gqlbase/rest/airsequel"
 	"github.com/gqlbase/gqlbase/rest/botpress"
 	"github.com/gqlbase/gqlbase/rest/docs"
 	"github.com/gqlbase/gqlbase/rest/restkit"
@@ -11,6 +12,7 @@ import (
 func (s *Server) mountDialects() {
 	dialects := []*restkit.Dialect{
 		botpress.New(botpress.Deps{Resolver: s.resolver, Logger: s.logger}),
+		airsequel.New(airsequel.Deps{Resolver: s.resolver, Logger: s.logger, Version: s.cfg.Version}),
 	}
 	for _, d := range dialects {
 		for i := range d.Routes {

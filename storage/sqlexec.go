@@ -243,6 +243,14 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 			return nil, err
 		}
 	}
+	// The backend's pending table statistics may still hold counts of earlier transactions:
+	// the changes of this one are the difference.
+	var counts []tableChanges
+	if !opts.ReadOnly {
+		if counts, err = changeCounts(ctx, tx, db.Schema); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE `+quoteIdent(role)); err != nil {
 		return nil, fmt.Errorf("switch to the SQL role: %w", err)
 	}
@@ -268,15 +276,11 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	if opts.ReadOnly {
 		return res, tx.Commit()
 	}
-	var touched []struct {
-		Name    string `db:"relname"`
-		Changes int64  `db:"changes"`
-	}
-	err = tx.SelectContext(ctx, &touched, `SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS changes
-		FROM pg_stat_xact_user_tables WHERE schemaname = $1 AND n_tup_ins + n_tup_upd + n_tup_del > 0 ORDER BY relname`, db.Schema)
+	after, err := changeCounts(ctx, tx, db.Schema)
 	if err != nil {
-		return nil, fmt.Errorf("count changes: %w", err)
+		return nil, err
 	}
+	touched := diffChanges(counts, after)
 	affected := map[string]bool{}
 	for _, t := range touched {
 		res.NumChanges += t.Changes
@@ -331,10 +335,7 @@ func sqlErrorText(e *pq.Error, i, n int) string {
 // markDataChanges records a table.updated event for each metadata table whose rows raw SQL
 // changed (raw SQL writes no row history or row events), so every process drops its cached
 // rows, and returns their ids.
-func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched []struct {
-	Name    string `db:"relname"`
-	Changes int64  `db:"changes"`
-}, rec *reconcileResult, actor string) ([]int64, error) {
+func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched []tableChanges, rec *reconcileResult, actor string) ([]int64, error) {
 	if len(touched) == 0 {
 		return nil, nil
 	}
@@ -360,6 +361,38 @@ func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched 
 		}
 	}
 	return ids, nil
+}
+
+// tableChanges is the count of rows inserted, updated and deleted in a table.
+type tableChanges struct {
+	OID     int64  `db:"relid"`
+	Name    string `db:"relname"`
+	Changes int64  `db:"changes"`
+}
+
+func changeCounts(ctx context.Context, tx *Tx, schema string) ([]tableChanges, error) {
+	var out []tableChanges
+	err := tx.SelectContext(ctx, &out, `SELECT relid::bigint AS relid, relname, n_tup_ins + n_tup_upd + n_tup_del AS changes
+		FROM pg_stat_xact_user_tables WHERE schemaname = $1 ORDER BY relname`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("count changes: %w", err)
+	}
+	return out, nil
+}
+
+// diffChanges is the tables whose counts grew from before to after, with the growth.
+func diffChanges(before, after []tableChanges) []tableChanges {
+	was := make(map[int64]int64, len(before))
+	for _, b := range before {
+		was[b.OID] = b.Changes
+	}
+	var out []tableChanges
+	for _, a := range after {
+		if n := a.Changes - was[a.OID]; n > 0 {
+			out = append(out, tableChanges{OID: a.OID, Name: a.Name, Changes: n})
+		}
+	}
+	return out
 }
 
 // runStatement runs one statement; when it returns columns, they and its rows replace the

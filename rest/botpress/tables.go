@@ -52,16 +52,23 @@ type updateTableIn struct {
 	Frozen    *bool             `json:"frozen,omitempty"`
 	Schema    map[string]any    `json:"schema,omitempty" doc:"columns to add or change; a column given as null is deleted"`
 	Tags      map[string]string `json:"tags,omitempty"`
-	KeyColumn *nullableString   `json:"keyColumn,omitempty" doc:"a column name, or null to remove the key"`
+	KeyColumn nullableString    `json:"keyColumn,omitempty" doc:"a column name, or null to remove the key"`
 	Factor    *int              `json:"factor,omitempty"`
 }
 
 // nullableString tells a JSON null from an absent field.
 type nullableString struct {
+	Set   bool
 	Value *string
 }
 
+// JSONSchema documents the accepted forms.
+func (nullableString) JSONSchema() map[string]any {
+	return map[string]any{"type": []string{"string", "null"}}
+}
+
 func (n *nullableString) UnmarshalJSON(b []byte) error {
+	n.Set = true
 	if string(b) == "null" {
 		n.Value = nil
 		return nil
@@ -294,7 +301,7 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 	if s.Properties == nil {
 		s.Properties = map[string]map[string]any{}
 	}
-	structural := in.Schema != nil || (in.Name != nil && *in.Name != t.Name) || in.KeyColumn != nil
+	structural := in.Schema != nil || (in.Name != nil && *in.Name != t.Name) || in.KeyColumn.Set
 	if t.Frozen && structural && (in.Frozen == nil || *in.Frozen) {
 		return (&gqlbase.Error{Code: gqlbase.CodeConflict, Field: "frozen",
 			Message: fmt.Sprintf("table %q is frozen: its name and schema cannot change (duplicate it, or unfreeze it)", t.Name)})
@@ -312,7 +319,7 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 		s.Factor = *in.Factor
 	}
 	key := s.KeyColumn
-	if in.KeyColumn != nil {
+	if in.KeyColumn.Set {
 		key = ""
 		if in.KeyColumn.Value != nil {
 			key = *in.KeyColumn.Value

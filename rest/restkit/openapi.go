@@ -152,9 +152,17 @@ func Schema(t reflect.Type) map[string]any {
 	return schemaOf(t, map[reflect.Type]bool{})
 }
 
+// schemaTeller is a type that documents its own JSON schema (custom JSON forms).
+type schemaTeller interface{ JSONSchema() map[string]any }
+
+var schemaTellerType = reflect.TypeOf((*schemaTeller)(nil)).Elem()
+
 func schemaOf(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 	if t == nil {
 		return map[string]any{}
+	}
+	if t.Kind() != reflect.Pointer && t.Implements(schemaTellerType) {
+		return reflect.Zero(t).Interface().(schemaTeller).JSONSchema()
 	}
 	switch t {
 	case timeType:
@@ -208,7 +216,7 @@ func schemaOf(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 func addFields(t reflect.Type, seen map[reflect.Type]bool, props map[string]any, required *[]string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
+		if !f.IsExported() && !f.Anonymous {
 			continue
 		}
 		tag := f.Tag.Get("json")
