@@ -101,19 +101,19 @@ type createDatabaseOut struct {
 }
 
 type patchDatabaseIn struct {
-	Name        *string     `json:"name,omitempty"`
+	Name        *string    `json:"name,omitempty"`
 	Description textUpdate `json:"description,omitempty"`
 	Owner       textUpdate `json:"owner,omitempty" doc:"the team: only the current one is accepted"`
 }
 
 // settingsIn is a settings update.
 type settingsIn struct {
-	Auditing     *bool       `json:"auditing,omitempty"`
-	EnvVars      []envIn     `json:"envVars,omitempty" doc:"variables to create or replace"`
+	Auditing     *bool      `json:"auditing,omitempty"`
+	EnvVars      []envIn    `json:"envVars,omitempty" doc:"variables to create or replace"`
 	Environment  textUpdate `json:"environment,omitempty"`
-	SchemaLocked *bool       `json:"schemaLocked,omitempty"`
-	ViewsTab     *bool       `json:"viewsTab,omitempty"`
-	Visibility   *string     `json:"visibility,omitempty" doc:"private or public (kept as a setting)"`
+	SchemaLocked *bool      `json:"schemaLocked,omitempty"`
+	ViewsTab     *bool      `json:"viewsTab,omitempty"`
+	Visibility   *string    `json:"visibility,omitempty" doc:"private or public (kept as a setting)"`
 	Description  textUpdate `json:"description,omitempty"`
 }
 

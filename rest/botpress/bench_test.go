@@ -82,7 +82,9 @@ func BenchmarkFindRows(b *testing.B) {
 	var bp struct{ Rows []map[string]any }
 	_ = json.Unmarshal(post(b, srv.URL+"/v1/tables/benchTable/rows/find", srv.AdminToken, bot, botpressBody), &bp)
 	var gq struct {
-		Data struct{ Rows struct{ Nodes []map[string]any } }
+		Data struct {
+			Rows struct{ Nodes []map[string]any }
+		}
 	}
 	_ = json.Unmarshal(post(b, srv.URL+"/graphql", srv.AdminToken, nil, graphqlBody), &gq)
 	if len(bp.Rows) != 20 || len(gq.Data.Rows.Nodes) != 20 {
