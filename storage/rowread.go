@@ -232,9 +232,13 @@ func ListRowsSQL(t *gqlbase.Table, q RowQuery) (string, []any, error) {
 	if len(keyExprs) > 0 {
 		sortKeysSQL = "json_build_array(" + strings.Join(keyExprs, ", ") + ")"
 	}
-	query := fmt.Sprintf("SELECT %s, %s AS sort_keys FROM %s r WHERE %s ORDER BY %s LIMIT %s OFFSET %s",
+	// The page is chosen first and only its rows are turned into JSON: Postgres evaluates the
+	// select list before a sort, so building data and sort keys in the same query level would
+	// cost that work for every matching row, not just the page's.
+	orderSQL := strings.Join(order, ", ")
+	query := fmt.Sprintf("SELECT %s, %s AS sort_keys FROM (SELECT r.* FROM %s r WHERE %s ORDER BY %s LIMIT %s OFFSET %s) r ORDER BY %s",
 		rowColumns(t, "r", q.Columns), sortKeysSQL, qualified(t.Schema, t.Name), strings.Join(conds, " AND "),
-		strings.Join(order, ", "), a.add(q.Limit+1), a.add(q.Offset))
+		orderSQL, a.add(q.Limit+1), a.add(q.Offset), orderSQL)
 	return query, a.list, nil
 }
 
