@@ -27,6 +27,18 @@ type Loaders struct {
 	// groups maps a row to the rows listed with it (a page, or the targets of one link
 	// batch), so that the links of all of them load with one query: see Link.
 	groups sync.Map // *gqlbase.Row → *rowGroup
+
+	// tableGroups maps a table to the tables listed with it, so that their row counts are
+	// computed with one query: see RowCount.
+	tableGroups sync.Map // *gqlbase.Table → *tableGroup
+}
+
+// tableGroup is a list of tables whose row counts are computed together.
+type tableGroup struct {
+	tables []*gqlbase.Table
+	once   sync.Once
+	counts map[int64]int64
+	err    error
 }
 
 // rowGroup is a set of rows resolved together, with the link batches already run for it.
@@ -251,4 +263,28 @@ func LinkValue(r *gqlbase.Row, column string) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(string(raw), 10, 64)
 	return id, err == nil
+}
+
+// GroupTables records tables listed together: the first RowCount of one of them counts the
+// rows of all of them with one query.
+func (l *Loaders) GroupTables(tables []*gqlbase.Table) {
+	if len(tables) < 2 {
+		return
+	}
+	g := &tableGroup{tables: tables}
+	for _, t := range tables {
+		l.tableGroups.Store(t, g)
+	}
+}
+
+// RowCount counts the rows of a table exactly (for a table of a group, with the others).
+func (l *Loaders) RowCount(ctx context.Context, t *gqlbase.Table) (int64, error) {
+	v, ok := l.tableGroups.Load(t)
+	if !ok {
+		counts, err := l.store.CountRows(ctx, []*gqlbase.Table{t})
+		return counts[t.ID], err
+	}
+	g := v.(*tableGroup)
+	g.once.Do(func() { g.counts, g.err = l.store.CountRows(context.WithoutCancel(ctx), g.tables) })
+	return g.counts[t.ID], g.err
 }

@@ -252,3 +252,43 @@ func toInts(t *testing.T, ids []string) []int64 {
 	}
 	return out
 }
+
+func TestTableListCountsRowsWithOneQuery(t *testing.T) {
+	t.Parallel()
+	e, log := newCountingEnv(t)
+	const q = `query($db: ID!) { tables(databaseId: $db) { id rowCount } database(id: $db) { tables { rowCount } } }`
+	counts := map[int]int{}
+	for i := range 12 {
+		tid, _ := e.createTable(t, fmt.Sprintf("t%d", i))
+		rows := make([]map[string]any, i)
+		for j := range rows {
+			rows[j] = map[string]any{}
+		}
+		if i > 0 {
+			e.insert(t, tid, rows...)
+		}
+		if i == 2 || i == 11 {
+			data, stmts := e.counted(t, log, q, map[string]any{"db": e.db})
+			for _, list := range []any{testserver.Get(data, "tables"), testserver.Get(data, "database", "tables")} {
+				for k, tb := range list.([]any) {
+					if got := testserver.Str(tb, "rowCount"); got != fmt.Sprint(k) {
+						t.Errorf("table t%d has rowCount %s, want %d", k, got, k)
+					}
+				}
+			}
+			counts[i+1] = len(stmts)
+			var countQueries int
+			for _, s := range stmts {
+				if strings.Contains(s, "count(*)") {
+					countQueries++
+				}
+			}
+			if countQueries != 2 {
+				t.Errorf("two lists of %d tables counted rows with %d queries, want one per list:\n%s", i+1, countQueries, strings.Join(stmts, "\n"))
+			}
+		}
+	}
+	if counts[3] != counts[12] {
+		t.Errorf("listing 3 tables with row counts cost %d statements, 12 tables %d", counts[3], counts[12])
+	}
+}
