@@ -2,6 +2,7 @@ package gqlbase
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -99,4 +100,19 @@ func parseTime(v any) time.Time {
 // TableEvent is a schema change delivered to a subscriber.
 type TableEvent struct {
 	*Event
+}
+
+type streamEndKey struct{}
+
+// WithStreamEnd returns a context whose event streams report the error they end with to f
+// instead of to the client directly: a multiplexed subscription hands the error on to each of
+// its members.
+func WithStreamEnd(ctx context.Context, f func(error)) context.Context {
+	return context.WithValue(ctx, streamEndKey{}, f)
+}
+
+// StreamEndFrom returns the function set by WithStreamEnd, or nil.
+func StreamEndFrom(ctx context.Context) func(error) {
+	f, _ := ctx.Value(streamEndKey{}).(func(error))
+	return f
 }

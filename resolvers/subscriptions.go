@@ -17,9 +17,9 @@ import (
 // subscriptionBuffer is how many events a subscription may fall behind before it is closed.
 const subscriptionBuffer = 64
 
-// recheckCredential makes sure the credential of a long-lived connection still works when it
+// RecheckCredential makes sure the credential of a long-lived connection still works when it
 // starts another subscription: connection_init may be long past.
-func (r *Resolver) recheckCredential(ctx context.Context, p *gqlbase.Principal) error {
+func (r *Resolver) RecheckCredential(ctx context.Context, p *gqlbase.Principal) error {
 	if err := p.Authenticated(); err != nil {
 		return err
 	}
@@ -73,7 +73,11 @@ func (s *eventSink[T]) Offer(c *realtime.Change) bool {
 
 func (s *eventSink[T]) End(err error) {
 	if err != nil && err != realtime.ErrShutdown {
-		transport.AddSubscriptionError(s.ctx, subscriptionError(s.ctx, err))
+		if report := gqlbase.StreamEndFrom(s.ctx); report != nil {
+			report(err)
+		} else {
+			transport.AddSubscriptionError(s.ctx, subscriptionError(s.ctx, err))
+		}
 	}
 	close(s.out)
 	s.mu.Lock()
@@ -114,7 +118,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, p *gqlbase.Principal, co
 // SubscribeRows streams a table's row changes that match filter and kinds.
 func (r *Resolver) SubscribeRows(ctx context.Context, t *gqlbase.Table, filter *gqlbase.BoundFilter, kinds []gqlbase.RowEventKind) (<-chan *gqlbase.RowEvent, error) {
 	p := gqlbase.PrincipalFrom(ctx)
-	if err := r.recheckCredential(ctx, p); err != nil {
+	if err := r.RecheckCredential(ctx, p); err != nil {
 		return nil, err
 	}
 	match := func(c *realtime.Change) bool {
@@ -150,7 +154,7 @@ func (r *Resolver) rowEvent(tableID int64, c *realtime.Change) *gqlbase.RowEvent
 // SubscribeTables streams the schema changes of a database.
 func (r *Resolver) SubscribeTables(ctx context.Context, db *gqlbase.Database) (<-chan *gqlbase.TableEvent, error) {
 	p := gqlbase.PrincipalFrom(ctx)
-	if err := r.recheckCredential(ctx, p); err != nil {
+	if err := r.RecheckCredential(ctx, p); err != nil {
 		return nil, err
 	}
 	convert := func(c *realtime.Change) *gqlbase.TableEvent { return &gqlbase.TableEvent{Event: c.Event} }

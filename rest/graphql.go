@@ -82,6 +82,9 @@ func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Ha
 		return errors.New("panic in resolver")
 	})
 	srv.AroundResponses(s.metrics.observeOperation(api))
+	if api == "platform" {
+		srv.AroundOperations(s.subs.intercept)
+	}
 	return s.limitBody(srv)
 }
 

@@ -370,3 +370,40 @@ func TestScaleOutAcrossServers(t *testing.T) {
 		t.Fatalf("A's subscriber got %s for B's insert", ev.Raw)
 	}
 }
+
+// TestMultiplexedSubscriptionsShareOneRunButNotCredentials: two tokens with the same access
+// share one execution of the same subscription; revoking one ends only its own.
+func TestMultiplexedSubscriptionsShareOneRunButNotCredentials(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	created := e.ok(t, `mutation { createToken(input: {name: "twin", scopes: [READ, WRITE, SCHEMA, FILES, ADMIN]}) { token { id } secret } }`, nil)
+	twin := testserver.Str(created, "createToken", "secret")
+	vars := map[string]any{"t": table}
+	a := subscribe(t, e.srv, e.token, "a", rowEventsSub, vars)
+	b := subscribe(t, e.srv, twin, "b", rowEventsSub, vars)
+	other := subscribe(t, e.srv, e.token, "o", rowEventsSub, map[string]any{"t": table, "k": []string{"UPDATED"}})
+	waitFor(t, 10*time.Second, func() bool { _, n := e.srv.API.Subscriptions(); return n == 3 }, func() string { return "subscriptions not registered" })
+	if running, _ := e.srv.API.Subscriptions(); running != 2 {
+		t.Fatalf("%d executions for two identical subscriptions and a different one, want 2", running)
+	}
+	e.insert(t, table, map[string]any{"name": "Ann", "age": 1})
+	for _, c := range []*subClient{a, b} {
+		if n := testserver.Str(c.nextEvent(5*time.Second).Data, "rowEvents", "row", "data", "name"); n != "Ann" {
+			t.Fatalf("member got %q", n)
+		}
+	}
+	if _, err := e.srv.Store.DB().Exec(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, testserver.Str(created, "createToken", "token", "id")); err != nil {
+		t.Fatal(err)
+	}
+	m := b.expectType("error", 5*time.Second)
+	if !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
+		t.Fatalf("revoked member ended with %s", m.Payload)
+	}
+	e.insert(t, table, map[string]any{"name": "Bob", "age": 2})
+	if n := testserver.Str(a.nextEvent(5*time.Second).Data, "rowEvents", "row", "data", "name"); n != "Bob" {
+		t.Fatalf("the other member stopped receiving: got %q", n)
+	}
+	if _, ok := other.message(300 * time.Millisecond); ok {
+		t.Fatal("the UPDATED-only subscription received a creation")
+	}
+}

@@ -41,6 +41,7 @@ type Server struct {
 	store    *storage.Store
 	logger   *slog.Logger
 	metrics  *metrics
+	subs     *multiplexer // runs identical platform subscriptions once
 	mux      *http.ServeMux
 	started  time.Time
 	typed    *typed.Service
@@ -77,6 +78,7 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 	}
 	s.closing, s.beginClose = context.WithCancel(context.Background())
 	s.metrics = newMetrics(res.Store)
+	s.subs = newMultiplexer(s)
 	s.startRealtime()
 	s.routes()
 	return s
@@ -153,3 +155,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		"error": map[string]string{"code": "NOT_FOUND", "message": "no route for " + r.Method + " " + r.URL.Path},
 	})
 }
+
+// Subscriptions reports the platform API's open subscriptions: how many run (identical ones
+// run once) and how many clients they serve.
+func (s *Server) Subscriptions() (running, clients int) { return s.subs.counts() }

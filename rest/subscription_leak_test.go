@@ -12,8 +12,8 @@ import (
 )
 
 // TestThousandSubscriptionsOpenAndCloseWithoutLeaks opens 1,000 concurrent subscriptions
-// (100 connections with 10 each), closes them, and checks that the server's goroutines and
-// the hub's subscriptions return to where they were.
+// (100 connections with 10 each), closes them, and checks that the server's goroutines, its
+// subscriptions and the hub's return to where they were.
 func TestThousandSubscriptionsOpenAndCloseWithoutLeaks(t *testing.T) {
 	e := newDataEnv(t)
 	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"})
@@ -63,16 +63,21 @@ func TestThousandSubscriptionsOpenAndCloseWithoutLeaks(t *testing.T) {
 	for err := range errs {
 		t.Fatalf("opening connections: %v", err)
 	}
-	waitFor(t, 20*time.Second, func() bool { return hub.Count() == conns*perConn }, func() string {
-		return "hub holds " + itoa(hub.Count()) + " subscriptions, want 1000"
+	// Identical subscriptions run once: one hub subscription serves all 1,000 clients.
+	clientsOf := func() int { _, n := e.srv.API.Subscriptions(); return n }
+	waitFor(t, 20*time.Second, func() bool { return clientsOf() == conns*perConn }, func() string {
+		return "the server serves " + itoa(clientsOf()) + " subscriptions, want 1000"
 	})
+	if running, _ := e.srv.API.Subscriptions(); running != 1 || hub.Count() != 1 {
+		t.Fatalf("%d executions and %d hub subscriptions for 1,000 identical subscriptions, want 1 and 1", running, hub.Count())
+	}
 
 	for _, c := range clients {
 		_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 		c.Close()
 	}
-	waitFor(t, 20*time.Second, func() bool { return hub.Count() == 0 }, func() string {
-		return "hub still holds " + itoa(hub.Count()) + " subscriptions"
+	waitFor(t, 20*time.Second, func() bool { return hub.Count() == 0 && clientsOf() == 0 }, func() string {
+		return "hub still holds " + itoa(hub.Count()) + " subscriptions; the server serves " + itoa(clientsOf())
 	})
 	// Allow for a few goroutines of the HTTP client and server that come and go on their own.
 	waitFor(t, 20*time.Second, func() bool { return runtime.NumGoroutine() <= baseline+10 }, func() string {

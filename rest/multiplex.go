@@ -1,0 +1,259 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/realtime"
+)
+
+// multiplexer runs identical subscriptions once. Subscriptions with the same document,
+// operation name and variables, made by principals with the same access (kind, workspace,
+// scopes, roles, database restriction), form a group: the operation executes once per event
+// and every member receives the same response. Each member's own credential is still checked
+// when it joins and watched while it stays; a member that falls behind is dropped alone.
+type multiplexer struct {
+	server *Server
+
+	mu     sync.Mutex
+	groups map[string]*subGroup
+}
+
+// memberBuffer is how many responses a member may fall behind its group before it is dropped.
+const memberBuffer = 64
+
+type subGroup struct {
+	key    string
+	cancel context.CancelFunc
+	err    error // what the group's stream ended with, reported through gqlbase.WithStreamEnd
+
+	mu      sync.Mutex
+	members map[*subMember]struct{}
+	ended   bool
+}
+
+type subMember struct {
+	ch  chan *graphql.Response
+	err error // why the member was ended; set before ch is closed
+}
+
+func newMultiplexer(s *Server) *multiplexer {
+	return &multiplexer{server: s, groups: map[string]*subGroup{}}
+}
+
+// counts returns the running groups (each one execution) and their members.
+func (m *multiplexer) counts() (groups, members int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, g := range m.groups {
+		g.mu.Lock()
+		members += len(g.members)
+		g.mu.Unlock()
+	}
+	return len(m.groups), members
+}
+
+// intercept is an operation middleware: queries and mutations pass through; subscriptions
+// join their group.
+func (m *multiplexer) intercept(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return next(ctx)
+	}
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := m.server.resolver.RecheckCredential(ctx, p); err != nil {
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{subscriptionErr(err)}})
+	}
+	key, err := groupKey(oc, p)
+	if err != nil {
+		return next(ctx) // variables that do not encode: run it on its own
+	}
+	member := &subMember{ch: make(chan *graphql.Response, memberBuffer)}
+	g := m.join(ctx, key, p, member, next)
+
+	release := m.server.resolver.Realtime.Watch(p, func(err error) { g.end(member, err) })
+	stop := context.AfterFunc(ctx, func() { m.leave(g, member) })
+	return func(ctx context.Context) *graphql.Response {
+		resp, ok := <-member.ch
+		if ok {
+			return resp
+		}
+		release()
+		stop()
+		m.leave(g, member)
+		if member.err != nil && member.err != realtime.ErrShutdown {
+			transport.AddSubscriptionError(ctx, subscriptionErr(member.err))
+		}
+		return nil
+	}
+}
+
+// join adds a member to the group of key, starting the group's execution when it is new.
+func (m *multiplexer) join(ctx context.Context, key string, p *gqlbase.Principal, member *subMember, next graphql.OperationHandler) *subGroup {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if g, ok := m.groups[key]; ok && g.add(member) {
+		return g
+	}
+	// The group runs on its own context: it outlives the member that started it. Its
+	// principal has that member's access but none of its identity, so no single member's
+	// credential can end it; members' credentials are watched one by one.
+	gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	gctx = gqlbase.WithPrincipal(gctx, groupPrincipal(p))
+	context.AfterFunc(m.server.closing, cancel)
+	g := &subGroup{key: key, cancel: cancel, members: map[*subMember]struct{}{}}
+	gctx = gqlbase.WithStreamEnd(gctx, func(err error) {
+		g.mu.Lock()
+		g.err = err
+		g.mu.Unlock()
+	})
+	g.add(member)
+	m.groups[key] = g
+	responses := next(gctx)
+	go m.run(gctx, g, responses)
+	return g
+}
+
+// run pulls the group's responses and hands each to every member.
+func (m *multiplexer) run(ctx context.Context, g *subGroup, responses graphql.ResponseHandler) {
+	for {
+		resp := responses(ctx)
+		if resp == nil {
+			break
+		}
+		g.broadcast(resp)
+	}
+	m.mu.Lock()
+	if m.groups[g.key] == g {
+		delete(m.groups, g.key)
+	}
+	m.mu.Unlock()
+	g.mu.Lock()
+	err := g.err
+	g.mu.Unlock()
+	g.endAll(err)
+	g.cancel()
+}
+
+func (m *multiplexer) leave(g *subGroup, member *subMember) {
+	if g.remove(member) {
+		m.mu.Lock()
+		if m.groups[g.key] == g {
+			delete(m.groups, g.key)
+		}
+		m.mu.Unlock()
+		g.cancel()
+	}
+}
+
+// add joins a member unless the group already ended.
+func (g *subGroup) add(member *subMember) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ended {
+		return false
+	}
+	g.members[member] = struct{}{}
+	return true
+}
+
+// remove takes a member out and reports whether the group is now empty (and so ended).
+func (g *subGroup) remove(member *subMember) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.members[member]; ok {
+		delete(g.members, member)
+		close(member.ch)
+	}
+	if len(g.members) == 0 && !g.ended {
+		g.ended = true
+		return true
+	}
+	return false
+}
+
+// end ends one member with err.
+func (g *subGroup) end(member *subMember, err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.members[member]; ok {
+		member.err = err
+		delete(g.members, member)
+		close(member.ch)
+	}
+}
+
+func (g *subGroup) broadcast(resp *graphql.Response) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for member := range g.members {
+		select {
+		case member.ch <- resp:
+		default:
+			member.err = realtime.ErrSlowSubscriber
+			delete(g.members, member)
+			close(member.ch)
+		}
+	}
+}
+
+func (g *subGroup) endAll(err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ended = true
+	for member := range g.members {
+		member.err = err
+		delete(g.members, member)
+		close(member.ch)
+	}
+}
+
+// groupKey identifies the subscriptions that produce the same responses.
+func groupKey(oc *graphql.OperationContext, p *gqlbase.Principal) (string, error) {
+	vars, err := json.Marshal(oc.Variables) // map keys come out sorted
+	if err != nil {
+		return "", err
+	}
+	scopes := slices.Clone(p.Scopes)
+	slices.Sort(scopes)
+	roles := slices.Sorted(maps.Keys(p.Roles))
+	roleList := make([]string, len(roles))
+	for i, ws := range roles {
+		roleList[i] = fmt.Sprintf("%d=%s", ws, p.Roles[ws])
+	}
+	dbs := "all"
+	if p.Databases != nil {
+		ids := slices.Sorted(maps.Keys(p.Databases))
+		dbs = ""
+		for _, id := range ids {
+			dbs += fmt.Sprintf("%d=%s,", id, p.Databases[id])
+		}
+	}
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s|%d|%v|%v|%s", oc.RawQuery, oc.OperationName, vars,
+		p.Kind, p.WorkspaceID, scopes, roleList, dbs), nil
+}
+
+// groupPrincipal keeps a principal's access and drops its identity.
+func groupPrincipal(p *gqlbase.Principal) *gqlbase.Principal {
+	g := *p
+	g.TokenID, g.SessionID, g.SecretHash, g.ExpiresAt = 0, 0, nil, nil
+	return &g
+}
+
+func subscriptionErr(err error) *gqlerror.Error {
+	e, ok := gqlbase.AsError(err)
+	if !ok {
+		e = gqlbase.Errorf(gqlbase.CodeInternal, "internal error")
+	}
+	return &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": string(e.Code)}}
+}
