@@ -231,7 +231,6 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	for _, stmt := range []string{
 		`SET LOCAL statement_timeout = ` + timeout,
 		`SET LOCAL lock_timeout = ` + lockTimeout,
-		`SET LOCAL search_path = ` + quoteIdent(db.Schema),
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("prepare SQL session: %w", err)
@@ -251,27 +250,73 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 			return nil, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE `+quoteIdent(role)); err != nil {
-		return nil, fmt.Errorf("switch to the SQL role: %w", err)
+	enter := func() error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL search_path = `+quoteIdent(db.Schema)); err != nil {
+			return fmt.Errorf("set search_path: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE `+quoteIdent(role)); err != nil {
+			return fmt.Errorf("switch to the SQL role: %w", err)
+		}
+		return nil
 	}
+	leave := func() error {
+		if _, err := tx.ExecContext(ctx, `RESET ROLE`); err != nil {
+			return fmt.Errorf("leave the SQL role: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT set_config('search_path', $1, true)`, searchPath); err != nil {
+			return fmt.Errorf("restore search_path: %w", err)
+		}
+		return nil
+	}
+	failed := func(msg string) (*SQLResult, error) {
+		res.Errors = []string{msg}
+		res.Columns, res.Rows, res.Truncated, res.NumChanges = []string{}, []json.RawMessage{}, false, 0
+		return res, nil
+	}
+	if err := enter(); err != nil {
+		return nil, err
+	}
+	rec := &reconcileResult{}
+	affected := map[string]bool{}
 	for i, st := range stmts {
 		if err := runStatement(ctx, tx, st, opts.MaxRows, res); err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
 			if pqe := asPQ(err); pqe != nil {
-				res.Errors = []string{sqlErrorText(pqe, i, len(stmts))}
-				res.Columns, res.Rows, res.Truncated = []string{}, []json.RawMessage{}, false
-				return res, nil
+				return failed(sqlErrorText(pqe, i, len(stmts)))
 			}
 			return nil, err
 		}
+		if st.Kind != SQLSchema {
+			continue
+		}
+		// Reconcile after each DDL statement, so the next ones already see the system
+		// columns (an INSERT without id after CREATE TABLE gets one).
+		if err := leave(); err != nil {
+			return nil, err
+		}
+		r, err := reconcileSchema(ctx, tx, db, before, opts.Actor)
+		if err != nil {
+			if e, ok := gqlbase.AsError(err); ok && e.Code == gqlbase.CodeBadUserInput {
+				if len(stmts) > 1 {
+					return failed(fmt.Sprintf("statement %d: %s", i+1, e.Message))
+				}
+				return failed(e.Message)
+			}
+			return nil, err
+		}
+		rec.changed = append(rec.changed, r.changed...)
+		rec.names = append(rec.names, r.names...)
+		if before, err = snapshotCatalog(ctx, tx, db.Schema); err != nil {
+			return nil, err
+		}
+		if err := enter(); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `RESET ROLE`); err != nil {
-		return nil, fmt.Errorf("leave the SQL role: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('search_path', $1, true)`, searchPath); err != nil {
-		return nil, fmt.Errorf("restore search_path: %w", err)
+	if err := leave(); err != nil {
+		return nil, err
 	}
 	if opts.ReadOnly {
 		return res, tx.Commit()
@@ -281,25 +326,12 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 		return nil, err
 	}
 	touched := diffChanges(counts, after)
-	affected := map[string]bool{}
 	for _, t := range touched {
 		res.NumChanges += t.Changes
 		affected[t.Name] = true
 	}
-	rec := &reconcileResult{}
-	if schemaChange {
-		rec, err = reconcileSchema(ctx, tx, db, before, opts.Actor)
-		if err != nil {
-			if e, ok := gqlbase.AsError(err); ok && e.Code == gqlbase.CodeBadUserInput {
-				res.Errors = []string{e.Message}
-				res.Columns, res.Rows, res.NumChanges = []string{}, []json.RawMessage{}, 0
-				return res, nil
-			}
-			return nil, err
-		}
-		for _, name := range rec.names {
-			affected[name] = true
-		}
+	for _, name := range rec.names {
+		affected[name] = true
 	}
 	dataChanged, err := markDataChanges(ctx, tx, db, touched, rec, opts.Actor)
 	if err != nil {
@@ -349,6 +381,14 @@ func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched 
 	}
 	var ids []int64
 	for _, t := range sortedTables(m) {
+		// SQL may insert explicit ids: the identity continues after the largest.
+		table := qualified(t.Schema, t.Name)
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(s.seq, m.max_id) FROM
+			(SELECT pg_get_serial_sequence(%s, 'id') AS seq) s, (SELECT max(id) AS max_id FROM %s) m
+			WHERE s.seq IS NOT NULL AND m.max_id > coalesce(pg_sequence_last_value(s.seq::regclass), 0)`,
+			quoteLiteral(table), table)); err != nil {
+			return nil, fmt.Errorf("advance the id sequence of %s: %w", t.Name, err)
+		}
 		if rec.has(t.ID) {
 			continue
 		}

@@ -20,7 +20,7 @@ type textUpdate struct {
 	Value *string
 }
 
-func (t textUpdate) UnmarshalJSON(b []byte) error {
+func (t *textUpdate) UnmarshalJSON(b []byte) error {
 	t.Set = true
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {

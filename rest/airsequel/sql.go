@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
@@ -26,6 +27,9 @@ func (a *api) sql(w http.ResponseWriter, r *http.Request) error {
 	var in sqlIn
 	if err := restkit.DecodeJSON(r, &in, restkit.DecodeOptions{MaxBytes: restkit.MaxBulkBody, Unknown: restkit.RejectUnknown}); err != nil {
 		return err
+	}
+	if strings.TrimSpace(in.Query) == "" {
+		return gqlbase.BadInput("query is required: the SQL to run").WithField("query")
 	}
 	db, err := a.database(r, gqlbase.ScopeRead)
 	if err != nil {

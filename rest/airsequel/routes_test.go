@@ -1,0 +1,428 @@
+package airsequel_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gqlbase/gqlbase/internal/testserver"
+)
+
+const usersDDL = `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, age INTEGER);
+	INSERT INTO users (name, email, age) VALUES ('Ann', 'ann@example.com', 31), ('Bob', 'bob@example.com', 45)`
+
+func TestStatusAndDocs(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(t, "GET", "/api/status", "", nil)
+	if r.status != 200 || r.str("status") != "ok" {
+		t.Fatalf("status: %d %s", r.status, r.raw)
+	}
+	r = e.do(t, "GET", "/api/docs", "", nil)
+	if r.status != 200 || !strings.Contains(string(r.raw), "/docs/assets/docs.js") {
+		t.Fatalf("docs: %d %.200s", r.status, r.raw)
+	}
+}
+
+func TestDatabases(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", usersDDL)
+	e.createDB(t, "empty", "")
+
+	list := e.ok(t, 200, "GET", "/api/dbs", nil)
+	if list.str("numberOfDatabases") != "2" || list.str("databases", 0, "name") != "shop" || list.str("databases", 0, "tables", 0, "name") != "users" {
+		t.Fatalf("list: %s", list.raw)
+	}
+	got := e.ok(t, 200, "GET", "/api/dbs/"+db, nil)
+	if got.str("id") != db || got.str("fileFormat") != "postgresql" || got.str("visibility") != "private" || got.str("readonlyId") == "" ||
+		got.str("owner") == "" || got.get("size") == nil {
+		t.Fatalf("get: %s", got.raw)
+	}
+	// By name as well.
+	if e.ok(t, 200, "GET", "/api/dbs/shop", nil).str("id") != db {
+		t.Fatal("get by name")
+	}
+
+	e.ok(t, 200, "PATCH", "/api/dbs/"+db, map[string]any{"name": "store", "description": map[string]any{"tag": "TextValue", "contents": "the shop"}})
+	got = e.ok(t, 200, "GET", "/api/dbs/"+db, nil)
+	if got.str("name") != "store" || got.str("description") != "the shop" {
+		t.Fatalf("after patch: %s", got.raw)
+	}
+	e.ok(t, 200, "PATCH", "/api/dbs/"+db, map[string]any{"description": map[string]any{"tag": "TextNull"}})
+	if got = e.ok(t, 200, "GET", "/api/dbs/"+db, nil); got.get("description") != nil {
+		t.Fatalf("description not cleared: %s", got.raw)
+	}
+	if r := e.do(t, "PATCH", "/api/dbs/"+db, e.token, map[string]any{"owner": map[string]any{"tag": "TextValue", "contents": "another team"}}); r.status != 501 {
+		t.Fatalf("owner change: %d %s", r.status, r.raw)
+	}
+
+	// Bad bodies.
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/api/dbs", `{"name": `},
+		{"POST", "/api/dbs", map[string]any{"name": "x", "colour": "red"}},
+		{"POST", "/api/dbs", map[string]any{"name": ""}},
+		{"POST", "/api/dbs", map[string]any{"name": "bad", "query": "CREATE TABLE t (id TEXT)"}},
+		{"POST", "/api/dbs", map[string]any{"name": "bad2", "query": "SET ROLE postgres"}},
+		{"PATCH", "/api/dbs/" + db, map[string]any{"description": map[string]any{"tag": "Other"}}},
+		{"PATCH", "/api/dbs/" + db, map[string]any{"name": 3}},
+	} {
+		r := e.do(t, c.method, c.path, e.token, c.body)
+		if r.status != 400 || r.errorCode() != "BAD_USER_INPUT" {
+			t.Errorf("%s %s %v: %d %s", c.method, c.path, c.body, r.status, r.raw)
+		}
+	}
+	// A database whose query failed is not left behind.
+	if e.ok(t, 200, "GET", "/api/dbs", nil).str("numberOfDatabases") != "2" {
+		t.Fatal("failed creation left a database")
+	}
+	// Names are unique in a team.
+	if r := e.do(t, "POST", "/api/dbs", e.token, map[string]any{"name": "empty"}); r.status != 409 {
+		t.Fatalf("duplicate name: %d %s", r.status, r.raw)
+	}
+
+	for _, p := range []string{"/api/dbs/424242", "/api/dbs/nope"} {
+		if r := e.do(t, "GET", p, e.token, nil); r.status != 404 || r.errorCode() != "NOT_FOUND" {
+			t.Errorf("GET %s: %d %s", p, r.status, r.raw)
+		}
+	}
+
+	e.ok(t, 200, "DELETE", "/api/dbs/"+db, nil)
+	if r := e.do(t, "GET", "/api/dbs/"+db, e.token, nil); r.status != 404 {
+		t.Fatalf("deleted database: %d", r.status)
+	}
+}
+
+func TestSettingsAndSchemaLock(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", usersDDL)
+	s := e.ok(t, 200, "GET", "/api/dbs/"+db+"/settings", nil)
+	if s.get("schemaLocked") != false || s.str("visibility") != "private" {
+		t.Fatalf("settings: %s", s.raw)
+	}
+	e.ok(t, 200, "PATCH", "/api/dbs/"+db+"/settings", map[string]any{
+		"auditing": true, "environment": map[string]any{"tag": "TextValue", "contents": "production"}, "viewsTab": true,
+		"visibility": "public", "envVars": []any{map[string]any{"name": "HELLO", "value": "world"}}, "schemaLocked": true,
+	})
+	s = e.ok(t, 200, "GET", "/api/dbs/"+db+"/settings", nil)
+	if s.get("auditing") != true || s.str("environment") != "production" || s.str("visibility") != "public" ||
+		s.str("envVars", 0, "name") != "HELLO" || s.get("schemaLocked") != true {
+		t.Fatalf("settings after patch: %s", s.raw)
+	}
+	// A locked schema refuses DDL and structure changes, and still takes data.
+	if r := e.do(t, "POST", "/dbs/"+db+"/sql", e.token, map[string]any{"query": "CREATE TABLE t (a int)"}); r.status != 403 {
+		t.Fatalf("DDL on a locked schema: %d %s", r.status, r.raw)
+	}
+	if r := e.do(t, "PUT", "/api/dbs/"+db+"/tables/users/columns/x", e.token, map[string]any{}); r.status != 403 {
+		t.Fatalf("column on a locked schema: %d %s", r.status, r.raw)
+	}
+	if res := e.sql(t, db, "UPDATE users SET age = 1"); res.str("numChanges") != "2" {
+		t.Fatalf("data on a locked schema: %s", res.raw)
+	}
+	e.ok(t, 200, "PATCH", "/api/dbs/"+db+"/settings", map[string]any{"schemaLocked": false})
+	if res := e.sql(t, db, "CREATE TABLE t (a int)"); len(res.get("errors").([]any)) != 0 {
+		t.Fatalf("DDL after unlocking: %s", res.raw)
+	}
+	for _, body := range []any{map[string]any{"visibility": "everyone"}, map[string]any{"unknown": 1}, map[string]any{"envVars": []any{map[string]any{"name": "1x", "value": "v"}}}} {
+		if r := e.do(t, "PATCH", "/api/dbs/"+db+"/settings", e.token, body); r.status != 400 {
+			t.Errorf("settings %v: %d %s", body, r.status, r.raw)
+		}
+	}
+}
+
+func TestSchemaVacuumDownload(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", usersDDL)
+	r := e.ok(t, 200, "GET", "/api/dbs/"+db+"/schema", nil)
+	if !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") || !strings.Contains(string(r.raw), `CREATE TABLE "db_`) ||
+		!strings.Contains(string(r.raw), `"email" text`) {
+		t.Fatalf("schema: %s", r.raw)
+	}
+	e.ok(t, 200, "POST", "/api/dbs/"+db+"/vacuum", nil)
+	d := e.ok(t, 200, "GET", "/dbs/"+db+"/download", nil)
+	if !strings.HasPrefix(d.header.Get("Content-Type"), "application/sql") || !strings.Contains(d.header.Get("Content-Disposition"), "attachment") ||
+		!strings.Contains(string(d.raw), "CREATE TABLE") || !strings.Contains(string(d.raw), "ann@example.com") {
+		t.Fatalf("download: %s", d.raw)
+	}
+	ro := e.ok(t, 200, "GET", "/dbs/"+db+"/regenerate-readonly-id", nil).str("readonlyId")
+	if ro == "" || e.ok(t, 200, "GET", "/api/dbs/"+db, nil).str("readonlyId") != ro {
+		t.Fatal("read-only id not regenerated")
+	}
+}
+
+func TestTablesAndColumns(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", usersDDL)
+	base := "/api/dbs/" + db + "/tables/"
+	tb := e.ok(t, 200, "GET", base+"users", nil)
+	if tb.str("name") != "users" || tb.str("numberOfRows") != "2" || tb.str("rowidColumnName") != "id" ||
+		tb.str("columns", 0, "name") != "id" || tb.get("columns", 0, "isPrimaryKey") != true ||
+		tb.str("columns", 1, "name") != "name" || tb.get("columns", 1, "isNonNull") != true || tb.get("columns", 2, "isUnique") != true ||
+		tb.str("columns", 3, "sqliteDataType") != "INTEGER" {
+		t.Fatalf("table: %s", tb.raw)
+	}
+	// By id too.
+	if e.ok(t, 200, "GET", base+tb.str("id"), nil).str("name") != "users" {
+		t.Fatal("table by id")
+	}
+
+	created := e.ok(t, 201, "PUT", base+"notes", map[string]any{"description": "notes", "columns": []any{
+		map[string]any{"name": "body", "sqliteDataType": "TEXT", "isNonNull": true},
+		map[string]any{"name": "kind", "type": "select", "items": []any{"a", "b"}},
+		map[string]any{"name": "score", "sqliteDataType": "REAL"},
+	}})
+	if created.str("description") != "notes" || created.str("columns", 2, "items", 1) != "b" || created.str("columns", 3, "sqliteDataType") != "REAL" {
+		t.Fatalf("created: %s", created.raw)
+	}
+	if r := e.do(t, "PUT", base+"notes", e.token, map[string]any{}); r.status != 409 {
+		t.Fatalf("second create: %d %s", r.status, r.raw)
+	}
+	e.ok(t, 200, "PATCH", base+"notes", map[string]any{"name": "memos", "description": "memos", "after": "users"})
+	if e.ok(t, 200, "GET", base+"memos", nil).str("description") != "memos" {
+		t.Fatal("table patch")
+	}
+
+	col := e.ok(t, 201, "PUT", base+"memos/columns/due", map[string]any{"sqliteDataType": "DATE"})
+	if col.str("name") != "due" || col.str("gqlbaseType") != "DATE" {
+		t.Fatalf("column: %s", col.raw)
+	}
+	e.ok(t, 200, "PATCH", base+"memos/columns/due", map[string]any{"name": "deadline", "sqliteDataType": "DATETIME", "isNonNull": false})
+	tb = e.ok(t, 200, "GET", base+"memos", nil)
+	if tb.str("columns", 4, "name") != "deadline" || tb.str("columns", 4, "sqliteDataType") != "DATETIME" {
+		t.Fatalf("after column patch: %s", tb.raw)
+	}
+	e.ok(t, 200, "DELETE", base+"memos/columns/deadline", nil)
+	if strings.Contains(string(e.ok(t, 200, "GET", base+"memos", nil).raw), "deadline") {
+		t.Fatal("column not deleted")
+	}
+
+	// Bad bodies and unknown things.
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"PUT", base + "memos/columns/blob", map[string]any{"sqliteDataType": "BLOB"}, 400},
+		{"PUT", base + "memos/columns/x", map[string]any{"sqliteDataType": "TEXT", "type": "TEXT"}, 400},
+		{"PUT", base + "memos/columns/x", map[string]any{"name": "y"}, 400},
+		{"PUT", base + "memos/columns/x", map[string]any{"color": "red"}, 400},
+		{"PUT", base + "memos/columns/body", map[string]any{}, 400},
+		{"PATCH", base + "memos/columns/id", map[string]any{"isNonNull": true}, 400},
+		{"PATCH", base + "memos", `{"name": [}`, 400},
+		{"PUT", base + "bad table", map[string]any{}, 400},
+		{"PUT", base + "x", map[string]any{"columns": []any{map[string]any{"sqliteDataType": "TEXT"}}}, 400},
+		{"GET", base + "nope", nil, 404},
+		{"PATCH", base + "nope", map[string]any{"name": "x"}, 404},
+		{"DELETE", base + "nope", nil, 404},
+		{"GET", base + "nope/export", nil, 404},
+		{"GET", base + "nope/search/x", nil, 404},
+		{"PUT", base + "nope/columns/x", map[string]any{}, 404},
+		{"PATCH", base + "memos/columns/nope", map[string]any{"isNonNull": true}, 404},
+		{"DELETE", base + "memos/columns/nope", nil, 404},
+		{"GET", "/api/dbs/424242/tables/users", nil, 404},
+	} {
+		r := e.do(t, c.method, c.path, e.token, c.body)
+		if r.status != c.status || len(r.get("errors").([]any)) != 1 {
+			t.Errorf("%s %s %v: %d %s, want %d", c.method, c.path, c.body, r.status, r.raw, c.status)
+		}
+	}
+
+	e.ok(t, 200, "DELETE", base+"memos", nil)
+	if r := e.do(t, "GET", base+"memos", e.token, nil); r.status != 404 {
+		t.Fatalf("deleted table: %d", r.status)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", usersDDL)
+	r := e.ok(t, 200, "GET", "/api/dbs/"+db+"/tables/users/search/bob", nil)
+	if r.str("name") != "users" || len(r.get("rows").([]any)) != 1 || r.str("rows", 0, "email") != "bob@example.com" || r.get("rows", 0, "id") == nil {
+		t.Fatalf("search: %s", r.raw)
+	}
+	if r := e.ok(t, 200, "GET", "/api/dbs/"+db+"/tables/users/search/example?limit=1", nil); len(r.get("rows").([]any)) != 1 {
+		t.Fatalf("search limit: %s", r.raw)
+	}
+	if r := e.do(t, "GET", "/api/dbs/"+db+"/tables/users/search/x?limit=abc", e.token, nil); r.status != 400 {
+		t.Fatalf("bad limit: %d", r.status)
+	}
+}
+
+func TestEnvVars(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", "")
+	for _, base := range []string{"/api/dbs/" + db + "/env", "/api/settings/env"} {
+		v := e.ok(t, 201, "POST", base, map[string]any{"name": "TOKEN", "value": "abc"})
+		if v.str("name") != "TOKEN" || v.str("value") != "abc" || v.str("created_utc") == "" {
+			t.Fatalf("%s create: %s", base, v.raw)
+		}
+		if r := e.do(t, "POST", base, e.token, map[string]any{"name": "TOKEN", "value": "x"}); r.status != 409 {
+			t.Fatalf("%s duplicate: %d", base, r.status)
+		}
+		e.ok(t, 200, "PATCH", base+"/TOKEN", map[string]any{"name": "SECRET", "value": "def"})
+		list := e.ok(t, 200, "GET", base, nil)
+		if list.str("envVars", 0, "name") != "SECRET" || list.str("envVars", 0, "value") != "def" || len(list.get("envVars").([]any)) != 1 {
+			t.Fatalf("%s list: %s", base, list.raw)
+		}
+		for _, c := range []struct {
+			method, path string
+			body         any
+			status       int
+		}{
+			{"POST", base, map[string]any{"name": "has space", "value": "x"}, 400},
+			{"POST", base, map[string]any{"name": "A"}, 201},
+			{"POST", base, `not json`, 400},
+			{"PATCH", base + "/NOPE", map[string]any{"value": "x"}, 404},
+			{"DELETE", base + "/NOPE", nil, 404},
+		} {
+			if r := e.do(t, c.method, c.path, e.token, c.body); r.status != c.status {
+				t.Errorf("%s %s: %d %s, want %d", c.method, c.path, r.status, r.raw, c.status)
+			}
+		}
+		e.ok(t, 200, "DELETE", base+"/SECRET", nil)
+	}
+	// Team settings show the team's variables; allowedHosts is server configuration.
+	e.ok(t, 200, "PATCH", "/api/settings", map[string]any{"envVars": []any{map[string]any{"name": "B", "value": "2"}}})
+	if s := e.ok(t, 200, "GET", "/api/settings", nil); len(s.get("envVars").([]any)) != 2 {
+		t.Fatalf("team settings: %s", s.raw)
+	}
+	if r := e.do(t, "PATCH", "/api/settings", e.token, map[string]any{"allowedHosts": []any{"x"}}); r.status != 501 {
+		t.Fatalf("allowedHosts: %d", r.status)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	e := newEnv(t)
+	shop := e.createDB(t, "shop", usersDDL)
+	other := e.createDB(t, "other", "CREATE TABLE t (a int)")
+
+	created := e.ok(t, 201, "POST", "/api/tokens", map[string]any{
+		"name": "app", "description": "for the app", "expiration_utc": nil,
+		"permissions": []any{map[string]any{"db_id": shop, "name": "read"}, map[string]any{"db_id": "other", "name": "write"}},
+	})
+	secret := created.str("body")
+	id := created.str("id")
+	if !strings.HasPrefix(secret, "gqb_") || created.str("description") != "for the app" || created.get("expiration_utc") != nil ||
+		created.str("permissions", 0, "db_name") != "shop" || created.str("permissions", 1, "name") != "write" {
+		t.Fatalf("created: %s", created.raw)
+	}
+	got := e.ok(t, 200, "GET", "/api/tokens/"+id, nil)
+	if strings.Contains(got.str("body"), secret[8:]) || !strings.HasSuffix(got.str("body"), "…") {
+		t.Fatalf("secret shown again: %s", got.raw)
+	}
+	// Read permission: reads shop, cannot write it; write permission on other; nothing else.
+	e.srv.GraphQL(t, "/dbs/"+shop+"/graphql", secret, `{ users { name } }`, nil).OK(t)
+	if r := e.do(t, "POST", "/dbs/"+shop+"/sql", secret, map[string]any{"query": "SELECT count(*) AS n FROM users"}); r.status != 200 || r.str("rows", 0, "n") != "2" {
+		t.Fatalf("read with read permission: %d %s", r.status, r.raw)
+	}
+	if r := e.do(t, "POST", "/dbs/"+shop+"/sql", secret, map[string]any{"query": "DELETE FROM users"}); r.status != 403 {
+		t.Fatalf("write with read permission: %d %s", r.status, r.raw)
+	}
+	if r := e.do(t, "POST", "/dbs/"+other+"/sql", secret, map[string]any{"query": "INSERT INTO t (a) VALUES (1)"}); r.status != 200 || r.str("numChanges") != "1" {
+		t.Fatalf("write with write permission: %d %s", r.status, r.raw)
+	}
+	if r := e.do(t, "POST", "/dbs/"+other+"/sql", secret, map[string]any{"query": "CREATE TABLE u (a int)"}); r.status != 403 {
+		t.Fatalf("DDL without the schema scope: %d %s", r.status, r.raw)
+	}
+	third := e.createDB(t, "third", "")
+	if r := e.do(t, "GET", "/api/dbs/"+third, secret, nil); r.status != 403 {
+		t.Fatalf("database outside the permissions: %d %s", r.status, r.raw)
+	}
+
+	patched := e.ok(t, 200, "PATCH", "/api/tokens/"+id, map[string]any{
+		"name": "app v2", "description": map[string]any{"tag": "TextNull"}, "expiration_utc": map[string]any{"tag": "TextValue", "contents": "2099-01-02T03:04:05Z"},
+		"permissions": []any{map[string]any{"db_id": shop, "name": "write"}},
+	})
+	if patched.str("name") != "app v2" || patched.get("description") != nil || patched.str("expiration_utc") != "2099-01-02T03:04:05Z" ||
+		len(patched.get("permissions").([]any)) != 1 {
+		t.Fatalf("patched: %s", patched.raw)
+	}
+	list := e.ok(t, 200, "GET", "/api/teams/"+testserver.Str(e.srv.Platform(t, e.token, `{ me { workspace { name } } }`, nil).OK(t), "me", "workspace", "name")+"/tokens", nil)
+	found := false
+	for _, tok := range list.get("tokens").([]any) {
+		if testserver.Str(tok, "id") == id {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("token not listed: %s", list.raw)
+	}
+
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{}}, 400},
+		{"POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": shop, "name": "admin"}}}, 400},
+		{"POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": "nope", "name": "read"}}}, 404},
+		{"POST", "/api/tokens", map[string]any{"name": "x", "expiration_utc": "tomorrow", "permissions": []any{map[string]any{"db_id": shop, "name": "read"}}}, 400},
+		{"POST", "/api/tokens", map[string]any{"name": "x", "scope": "all"}, 400},
+		{"PATCH", "/api/tokens/" + id, map[string]any{"team_name": "someone else"}, 404},
+		{"GET", "/api/tokens/424242", nil, 404},
+		{"GET", "/api/tokens/abc", nil, 404},
+		{"GET", "/api/teams/nope/tokens", nil, 404},
+	} {
+		if r := e.do(t, c.method, c.path, e.token, c.body); r.status != c.status {
+			t.Errorf("%s %s %v: %d %s, want %d", c.method, c.path, c.body, r.status, r.raw, c.status)
+		}
+	}
+	// A token cannot manage others (admin scope), and revoking ends it.
+	if r := e.do(t, "POST", "/api/tokens", secret, map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": shop, "name": "read"}}}); r.status != 403 {
+		t.Fatalf("token creating tokens: %d %s", r.status, r.raw)
+	}
+	e.ok(t, 200, "DELETE", "/api/tokens/"+id, nil)
+	if r := e.do(t, "GET", "/api/dbs/"+shop, secret, nil); r.status != 401 {
+		t.Fatalf("revoked token: %d %s", r.status, r.raw)
+	}
+}
+
+func TestSQLEndpoint(t *testing.T) {
+	e := newEnv(t)
+	db := e.createDB(t, "shop", usersDDL)
+	res := e.sql(t, db, "SELECT name, age, email IS NULL AS missing, 1.5::numeric AS n, now() > '2020-01-01' AS recent FROM users ORDER BY name")
+	if string(mustJSON(t, res.get("rows", 0))) != `{"age":31,"missing":false,"n":1.5,"name":"Ann","recent":true}` {
+		t.Fatalf("rows: %s", res.raw)
+	}
+	// SQL errors answer 200 with the message, and nothing changes.
+	res = e.sql(t, db, "INSERT INTO users (name) VALUES ('Cy'); SELECT * FROM missing_table")
+	errs := res.get("errors").([]any)
+	if len(errs) != 1 || !strings.Contains(errs[0].(string), "missing_table") || len(res.get("rows").([]any)) != 0 {
+		t.Fatalf("error answer: %s", res.raw)
+	}
+	if n := e.sql(t, db, "SELECT count(*) AS n FROM users").str("rows", 0, "n"); n != "2" {
+		t.Fatalf("a failed request changed rows: %s", n)
+	}
+	// Refused statements come back the same way.
+	res = e.sql(t, db, "RESET ROLE; SELECT * FROM public.api_tokens")
+	if len(res.get("errors").([]any)) != 1 {
+		t.Fatalf("refused statement: %s", res.raw)
+	}
+	for _, body := range []any{map[string]any{}, map[string]any{"query": 1}, map[string]any{"query": "SELECT 1", "x": 1}, `{`} {
+		if r := e.do(t, "POST", "/dbs/"+db+"/sql", e.token, body); r.status != 400 {
+			t.Errorf("body %v: %d %s", body, r.status, r.raw)
+		}
+	}
+	if r := e.do(t, "POST", "/dbs/424242/sql", e.token, map[string]any{"query": "SELECT 1"}); r.status != 404 {
+		t.Fatalf("unknown database: %d", r.status)
+	}
+	reader := e.platformToken(t, "READ")
+	if r := e.do(t, "POST", "/dbs/"+db+"/sql", reader, map[string]any{"query": "SELECT count(*) AS n FROM users"}); r.status != 200 {
+		t.Fatalf("read-only read: %d %s", r.status, r.raw)
+	}
+	for _, q := range []string{"UPDATE users SET age = 0", "DROP TABLE users", "SELECT * INTO copy FROM users"} {
+		if r := e.do(t, "POST", "/dbs/"+db+"/sql", reader, map[string]any{"query": q}); r.status != http.StatusForbidden {
+			t.Errorf("read-only %q: %d %s", q, r.status, r.raw)
+		}
+	}
+	// DDL is reconciled: the new table and its columns are known to the other APIs.
+	e.sql(t, db, "CREATE TABLE orders (total NUMERIC(10,2) NOT NULL, placed TIMESTAMPTZ DEFAULT now()); ALTER TABLE users RENAME COLUMN age TO years")
+	tb := e.ok(t, 200, "GET", "/api/dbs/"+db+"/tables/orders", nil)
+	if tb.str("columns", 1, "name") != "total" || tb.str("columns", 1, "gqlbaseType") != "DECIMAL" || tb.str("columns", 2, "name") != "placed" {
+		t.Fatalf("reconciled table: %s", tb.raw)
+	}
+	if !strings.Contains(string(e.ok(t, 200, "GET", "/api/dbs/"+db+"/tables/users", nil).raw), `"years"`) {
+		t.Fatal("renamed column not reconciled")
+	}
+}
