@@ -407,3 +407,18 @@ func TestMultiplexedSubscriptionsShareOneRunButNotCredentials(t *testing.T) {
 		t.Fatal("the UPDATED-only subscription received a creation")
 	}
 }
+
+func TestExpiringTokenEndsSubscription(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	expires := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano)
+	created := e.ok(t, `mutation($at: Time!) { createToken(input: {name: "short", scopes: [READ], expiresAt: $at}) { secret } }`,
+		map[string]any{"at": expires})
+	c := subscribe(t, e.srv, testserver.Str(created, "createToken", "secret"), "s1", rowEventsSub, map[string]any{"t": table})
+	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})
+	// The token expires 3 s after creation; the subscription must end within 5 s of that.
+	m := c.expectType("error", 10*time.Second)
+	if !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
+		t.Fatalf("subscription of an expired token ended with %s", m.Payload)
+	}
+}
