@@ -210,7 +210,7 @@ func jsonError(err error) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return gqlbase.BadInput("the request body must be a JSON %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
+			return gqlbase.BadInput("the request body must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 		}
 		return gqlbase.BadInput("field %q must be %s, not %s", field, jsonKind(typ.Type.Kind().String()), typ.Value).WithField(field)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
