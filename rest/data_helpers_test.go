@@ -18,6 +18,8 @@ type dataEnv struct {
 	srv   *testserver.Server
 	token string
 	db    string // database id
+	// barrier is a table whose events tell that the event listener caught up (see settle).
+	barrier string
 }
 
 func newDataEnv(t *testing.T) *dataEnv {

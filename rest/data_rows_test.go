@@ -3,6 +3,7 @@ package rest_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -366,5 +367,73 @@ func TestRowWrites(t *testing.T) {
 	}
 	if strings.Join(emails, ",") != "new@x.io,z@x.io" {
 		t.Errorf("rows left: %v", emails)
+	}
+}
+
+func TestConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	e := newDataEnv(t)
+	tid, _ := e.createTable(t, "counters", colDef{"name": "code", "type": "TEXT", "unique": true}, colDef{"name": "n", "type": "INTEGER"})
+	id := e.insert(t, tid, map[string]any{"code": "x", "n": 0})[0]
+	const workers = 8
+	codes := make(chan string, 3*workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(3)
+		// updates that all expect version 1: exactly one wins
+		go func() {
+			defer wg.Done()
+			resp := e.srv.Platform(t, e.token, `mutation($t: ID!, $id: ID!, $n: JSON!) { updateRow(table: $t, id: $id, values: $n, expectedVersion: 1) { version } }`,
+				map[string]any{"t": tid, "id": id, "n": map[string]any{"n": i + 1}})
+			if len(resp.Errors) > 0 {
+				codes <- "update " + resp.Errors[0].Code()
+			} else {
+				codes <- "update OK"
+			}
+		}()
+		// inserts of the same unique value: exactly one wins
+		go func() {
+			defer wg.Done()
+			resp := e.srv.Platform(t, e.token, `mutation($t: ID!) { insertRow(table: $t, values: {code: "same"}) { id } }`, map[string]any{"t": tid})
+			if len(resp.Errors) > 0 {
+				codes <- "insert " + resp.Errors[0].Code()
+			} else {
+				codes <- "insert OK"
+			}
+		}()
+		// schema changes of one table serialise
+		go func() {
+			defer wg.Done()
+			resp := e.srv.Platform(t, e.token, `mutation($t: ID!, $n: String!) { addColumn(table: $t, input: {name: $n, type: TEXT}) { id } }`,
+				map[string]any{"t": tid, "n": fmt.Sprintf("c%d", i)})
+			if len(resp.Errors) > 0 {
+				codes <- "addColumn " + resp.Errors[0].Code() + " " + resp.Errors[0].Message
+			} else {
+				codes <- "addColumn OK"
+			}
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[string]int{}
+	for c := range codes {
+		got[c]++
+	}
+	want := map[string]int{"update OK": 1, "update CONFLICT": workers - 1, "insert OK": 1, "insert CONFLICT": workers - 1, "addColumn OK": workers}
+	if asJSON(got) != asJSON(want) {
+		t.Errorf("outcomes %v, want %v", got, want)
+	}
+	data := e.ok(t, `query($t: ID!, $id: ID!) { row(table: $t, id: $id) { version } table(id: $t) { columns { name position } } }`, map[string]any{"t": tid, "id": id})
+	if v := testserver.Str(data, "row", "version"); v != "2" {
+		t.Errorf("version %s after one winning update", v)
+	}
+	for i, c := range testserver.Get(data, "table", "columns").([]any) {
+		if testserver.Str(c, "position") != fmt.Sprint(i) {
+			t.Errorf("columns after concurrent adds: %s", asJSON(testserver.Get(data, "table", "columns")))
+			break
+		}
+	}
+	if n := e.sqlInt(t, `SELECT count(*) FROM events WHERE kind = 'row.updated'`); n != 1 {
+		t.Errorf("%d row.updated events", n)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // AddColumn adds a validated column to a table.
 func (s *Store) AddColumn(ctx context.Context, tableID int64, c *gqlbase.Column, actor string) (*gqlbase.Column, error) {
 	var out *gqlbase.Column
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		t, err := lockTable(ctx, tx, tableID)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ type ColumnPatch struct {
 func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch, actor string) (*gqlbase.Column, error) {
 	var out *gqlbase.Column
 	var tableID int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		t, c, err := lockColumn(ctx, tx, columnID)
 		if err != nil {
 			return err
@@ -309,7 +309,7 @@ func lockColumn(ctx context.Context, tx *Tx, columnID int64) (*gqlbase.Table, *g
 func (s *Store) RenameColumn(ctx context.Context, columnID int64, name, actor string) (*gqlbase.Column, error) {
 	var out *gqlbase.Column
 	var tableID int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		t, c, err := lockColumn(ctx, tx, columnID)
 		if err != nil {
 			return err
@@ -351,7 +351,7 @@ func (s *Store) RenameColumn(ctx context.Context, columnID int64, name, actor st
 // DeleteColumn drops a column and its data.
 func (s *Store) DeleteColumn(ctx context.Context, columnID int64, actor string) error {
 	var tableID int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		tableID, err = dropColumnTx(ctx, tx, columnID, actor)
 		return err

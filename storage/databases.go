@@ -20,7 +20,7 @@ func newReadonlyID() string { return "ro_" + rand.Text() + rand.Text() }
 // CreateDatabase creates a database: its metadata and its Postgres schema db_<id>.
 func (s *Store) CreateDatabase(ctx context.Context, workspaceID int64, name, actor string) (*gqlbase.Database, error) {
 	var db gqlbase.Database
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		err := tx.GetContext(ctx, &db, `INSERT INTO databases (workspace_id, name, schema_name, readonly_id)
 			VALUES ($1, $2, 'pending_' || $3, $3) RETURNING `+databaseColumns, workspaceID, name, newReadonlyID())
 		if pgCode(err) == sqlstateUniqueViolation {
@@ -97,7 +97,7 @@ func (s *Store) ListDatabases(ctx context.Context, workspaceID int64) ([]*gqlbas
 // RenameDatabase changes a database's name (its schema keeps its name).
 func (s *Store) RenameDatabase(ctx context.Context, id int64, name, actor string) (*gqlbase.Database, error) {
 	var db gqlbase.Database
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		err := tx.GetContext(ctx, &db, `UPDATE databases SET name = $2, updated_at = now() WHERE id = $1 RETURNING `+databaseColumns, id, name)
 		if isNoRows(err) {
 			return gqlbase.NotFound("database %d not found", id)
@@ -135,7 +135,8 @@ func (s *Store) RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Da
 // has tables is refused with the list of its tables.
 func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor string) error {
 	var tableIDs []int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
+		tableIDs = nil
 		var db gqlbase.Database
 		err := tx.GetContext(ctx, &db, `SELECT `+databaseColumns+` FROM databases WHERE id = $1 FOR UPDATE`, id)
 		if isNoRows(err) {

@@ -17,7 +17,7 @@ import (
 // gqlbase.PrepareInsert) and returns them in input order.
 func (s *Store) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[string]any, actor string) ([]*gqlbase.Row, error) {
 	var out []*gqlbase.Row
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = insertRowsTx(ctx, tx, t, rows, actor)
 		return err
@@ -230,7 +230,7 @@ type RowPatch struct {
 // CONFLICT; either way nothing is written. Rows come back in patch order.
 func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
 	var out []*gqlbase.Row
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = updateRowsTx(ctx, tx, t, patches, actor)
 		return err
@@ -301,13 +301,14 @@ func patchKey(values map[string]any) string {
 	return strings.Join(keys, "\x00")
 }
 
-// lockRows locks rows by id and returns their versions.
+// lockRows locks rows by id and returns their versions. FOR NO KEY UPDATE (ids never change)
+// lets rows of other tables keep linking to them meanwhile.
 func lockRows(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64) (map[int64]int, error) {
 	var rows []struct {
 		ID      int64 `db:"id"`
 		Version int   `db:"version"`
 	}
-	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT id, version FROM %s WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT id, version FROM %s WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
 		qualified(t.Schema, t.Name)), int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("lock rows: %w", err)
@@ -362,7 +363,7 @@ func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPat
 // UpdateWhere sets the same values on every row matching a filter (nil: every row).
 func (s *Store) UpdateWhere(ctx context.Context, t *gqlbase.Table, where *gqlbase.BoundFilter, values map[string]any, actor string) ([]*gqlbase.Row, error) {
 	var out []*gqlbase.Row
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = updateWhereTx(ctx, tx, t, where, values, actor)
 		return err
@@ -400,7 +401,7 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	}
 	tbl := qualified(t.Schema, t.Name)
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($5::jsonb) AS x(%s)),
-	old AS (SELECT o.* FROM %s o WHERE %s FOR UPDATE),
+	old AS (SELECT o.* FROM %s o WHERE %s ORDER BY o.id FOR NO KEY UPDATE),
 	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id
 		RETURNING t.*, to_jsonb(t) AS after_row, to_jsonb(old) AS before_row),
 	%s
@@ -423,7 +424,7 @@ func encodeMap(values map[string]any) map[string]any {
 // and returns their ids.
 func (s *Store) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64, where *gqlbase.BoundFilter, actor string) ([]int64, error) {
 	var out []int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = deleteRowsTx(ctx, tx, t, ids, where, actor)
 		return err
@@ -449,11 +450,14 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 		conds = append(conds, "true")
 	}
 	tbl := qualified(t.Schema, t.Name)
-	q := fmt.Sprintf(`WITH changed AS (DELETE FROM %s d WHERE %s RETURNING d.*, to_jsonb(d) AS before_row),
+	// Rows are locked in id order first, so concurrent deletes of overlapping rows queue up
+	// instead of deadlocking.
+	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
+	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.*, to_jsonb(d) AS before_row),
 	trashed AS (INSERT INTO trash (table_id, row_id, data, deleted_by)
 		SELECT $1, changed.id, changed.before_row, $2 FROM changed
 		ON CONFLICT (table_id, row_id) DO UPDATE SET data = EXCLUDED.data, deleted_by = EXCLUDED.deleted_by, deleted_at = now()),
-	%s
+	%[3]s
 	SELECT r.id, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false))
 	rows, err := tx.QueryContext(ctx, q, a.list...)
@@ -475,7 +479,7 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 // RestoreRow brings a row back from the trash under its own id.
 func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, actor string) (*gqlbase.Row, error) {
 	var out []*gqlbase.Row
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var inTrash bool
 		if err := tx.GetContext(ctx, &inTrash, `SELECT EXISTS (SELECT 1 FROM trash WHERE table_id = $1 AND row_id = $2)`, t.ID, rowID); err != nil {
 			return fmt.Errorf("find trashed row: %w", err)
@@ -545,7 +549,8 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 		return nil, nil, gqlbase.BadInput("column %q is not unique, so it cannot identify rows for an upsert", keyColumn).WithField("keyColumn")
 	}
 	var batch []batchRow // every prepared row with its input index, to name a row that breaks a constraint
-	err = s.InTx(ctx, func(tx *Tx) error {
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
+		batch, inserted, updated = nil, nil, nil
 		keys := make([]any, len(raw))
 		for i, r := range raw {
 			v, ok := r[keyColumn]
@@ -651,7 +656,7 @@ func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Colum
 		return nil, err
 	}
 	q := fmt.Sprintf(`SELECT x.i, t.id FROM jsonb_to_recordset($1::jsonb) AS x(i integer, k %s)
-		JOIN %s t ON t.%s = x.k FOR UPDATE OF t`, key.Type.PGType(), qualified(t.Schema, t.Name), quoteIdent(key.Name))
+		JOIN %s t ON t.%s = x.k ORDER BY t.id FOR NO KEY UPDATE OF t`, key.Type.PGType(), qualified(t.Schema, t.Name), quoteIdent(key.Name))
 	var rows []struct {
 		I  int   `db:"i"`
 		ID int64 `db:"id"`

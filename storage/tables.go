@@ -209,10 +209,14 @@ func (s *Store) CountRows(ctx context.Context, tables []*gqlbase.Table) (map[int
 }
 
 // lockTable loads a table inside a transaction and locks its metadata row, so concurrent
-// schema changes of one table serialise.
+// schema changes of one table serialise. The lock is FOR NO KEY UPDATE: row writes check
+// their history and trash rows' foreign keys to tables_meta with FOR KEY SHARE, which FOR
+// UPDATE would block; a schema change holding FOR UPDATE while waiting for the user table
+// (ALTER TABLE) and a row write holding the user table while waiting for that key check
+// would deadlock.
 func lockTable(ctx context.Context, tx *Tx, id int64) (*gqlbase.Table, error) {
 	var locked int64
-	err := tx.GetContext(ctx, &locked, `SELECT id FROM tables_meta WHERE id = $1 FOR UPDATE`, id)
+	err := tx.GetContext(ctx, &locked, `SELECT id FROM tables_meta WHERE id = $1 FOR NO KEY UPDATE`, id)
 	if isNoRows(err) {
 		return nil, gqlbase.NotFound("table %d not found", id)
 	}

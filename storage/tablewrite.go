@@ -18,7 +18,7 @@ func (s *Store) CreateTable(ctx context.Context, db *gqlbase.Database, spec *gql
 		return nil, gqlbase.BadInput("a table may have at most %d columns", MaxColumns).WithField("columns")
 	}
 	var id int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		id, err = createTableTx(ctx, tx, db, spec)
 		if err != nil {
@@ -172,7 +172,7 @@ type TablePatch struct {
 // UpdateTable applies a patch. A frozen table refuses a rename (unless the same patch
 // unfreezes it).
 func (s *Store) UpdateTable(ctx context.Context, id int64, p TablePatch, actor string) (*gqlbase.Table, error) {
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		t, err := lockTable(ctx, tx, id)
 		if err != nil {
 			return err
@@ -249,8 +249,9 @@ func (s *Store) linkDependents(ctx context.Context, q queryer, tableID int64) ([
 // tables link to is refused with the list of those LINK columns; with force they are dropped
 // too (unless one of those tables is frozen).
 func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor string) error {
-	changed := []int64{id}
-	err := s.InTx(ctx, func(tx *Tx) error {
+	var changed []int64
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
+		changed = []int64{id}
 		t, err := lockTable(ctx, tx, id)
 		if err != nil {
 			return err
@@ -293,7 +294,7 @@ func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor str
 // ids) into a new table of the same database. Links to the table itself point at the copy.
 func (s *Store) DuplicateTable(ctx context.Context, id int64, newName string, withRows bool, actor string) (*gqlbase.Table, error) {
 	var newID int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		src, err := lockTable(ctx, tx, id)
 		if err != nil {
 			return err

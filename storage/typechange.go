@@ -87,7 +87,7 @@ func conversionExpr(from, to gqlbase.ColumnType, col string) string {
 func (s *Store) ChangeColumnType(ctx context.Context, columnID int64, ch TypeChange, actor string) (*gqlbase.Column, error) {
 	var out *gqlbase.Column
 	var tableID int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		t, c, err := lockColumn(ctx, tx, columnID)
 		if err != nil {
 			return err
