@@ -1,15 +1,18 @@
 package rest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph/typed"
+	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/rest/playground"
 )
 
@@ -17,10 +20,21 @@ import (
 // browsers), /readonly/{readonlyId}/graphql (queries only, the read-only id is the
 // credential) and /dbs/{db}/playground/default-query.
 func (s *Server) typedRoutes() {
-	svc, err := typed.NewService(typed.Config{
+	cfg := typed.Config{
 		Store: s.store, Logger: s.logger, Events: s.cfg.TableEvents,
 		Handler: func(es graphql.ExecutableSchema) http.Handler { return s.graphqlHandler("typed", es) },
-	})
+	}
+	if rt := s.resolver.Realtime; rt != nil {
+		// Live queries and schema invalidation follow the events of every process.
+		if cfg.Events == nil {
+			cfg.Events = hubTableEvents{hub: rt.Hub}
+		}
+		cfg.WatchDatabase = func(databaseID int64) {
+			rt.Hub.SubscribeDatabaseSink(databaseID, &invalidateSink{s: s, databaseID: databaseID},
+				func(c *realtime.Change) bool { return c.Kind.IsSchema() })
+		}
+	}
+	svc, err := typed.NewService(cfg)
 	if err != nil {
 		panic(fmt.Sprintf("typed API: %v", err)) // only bad static configuration fails here
 	}
@@ -148,3 +162,43 @@ func (s *Server) typedDefaultQuery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(typed.DefaultQuery(e.Schema)))
 }
+
+// hubTableEvents feeds the typed API's live queries from the realtime hub: every committed
+// change of a table, from any gqlbase process on the database, wakes them.
+type hubTableEvents struct{ hub *realtime.Hub }
+
+func (h hubTableEvents) SubscribeTable(ctx context.Context, tableID int64) (<-chan struct{}, error) {
+	sink := &signalSink{ch: make(chan struct{}, 1)}
+	sub := h.hub.SubscribeTableSink(tableID, sink, nil)
+	context.AfterFunc(ctx, sub.Close)
+	return sink.ch, nil
+}
+
+// signalSink turns changes into one pending signal: it never falls behind.
+type signalSink struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func (s *signalSink) Offer(*realtime.Change) bool {
+	select {
+	case s.ch <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (s *signalSink) End(error) { s.once.Do(func() { close(s.ch) }) }
+
+// invalidateSink drops a database's typed schemas on its schema events.
+type invalidateSink struct {
+	s          *Server
+	databaseID int64
+}
+
+func (k *invalidateSink) Offer(*realtime.Change) bool {
+	k.s.typed.Invalidate(k.databaseID)
+	return true
+}
+
+func (k *invalidateSink) End(error) {}

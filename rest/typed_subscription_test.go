@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/gqlbase/gqlbase/internal/testserver"
 )
 
 // dialTyped opens a graphql-transport-ws WebSocket on a typed endpoint.
@@ -83,5 +85,41 @@ func TestTypedLiveQueriesOverWebSocket(t *testing.T) {
 	m, err := anon.next(10 * time.Second)
 	if err != nil || (m.Type != "error" && m.Type != "next") || !strings.Contains(string(m.Payload), "UNAUTHENTICATED") || strings.Contains(string(m.Payload), "tracks\"") {
 		t.Errorf("anonymous subscription: %s", m.Payload)
+	}
+}
+
+func TestTypedFollowsOtherProcesses(t *testing.T) {
+	t.Parallel()
+	a := newTypedEnv(t)
+	_, _, tracks := a.music(t)
+	other := testserver.StartWith(t, testserver.Options{DSN: a.srv.Store.DSN()})
+	b := &typedEnv{srv: other, db: a.db, path: a.path, stmts: &stmtLog{}}
+	b.srv.AdminToken = a.srv.AdminToken
+
+	c := a.dialTyped(t)
+	c.init(transportWS, map[string]any{"Authorization": "Bearer " + a.srv.AdminToken})
+	c.subscribe("1", `subscription { tracks_aggregate { aggregate { count } } }`)
+	if got := c.nextData("1"); got != `{"data":{"tracks_aggregate":{"aggregate":{"count":5}}}}` {
+		t.Errorf("first result: %s", got)
+	}
+	// A write through the other process reaches this one's live query.
+	b.q(t, `mutation { insert_tracks_one(object: {name: "elsewhere"}) { id } }`, nil)
+	if got := c.nextData("1"); got != `{"data":{"tracks_aggregate":{"aggregate":{"count":6}}}}` {
+		t.Errorf("after a write elsewhere: %s", got)
+	}
+	// A column added through the other process appears in this one's schema.
+	a.q(t, `{ tracks(limit: 1) { name } }`, nil)
+	b.srv.Platform(t, b.srv.AdminToken, `mutation($t: ID!) { addColumn(table: $t, input: {name: "bpm", type: INTEGER}) { id } }`,
+		map[string]any{"t": tracks}).OK(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		r := a.srv.GraphQL(t, a.path, a.srv.AdminToken, `{ tracks(limit: 1) { bpm } }`, nil)
+		if len(r.Errors) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the column added elsewhere never appeared: %s", r.Raw)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

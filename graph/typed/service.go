@@ -30,6 +30,10 @@ type Config struct {
 	Handler func(es graphql.ExecutableSchema) http.Handler
 	// MaxSchemas bounds the cache (schemas per database and role). Default 1,000.
 	MaxSchemas int64
+	// WatchDatabase, when set, is called once per database the first time its schema is
+	// built: the caller arranges for Invalidate to be called on that database's schema
+	// events from every process (the realtime hub's database subscription).
+	WatchDatabase func(databaseID int64)
 }
 
 // Service builds, caches and serves the typed schemas.
@@ -50,6 +54,7 @@ type Service struct {
 	generations sync.Map // database id → *atomic.Uint64
 	// tableDB maps the tables of built schemas to their databases, for TablesChanged.
 	tableDB sync.Map // table id → database id
+	watched sync.Map // database id → struct{}: WatchDatabase was called
 }
 
 // Entry is one database's schema for one role, ready to serve.
@@ -195,6 +200,11 @@ func (s *Service) Entry(ctx context.Context, db *gqlbase.Database, role Role) (*
 	key := cacheKey(db.ID, role)
 	if e, ok := s.cache.Get(key); ok {
 		return e, nil
+	}
+	if s.cfg.WatchDatabase != nil {
+		if _, done := s.watched.LoadOrStore(db.ID, struct{}{}); !done {
+			s.cfg.WatchDatabase(db.ID)
+		}
 	}
 	return s.do(key, func() (*Entry, error) {
 		gen := s.generation(db.ID).Load()
