@@ -64,6 +64,32 @@ func TestBuiltSchemaIsValidSDL(t *testing.T) {
 			t.Errorf("SDL lacks %q", want)
 		}
 	}
+	// A table without columns, and names that collide: the older table keeps the name.
+	odd := []*gqlbase.Table{
+		{ID: 1, Name: "empty", Schema: "db_1"},
+		{ID: 2, Name: "a", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "true", Type: gqlbase.TypeText}, {Name: "_and", Type: gqlbase.TypeText}}},
+		{ID: 3, Name: "a_aggregate", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "x", Type: gqlbase.TypeText}}},
+		{ID: 4, Name: "b", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "a_rel", Type: gqlbase.TypeText}, {Name: "a", Type: gqlbase.TypeLink, LinkTableID: ptr(int64(2))}}},
+	}
+	s2, err := Build(&gqlbase.Database{ID: 1, Name: "d"}, odd, RoleWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	formatter.NewFormatter(&buf).FormatSchema(s2.AST())
+	sdl2 := strings.ReplaceAll(strings.ReplaceAll(buf.String(), "__schema: __Schema!", ""), "__type(name: String!): __Type", "")
+	if _, err := gqlparser.LoadSchema(&ast.Source{Name: "odd.graphql", Input: sdl2}); err != nil {
+		t.Fatalf("the schema of odd tables does not load: %v\n%s", err, sdl2)
+	}
+	if got := strings.Join(s2.Skipped, ","); got != "Query.a_aggregate,Subscription.a_aggregate" {
+		t.Errorf("skipped: %s", got)
+	}
+	if f := s2.AST().Types["b_row"].Fields.ForName("a_rel"); f == nil || f.Type.Name() != "String" {
+		t.Errorf("the column a_rel should win over the relationship: %v", f)
+	}
+	if s2.AST().Types["a_row"].Fields.ForName("b_by_a") == nil {
+		t.Error("the array relationship b_by_a is missing")
+	}
 	read, _ := Build(&gqlbase.Database{ID: 1, Name: "d"}, manyTables(3), RoleRead)
 	if read.AST().Mutation != nil || read.AST().Types["table_0_insert_input"] != nil {
 		t.Error("the read schema has mutations")
@@ -335,3 +361,5 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
