@@ -29,6 +29,7 @@ func (s *Server) typedRoutes() {
 		if cfg.Events == nil {
 			cfg.Events = hubTableEvents{hub: rt.Hub}
 		}
+		cfg.WatchPrincipal = rt.Watch
 		cfg.WatchDatabase = func(databaseID int64) {
 			rt.Hub.SubscribeDatabaseSink(databaseID, &invalidateSink{s: s, databaseID: databaseID},
 				func(c *realtime.Change) bool { return c.Kind.IsSchema() })

@@ -123,3 +123,30 @@ func TestTypedFollowsOtherProcesses(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestTypedSubscriptionEndsWhenItsTokenIsRevoked(t *testing.T) {
+	t.Parallel()
+	e := newTypedEnv(t)
+	e.music(t)
+	data := e.srv.Platform(t, e.srv.AdminToken, `mutation { createToken(input: {name: "sub", scopes: [READ]}) { secret token { id } } }`, nil).OK(t)
+	secret, id := testserver.Str(data, "createToken", "secret"), testserver.Str(data, "createToken", "token", "id")
+	c := e.dialTyped(t)
+	c.init(transportWS, map[string]any{"Authorization": "Bearer " + secret})
+	c.subscribe("1", `subscription { genres { name } }`)
+	if got := c.nextData("1"); got != `{"data":{"genres":[{"name":"Rock"},{"name":"Jazz"}]}}` {
+		t.Errorf("first result: %s", got)
+	}
+	e.srv.Platform(t, e.srv.AdminToken, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": id}).OK(t)
+	for {
+		m, err := c.next(20 * time.Second)
+		if err != nil {
+			t.Fatalf("the subscription of a revoked token did not end: %v", err)
+		}
+		if m.Type == "complete" || m.Type == "error" || (m.Type == "next" && strings.Contains(string(m.Payload), "UNAUTHENTICATED")) {
+			break
+		}
+		if m.Type == "next" {
+			t.Fatalf("data after the revocation: %s", m.Payload)
+		}
+	}
+}

@@ -204,12 +204,37 @@ func (x *execution) subscribe(ctx context.Context) graphql.ResponseHandler {
 		graphql.AddError(ctx, fieldError(err, f.Alias))
 		return graphql.OneShot(&graphql.Response{})
 	}
-	sub := x.e.svc.live.subscribe(ctx, key, plan)
+	// The subscription ends when the operation does, or when the subscriber's credential
+	// stops working.
+	subCtx, cancel := context.WithCancel(ctx)
+	var ended struct {
+		sync.Mutex
+		err  error
+		sent bool
+	}
+	if watch := x.e.svc.cfg.WatchPrincipal; watch != nil {
+		release := watch(gqlbase.PrincipalFrom(ctx), func(err error) {
+			ended.Lock()
+			ended.err = err
+			ended.Unlock()
+			cancel()
+		})
+		context.AfterFunc(subCtx, release)
+	}
+	sub := x.e.svc.live.subscribe(subCtx, key, plan)
 	return func(rctx context.Context) *graphql.Response {
 		select {
-		case <-ctx.Done():
+		case <-subCtx.Done():
+			ended.Lock()
+			defer ended.Unlock()
+			if ended.err != nil && !ended.sent {
+				ended.sent = true
+				graphql.AddError(rctx, fieldError(ended.err, f.Alias))
+				return &graphql.Response{Data: json.RawMessage("null")}
+			}
 			return nil
 		case <-rctx.Done():
+			cancel()
 			return nil
 		case r := <-sub.ch:
 			if r.err != nil {

@@ -34,6 +34,10 @@ type Config struct {
 	// built: the caller arranges for Invalidate to be called on that database's schema
 	// events from every process (the realtime hub's database subscription).
 	WatchDatabase func(databaseID int64)
+	// WatchPrincipal, when set, watches the credential of a subscriber for the life of its
+	// subscription: ended is called when it stops working (revoked, expired), which ends the
+	// subscription with that error; release stops watching.
+	WatchPrincipal func(p *gqlbase.Principal, ended func(error)) (release func())
 }
 
 // Service builds, caches and serves the typed schemas.
