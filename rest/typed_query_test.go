@@ -62,6 +62,8 @@ func TestTypedFiltersOrderAndAggregates(t *testing.T) {
 		{`order_by: {price: asc_nulls_first}`, "t4,t5,t3,t1,t2"},
 		{`where: {id: {_in: ["2", "4"]}}`, "t2,t4"},
 		{`distinct_on: [album], order_by: [{album: asc}, {ms: desc}]`, "t2,t4,t5"},
+		{`order_by: [{album_rel: {title: desc}}, {ms: asc}]`, "t5,t3,t4,t1,t2"},
+		{`order_by: {genre_rel: {name: asc_nulls_first}, name: desc}`, "t5,t4,t2,t3,t1"},
 	}
 	for _, c := range cases {
 		data := e.q(t, `{ tracks(`+c.args+`) { name } }`, nil)
@@ -79,6 +81,11 @@ func TestTypedFiltersOrderAndAggregates(t *testing.T) {
 		map[string]any{"w": map[string]any{"ms": map[string]any{"_gte": 200}}, "o": []any{map[string]any{"ms": "desc"}}, "l": 2})
 	if got := names(data, "tracks"); got != "t5,t4" {
 		t.Errorf("with variables: %s", got)
+	}
+	data = e.q(t, `query($o: [tracks_order_by!]) { tracks(order_by: $o) { name } }`,
+		map[string]any{"o": []any{map[string]any{"album_rel": map[string]any{"year": "desc_nulls_last"}}, map[string]any{"name": "desc"}}})
+	if got := names(data, "tracks"); got != "t4,t3,t2,t1,t5" {
+		t.Errorf("order through a relationship from variables: %s", got)
 	}
 	// Aggregates and nodes.
 	data = e.q(t, `{ tracks_aggregate(where: {album: {_is_null: false}}) {

@@ -55,11 +55,19 @@ type RowSet struct {
 	IDs []int64
 }
 
-// OrderKey is one key of an order.
+// OrderKey is one key of an order: Column of the row set's table, or, through Via, of the
+// row that a chain of LINK columns leads to (null when a link is empty).
 type OrderKey struct {
 	Column *gqlbase.Column
 	Desc   bool
 	Nulls  gqlbase.NullsOrder
+	Via    []OrderHop
+}
+
+// OrderHop follows a LINK column (of the previous table) to its Target table.
+type OrderHop struct {
+	Link   *gqlbase.Column
+	Target *gqlbase.Table
 }
 
 // NodeKind is the kind of one JSON value of a plan's output.
@@ -243,41 +251,61 @@ func (c *planCompiler) rowSet(rs *RowSet, al, correlate string) string {
 func (c *planCompiler) orderBy(rs *RowSet, al string) string {
 	var keys []string
 	seen := map[string]bool{}
-	add := func(col *gqlbase.Column, desc bool, nulls gqlbase.NullsOrder) {
-		if seen[col.Name] {
+	add := func(o OrderKey) {
+		path := o.Column.Name
+		for i := len(o.Via) - 1; i >= 0; i-- {
+			path = o.Via[i].Link.Name + "." + path
+		}
+		if seen[path] {
 			return
 		}
-		seen[col.Name] = true
-		expr := c.columnRef(al, rs.Table, col)
-		if col.Type.IsArray() || col.Type == gqlbase.TypeJSON {
-			expr = "(" + expr + ")::text"
-		}
-		k := sortKey{expr: expr, desc: desc}
-		switch nulls {
+		seen[path] = true
+		k := sortKey{expr: c.orderExpr(al, rs.Table, o.Via, o.Column), desc: o.Desc}
+		switch o.Nulls {
 		case gqlbase.NullsFirst:
 			k.nullsFirst = true
 		case gqlbase.NullsLast:
 		default:
-			k.nullsFirst = desc
+			k.nullsFirst = o.Desc
 		}
 		keys = append(keys, k.orderBy(false))
 	}
 	for _, col := range rs.DistinctOn {
-		desc, nulls := false, gqlbase.NullsDefault
+		key := OrderKey{Column: col}
 		for _, o := range rs.Order {
-			if o.Column.Name == col.Name {
-				desc, nulls = o.Desc, o.Nulls
+			if len(o.Via) == 0 && o.Column.Name == col.Name {
+				key.Desc, key.Nulls = o.Desc, o.Nulls
 			}
 		}
-		add(col, desc, nulls)
+		add(key)
 	}
 	for _, o := range rs.Order {
-		add(o.Column, o.Desc, o.Nulls)
+		add(o)
 	}
 	if !seen[gqlbase.ColID] {
 		keys = append(keys, al+".id ASC")
 	}
 	return strings.Join(keys, ", ")
+}
+
+// orderExpr is the value an order key sorts by: the column, or a subquery that follows the
+// links to it. Lists and JSON sort by their text.
+func (c *planCompiler) orderExpr(al string, t *gqlbase.Table, via []OrderHop, col *gqlbase.Column) string {
+	if len(via) == 0 {
+		expr := c.columnRef(al, t, col)
+		if col.Type.IsArray() || col.Type == gqlbase.TypeJSON {
+			expr = "(" + expr + ")::text"
+		}
+		return expr
+	}
+	hop := via[0]
+	if hop.Link == nil || hop.Target == nil || hop.Link.Type != gqlbase.TypeLink {
+		c.fail("bad order relationship")
+	}
+	link := c.columnRef(al, t, hop.Link)
+	a2 := c.alias()
+	return "(SELECT " + c.orderExpr(a2, hop.Target, via[1:], col) + " FROM " + qualified(hop.Target.Schema, hop.Target.Name) +
+		" " + a2 + " WHERE " + a2 + ".id = " + link + ")"
 }
 
 // columnRef is al."column", checking that the column belongs to the table.

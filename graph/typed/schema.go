@@ -540,6 +540,9 @@ func (b *builder) table(ti *tableInfo) {
 	}
 	for _, name := range rels {
 		f := ti.fields[name]
+		if f.kind == fieldObjectRel && orderBy.Fields.ForName(name) == nil {
+			orderBy.Fields = append(orderBy.Fields, &ast.FieldDefinition{Name: name, Type: named(f.target.typ("order_by"))})
+		}
 		if g, ok := ti.where[name]; !ok || g != f {
 			continue
 		}

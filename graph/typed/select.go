@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -290,78 +291,107 @@ var orderDirections = map[string]struct {
 
 // orderBy reads order_by. Keys of one object follow the document's order when the object is
 // written in the query, and name order when it comes from a variable; a list of one-key
-// objects fixes the order either way.
+// objects fixes the order either way. An object relationship's key holds the order of the
+// linked row ({album_rel: {title: asc}}).
 func (x *execution) orderBy(ti *tableInfo, field *ast.Field) ([]storage.OrderKey, error) {
 	a := field.Arguments.ForName("order_by")
 	if a == nil || a.Value == nil {
 		return nil, nil
 	}
-	var pairs [][2]string
-	if err := orderPairs(a.Value, x.vars, &pairs); err != nil {
+	var entries []orderEntry
+	if err := orderPairs(a.Value, x.vars, nil, &entries); err != nil {
 		return nil, err
 	}
-	if len(pairs) > maxOrderBy {
+	if len(entries) > maxOrderBy {
 		return nil, gqlbase.BadInput("order by at most %d columns", maxOrderBy).WithField("order_by")
 	}
-	keys := make([]storage.OrderKey, 0, len(pairs))
-	for _, p := range pairs {
-		c := ti.orderBy[p[0]]
+	keys := make([]storage.OrderKey, 0, len(entries))
+	for _, e := range entries {
+		var key storage.OrderKey
+		cur := ti
+		for _, name := range e.path[:len(e.path)-1] {
+			f := cur.fields[name]
+			if f == nil || f.kind != fieldObjectRel {
+				return nil, gqlbase.BadInput("order_by: table %q has no object relationship %q", cur.name, name).WithField("order_by")
+			}
+			key.Via = append(key.Via, storage.OrderHop{Link: f.link, Target: f.target.t})
+			cur = f.target
+		}
+		last := e.path[len(e.path)-1]
+		c := cur.orderBy[last]
 		if c == nil {
-			return nil, gqlbase.BadInput("order_by: table %q has no column %q", ti.name, p[0]).WithField("order_by")
+			return nil, gqlbase.BadInput("order_by: table %q has no column %q", cur.name, last).WithField("order_by")
 		}
-		d, ok := orderDirections[p[1]]
+		d, ok := orderDirections[e.dir]
 		if !ok {
-			return nil, gqlbase.BadInput("order_by.%s: unknown direction %q", p[0], p[1]).WithField("order_by")
+			return nil, gqlbase.BadInput("order_by.%s: unknown direction %q", strings.Join(e.path, "."), e.dir).WithField("order_by")
 		}
-		keys = append(keys, storage.OrderKey{Column: c, Desc: d.desc, Nulls: d.nulls})
+		key.Column, key.Desc, key.Nulls = c, d.desc, d.nulls
+		keys = append(keys, key)
 	}
 	return keys, nil
 }
 
-// orderPairs flattens an order_by value (a literal or variables) into (column, direction).
-func orderPairs(v *ast.Value, vars map[string]any, out *[][2]string) error {
+// orderEntry is one sort key as written: the field path and the direction.
+type orderEntry struct {
+	path []string
+	dir  string
+}
+
+// maxOrderPath bounds how many relationships one order key follows.
+const maxOrderPath = 8
+
+// orderPairs flattens an order_by value (a literal or variables) into entries.
+func orderPairs(v *ast.Value, vars map[string]any, prefix []string, out *[]orderEntry) error {
+	if len(prefix) > maxOrderPath {
+		return gqlbase.BadInput("order_by follows more than %d relationships", maxOrderPath).WithField("order_by")
+	}
 	switch v.Kind {
 	case ast.Variable:
-		return orderPairsGo(vars[v.Raw], out)
+		return orderPairsGo(vars[v.Raw], prefix, out)
 	case ast.NullValue:
 		return nil
 	case ast.ListValue:
 		for _, ch := range v.Children {
-			if err := orderPairs(ch.Value, vars, out); err != nil {
+			if err := orderPairs(ch.Value, vars, prefix, out); err != nil {
 				return err
 			}
 		}
 		return nil
 	case ast.ObjectValue:
 		for _, ch := range v.Children {
-			dir := ch.Value
-			var d string
-			switch dir.Kind {
-			case ast.Variable:
-				s, _ := vars[dir.Raw].(string)
-				if vars[dir.Raw] == nil {
-					continue
-				}
-				d = s
+			path := append(append([]string{}, prefix...), ch.Name)
+			switch ch.Value.Kind {
 			case ast.NullValue:
-				continue
+			case ast.Variable, ast.ObjectValue:
+				if err := orderPairs(ch.Value, vars, path, out); err != nil {
+					return err
+				}
 			default:
-				d = dir.Raw
+				*out = append(*out, orderEntry{path: path, dir: ch.Value.Raw})
 			}
-			*out = append(*out, [2]string{ch.Name, d})
 		}
 		return nil
 	}
 	return gqlbase.BadInput("order_by must be a list of {column: direction} objects").WithField("order_by")
 }
 
-func orderPairsGo(v any, out *[][2]string) error {
+func orderPairsGo(v any, prefix []string, out *[]orderEntry) error {
+	if len(prefix) > maxOrderPath {
+		return gqlbase.BadInput("order_by follows more than %d relationships", maxOrderPath).WithField("order_by")
+	}
 	switch x := v.(type) {
 	case nil:
 		return nil
+	case string:
+		if len(prefix) == 0 {
+			break
+		}
+		*out = append(*out, orderEntry{path: prefix, dir: x})
+		return nil
 	case []any:
 		for _, item := range x {
-			if err := orderPairsGo(item, out); err != nil {
+			if err := orderPairsGo(item, prefix, out); err != nil {
 				return err
 			}
 		}
@@ -373,11 +403,9 @@ func orderPairsGo(v any, out *[][2]string) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if x[k] == nil {
-				continue
+			if err := orderPairsGo(x[k], append(append([]string{}, prefix...), k), out); err != nil {
+				return err
 			}
-			d, _ := x[k].(string)
-			*out = append(*out, [2]string{k, d})
 		}
 		return nil
 	}
