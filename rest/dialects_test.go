@@ -89,10 +89,10 @@ func newDialectFixture(t *testing.T) *dialectFixture {
 	r := must(dialectDo(t, srv, "POST", "/api/dbs", srv.AdminToken, nil, map[string]any{
 		"name": "app", "query": "CREATE TABLE users (name TEXT, age INTEGER); INSERT INTO users (name, age) VALUES ('Ann', 30)"}), 200)
 	f.dbID, _ = r.body["id"].(string)
-	must(dialectDo(t, srv, "POST", "/api/dbs/"+f.dbID+"/env", srv.AdminToken, nil, map[string]any{"name": "KEY", "value": "v"}), 201)
-	must(dialectDo(t, srv, "POST", "/api/settings/env", srv.AdminToken, nil, map[string]any{"name": "KEY", "value": "v"}), 201)
+	must(dialectDo(t, srv, "POST", "/api/dbs/"+f.dbID+"/env", srv.AdminToken, nil, map[string]any{"name": "KEY", "value": "v"}), 200)
+	must(dialectDo(t, srv, "POST", "/api/settings/env", srv.AdminToken, nil, map[string]any{"name": "KEY", "value": "v"}), 200)
 	tok := must(dialectDo(t, srv, "POST", "/api/tokens", srv.AdminToken, nil, map[string]any{
-		"name": "other", "permissions": []any{map[string]any{"db_id": f.dbID, "name": "read"}}}), 201)
+		"name": "other", "permissions": []any{map[string]any{"db_id": f.dbID, "name": "read"}}}), 200)
 	f.tokenID = string(mustNumber(tok.body["id"]))
 	ws := srv.Platform(t, srv.AdminToken, `{ me { workspace { name } } }`, nil).OK(t)
 	f.values = map[string]string{

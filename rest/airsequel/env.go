@@ -92,7 +92,7 @@ func (a *api) createEnv(perDatabase bool) restkit.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		restkit.WriteJSON(w, http.StatusCreated, encodeEnv(v))
+		restkit.WriteJSON(w, http.StatusOK, encodeEnv(v))
 		return nil
 	}
 }

@@ -263,7 +263,7 @@ func (a *api) putTable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	restkit.WriteJSON(w, http.StatusCreated, out)
+	restkit.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -357,7 +357,7 @@ func (a *api) putColumn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	restkit.WriteJSON(w, http.StatusCreated, encodeColumn(c))
+	restkit.WriteJSON(w, http.StatusOK, encodeColumn(c))
 	return nil
 }
 

@@ -179,7 +179,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	restkit.WriteJSON(w, http.StatusCreated, out)
+	restkit.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -196,6 +196,9 @@ func (a *api) create(r *http.Request, name string, in tableSpecIn) (*gqlbase.Tab
 	if err != nil {
 		return nil, err
 	}
+	if err := gqlbase.CheckTableName(name); err != nil {
+		return nil, err // before the bot's database is created for it
+	}
 	db, err := a.bot(r, gqlbase.ScopeSchema, true)
 	if err != nil {
 		return nil, err
