@@ -18,8 +18,8 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
-// Raw SQL of a database runs as that database's own Postgres role: NOLOGIN, owner of the
-// database's schema and of everything in it, member of nothing. gqlbase's own database user is
+// Raw SQL of a database runs as that database's own Postgres role: NOLOGIN, allowed to use
+// and create in the database's schema, owner of everything in it, member of nothing. gqlbase's own database user is
 // granted the role (so it can SET ROLE to it and keeps managing the tables). Statements are
 // checked by ParseSQL first (sqlguard.go); they run in one transaction with SET LOCAL ROLE,
 // search_path, statement_timeout and lock_timeout; DDL they run is then reconciled into the
@@ -60,8 +60,9 @@ const (
 	sqlRolePrefix     = "gqlbase_sql_"
 )
 
-// SQLRole returns the name of a database's raw SQL role, creating the role on first use, and
-// makes it the owner of the database's schema and of every table, view and sequence in it.
+// SQLRole returns the name of a database's raw SQL role, creating the role on first use (with
+// USAGE and CREATE on the database's schema, which gqlbase's user keeps owning), and makes it
+// the owner of every table, view and sequence in the schema.
 func (s *Store) SQLRole(ctx context.Context, db *gqlbase.Database) (string, error) {
 	var role string
 	err := s.InTx(ctx, func(tx *Tx) error {
@@ -101,6 +102,7 @@ func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, e
 		`CREATE ROLE ` + quoteIdent(role) + ` NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS`,
 		`GRANT ` + quoteIdent(role) + ` TO CURRENT_USER`,
 		`REVOKE ALL ON SCHEMA ` + quoteIdent(db.Schema) + ` FROM PUBLIC`,
+		`GRANT USAGE, CREATE ON SCHEMA ` + quoteIdent(db.Schema) + ` TO ` + quoteIdent(role),
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			if pgCode(err) == "42501" {
@@ -166,17 +168,14 @@ func (s *Store) DropSQLRole(ctx context.Context, databaseID int64) error {
 	})
 }
 
-// adoptSchemaObjects makes the role own the schema and every relation in it that it does not
-// own yet (tables created through the API are owned by gqlbase's user at first).
+// adoptSchemaObjects makes the role own every relation of the schema that it does not own yet
+// (tables created through the API are owned by gqlbase's user at first).
 func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error {
 	var rows []struct {
 		Kind string `db:"kind"`
 		Name string `db:"name"`
 	}
-	err := tx.SelectContext(ctx, &rows, `SELECT 'SCHEMA' AS kind, n.nspname AS name FROM pg_namespace n
-		WHERE n.nspname = $1 AND n.nspowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)
-		UNION ALL
-		SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.relname
+	err := tx.SelectContext(ctx, &rows, `SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind, c.relname AS name
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
 		  AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)
@@ -186,10 +185,7 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 		return fmt.Errorf("list schema objects: %w", err)
 	}
 	for _, r := range rows {
-		target := quoteIdent(r.Name)
-		if r.Kind != "SCHEMA" {
-			target = qualified(schema, r.Name)
-		}
+		target := qualified(schema, r.Name)
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER %s %s OWNER TO %s", r.Kind, target, quoteIdent(role))); err != nil {
 			return fmt.Errorf("hand %s %s to the SQL role: %w", strings.ToLower(r.Kind), r.Name, err)
 		}
