@@ -3,9 +3,14 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
@@ -245,5 +250,67 @@ func TestDialectSettingsAndEnvVars(t *testing.T) {
 	}
 	if err := st.DeleteEnvVar(ctx, db.WorkspaceID, &db.ID, "nope"); gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
 		t.Errorf("delete missing: %v", err)
+	}
+}
+
+// TestExecSQLWithoutSuperuser runs raw SQL on a store whose Postgres user is not a superuser
+// (only LOGIN and CREATEROLE, owner of its database), as with a DATABASE_URL of a managed server.
+func TestExecSQLWithoutSuperuser(t *testing.T) {
+	admin, err := sql.Open("postgres", pgtest.Cluster().DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("app_%d", time.Now().UnixNano())
+	for _, stmt := range []string{
+		`CREATE ROLE ` + name + ` LOGIN CREATEROLE`,
+		`CREATE DATABASE ` + name + ` OWNER ` + name,
+	} {
+		if _, err := admin.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { _, _ = admin.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`) })
+	dsn := strings.Replace(pgtest.Cluster().DSN(name), "user=postgres", "user="+name, 1)
+	st, err := storage.Open(context.Background(), dsn, storage.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	ws, err := st.CreateWorkspace(ctx, "w", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := st.CreateDatabase(ctx, ws.ID, "app", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A table made through the API, then SQL that reads, writes and changes both.
+	made, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "made", Label: "made",
+		Columns: []*gqlbase.Column{{Name: "a", Label: "a", Type: gqlbase.TypeText, Nullable: true}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runSQL(t, st, db, `INSERT INTO made (a) VALUES ('x'); ALTER TABLE made ADD COLUMN b INTEGER;
+		CREATE TABLE raw (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO raw (v) VALUES ('y'); SELECT count(*) AS n FROM made`, false)
+	if len(res.Errors) > 0 || string(res.Rows[0]) != `{"n":1}` {
+		t.Fatalf("result: %v %s", res.Errors, res.Rows)
+	}
+	if tb, err := st.GetTable(ctx, made.ID); err != nil || tb.UserColumn("b") == nil {
+		t.Fatalf("reconciled column: %v %v", tb, err)
+	}
+	if _, err := st.TableByName(ctx, db.ID, "raw"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := st.DumpDatabase(ctx, db, &buf); err != nil || !strings.Contains(buf.String(), "CREATE TABLE "+db.Schema+".raw") {
+		t.Fatalf("dump: %v\n%s", err, buf.String())
+	}
+	if err := st.DeleteDatabase(ctx, db.ID, true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DropSQLRole(ctx, db.ID); err != nil {
+		t.Fatal(err)
 	}
 }
