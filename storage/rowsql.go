@@ -24,7 +24,7 @@ func rowColumns(t *gqlbase.Table, alias string, only []string) string {
 	}
 	data := `'{}'::json`
 	if len(cols) > 0 {
-		data = "(SELECT row_to_json(x) FROM (SELECT " + strings.Join(cols, ", ") + ") AS x)"
+		data = "(SELECT row_to_json(\"__row\") FROM (SELECT " + strings.Join(cols, ", ") + ") AS \"__row\")"
 	}
 	return fmt.Sprintf("%[1]s.id, %[1]s.version, %[1]s.created_at, %[1]s.updated_at, %[1]s.created_by, %[2]s AS data",
 		alias, data)

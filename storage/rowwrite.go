@@ -57,7 +57,7 @@ func insertRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, rows []map[stri
 			qualified(t.Schema, t.Name), strings.Join(quoted, ", "), "x."+strings.Join(quoted, ", x."), recordsetColumns(t, names))
 	}
 	q := fmt.Sprintf(`WITH changed AS (%s RETURNING *),
-	rows_out AS (SELECT changed.*, to_jsonb(changed) AS after_row FROM changed),
+	rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
 	%s
 	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		src, writeTail("CREATE", gqlbase.EventRowCreated, "rows_out", false, true), rowColumns(t, "r", nil))
@@ -352,7 +352,7 @@ func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPat
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(%s)),
 	old AS (SELECT o.* FROM %s o JOIN x ON o.id = x."__id"),
 	changed AS (UPDATE %s t SET %s FROM x, old WHERE t.id = x."__id" AND old.id = t.id
-		RETURNING t.*, to_jsonb(t) AS after_row, to_jsonb(old) AS before_row),
+		RETURNING t.*, to_jsonb(t.*) AS after_row, to_jsonb(old.*) AS before_row),
 	%s
 	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		cols, tbl, tbl, strings.Join(sets, ", "),
@@ -403,7 +403,7 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($5::jsonb) AS x(%s)),
 	old AS (SELECT o.* FROM %s o WHERE %s ORDER BY o.id FOR NO KEY UPDATE),
 	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id
-		RETURNING t.*, to_jsonb(t) AS after_row, to_jsonb(old) AS before_row),
+		RETURNING t.*, to_jsonb(t.*) AS after_row, to_jsonb(old.*) AS before_row),
 	%s
 	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		xcols, tbl, cond, tbl, strings.Join(sets, ", "),
@@ -453,7 +453,7 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	// Rows are locked in id order first, so concurrent deletes of overlapping rows queue up
 	// instead of deadlocking.
 	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
-	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.*, to_jsonb(d) AS before_row),
+	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.*, to_jsonb(d.*) AS before_row),
 	trashed AS (INSERT INTO trash (table_id, row_id, data, deleted_by)
 		SELECT $1, changed.id, changed.before_row, $2 FROM changed
 		ON CONFLICT (table_id, row_id) DO UPDATE SET data = EXCLUDED.data, deleted_by = EXCLUDED.deleted_by, deleted_at = now()),
@@ -507,7 +507,7 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 		q := fmt.Sprintf(`WITH tr AS (DELETE FROM trash WHERE table_id = $1 AND row_id = $5 RETURNING data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
 			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *),
-		rows_out AS (SELECT changed.*, to_jsonb(changed) AS after_row FROM changed),
+		rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
 		%s
 		SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r`,
 			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl,
