@@ -72,7 +72,7 @@ func (r *mutationResolver) RegenerateReadonlyID(ctx context.Context, id int64) (
 	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeAdmin); err != nil {
 		return nil, err
 	}
-	return r.Store.RegenerateReadonlyID(ctx, id)
+	return r.Store.RegenerateReadonlyID(ctx, id, actor(ctx))
 }
 
 func (r *queryResolver) Databases(ctx context.Context, workspaceID *int64) ([]*gqlbase.Database, error) {

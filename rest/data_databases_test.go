@@ -76,8 +76,11 @@ func TestDatabaseLifecycle(t *testing.T) {
 
 	// every change left its event
 	kinds := e.sqlText(t, `SELECT string_agg(kind, ',' ORDER BY id) FROM events WHERE database_id = $1`, id)
-	if kinds != "database.created,database.updated,database.deleted" {
+	if kinds != "database.created,database.updated,database.updated,database.deleted" {
 		t.Errorf("events %s", kinds)
+	}
+	if n := e.sqlInt(t, `SELECT count(*) FROM events WHERE payload::text LIKE '%' || $1 || '%' OR payload::text LIKE '%' || $2 || '%'`, ro, ro2); n != 0 {
+		t.Errorf("%d events carry a read-only id", n)
 	}
 }
 

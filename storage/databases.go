@@ -117,16 +117,24 @@ func (s *Store) RenameDatabase(ctx context.Context, id int64, name, actor string
 	return &db, nil
 }
 
-// RegenerateReadonlyID replaces a database's read-only id; the old one stops working.
-func (s *Store) RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error) {
+// RegenerateReadonlyID replaces a database's read-only id; the old one stops working. The
+// change is an event like any other (its payload does not carry the secret).
+func (s *Store) RegenerateReadonlyID(ctx context.Context, id int64, actor string) (*gqlbase.Database, error) {
 	var db gqlbase.Database
-	err := s.db.GetContext(ctx, &db, `UPDATE databases SET readonly_id = $2, updated_at = now() WHERE id = $1
-		RETURNING `+databaseColumns, id, newReadonlyID())
-	if isNoRows(err) {
-		return nil, gqlbase.NotFound("database %d not found", id)
-	}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		err := tx.GetContext(ctx, &db, `UPDATE databases SET readonly_id = $2, updated_at = now() WHERE id = $1
+			RETURNING `+databaseColumns, id, newReadonlyID())
+		if isNoRows(err) {
+			return gqlbase.NotFound("database %d not found", id)
+		}
+		if err != nil {
+			return fmt.Errorf("regenerate read-only id: %w", err)
+		}
+		return writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: db.WorkspaceID, databaseID: db.ID,
+			kind: gqlbase.EventDatabaseUpdated, actor: actor, after: databaseJSON(&db)})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("regenerate read-only id: %w", err)
+		return nil, err
 	}
 	return &db, nil
 }
