@@ -64,6 +64,7 @@ func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*
 }
 
 func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
 	if err != nil {
 		return false, err
@@ -75,6 +76,7 @@ func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
 }
 
 func (r *mutationResolver) ChangePassword(ctx context.Context, input graph.ChangePasswordInput) (bool, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
 	if err != nil {
 		return false, err

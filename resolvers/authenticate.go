@@ -16,10 +16,26 @@ func (r *Resolver) Authenticate(ctx context.Context, credential string) *gqlbase
 	if credential == "" {
 		return gqlbase.Anonymous()
 	}
+	hash := gqlbase.HashSecret(credential)
+	now := time.Now()
+	if p, ok := r.principals.get(hash, now); ok {
+		if p.Kind == gqlbase.PrincipalToken {
+			r.touchToken(p.TokenID)
+		}
+		return p
+	}
+	p := r.lookUpCredential(ctx, credential, hash)
+	if p.AuthError == nil {
+		r.principals.put(hash, p, now)
+	}
+	return p
+}
+
+// lookUpCredential asks Postgres what a credential grants.
+func (r *Resolver) lookUpCredential(ctx context.Context, credential string, hash []byte) *gqlbase.Principal {
 	reject := func(format string, args ...any) *gqlbase.Principal {
 		return &gqlbase.Principal{Kind: gqlbase.PrincipalAnonymous, AuthError: gqlbase.Unauthenticated(format, args...)}
 	}
-	hash := gqlbase.HashSecret(credential)
 	if strings.HasPrefix(credential, gqlbase.SessionPrefix) {
 		sess, err := r.Store.SessionByHash(ctx, hash)
 		if err != nil {

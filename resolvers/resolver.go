@@ -27,7 +27,8 @@ type Resolver struct {
 	// OnTokenRevoked, when set, is called after a token is revoked or rotated.
 	OnTokenRevoked func(tokenID int64)
 
-	lastTouch sync.Map // token id → time.Time of the last recorded use
+	principals principalCache
+	lastTouch  sync.Map // token id → time.Time of the last recorded use
 }
 
 // UseCache makes the resolvers read through c and has every write of the store invalidate it.

@@ -58,6 +58,7 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input graph.CreateTo
 }
 
 func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input graph.UpdateTokenInput) (*gqlbase.Token, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)
 	t, err := r.tokenFor(ctx, p, id, false)
 	if err != nil {
@@ -88,6 +89,7 @@ func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input grap
 }
 
 func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	if _, err := r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
 		return nil, err
 	}
@@ -100,6 +102,7 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.
 }
 
 func (r *mutationResolver) RotateToken(ctx context.Context, id int64) (*graph.TokenWithSecret, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	if _, err := r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
 		return nil, err
 	}

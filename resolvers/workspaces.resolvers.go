@@ -27,6 +27,7 @@ func (r *memberResolver) User(ctx context.Context, obj *gqlbase.Member) (*gqlbas
 }
 
 func (r *mutationResolver) CreateWorkspace(ctx context.Context, input graph.CreateWorkspaceInput) (*gqlbase.Workspace, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
@@ -62,6 +63,7 @@ func (r *mutationResolver) RenameWorkspace(ctx context.Context, id int64, name s
 }
 
 func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id int64) (bool, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)
 	if err := p.Require(id, gqlbase.ScopeAdmin); err != nil {
 		return false, err
@@ -91,6 +93,7 @@ func (r *mutationResolver) InviteMember(ctx context.Context, workspaceID int64, 
 }
 
 func (r *mutationResolver) AcceptInvitation(ctx context.Context, memberID int64) (*gqlbase.Member, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
@@ -102,6 +105,7 @@ func (r *mutationResolver) AcceptInvitation(ctx context.Context, memberID int64)
 }
 
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, memberID int64, role gqlbase.Role) (*gqlbase.Member, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)
 	m, err := r.memberFor(ctx, p, memberID)
 	if err != nil {
@@ -119,6 +123,7 @@ func (r *mutationResolver) UpdateMemberRole(ctx context.Context, memberID int64,
 }
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, memberID int64) (bool, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)
 	m, err := r.memberFor(ctx, p, memberID)
 	if err != nil {
