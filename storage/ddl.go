@@ -25,9 +25,19 @@ const systemColumnsDDL = `id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	created_by text,
 	version integer NOT NULL DEFAULT 1`
 
+// columnTypeDDL is the type of a column in DDL. Text columns use the "C" collation: filters
+// compare text in byte order (the same in SQL and in memory, whatever the server's default),
+// and an index can serve them only when the column's collation is the one compared with.
+func columnTypeDDL(t gqlbase.ColumnType) string {
+	if t.IsText() {
+		return t.PGType() + ` COLLATE "C"`
+	}
+	return t.PGType()
+}
+
 // columnDefinition is `"name" type [NOT NULL] [DEFAULT ...]`.
 func columnDefinition(c *gqlbase.Column) (string, error) {
-	def := quoteIdent(c.Name) + " " + c.Type.PGType()
+	def := quoteIdent(c.Name) + " " + columnTypeDDL(c.Type)
 	if !c.Nullable {
 		def += " NOT NULL"
 	}

@@ -14,7 +14,7 @@ import (
 // compileFilter turns a bound filter into a parameterised SQL boolean expression over the
 // columns of the table aliased alias (alias "" leaves the columns unqualified; the alias is SQL
 // written by the caller, never user input). Operands are appended to a; column names are
-// quoted. The expression is never NULL: every comparison is
+// quoted. Under NOT every comparison is
 // made two-valued (coalesce(..., false), IS DISTINCT FROM, IS NULL), so NOT, AND and OR keep
 // the two-valued semantics that gqlbase.BoundFilter.Match implements in memory (see
 // filter_bind.go in the gqlbase package):
@@ -23,13 +23,18 @@ import (
 //     only (lower() under COLLATE "C");
 //   - a JSON column's jsonb null counts as NULL (nullif(col, 'null'::jsonb));
 //   - parameters carry explicit casts, so Postgres never has to guess a type.
+//
+// Outside any NOT the coalesce wrappers are left out: there a NULL comparison already counts
+// as false (in WHERE, and under AND and OR), and a bare comparison lets Postgres use an index.
 func compileFilter(b *gqlbase.BoundFilter, alias string, a *args) string {
 	var sb strings.Builder
-	compileFilterNode(&sb, b.Root(), alias, a)
+	compileFilterNode(&sb, b.Root(), alias, a, false)
 	return sb.String()
 }
 
-func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, a *args) {
+// compileFilterNode writes a node; negated tells whether a NOT encloses it, where every
+// comparison must be made two-valued.
+func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, a *args, negated bool) {
 	switch n.Kind {
 	case gqlbase.BoundAnd, gqlbase.BoundOr:
 		if len(n.Children) == 0 {
@@ -49,21 +54,28 @@ func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, 
 			if i > 0 {
 				sb.WriteString(join)
 			}
-			compileFilterNode(sb, c, alias, a)
+			compileFilterNode(sb, c, alias, a, negated)
 		}
 		sb.WriteByte(')')
 	case gqlbase.BoundNot:
 		sb.WriteString("(NOT ")
-		compileFilterNode(sb, n.Children[0], alias, a)
+		compileFilterNode(sb, n.Children[0], alias, a, true)
 		sb.WriteByte(')')
 	case gqlbase.BoundLeaf:
-		sb.WriteString(compileFilterLeaf(n, alias, a))
+		sb.WriteString(compileFilterLeaf(n, alias, a, negated))
 	default:
 		panic(fmt.Sprintf("storage: unknown filter node kind %d", n.Kind))
 	}
 }
 
-func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args) string {
+func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args, negated bool) string {
+	// twoValued makes a comparison that may be NULL false instead, where it matters.
+	twoValued := func(expr string) string {
+		if negated {
+			return "coalesce(" + expr + ", false)"
+		}
+		return "(" + expr + ")"
+	}
 	c := n.Column
 	col := quoteIdent(c.Name)
 	if alias != "" {
@@ -84,26 +96,26 @@ func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args) string {
 		}
 		return "(" + col + " IS NOT NULL)"
 	case gqlbase.OpEq:
-		return "coalesce(" + col + " = " + filterParam(c.Type, n.Value, a) + ", false)"
+		return twoValued(col + " = " + filterParam(c.Type, n.Value, a))
 	case gqlbase.OpNeq:
 		return "(" + col + " IS DISTINCT FROM " + filterParam(c.Type, n.Value, a) + ")"
 	case gqlbase.OpLt, gqlbase.OpLte, gqlbase.OpGt, gqlbase.OpGte:
-		return "coalesce(" + ordered + " " + filterComparison[n.Op] + " " + filterParam(c.Type, n.Value, a) + ", false)"
+		return twoValued(ordered + " " + filterComparison[n.Op] + " " + filterParam(c.Type, n.Value, a))
 	case gqlbase.OpIn:
-		return "coalesce(" + col + " = ANY(" + filterListParam(c.Type, n.Value, a) + "), false)"
+		return twoValued(col + " = ANY(" + filterListParam(c.Type, n.Value, a) + ")")
 	case gqlbase.OpNin:
 		return "(NOT coalesce(" + col + " = ANY(" + filterListParam(c.Type, n.Value, a) + "), false))"
 	case gqlbase.OpLike:
-		return "coalesce(" + ordered + " LIKE " + a.add(n.Value.(string)) + "::text, false)"
+		return twoValued(ordered + " LIKE " + a.add(n.Value.(string)) + "::text")
 	case gqlbase.OpIlike:
-		return "coalesce(" + ordered + " ILIKE " + a.add(n.Value.(string)) + "::text, false)"
+		return twoValued(ordered + " ILIKE " + a.add(n.Value.(string)) + "::text")
 	case gqlbase.OpStartsWith:
-		return "coalesce(starts_with(" + ordered + ", " + a.add(n.Value.(string)) + "::text), false)"
+		return twoValued("starts_with(" + ordered + ", " + a.add(n.Value.(string)) + "::text)")
 	case gqlbase.OpContains:
 		if c.Type.IsText() {
-			return "coalesce(strpos(lower(" + ordered + "), " + a.add(filterLower(n.Value.(string))) + "::text) > 0, false)"
+			return twoValued("strpos(lower(" + ordered + "), " + a.add(filterLower(n.Value.(string))) + "::text) > 0")
 		}
-		return "coalesce(" + col + " @> " + filterParam(c.Type, n.Value, a) + ", false)"
+		return twoValued(col + " @> " + filterParam(c.Type, n.Value, a))
 	}
 	panic(fmt.Sprintf("storage: operator %q not compiled", n.Op))
 }

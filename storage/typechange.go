@@ -120,7 +120,7 @@ func (s *Store) ChangeColumnType(ctx context.Context, columnID int64, ch TypeCha
 			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, quoteIdent(checkName(c))),
 			fmt.Sprintf("DROP INDEX IF EXISTS %s", qualified(t.Schema, indexName(c))),
 			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", tbl, col),
-			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s", tbl, col, ch.Type.PGType(), expr),
+			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s", tbl, col, columnTypeDDL(ch.Type), expr),
 		}
 		next.Default = nil // a default of the old type may not fit the new one
 		var target *gqlbase.Table
