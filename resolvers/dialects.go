@@ -66,7 +66,10 @@ func (r *Resolver) DatabaseByNameFor(ctx context.Context, workspaceID int64, nam
 	if err != nil {
 		return nil, err
 	}
-	return r.DatabaseFor(ctx, db.ID, scope)
+	if err := p.RequireDatabase(db.WorkspaceID, db.ID, scope); err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 // DatabaseByNameOrCreate is DatabaseByNameFor that creates the database (with the schema
