@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
@@ -36,6 +37,18 @@ type Cursor struct {
 // EncodeCursor makes a cursor opaque.
 func EncodeCursor(c Cursor) string {
 	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// rawCursor is EncodeCursor for sort keys as Postgres built them (a JSON array), without
+// decoding and encoding them again.
+func rawCursor(keys []byte, id int64) string {
+	b := make([]byte, 0, len(keys)+32)
+	b = append(b, `{"k":`...)
+	b = append(b, keys...)
+	b = append(b, `,"i":`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, '}')
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -249,8 +262,20 @@ func (s *Store) ListRows(ctx context.Context, t *gqlbase.Table, q RowQuery) (*Pa
 	if err != nil {
 		return nil, err
 	}
-	var recs []rowRecord
-	if err := s.db.SelectContext(ctx, &recs, query, params...); err != nil {
+	rows, err := s.db.QueryContext(ctx, query, params...)
+	if err != nil {
+		return nil, fmt.Errorf("list rows: %w", err)
+	}
+	defer rows.Close()
+	recs := make([]rowRecord, 0, q.Limit+1)
+	for rows.Next() {
+		var r rowRecord
+		if err := rows.Scan(&r.ID, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.CreatedBy, &r.Data, &r.SortKeys); err != nil {
+			return nil, fmt.Errorf("list rows: %w", err)
+		}
+		recs = append(recs, r)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list rows: %w", err)
 	}
 	page := &Page{}
@@ -267,9 +292,7 @@ func (s *Store) ListRows(ctx context.Context, t *gqlbase.Table, q RowQuery) (*Pa
 	page.Cursors = make([]string, len(recs))
 	for i := range recs {
 		page.Rows[i] = recs[i].row(t.ID)
-		var keys []json.RawMessage
-		_ = json.Unmarshal(recs[i].SortKeys, &keys)
-		page.Cursors[i] = EncodeCursor(Cursor{Keys: keys, ID: recs[i].ID})
+		page.Cursors[i] = rawCursor(recs[i].SortKeys, recs[i].ID)
 	}
 	return page, nil
 }
