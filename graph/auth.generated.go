@@ -792,66 +792,24 @@ func (ec *executionContext) marshalNPrincipal2ᚖgithubᚗcomᚋgqlbaseᚋgqlbas
 }
 
 func (ec *executionContext) unmarshalNPrincipalKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐPrincipalKind(ctx context.Context, v any) (gqlbase.PrincipalKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNPrincipalKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐPrincipalKind[tmp]
+	var res gqlbase.PrincipalKind
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPrincipalKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐPrincipalKind(ctx context.Context, sel ast.SelectionSet, v gqlbase.PrincipalKind) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNPrincipalKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐPrincipalKind[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "PrincipalKind!")
-	}
-	return res
+	return v
 }
 
-var (
-	unmarshalNPrincipalKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐPrincipalKind = map[string]gqlbase.PrincipalKind{
-		"ANONYMOUS": gqlbase.PrincipalAnonymous,
-		"USER":      gqlbase.PrincipalUser,
-		"TOKEN":     gqlbase.PrincipalToken,
-		"READONLY":  gqlbase.PrincipalReadonly,
-	}
-	marshalNPrincipalKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐPrincipalKind = map[gqlbase.PrincipalKind]string{
-		gqlbase.PrincipalAnonymous: "ANONYMOUS",
-		gqlbase.PrincipalUser:      "USER",
-		gqlbase.PrincipalToken:     "TOKEN",
-		gqlbase.PrincipalReadonly:  "READONLY",
-	}
-)
-
 func (ec *executionContext) unmarshalNScope2githubᚗcomᚋgqlbaseᚋgqlbaseᚐScope(ctx context.Context, v any) (gqlbase.Scope, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNScope2githubᚗcomᚋgqlbaseᚋgqlbaseᚐScope[tmp]
+	var res gqlbase.Scope
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNScope2githubᚗcomᚋgqlbaseᚋgqlbaseᚐScope(ctx context.Context, sel ast.SelectionSet, v gqlbase.Scope) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNScope2githubᚗcomᚋgqlbaseᚋgqlbaseᚐScope[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Scope!")
-	}
-	return res
+	return v
 }
-
-var (
-	unmarshalNScope2githubᚗcomᚋgqlbaseᚋgqlbaseᚐScope = map[string]gqlbase.Scope{
-		"READ":   gqlbase.ScopeRead,
-		"WRITE":  gqlbase.ScopeWrite,
-		"SCHEMA": gqlbase.ScopeSchema,
-		"FILES":  gqlbase.ScopeFiles,
-		"ADMIN":  gqlbase.ScopeAdmin,
-	}
-	marshalNScope2githubᚗcomᚋgqlbaseᚋgqlbaseᚐScope = map[gqlbase.Scope]string{
-		gqlbase.ScopeRead:   "READ",
-		gqlbase.ScopeWrite:  "WRITE",
-		gqlbase.ScopeSchema: "SCHEMA",
-		gqlbase.ScopeFiles:  "FILES",
-		gqlbase.ScopeAdmin:  "ADMIN",
-	}
-)
 
 func (ec *executionContext) unmarshalNScope2ᚕgithubᚗcomᚋgqlbaseᚋgqlbaseᚐScopeᚄ(ctx context.Context, v any) ([]gqlbase.Scope, error) {
 	vSlice := graphql.CoerceList(v)

@@ -692,34 +692,14 @@ func (ec *executionContext) marshalNRowEvent2ᚖgithubᚗcomᚋgqlbaseᚋgqlbase
 }
 
 func (ec *executionContext) unmarshalNRowEventKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRowEventKind(ctx context.Context, v any) (gqlbase.RowEventKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNRowEventKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRowEventKind[tmp]
+	var res gqlbase.RowEventKind
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRowEventKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRowEventKind(ctx context.Context, sel ast.SelectionSet, v gqlbase.RowEventKind) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNRowEventKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRowEventKind[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "RowEventKind!")
-	}
-	return res
+	return v
 }
-
-var (
-	unmarshalNRowEventKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRowEventKind = map[string]gqlbase.RowEventKind{
-		"CREATED":  gqlbase.RowCreated,
-		"UPDATED":  gqlbase.RowUpdated,
-		"DELETED":  gqlbase.RowDeleted,
-		"RESTORED": gqlbase.RowRestored,
-	}
-	marshalNRowEventKind2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRowEventKind = map[gqlbase.RowEventKind]string{
-		gqlbase.RowCreated:  "CREATED",
-		gqlbase.RowUpdated:  "UPDATED",
-		gqlbase.RowDeleted:  "DELETED",
-		gqlbase.RowRestored: "RESTORED",
-	}
-)
 
 func (ec *executionContext) marshalNTableEvent2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTableEvent(ctx context.Context, sel ast.SelectionSet, v *gqlbase.TableEvent) graphql.Marshaler {
 	if v == nil {

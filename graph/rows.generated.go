@@ -1781,77 +1781,27 @@ func (ec *executionContext) unmarshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlba
 	if v == nil {
 		return nil, nil
 	}
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFilterOp[tmp]
-	return &res, graphql.ErrorOnPath(ctx, err)
+	var res = new(gqlbase.FilterOp)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFilterOp(ctx context.Context, sel ast.SelectionSet, v *gqlbase.FilterOp) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(marshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFilterOp[*v])
-	return res
+	return v
 }
 
-var (
-	unmarshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFilterOp = map[string]gqlbase.FilterOp{
-		"eq":          gqlbase.OpEq,
-		"neq":         gqlbase.OpNeq,
-		"lt":          gqlbase.OpLt,
-		"lte":         gqlbase.OpLte,
-		"gt":          gqlbase.OpGt,
-		"gte":         gqlbase.OpGte,
-		"in":          gqlbase.OpIn,
-		"nin":         gqlbase.OpNin,
-		"like":        gqlbase.OpLike,
-		"ilike":       gqlbase.OpIlike,
-		"contains":    gqlbase.OpContains,
-		"starts_with": gqlbase.OpStartsWith,
-		"is_null":     gqlbase.OpIsNull,
-	}
-	marshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFilterOp = map[gqlbase.FilterOp]string{
-		gqlbase.OpEq:         "eq",
-		gqlbase.OpNeq:        "neq",
-		gqlbase.OpLt:         "lt",
-		gqlbase.OpLte:        "lte",
-		gqlbase.OpGt:         "gt",
-		gqlbase.OpGte:        "gte",
-		gqlbase.OpIn:         "in",
-		gqlbase.OpNin:        "nin",
-		gqlbase.OpLike:       "like",
-		gqlbase.OpIlike:      "ilike",
-		gqlbase.OpContains:   "contains",
-		gqlbase.OpStartsWith: "starts_with",
-		gqlbase.OpIsNull:     "is_null",
-	}
-)
-
 func (ec *executionContext) unmarshalONullsOrder2githubᚗcomᚋgqlbaseᚋgqlbaseᚐNullsOrder(ctx context.Context, v any) (gqlbase.NullsOrder, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalONullsOrder2githubᚗcomᚋgqlbaseᚋgqlbaseᚐNullsOrder[tmp]
+	var res gqlbase.NullsOrder
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONullsOrder2githubᚗcomᚋgqlbaseᚋgqlbaseᚐNullsOrder(ctx context.Context, sel ast.SelectionSet, v gqlbase.NullsOrder) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(marshalONullsOrder2githubᚗcomᚋgqlbaseᚋgqlbaseᚐNullsOrder[v])
-	return res
+	return v
 }
-
-var (
-	unmarshalONullsOrder2githubᚗcomᚋgqlbaseᚋgqlbaseᚐNullsOrder = map[string]gqlbase.NullsOrder{
-		"FIRST": gqlbase.NullsFirst,
-		"LAST":  gqlbase.NullsLast,
-	}
-	marshalONullsOrder2githubᚗcomᚋgqlbaseᚋgqlbaseᚐNullsOrder = map[gqlbase.NullsOrder]string{
-		gqlbase.NullsFirst: "FIRST",
-		gqlbase.NullsLast:  "LAST",
-	}
-)
 
 func (ec *executionContext) marshalORow2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐRow(ctx context.Context, sel ast.SelectionSet, v *gqlbase.Row) graphql.Marshaler {
 	if v == nil {
@@ -1903,27 +1853,13 @@ func (ec *executionContext) unmarshalORowOrder2ᚕᚖgithubᚗcomᚋgqlbaseᚋgq
 }
 
 func (ec *executionContext) unmarshalOSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection(ctx context.Context, v any) (gqlbase.SortDirection, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalOSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection[tmp]
+	var res gqlbase.SortDirection
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection(ctx context.Context, sel ast.SelectionSet, v gqlbase.SortDirection) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(marshalOSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection[v])
-	return res
+	return v
 }
-
-var (
-	unmarshalOSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection = map[string]gqlbase.SortDirection{
-		"ASC":  gqlbase.SortAsc,
-		"DESC": gqlbase.SortDesc,
-	}
-	marshalOSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection = map[gqlbase.SortDirection]string{
-		gqlbase.SortAsc:  "ASC",
-		gqlbase.SortDesc: "DESC",
-	}
-)
 
 // endregion ***************************** type.gotpl *****************************

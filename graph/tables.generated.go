@@ -1593,62 +1593,14 @@ func (ec *executionContext) unmarshalNColumnInput2ᚖgithubᚗcomᚋgqlbaseᚋgq
 }
 
 func (ec *executionContext) unmarshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnType(ctx context.Context, v any) (gqlbase.ColumnType, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnType[tmp]
+	var res gqlbase.ColumnType
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnType(ctx context.Context, sel ast.SelectionSet, v gqlbase.ColumnType) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnType[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "ColumnType!")
-	}
-	return res
+	return v
 }
-
-var (
-	unmarshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnType = map[string]gqlbase.ColumnType{
-		"TEXT":         gqlbase.TypeText,
-		"LONG_TEXT":    gqlbase.TypeLongText,
-		"INTEGER":      gqlbase.TypeInteger,
-		"NUMBER":       gqlbase.TypeNumber,
-		"DECIMAL":      gqlbase.TypeDecimal,
-		"BOOLEAN":      gqlbase.TypeBoolean,
-		"DATE":         gqlbase.TypeDate,
-		"DATETIME":     gqlbase.TypeDateTime,
-		"EMAIL":        gqlbase.TypeEmail,
-		"URL":          gqlbase.TypeURL,
-		"PHONE":        gqlbase.TypePhone,
-		"JSON":         gqlbase.TypeJSON,
-		"SELECT":       gqlbase.TypeSelect,
-		"MULTI_SELECT": gqlbase.TypeMultiSelect,
-		"UUID":         gqlbase.TypeUUID,
-		"LINK":         gqlbase.TypeLink,
-		"FILE":         gqlbase.TypeFile,
-		"RATING":       gqlbase.TypeRating,
-	}
-	marshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnType = map[gqlbase.ColumnType]string{
-		gqlbase.TypeText:        "TEXT",
-		gqlbase.TypeLongText:    "LONG_TEXT",
-		gqlbase.TypeInteger:     "INTEGER",
-		gqlbase.TypeNumber:      "NUMBER",
-		gqlbase.TypeDecimal:     "DECIMAL",
-		gqlbase.TypeBoolean:     "BOOLEAN",
-		gqlbase.TypeDate:        "DATE",
-		gqlbase.TypeDateTime:    "DATETIME",
-		gqlbase.TypeEmail:       "EMAIL",
-		gqlbase.TypeURL:         "URL",
-		gqlbase.TypePhone:       "PHONE",
-		gqlbase.TypeJSON:        "JSON",
-		gqlbase.TypeSelect:      "SELECT",
-		gqlbase.TypeMultiSelect: "MULTI_SELECT",
-		gqlbase.TypeUUID:        "UUID",
-		gqlbase.TypeLink:        "LINK",
-		gqlbase.TypeFile:        "FILE",
-		gqlbase.TypeRating:      "RATING",
-	}
-)
 
 func (ec *executionContext) unmarshalNCreateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateTableInput(ctx context.Context, v any) (CreateTableInput, error) {
 	res, err := ec.unmarshalInputCreateTableInput(ctx, v)

@@ -819,30 +819,14 @@ func (ec *executionContext) unmarshalNCreateTokenInput2githubᚗcomᚋgqlbaseᚋ
 }
 
 func (ec *executionContext) unmarshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseAccess(ctx context.Context, v any) (gqlbase.DatabaseAccess, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseAccess[tmp]
+	var res gqlbase.DatabaseAccess
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseAccess(ctx context.Context, sel ast.SelectionSet, v gqlbase.DatabaseAccess) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseAccess[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "DatabaseAccess!")
-	}
-	return res
+	return v
 }
-
-var (
-	unmarshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseAccess = map[string]gqlbase.DatabaseAccess{
-		"READ":  gqlbase.AccessRead,
-		"WRITE": gqlbase.AccessWrite,
-	}
-	marshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseAccess = map[gqlbase.DatabaseAccess]string{
-		gqlbase.AccessRead:  "READ",
-		gqlbase.AccessWrite: "WRITE",
-	}
-)
 
 func (ec *executionContext) marshalNDatabaseGrant2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrant(ctx context.Context, sel ast.SelectionSet, v *DatabaseGrant) graphql.Marshaler {
 	if v == nil {

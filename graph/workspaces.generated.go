@@ -542,60 +542,24 @@ func (ec *executionContext) marshalNMember2ᚖgithubᚗcomᚋgqlbaseᚋgqlbase�
 }
 
 func (ec *executionContext) unmarshalNMembershipStatus2githubᚗcomᚋgqlbaseᚋgqlbaseᚐMembershipStatus(ctx context.Context, v any) (gqlbase.MembershipStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNMembershipStatus2githubᚗcomᚋgqlbaseᚋgqlbaseᚐMembershipStatus[tmp]
+	var res gqlbase.MembershipStatus
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMembershipStatus2githubᚗcomᚋgqlbaseᚋgqlbaseᚐMembershipStatus(ctx context.Context, sel ast.SelectionSet, v gqlbase.MembershipStatus) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNMembershipStatus2githubᚗcomᚋgqlbaseᚋgqlbaseᚐMembershipStatus[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "MembershipStatus!")
-	}
-	return res
+	return v
 }
 
-var (
-	unmarshalNMembershipStatus2githubᚗcomᚋgqlbaseᚋgqlbaseᚐMembershipStatus = map[string]gqlbase.MembershipStatus{
-		"ACTIVE":  gqlbase.MembershipActive,
-		"PENDING": gqlbase.MembershipPending,
-	}
-	marshalNMembershipStatus2githubᚗcomᚋgqlbaseᚋgqlbaseᚐMembershipStatus = map[gqlbase.MembershipStatus]string{
-		gqlbase.MembershipActive:  "ACTIVE",
-		gqlbase.MembershipPending: "PENDING",
-	}
-)
-
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRole(ctx context.Context, v any) (gqlbase.Role, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNRole2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRole[tmp]
+	var res gqlbase.Role
+	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRole(ctx context.Context, sel ast.SelectionSet, v gqlbase.Role) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNRole2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRole[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
-	}
-	return res
+	return v
 }
-
-var (
-	unmarshalNRole2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRole = map[string]gqlbase.Role{
-		"OWNER":  gqlbase.RoleOwner,
-		"ADMIN":  gqlbase.RoleAdmin,
-		"EDITOR": gqlbase.RoleEditor,
-		"VIEWER": gqlbase.RoleViewer,
-	}
-	marshalNRole2githubᚗcomᚋgqlbaseᚋgqlbaseᚐRole = map[gqlbase.Role]string{
-		gqlbase.RoleOwner:  "OWNER",
-		gqlbase.RoleAdmin:  "ADMIN",
-		gqlbase.RoleEditor: "EDITOR",
-		gqlbase.RoleViewer: "VIEWER",
-	}
-)
 
 func (ec *executionContext) marshalNWorkspace2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐWorkspaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.Workspace) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
