@@ -78,7 +78,7 @@ func field(data []byte, key string) string {
 func run(base, token, table, column string, subs, perConn int, rate float64, duration time.Duration, pid int) error {
 	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/graphql"
 	before := rss(pid)
-	var received atomic.Int64
+	var received, ended atomic.Int64
 	subscribers := make([]*subscriber, subs)
 	conns := (subs + perConn - 1) / perConn
 	var wg sync.WaitGroup
@@ -126,6 +126,10 @@ func run(base, token, table, column string, subs, perConn int, rate float64, dur
 					typ := field(data, `"type":"`)
 					if typ == "ping" {
 						_ = conn.WriteJSON(map[string]string{"type": "pong"})
+						continue
+					}
+					if typ == "error" || typ == "complete" {
+						ended.Add(1)
 						continue
 					}
 					if typ != "next" {
@@ -179,8 +183,8 @@ func run(base, token, table, column string, subs, perConn int, rate float64, dur
 		}
 		s.mu.Unlock()
 	}
-	fmt.Printf("wrote %d rows at %.0f/s; %d events received, %d expected; lost %d, duplicated %d\n",
-		len(written), rate, received.Load(), len(written)*subs, lost, dup)
+	fmt.Printf("wrote %d rows at %.0f/s; %d events received, %d expected; lost %d, duplicated %d; %d subscriptions ended by the server\n",
+		len(written), rate, received.Load(), len(written)*subs, lost, dup, ended.Load())
 	var latencies []time.Duration
 	for _, s := range subscribers {
 		latencies = append(latencies, s.lat...)
