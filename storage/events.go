@@ -36,7 +36,7 @@ func writeSchemaEvent(ctx context.Context, tx *Tx, e schemaEvent) error {
 	_, err = tx.ExecContext(ctx, `WITH e AS (
 		INSERT INTO events (workspace_id, database_id, table_id, kind, actor, payload)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
-		`+fmt.Sprintf(notifySQL, "e"), e.workspaceID, e.databaseID, tableID, string(e.kind), e.actor, payload)
+		`+fmt.Sprintf(notifySQL, "e"), e.workspaceID, e.databaseID, tableID, string(e.kind), e.actor, string(payload))
 	if err != nil {
 		return fmt.Errorf("write %s event: %w", e.kind, err)
 	}

@@ -2,13 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gqlbase/gqlbase"
 )
@@ -636,11 +633,8 @@ func runPlan(ctx context.Context, q queryer, p *Plan) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if query, err = inlineParams(query, params); err != nil {
-		return nil, err
-	}
 	var out []byte
-	if err := q.QueryRowxContext(ctx, query).Scan(&out); err != nil {
+	if err := q.QueryRowxContext(ctx, query, params...).Scan(&out); err != nil {
 		return nil, planRunError(err)
 	}
 	if out == nil {
@@ -658,74 +652,4 @@ func planRunError(err error) error {
 		return gqlbase.Errorf(gqlbase.CodeBadUserInput, "the query took too long and was cancelled")
 	}
 	return fmt.Errorf("run plan: %w", err)
-}
-
-// placeholderRe finds the parameters of a compiled plan. Nothing else in a plan's text holds
-// a dollar sign: identifiers are checked names and every literal is a GraphQL name or a
-// number.
-var placeholderRe = regexp.MustCompile(`\$([0-9]+)`)
-
-// inlineParams writes a plan's parameters into its text as escaped literals (every
-// placeholder already carries a cast), so the statement needs no prepare step: lib/pq sends
-// a statement without parameters with the simple query protocol, in one round trip instead
-// of two. Strings are written as E'...' with backslashes and quotes doubled, which reads the
-// same whatever standard_conforming_strings is.
-func inlineParams(query string, params []any) (string, error) {
-	if len(params) == 0 {
-		return query, nil
-	}
-	lits := make([]string, len(params))
-	for i, p := range params {
-		lit, err := sqlValueLiteral(p)
-		if err != nil {
-			return "", err
-		}
-		lits[i] = lit
-	}
-	var bad error
-	out := placeholderRe.ReplaceAllStringFunc(query, func(m string) string {
-		n, err := strconv.Atoi(m[1:])
-		if err != nil || n < 1 || n > len(lits) {
-			bad = fmt.Errorf("plan: placeholder %s without a parameter", m)
-			return m
-		}
-		return lits[n-1]
-	})
-	return out, bad
-}
-
-// sqlValueLiteral renders one parameter value as an SQL literal.
-func sqlValueLiteral(v any) (string, error) {
-	if vr, ok := v.(driver.Valuer); ok {
-		var err error
-		if v, err = vr.Value(); err != nil {
-			return "", err
-		}
-	}
-	switch x := v.(type) {
-	case nil:
-		return "NULL", nil
-	case string:
-		return escapedLiteral(x)
-	case []byte:
-		return escapedLiteral(string(x))
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case int:
-		return strconv.Itoa(x), nil
-	case float64:
-		return "'" + strconv.FormatFloat(x, 'g', -1, 64) + "'", nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	case time.Time:
-		return "'" + x.UTC().Format("2006-01-02T15:04:05.999999Z07:00") + "'", nil
-	}
-	return "", fmt.Errorf("plan: no literal for a parameter of type %T", v)
-}
-
-func escapedLiteral(s string) (string, error) {
-	if strings.IndexByte(s, 0) >= 0 {
-		return "", gqlbase.BadInput("a value holds a NUL character")
-	}
-	return "E'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'", nil
 }

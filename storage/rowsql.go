@@ -65,7 +65,7 @@ func encodeValue(v any) any {
 	return v
 }
 
-func encodeRows(rows []map[string]any) ([]byte, error) {
+func encodeRows(rows []map[string]any) (string, error) {
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
 		m := make(map[string]any, len(r))
@@ -74,7 +74,8 @@ func encodeRows(rows []map[string]any) ([]byte, error) {
 		}
 		out[i] = m
 	}
-	return json.Marshal(out)
+	b, err := json.Marshal(out)
+	return string(b), err
 }
 
 // writeTail is the part of every row write statement after the CTE that changed rows: it

@@ -185,7 +185,7 @@ func (s *Store) locateViolation(ctx context.Context, t *gqlbase.Table, rows []ba
 			x, qualified(target.Schema, target.Name))
 	}
 	var index int
-	if qerr := s.db.GetContext(ctx, &index, q, payload); qerr != nil {
+	if qerr := s.db.GetContext(ctx, &index, q, string(payload)); qerr != nil {
 		return err // not found (a concurrent change): the message without the row stays right
 	}
 	return rowIndexError(index, err)
@@ -390,7 +390,7 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	if err != nil {
 		return nil, err
 	}
-	a.list[4] = payload
+	a.list[4] = string(payload)
 	sets := []string{"version = t.version + 1", "updated_at = now()"}
 	xcols := `"__none" text`
 	if len(names) > 0 {
@@ -661,7 +661,7 @@ func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Colum
 		I  int   `db:"i"`
 		ID int64 `db:"id"`
 	}
-	if err := tx.SelectContext(ctx, &rows, q, payload); err != nil {
+	if err := tx.SelectContext(ctx, &rows, q, string(payload)); err != nil {
 		return nil, fmt.Errorf("look up keys: %w", err)
 	}
 	for _, r := range rows {

@@ -99,25 +99,34 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// withUTC sets the session time zone to UTC, so times that Postgres formats (row JSON, event
-// payloads) always carry +00:00, whatever the server's default.
+// withUTC sets the connection parameters gqlbase relies on, unless the DSN sets them:
+//   - timezone UTC, so times that Postgres formats (row JSON, event payloads) always carry
+//     +00:00, whatever the server's default;
+//   - binary_parameters, which makes lib/pq send a parameterised statement in one round trip
+//     instead of two (parse, then bind). With it, []byte parameters travel in binary: only
+//     bytea values may be passed as []byte; JSON goes as a string.
 func withUTC(dsn string) string {
+	params := [][2]string{{"timezone", "UTC"}, {"binary_parameters", "yes"}}
 	if strings.Contains(dsn, "://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
 			return dsn
 		}
 		q := u.Query()
-		if q.Get("timezone") == "" {
-			q.Set("timezone", "UTC")
+		for _, p := range params {
+			if q.Get(p[0]) == "" {
+				q.Set(p[0], p[1])
+			}
 		}
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	if strings.Contains(dsn, "timezone=") {
-		return dsn
+	for _, p := range params {
+		if !strings.Contains(dsn, p[0]+"=") {
+			dsn = strings.TrimSpace(dsn + " " + p[0] + "=" + p[1])
+		}
 	}
-	return strings.TrimSpace(dsn + " timezone=UTC")
+	return dsn
 }
 
 func (s *Store) waitReady(ctx context.Context) error {

@@ -129,7 +129,7 @@ func insertColumnMeta(ctx context.Context, tx *Tx, tableID int64, c *gqlbase.Col
 		description, default_value, position, options, link_table_id, max_rating)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, created_at, updated_at`,
 		tableID, c.Name, c.Label, string(c.Type), c.Nullable, c.Unique, c.Indexed, c.Description, def, c.Position,
-		opts, c.LinkTableID, c.MaxRating).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
+		string(opts), c.LinkTableID, c.MaxRating).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
 	if pgCode(err) == sqlstateUniqueViolation {
 		return gqlbase.BadInput("column %q appears twice: column names must be unique within a table", c.Name).WithField("columns")
 	}
@@ -157,7 +157,7 @@ func jsonOrNull(v any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode value: %w", err)
 	}
-	return b, nil
+	return string(b), nil
 }
 
 // TablePatch changes a table's name and metadata; nil fields stay.

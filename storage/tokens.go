@@ -63,7 +63,7 @@ func encodeDatabases(dbs map[int64]gqlbase.DatabaseAccess) (any, error) {
 		raw[strconv.FormatInt(k, 10)] = v
 	}
 	b, err := json.Marshal(raw)
-	return b, err
+	return string(b), err
 }
 
 func scopeStrings(scopes []gqlbase.Scope) pq.StringArray {

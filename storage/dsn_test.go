@@ -1,0 +1,24 @@
+package storage
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConnectionParametersAreAdded(t *testing.T) {
+	for _, dsn := range []string{
+		"host=/tmp port=5432 user=postgres dbname=x sslmode=disable",
+		"postgres://u@localhost/db?sslmode=disable",
+	} {
+		got := withUTC(dsn)
+		for _, want := range []string{"timezone=UTC", "binary_parameters=yes"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%q became %q, missing %s", dsn, got, want)
+			}
+		}
+	}
+	// A DSN that sets them keeps its own.
+	if got := withUTC("dbname=x timezone=Europe/Paris binary_parameters=no"); strings.Contains(got, "UTC") || strings.Contains(got, "=yes") {
+		t.Errorf("explicit parameters were overridden: %q", got)
+	}
+}
