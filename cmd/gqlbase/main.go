@@ -73,6 +73,7 @@ type serveConfig struct {
 	adminToken     string
 	pgBin          string
 	trashRetention time.Duration
+	eventRetention time.Duration
 	debugAddr      string
 }
 
@@ -92,6 +93,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.DurationVar(&c.trashRetention, "trash-retention", retention, "how long deleted rows stay in the trash, restorable, before they are purged; 0 keeps them forever (env GQLBASE_TRASH_RETENTION)")
+	eventRetention, err := eventRetentionFromEnv()
+	if err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.eventRetention, "event-retention", eventRetention, "how long change events are kept for event streams to resume from; 0 keeps them forever (env GQLBASE_EVENT_RETENTION)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +108,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.trashRetention < 0 {
 		return c, fmt.Errorf("--trash-retention must not be negative")
+	}
+	if c.eventRetention < 0 {
+		return c, fmt.Errorf("--event-retention must not be negative")
 	}
 	// Checked before anything starts: a wrong token must not cost a PostgreSQL start.
 	c.adminToken = strings.TrimSpace(os.Getenv("GQLBASE_ADMIN_TOKEN"))
@@ -169,6 +178,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	purgeTick := time.NewTicker(purgeInterval(cfg.trashRetention))
 	defer purgeTick.Stop()
 	go purgeTrashLoop(ctx, store.PurgeTrash, cfg.trashRetention, purgeTick.C, logger)
+	eventTick := time.NewTicker(purgeInterval(cfg.eventRetention))
+	defer eventTick.Stop()
+	go purgeLoop(ctx, "events", store.PurgeEvents, cfg.eventRetention, eventTick.C, logger)
+	sessionTick := time.NewTicker(time.Hour)
+	defer sessionTick.Stop()
+	go purgeLoop(ctx, "expired sessions", func(ctx context.Context, _ time.Duration) (int64, error) {
+		return store.PurgeExpiredSessions(ctx)
+	}, time.Hour, sessionTick.C, logger)
 
 	api := rest.New(rest.Config{
 		Version: buildVersion(), Logger: logger, AllowedOrigins: splitList(cfg.allowedOrigins),

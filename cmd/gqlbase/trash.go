@@ -11,16 +11,29 @@ import (
 // defaultTrashRetention is how long deleted rows stay restorable: 30 days.
 const defaultTrashRetention = 720 * time.Hour
 
+// defaultEventRetention is how long outbox events are kept (event streams resume from them):
+// 7 days.
+const defaultEventRetention = 168 * time.Hour
+
 // trashRetentionFromEnv reads GQLBASE_TRASH_RETENTION (a Go duration such as 720h or 90m; 0
 // keeps deleted rows forever).
 func trashRetentionFromEnv() (time.Duration, error) {
-	v := os.Getenv("GQLBASE_TRASH_RETENTION")
+	return retentionFromEnv("GQLBASE_TRASH_RETENTION", defaultTrashRetention, "deleted rows")
+}
+
+// eventRetentionFromEnv reads GQLBASE_EVENT_RETENTION (0 keeps events forever).
+func eventRetentionFromEnv() (time.Duration, error) {
+	return retentionFromEnv("GQLBASE_EVENT_RETENTION", defaultEventRetention, "events")
+}
+
+func retentionFromEnv(key string, def time.Duration, what string) (time.Duration, error) {
+	v := os.Getenv(key)
 	if v == "" {
-		return defaultTrashRetention, nil
+		return def, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("GQLBASE_TRASH_RETENTION=%q: want a duration such as 720h (0 keeps deleted rows forever)", v)
+		return 0, fmt.Errorf("%s=%q: want a duration such as 720h (0 keeps %s forever)", key, v, what)
 	}
 	return d, nil
 }
@@ -34,6 +47,12 @@ func purgeInterval(retention time.Duration) time.Duration {
 // purgeTrashLoop deletes trash entries older than retention now and then every interval,
 // until ctx ends. A retention of 0 keeps them forever.
 func purgeTrashLoop(ctx context.Context, purge func(context.Context, time.Duration) (int64, error), retention time.Duration, tick <-chan time.Time, logger *slog.Logger) {
+	purgeLoop(ctx, "trash", purge, retention, tick, logger)
+}
+
+// purgeLoop deletes what is older than retention now and then at every tick, until ctx ends.
+// A retention of 0 keeps everything.
+func purgeLoop(ctx context.Context, what string, purge func(context.Context, time.Duration) (int64, error), retention time.Duration, tick <-chan time.Time, logger *slog.Logger) {
 	if retention <= 0 {
 		return
 	}
@@ -41,9 +60,9 @@ func purgeTrashLoop(ctx context.Context, purge func(context.Context, time.Durati
 		n, err := purge(ctx, retention)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			logger.Warn("purge trash", "err", err)
+			logger.Warn("purge "+what, "err", err)
 		case n > 0:
-			logger.Info("purged trash", "rows", n, "retention", retention.String())
+			logger.Info("purged "+what, "rows", n, "retention", retention.String())
 		}
 		select {
 		case <-ctx.Done():
