@@ -131,7 +131,11 @@ func (m *multiplexer) run(ctx context.Context, g *subGroup, responses graphql.Re
 		if resp == nil {
 			break
 		}
-		g.broadcast(resp)
+		// gqlgen may reuse the buffer behind Data for the next event; members marshal this
+		// response later, each on its own goroutine, so they get a copy of their own.
+		shared := *resp
+		shared.Data = append(json.RawMessage(nil), resp.Data...)
+		g.broadcast(&shared)
 	}
 	m.mu.Lock()
 	if m.groups[g.key] == g {

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -420,5 +421,31 @@ func TestExpiringTokenEndsSubscription(t *testing.T) {
 	m := c.expectType("error", 10*time.Second)
 	if !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
 		t.Fatalf("subscription of an expired token ended with %s", m.Payload)
+	}
+}
+
+// TestMultiplexedMembersGetEveryEventIntact: many members of one group, a burst of writes;
+// each member must receive every event with its own data intact (the group's response is
+// shared by goroutines that marshal it at once).
+func TestMultiplexedMembersGetEveryEventIntact(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	const members, writes = 12, 40
+	vars := map[string]any{"t": table, "k": []string{"CREATED"}}
+	clients := make([]*subClient, members)
+	for i := range clients {
+		clients[i] = subscribe(t, e.srv, e.token, "m", rowEventsSub, vars)
+	}
+	waitFor(t, 10*time.Second, func() bool { _, n := e.srv.API.Subscriptions(); return n == members }, func() string { return "members not registered" })
+	for i := 0; i < writes; i++ {
+		e.insert(t, table, map[string]any{"name": fmt.Sprintf("row %02d", i), "age": i})
+	}
+	for m, c := range clients {
+		for i := 0; i < writes; i++ {
+			ev := c.nextEvent(10 * time.Second)
+			if got, want := testserver.Str(ev.Data, "rowEvents", "row", "data", "name"), fmt.Sprintf("row %02d", i); got != want {
+				t.Fatalf("member %d, event %d: %q, want %q (%s)", m, i, got, want, ev.Raw)
+			}
+		}
 	}
 }
