@@ -67,6 +67,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	dsn = withUTC(dsn)
 	var db *sqlx.DB
 	if opts.OnStatement != nil {
 		connector, err := pq.NewConnector(dsn)
