@@ -9,6 +9,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/realtime"
+	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
 // sseKeepAlive is how often an idle event stream sends a comment, so proxies keep it open.
@@ -159,28 +160,6 @@ func writeSSEError(w http.ResponseWriter, f http.Flusher, err error) {
 	f.Flush()
 }
 
-// statusFor maps a domain error code to an HTTP status.
-func statusFor(code gqlbase.Code) int {
-	switch code {
-	case gqlbase.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case gqlbase.CodeForbidden:
-		return http.StatusForbidden
-	case gqlbase.CodeNotFound:
-		return http.StatusNotFound
-	case gqlbase.CodeBadUserInput:
-		return http.StatusBadRequest
-	case gqlbase.CodeConflict:
-		return http.StatusConflict
-	case gqlbase.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case gqlbase.CodePayloadTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case gqlbase.CodeNotImplemented:
-		return http.StatusNotImplemented
-	}
-	return http.StatusInternalServerError
-}
 
 // writeError answers a plain HTTP endpoint's error as {"error": {"code", "message"}}.
 func writeError(w http.ResponseWriter, err error) {
@@ -192,5 +171,5 @@ func writeError(w http.ResponseWriter, err error) {
 	if e.Field != "" {
 		body["field"] = e.Field
 	}
-	writeJSON(w, statusFor(e.Code), map[string]any{"error": body})
+	writeJSON(w, restkit.HTTPStatus(e.Code), map[string]any{"error": body})
 }

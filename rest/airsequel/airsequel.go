@@ -182,31 +182,10 @@ func New(deps Deps) *restkit.Dialect {
 	}
 }
 
-func statusOf(code gqlbase.Code) int {
-	switch code {
-	case gqlbase.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case gqlbase.CodeForbidden:
-		return http.StatusForbidden
-	case gqlbase.CodeNotFound:
-		return http.StatusNotFound
-	case gqlbase.CodeBadUserInput:
-		return http.StatusBadRequest
-	case gqlbase.CodeConflict:
-		return http.StatusConflict
-	case gqlbase.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case gqlbase.CodePayloadTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case gqlbase.CodeNotImplemented:
-		return http.StatusNotImplemented
-	}
-	return http.StatusInternalServerError
-}
 
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := restkit.Public(a.logger, r, err)
-	restkit.WriteJSON(w, statusOf(e.Code), errorBody{Errors: []errorItem{{Message: e.Message, Code: string(e.Code)}}})
+	restkit.WriteJSON(w, restkit.HTTPStatus(e.Code), errorBody{Errors: []errorItem{{Message: e.Message, Code: string(e.Code)}}})
 }
 
 func decode(r *http.Request, dst any, allowEmpty bool) error {
