@@ -160,7 +160,6 @@ func writeSSEError(w http.ResponseWriter, f http.Flusher, err error) {
 	f.Flush()
 }
 
-
 // writeError answers a plain HTTP endpoint's error as {"error": {"code", "message"}}.
 func writeError(w http.ResponseWriter, err error) {
 	e, ok := gqlbase.AsError(err)

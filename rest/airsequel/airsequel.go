@@ -182,7 +182,6 @@ func New(deps Deps) *restkit.Dialect {
 	}
 }
 
-
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := restkit.Public(a.logger, r, err)
 	restkit.WriteJSON(w, restkit.HTTPStatus(e.Code), errorBody{Errors: []errorItem{{Message: e.Message, Code: string(e.Code)}}})
