@@ -623,9 +623,31 @@ func (p *Plan) Tables() []int64 {
 	return out
 }
 
-// RunPlan runs a plan and returns its JSON result (null for PlanOne without a row).
+// RunPlan runs a plan and returns its JSON result (null for PlanOne without a row). The
+// statement stays prepared: a query asked again costs no parse and no planning.
 func (s *Store) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
-	return runPlan(ctx, s.db, p)
+	query, params, err := CompilePlan(p)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.queryPrepared(ctx, query, params...)
+	if err != nil {
+		return nil, planRunError(err)
+	}
+	defer rows.Close()
+	var out []byte
+	if rows.Next() {
+		if err := rows.Scan(&out); err != nil {
+			return nil, planRunError(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, planRunError(err)
+	}
+	if out == nil {
+		return json.RawMessage("null"), nil
+	}
+	return json.RawMessage(out), nil
 }
 
 func runPlan(ctx context.Context, q queryer, p *Plan) (json.RawMessage, error) {

@@ -262,7 +262,7 @@ func (s *Store) ListRows(ctx context.Context, t *gqlbase.Table, q RowQuery) (*Pa
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, query, params...)
+	rows, err := s.queryPrepared(ctx, query, params...)
 	if err != nil {
 		return nil, fmt.Errorf("list rows: %w", err)
 	}

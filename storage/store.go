@@ -33,6 +33,7 @@ type Store struct {
 	dsn    string
 	logger *slog.Logger
 	hooks  Hooks
+	stmts  stmtCache // prepared statements of the hot read paths
 }
 
 // Hooks are called after a change of this process commits, so caches can drop what went
