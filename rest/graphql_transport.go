@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -176,27 +177,36 @@ func parseQ(s string) (float64, bool) {
 // writeGraphQLResponse writes a GraphQL response. The data entry is present only when
 // execution started (withData); before that it must be absent.
 func writeGraphQLResponse(w http.ResponseWriter, status int, resp *graphql.Response, withData bool) {
-	var body []byte
-	var err error
-	if withData && len(resp.Errors) == 0 && len(resp.Extensions) == 0 && json.Valid(resp.Data) {
-		// The common case written by hand: encoding/json would copy and re-scan the data,
-		// which the executor already produced as JSON.
-		body = make([]byte, 0, len(resp.Data)+10)
-		body = append(append(append(body, `{"data":`...), resp.Data...), '}')
-	} else if withData {
-		body, err = json.Marshal(resp)
-	} else {
-		body, err = json.Marshal(struct {
-			Errors     gqlerror.List  `json:"errors,omitempty"`
-			Extensions map[string]any `json:"extensions,omitempty"`
-		}{resp.Errors, resp.Extensions})
-	}
+	body, err := encodeResponse(resp, withData)
 	if err != nil {
 		http.Error(w, "internal error: the response does not encode", http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// encodeResponse encodes a GraphQL response; without withData it leaves the data entry out.
+func encodeResponse(resp *graphql.Response, withData bool) ([]byte, error) {
+	if !withData {
+		return json.Marshal(struct {
+			Errors     gqlerror.List  `json:"errors,omitempty"`
+			Extensions map[string]any `json:"extensions,omitempty"`
+		}{resp.Errors, resp.Extensions})
+	}
+	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && len(resp.Data) > 0 {
+		// The common case, written directly: the data is already JSON (from the executor, or
+		// built by Postgres) and only needs compacting, without encoding/json's reflection.
+		var buf bytes.Buffer
+		buf.Grow(len(resp.Data) + 10)
+		buf.WriteString(`{"data":`)
+		if err := json.Compact(&buf, resp.Data); err != nil {
+			return nil, err
+		}
+		buf.WriteByte('}')
+		return buf.Bytes(), nil
+	}
+	return json.Marshal(resp)
 }
 
 // requestError is an error about the HTTP request itself.
