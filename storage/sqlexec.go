@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -213,7 +214,18 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 		}
 	}
 	res := &SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
+	// Raw SQL gets a connection of its own, which is closed afterwards rather than returned
+	// to the pool: whatever session state a statement might change despite the guard
+	// (settings, the role), no later request can inherit it.
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Close()
+	}()
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}

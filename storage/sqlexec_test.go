@@ -314,3 +314,38 @@ func TestExecSQLWithoutSuperuser(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRawSQLCannotChangeSessionSettings: pg_settings is refused (an UPDATE of it would set
+// session settings such as search_path), and raw SQL's connection never returns to the pool,
+// so no session state it could change reaches another request.
+func TestRawSQLCannotChangeSessionSettings(t *testing.T) {
+	st, db := sqlFixture(t)
+	for _, q := range []string{
+		`UPDATE pg_settings SET setting = '0' WHERE name = 'statement_timeout'`,
+		`UPDATE pg_catalog."pg_settings" SET setting = 'db_1' WHERE name = 'search_path'`,
+		`SELECT * FROM PG_SETTINGS`,
+	} {
+		if _, err := storage.ParseSQL(q); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
+			t.Errorf("%q: got %v, want BAD_USER_INPUT", q, err)
+		}
+	}
+	res := runSQL(t, st, db, `SELECT pg_backend_pid() AS pid`, true)
+	var row struct{ Pid int }
+	if len(res.Rows) != 1 || json.Unmarshal(res.Rows[0], &row) != nil || row.Pid == 0 {
+		t.Fatalf("pid: %v %s", res.Errors, res.Rows)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var alive bool
+		if err := st.DB().Get(&alive, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)`, row.Pid); err != nil {
+			t.Fatal(err)
+		}
+		if !alive {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the connection raw SQL ran on (backend %d) is still open: it went back to the pool", row.Pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

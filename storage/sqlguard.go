@@ -299,6 +299,9 @@ var blockedFunctions = map[string]bool{
 	"loread": true, "lowrite": true, "lo_truncate": true, "lo_truncate64": true, "lo_lseek": true,
 	"lo_lseek64": true, "lo_tell": true, "lo_tell64": true,
 	"pg_temp": true, "pg_stat_file": true, "pg_promote": true, "pg_start_backup": true, "pg_stop_backup": true,
+	// An UPDATE of pg_settings calls set_config for the session: it would change settings
+	// (search_path, statement_timeout) beyond the request.
+	"pg_settings": true,
 }
 
 var blockedPrefixes = []string{
