@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph"
@@ -49,17 +50,23 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 }
 
 func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*graph.AuthPayload, error) {
+	if err := r.logins.allow(input.Email, time.Now()); err != nil {
+		return nil, err
+	}
 	user, hash, err := r.Store.UserByEmail(ctx, input.Email)
 	if err != nil && gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
 		return nil, err
 	}
 	if user == nil {
 		verifyPassword(input.Password, dummyHash)
+		r.logins.failed(input.Email, time.Now())
 		return nil, gqlbase.Unauthenticated("wrong email or password")
 	}
 	if !verifyPassword(input.Password, hash) {
+		r.logins.failed(input.Email, time.Now())
 		return nil, gqlbase.Unauthenticated("wrong email or password")
 	}
+	r.logins.succeeded(input.Email)
 	return r.newSession(ctx, user)
 }
 

@@ -28,6 +28,7 @@ type Resolver struct {
 	OnTokenRevoked func(tokenID int64)
 
 	principals principalCache
+	logins     loginLimiter
 	lastTouch  sync.Map // token id → time.Time of the last recorded use
 }
 
