@@ -66,9 +66,9 @@ func (a *account) checkReachable(dir string) error {
 					a.name, d, mode, d)
 			}
 			if !canEnter {
-				return fmt.Errorf("gqlbase runs as root and starts PostgreSQL as user %q, which cannot enter %s "+
+				return &parentBlockedError{msg: fmt.Sprintf("gqlbase runs as root and starts PostgreSQL as user %q, which cannot enter %s "+
 					"(mode %v): choose a --data-dir outside it (for example /var/lib/gqlbase) or run gqlbase as an ordinary user",
-					a.name, d, mode)
+					a.name, d, mode)}
 			}
 		}
 		if d == filepath.Dir(d) {
@@ -76,3 +76,9 @@ func (a *account) checkReachable(dir string) error {
 		}
 	}
 }
+
+// parentBlockedError says the server account cannot reach the data dir because of a folder
+// above it (a home folder, typically), which the launcher can work around.
+type parentBlockedError struct{ msg string }
+
+func (e *parentBlockedError) Error() string { return e.msg }

@@ -84,12 +84,14 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.runAs, err = serverAccount(); err != nil {
 		return nil, err
 	}
+	clusterHome := dataDir
 	if c.runAs != nil {
-		if err := c.runAs.checkReachable(dataDir); err != nil {
+		if clusterHome, err = c.reachableHome(dataDir); err != nil {
 			return nil, err
 		}
+		c.dir = filepath.Join(clusterHome, "pg")
 	}
-	if c.socketDir, err = socketDirFor(dataDir); err != nil {
+	if c.socketDir, err = socketDirFor(clusterHome); err != nil {
 		return nil, err
 	}
 	if err := c.makePrivateDir(c.socketDir); err != nil {
@@ -264,6 +266,34 @@ func (c *Cluster) writeFile(path, content string) error {
 		return os.Chown(path, c.runAs.uid, c.runAs.gid)
 	}
 	return nil
+}
+
+// fallbackRoot holds the clusters of data dirs the server account cannot reach.
+var fallbackRoot = "/var/lib/gqlbase"
+
+// reachableHome returns where the cluster (and its socket folder) can live: the data dir, or,
+// when a folder above it is closed to the server account (a data dir inside root's home, as
+// with a fresh clone run by root), a folder of its own under /var/lib/gqlbase named after the
+// data dir, so the same data dir finds the same cluster again. A data dir that is itself
+// private stays an error: that was asked for explicitly.
+func (c *Cluster) reachableHome(dataDir string) (string, error) {
+	err := c.runAs.checkReachable(dataDir)
+	var blocked *parentBlockedError
+	if err == nil || !errors.As(err, &blocked) {
+		return dataDir, err
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	home := filepath.Join(fallbackRoot, hex.EncodeToString(sum[:8]))
+	if mkErr := os.MkdirAll(home, 0o755); mkErr != nil {
+		return "", fmt.Errorf("%w (and %s cannot be used instead: %v)", err, home, mkErr)
+	}
+	if err := c.runAs.checkReachable(home); err != nil {
+		return "", fmt.Errorf("cluster folder %s: %w", home, err)
+	}
+	_ = os.WriteFile(filepath.Join(home, "DATA_DIR"), []byte(dataDir+"\n"), 0o644)
+	c.logger.Warn("PostgreSQL's account cannot reach the data dir; keeping the cluster elsewhere",
+		"data_dir", dataDir, "cluster_dir", filepath.Join(home, "pg"), "account", c.runAs.name)
+	return home, nil
 }
 
 // socketDirFor picks a private folder for the server's unix socket: DataDir/run, unless that
