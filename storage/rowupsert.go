@@ -1,0 +1,206 @@
+// Upserts and restores: row writes that look rows up first (see rowwrite.go).
+
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// RestoreRow brings a row back from the trash under its own id.
+func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, actor string) (*gqlbase.Row, error) {
+	var out []*gqlbase.Row
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
+		var inTrash bool
+		if err := tx.GetContext(ctx, &inTrash, `SELECT EXISTS (SELECT 1 FROM trash WHERE table_id = $1 AND row_id = $2)`, t.ID, rowID); err != nil {
+			return fmt.Errorf("find trashed row: %w", err)
+		}
+		if !inTrash {
+			return gqlbase.NotFound("row %d of table %q is not in the trash", rowID, t.Name)
+		}
+		tbl := qualified(t.Schema, t.Name)
+		cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
+		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
+		for _, c := range t.Columns {
+			cols = append(cols, quoteIdent(c.Name))
+			// A column added after the row was deleted takes its default, as it did for the
+			// rows that were in the table then.
+			missing := "NULL"
+			if c.Default != nil {
+				lit, err := sqlLiteral(c, c.Default)
+				if err != nil {
+					return err
+				}
+				missing = lit
+			}
+			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? %s THEN p.%s ELSE %s END", quoteLiteral(c.Name), quoteIdent(c.Name), missing))
+		}
+		q := fmt.Sprintf(`WITH tr AS (DELETE FROM trash WHERE table_id = $1 AND row_id = $5 RETURNING data),
+		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
+			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *),
+		rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
+		%s
+		SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r`,
+			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl,
+			writeTail("RESTORE", gqlbase.EventRowRestored, "rows_out", false, true), rowColumns(t, "r", nil))
+		var err error
+		out, err = scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, rowID)
+		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
+			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) != 1 {
+		return nil, fmt.Errorf("restore row %d: %d rows restored", rowID, len(out))
+	}
+	s.rowsChanged(t.ID, rowID)
+	return out[0], nil
+}
+
+func errMessage(err error) string {
+	if e, ok := gqlbase.AsError(err); ok {
+		return e.Message
+	}
+	return pgMessage(err)
+}
+
+// UpsertRows writes rows keyed by a unique column (or "id"): a row whose key matches an
+// existing row updates it with the values given, any other row is inserted. Values are raw
+// (as decoded from the request); they are validated here, inside the transaction that looks
+// the keys up. The result lists the inserted and the updated rows in input order.
+func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn string, raw []map[string]any, actor string) (inserted, updated []*gqlbase.Row, err error) {
+	key := t.Column(keyColumn)
+	if key == nil || (key.System && key.Name != gqlbase.ColID) {
+		return nil, nil, gqlbase.BadInput("table %q has no column %q to match rows on", t.Name, keyColumn).WithField("keyColumn")
+	}
+	if !key.System && !key.Unique {
+		return nil, nil, gqlbase.BadInput("column %q is not unique, so it cannot identify rows for an upsert", keyColumn).WithField("keyColumn")
+	}
+	var batch []batchRow // every prepared row with its input index, to name a row that breaks a constraint
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
+		batch, inserted, updated = nil, nil, nil
+		keys := make([]any, len(raw))
+		for i, r := range raw {
+			v, ok := r[keyColumn]
+			if !ok || v == nil {
+				keys[i] = nil
+				continue
+			}
+			kv, err := gqlbase.CoerceValue(&gqlbase.Column{Name: key.Name, Type: key.Type, Nullable: true, Options: key.Options, MaxRating: key.MaxRating}, v)
+			if err != nil {
+				return rowIndexError(i, err)
+			}
+			keys[i] = encodeValue(kv)
+		}
+		existing, err := lockByKey(ctx, tx, t, key, keys)
+		if err != nil {
+			return err
+		}
+		var inserts []map[string]any
+		var patches []RowPatch
+		seen := map[string]int{}
+		for i, r := range raw {
+			values := r
+			if key.Name == gqlbase.ColID {
+				values = withoutKey(r, gqlbase.ColID)
+			}
+			if keys[i] != nil {
+				ks := fmt.Sprint(keys[i])
+				if j, dup := seen[ks]; dup {
+					return gqlbase.BadInput("rows %d and %d have the same %s %v", j, i, keyColumn, keys[i]).WithField(keyColumn)
+				}
+				seen[ks] = i
+				if id, ok := existing[i]; ok {
+					p, err := gqlbase.PreparePatch(t, values, i)
+					if err != nil {
+						return err
+					}
+					patches = append(patches, RowPatch{ID: id, Values: p})
+					batch = append(batch, batchRow{index: i, id: id, values: p})
+					continue
+				}
+			}
+			p, err := gqlbase.PrepareInsert(t, values, i)
+			if err != nil {
+				return err
+			}
+			inserts = append(inserts, p)
+			batch = append(batch, batchRow{index: i, values: p})
+		}
+		if inserted, err = insertRowsTx(ctx, tx, t, inserts, actor); err != nil {
+			return err
+		}
+		if len(patches) > 0 {
+			if updated, err = updateRowsTx(ctx, tx, t, patches, actor); err != nil {
+				return err
+			}
+		} else {
+			updated = []*gqlbase.Row{}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, s.locateViolation(ctx, t, batch, err)
+	}
+	s.rowsChanged(t.ID, append(rowIDs(inserted), rowIDs(updated)...)...)
+	return inserted, updated, nil
+}
+
+func withoutKey(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func rowIndexError(i int, err error) error {
+	if e, ok := gqlbase.AsError(err); ok {
+		c := *e
+		c.Message = fmt.Sprintf("row %d: %s", i, e.Message)
+		return c.WithDetail("row", i)
+	}
+	return err
+}
+
+// lockByKey locks the rows whose key column holds one of keys and maps the index of each
+// matched key to its row id. Postgres compares the values, so every type matches by its own
+// equality.
+func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Column, keys []any) (map[int]int64, error) {
+	var items []map[string]any
+	for i, k := range keys {
+		if k != nil {
+			items = append(items, map[string]any{"i": i, "k": k})
+		}
+	}
+	out := map[int]int64{}
+	if len(items) == 0 {
+		return out, nil
+	}
+	payload, err := json.Marshal(items)
+	if err != nil {
+		return nil, err
+	}
+	q := fmt.Sprintf(`SELECT x.i, t.id FROM jsonb_to_recordset($1::jsonb) AS x(i integer, k %s)
+		JOIN %s t ON t.%s = x.k ORDER BY t.id FOR NO KEY UPDATE OF t`, key.Type.PGType(), qualified(t.Schema, t.Name), quoteIdent(key.Name))
+	var rows []struct {
+		I  int   `db:"i"`
+		ID int64 `db:"id"`
+	}
+	if err := tx.SelectContext(ctx, &rows, q, string(payload)); err != nil {
+		return nil, fmt.Errorf("look up keys: %w", err)
+	}
+	for _, r := range rows {
+		out[r.I] = r.ID
+	}
+	return out, nil
+}
