@@ -67,6 +67,11 @@ func (s *Store) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.RunCompiledPlan(ctx, query, params)
+}
+
+// RunCompiledPlan runs the statement CompilePlan made of a plan (callers may cache it).
+func (s *Store) RunCompiledPlan(ctx context.Context, query string, params []any) (json.RawMessage, error) {
 	rows, err := s.queryPrepared(ctx, query, params...)
 	if err != nil {
 		return nil, planRunError(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage"
 )
 
 // Executable is the graphql.ExecutableSchema of one Schema: gqlgen's handler parses and
@@ -164,9 +165,23 @@ func (x *execution) queryField(ctx context.Context, f graphql.CollectedField) (j
 	if rf == nil {
 		return nil, gqlbase.BadInput("unknown field %q", f.Name)
 	}
+	vars, cacheable := variablesKey(x.vars)
+	key := planKey{field: f.Field, vars: vars}
+	if cacheable {
+		if c, ok := x.s.plans.get(key); ok {
+			return x.e.svc.store.RunCompiledPlan(ctx, c.query, c.params)
+		}
+	}
 	p, err := x.readPlan(rf, f)
 	if err != nil {
 		return nil, err
 	}
-	return x.e.svc.store.RunPlan(ctx, p)
+	query, params, err := storage.CompilePlan(p)
+	if err != nil {
+		return nil, err
+	}
+	if cacheable {
+		x.s.plans.put(key, compiledPlan{query: query, params: params})
+	}
+	return x.e.svc.store.RunCompiledPlan(ctx, query, params)
 }

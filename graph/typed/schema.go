@@ -214,6 +214,8 @@ type Schema struct {
 	roots  map[ast.Operation]map[string]*rootField
 	// Skipped lists names left out because another name already took them.
 	Skipped []string
+	// plans caches the statements of query root fields.
+	plans planCache
 }
 
 // AST returns the gqlparser schema.

@@ -1,0 +1,59 @@
+package typed
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// maxCachedPlans bounds a schema's statement cache; it starts over when full.
+const maxCachedPlans = 2000
+
+// planCache remembers the statement each query root field compiled to, per schema: the same
+// document (gqlgen caches parsed documents, so its fields are the same nodes) with the same
+// variables compiles to the same SQL and parameters, and the selection need not be walked
+// again. A schema is rebuilt when its tables change, which drops its cache with it.
+type planCache struct {
+	mu sync.Mutex
+	m  map[planKey]compiledPlan
+}
+
+type planKey struct {
+	field *ast.Field
+	vars  string
+}
+
+type compiledPlan struct {
+	query  string
+	params []any // read only once cached: shared by concurrent requests
+}
+
+func (c *planCache) get(k planKey) (compiledPlan, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.m[k]
+	return p, ok
+}
+
+func (c *planCache) put(k planKey, p compiledPlan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedPlans {
+		c.m = map[planKey]compiledPlan{}
+	}
+	c.m[k] = p
+}
+
+// variablesKey is the canonical text of an operation's variables (encoding/json sorts map
+// keys); "" when there are none.
+func variablesKey(vars map[string]any) (string, bool) {
+	if len(vars) == 0 {
+		return "", true
+	}
+	b, err := json.Marshal(vars)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
