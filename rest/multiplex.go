@@ -34,7 +34,7 @@ const memberBuffer = 64
 
 type subGroup struct {
 	key    string
-	cancel context.CancelFunc
+	cancel func()
 	err    error // what the group's stream ended with, reported through gqlbase.WithStreamEnd
 
 	mu      sync.Mutex
@@ -101,17 +101,17 @@ func (m *multiplexer) intercept(ctx context.Context, next graphql.OperationHandl
 // join adds a member to the group of key, starting the group's execution when it is new.
 func (m *multiplexer) join(ctx context.Context, key string, p *gqlbase.Principal, member *subMember, next graphql.OperationHandler) *subGroup {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if g, ok := m.groups[key]; ok && g.add(member) {
+		m.mu.Unlock()
 		return g
 	}
 	// The group runs on its own context: it outlives the member that started it. Its
 	// principal has that member's access but none of its identity, so no single member's
 	// credential can end it; members' credentials are watched one by one.
 	gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(m.server.closing, cancel)
+	g := &subGroup{key: key, cancel: func() { stop(); cancel() }, members: map[*subMember]struct{}{}}
 	gctx = gqlbase.WithPrincipal(gctx, groupPrincipal(p))
-	context.AfterFunc(m.server.closing, cancel)
-	g := &subGroup{key: key, cancel: cancel, members: map[*subMember]struct{}{}}
 	gctx = gqlbase.WithStreamEnd(gctx, func(err error) {
 		g.mu.Lock()
 		g.err = err
@@ -119,6 +119,9 @@ func (m *multiplexer) join(ctx context.Context, key string, p *gqlbase.Principal
 	})
 	g.add(member)
 	m.groups[key] = g
+	m.mu.Unlock()
+	// Starting the operation may query Postgres: outside the lock, so other subscriptions are
+	// not held up. Members that join meanwhile receive from the first response on.
 	responses := next(gctx)
 	go m.run(gctx, g, responses)
 	return g
