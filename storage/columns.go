@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -260,21 +259,14 @@ func checkRemovedOptions(ctx context.Context, tx *Tx, t *gqlbase.Table, c *gqlba
 }
 
 func writeColumnMeta(ctx context.Context, tx *Tx, c *gqlbase.Column) error {
-	def, err := jsonOrNull(c.Default)
+	def, opts, err := encodeColumnMeta(c)
 	if err != nil {
 		return err
-	}
-	opts, err := json.Marshal(c.Options)
-	if err != nil {
-		return err
-	}
-	if c.Options == nil {
-		opts = []byte("[]")
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE columns_meta SET name = $2, label = $3, type = $4, nullable = $5, is_unique = $6,
 		indexed = $7, description = $8, default_value = $9, position = $10, options = $11, link_table_id = $12,
 		max_rating = $13, updated_at = now() WHERE id = $1`,
-		c.ID, c.Name, c.Label, string(c.Type), c.Nullable, c.Unique, c.Indexed, c.Description, def, c.Position, string(opts),
+		c.ID, c.Name, c.Label, string(c.Type), c.Nullable, c.Unique, c.Indexed, c.Description, def, c.Position, opts,
 		c.LinkTableID, c.MaxRating)
 	if err != nil {
 		return fmt.Errorf("write column metadata: %w", err)

@@ -68,7 +68,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	dsn = withUTC(dsn)
+	dsn = connectionDSN(dsn)
 	var db *sqlx.DB
 	if opts.OnStatement != nil {
 		connector, err := pq.NewConnector(dsn)
@@ -101,13 +101,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// withUTC sets the connection parameters gqlbase relies on, unless the DSN sets them:
+// connectionDSN adds the connection parameters gqlbase relies on, unless the DSN sets them:
 //   - timezone UTC, so times that Postgres formats (row JSON, event payloads) always carry
 //     +00:00, whatever the server's default;
 //   - binary_parameters, which makes lib/pq send a parameterised statement in one round trip
 //     instead of two (parse, then bind). With it, []byte parameters travel in binary: only
 //     bytea values may be passed as []byte; JSON goes as a string.
-func withUTC(dsn string) string {
+func connectionDSN(dsn string) string {
 	params := [][2]string{{"timezone", "UTC"}, {"binary_parameters", "yes"}}
 	if strings.Contains(dsn, "://") {
 		u, err := url.Parse(dsn)

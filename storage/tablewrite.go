@@ -111,16 +111,9 @@ func linkTarget(ctx context.Context, tx *Tx, databaseID, targetID int64, self *g
 }
 
 func insertColumnMeta(ctx context.Context, tx *Tx, tableID int64, c *gqlbase.Column) error {
-	def, err := jsonOrNull(c.Default)
+	def, opts, err := encodeColumnMeta(c)
 	if err != nil {
 		return err
-	}
-	opts, err := json.Marshal(c.Options)
-	if err != nil {
-		return err
-	}
-	if c.Options == nil {
-		opts = []byte("[]")
 	}
 	if c.Label == "" {
 		c.Label = c.Name
@@ -129,7 +122,7 @@ func insertColumnMeta(ctx context.Context, tx *Tx, tableID int64, c *gqlbase.Col
 		description, default_value, position, options, link_table_id, max_rating)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, created_at, updated_at`,
 		tableID, c.Name, c.Label, string(c.Type), c.Nullable, c.Unique, c.Indexed, c.Description, def, c.Position,
-		string(opts), c.LinkTableID, c.MaxRating).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
+		opts, c.LinkTableID, c.MaxRating).Scan(&c.ID, &c.CreatedAt, &c.UpdatedAt)
 	if pgCode(err) == sqlstateUniqueViolation {
 		return gqlbase.BadInput("column %q appears twice: column names must be unique within a table", c.Name).WithField("columns")
 	}
@@ -147,6 +140,22 @@ func tableNameTaken(name, database string) error {
 		return gqlbase.BadInput("a table named %q already exists in this database: table names must be unique within a database", name).WithField("name")
 	}
 	return gqlbase.BadInput("a table named %q already exists in database %q: table names must be unique within a database", name, database).WithField("name")
+}
+
+// encodeColumnMeta encodes a column's default (nil for none) and select options (JSON text,
+// "[]" for none) for columns_meta.
+func encodeColumnMeta(c *gqlbase.Column) (def any, opts string, err error) {
+	if def, err = jsonOrNull(c.Default); err != nil {
+		return nil, "", err
+	}
+	if c.Options == nil {
+		return def, "[]", nil
+	}
+	b, err := json.Marshal(c.Options)
+	if err != nil {
+		return nil, "", err
+	}
+	return def, string(b), nil
 }
 
 func jsonOrNull(v any) (any, error) {
