@@ -50,8 +50,12 @@ func (s *Store) AddColumn(ctx context.Context, tableID int64, c *gqlbase.Column,
 		if ix := columnIndex(t, &col); ix != "" {
 			stmts = append(stmts, ix)
 		}
+		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+		if err != nil {
+			return err
+		}
 		for _, stmt := range stmts {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			if _, err := tx.ExecContext(tctx, stmt); err != nil {
 				return ddlError(err, &col)
 			}
 		}
@@ -178,8 +182,12 @@ func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch,
 				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, quoteIdent(checkName(c))),
 				fmt.Sprintf("ALTER TABLE %s ADD %s", tbl, columnConstraints(&gqlbase.Column{ID: c.ID, Name: c.Name, Type: gqlbase.TypeRating, MaxRating: c.MaxRating}, nil)[0]))
 		}
+		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+		if err != nil {
+			return err
+		}
 		for _, stmt := range stmts {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			if _, err := tx.ExecContext(tctx, stmt); err != nil {
 				return ddlError(err, c)
 			}
 		}
@@ -248,8 +256,12 @@ func checkRemovedOptions(ctx context.Context, tx *Tx, t *gqlbase.Table, c *gqlba
 	if c.Type == gqlbase.TypeMultiSelect {
 		cond = quoteIdent(c.Name) + " && $1"
 	}
+	tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+	if err != nil {
+		return err
+	}
 	var n int64
-	if err := tx.GetContext(ctx, &n, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", qualified(t.Schema, t.Name), cond), stringArray(removed)); err != nil {
+	if err := tx.GetContext(tctx, &n, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", qualified(t.Schema, t.Name), cond), stringArray(removed)); err != nil {
 		return fmt.Errorf("check option use: %w", err)
 	}
 	if n > 0 {
@@ -318,7 +330,11 @@ func (s *Store) RenameColumn(ctx context.Context, columnID int64, name, actor st
 			return columnNameTaken(t.Name, name)
 		}
 		before := *c
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tctx, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
 			qualified(t.Schema, t.Name), quoteIdent(c.Name), quoteIdent(name))); err != nil {
 			return ddlError(err, c)
 		}
@@ -363,7 +379,11 @@ func dropColumnTx(ctx context.Context, tx *Tx, columnID int64, actor string) (in
 	if err := refuseFrozen(t, "deleting a column"); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qualified(t.Schema, t.Name), quoteIdent(c.Name))); err != nil {
+	tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(tctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qualified(t.Schema, t.Name), quoteIdent(c.Name))); err != nil {
 		return 0, fmt.Errorf("drop column: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM columns_meta WHERE id = $1`, columnID); err != nil {

@@ -36,6 +36,10 @@ func (s *Store) CreateDatabase(ctx context.Context, workspaceID int64, name, act
 		if _, err := tx.ExecContext(ctx, `CREATE SCHEMA `+quoteIdent(db.Schema)); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}
+		// The database's tables are created and used as its own role from the start.
+		if _, err := createSQLRole(ctx, tx, &db); err != nil {
+			return err
+		}
 		return writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: workspaceID, databaseID: db.ID,
 			kind: gqlbase.EventDatabaseCreated, actor: actor, after: databaseJSON(&db)})
 	})
@@ -181,6 +185,7 @@ func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor 
 	if err != nil {
 		return err
 	}
+	s.roles.Delete(id)
 	s.tablesChanged(tableIDs...)
 	return nil
 }

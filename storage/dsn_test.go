@@ -10,7 +10,7 @@ func TestConnectionParametersAreAdded(t *testing.T) {
 		"host=/tmp port=5432 user=postgres dbname=x sslmode=disable",
 		"postgres://u@localhost/db?sslmode=disable",
 	} {
-		got := connectionDSN(dsn)
+		got := connectionDSN(dsn, 0)
 		for _, want := range []string{"timezone=UTC", "binary_parameters=yes"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%q became %q, missing %s", dsn, got, want)
@@ -18,7 +18,7 @@ func TestConnectionParametersAreAdded(t *testing.T) {
 		}
 	}
 	// A DSN that sets them keeps its own.
-	if got := connectionDSN("dbname=x timezone=Europe/Paris binary_parameters=no"); strings.Contains(got, "UTC") || strings.Contains(got, "=yes") {
+	if got := connectionDSN("dbname=x timezone=Europe/Paris binary_parameters=no", 0); strings.Contains(got, "UTC") || strings.Contains(got, "=yes") {
 		t.Errorf("explicit parameters were overridden: %q", got)
 	}
 }

@@ -34,8 +34,14 @@ func (s *Store) DumpDatabase(ctx context.Context, db *gqlbase.Database, w io.Wri
 	if err != nil {
 		return 0, err
 	}
+	role, err := s.databaseRole(ctx, db.ID)
+	if err != nil {
+		return 0, err
+	}
+	// pg_dump reads the schema as the database's role (--role): what it dumps is what the
+	// tenant may see, and nothing of it runs with gqlbase's rights.
 	cmd := exec.CommandContext(ctx, pgDump, "--format=plain", "--no-owner", "--no-privileges",
-		"--schema="+quoteIdent(db.Schema), "--dbname="+conninfo)
+		"--role="+role, "--schema="+quoteIdent(db.Schema), "--dbname="+conninfo)
 	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=10")
 	if password != "" {
 		cmd.Env = append(cmd.Env, "PGPASSWORD="+password)

@@ -94,6 +94,10 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 	if len(aggs) == 0 || len(aggs) > 40 {
 		return nil, gqlbase.BadInput("ask for 1 to 40 aggregates").WithField("aggregates")
 	}
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	a := &args{}
 	where := whereClause(t, &q, "r", a)
 	var keyParts, groupExprs []string
@@ -103,7 +107,8 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 			return nil, gqlbase.BadInput("cannot group by %q: table %q has no such column", g, t.Name).WithField("groupBy")
 		}
 		expr := "r." + quoteIdent(c.Name)
-		keyParts = append(keyParts, quoteLiteral(c.Name), expr)
+		// Keys and aliases are parameters: no caller text is ever written into the SQL.
+		keyParts = append(keyParts, a.add(c.Name)+"::text", expr)
 		groupExprs = append(groupExprs, expr)
 	}
 	var valParts []string
@@ -117,7 +122,7 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 			return nil, gqlbase.BadInput("aggregate alias %q is used twice", ag.Alias).WithField("aggregates")
 		}
 		seen[ag.Alias] = true
-		valParts = append(valParts, quoteLiteral(ag.Alias), expr)
+		valParts = append(valParts, a.add(ag.Alias)+"::text", expr)
 	}
 	key := "'{}'::json"
 	if len(keyParts) > 0 {

@@ -47,6 +47,10 @@ func (w *WriteTx) touched(tableID int64, ids []int64) {
 
 // InsertRows inserts prepared rows (gqlbase.PrepareInsert), as Store.InsertRows does.
 func (w *WriteTx) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[string]any, actor string) ([]*gqlbase.Row, error) {
+	ctx, err := w.s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	out, err := insertRowsTx(ctx, w.tx, t, rows, actor)
 	if err != nil {
 		return nil, err
@@ -57,6 +61,10 @@ func (w *WriteTx) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[s
 
 // UpdateRows applies prepared patches by id, as Store.UpdateRows does.
 func (w *WriteTx) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+	ctx, err := w.s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	if len(patches) == 0 {
 		return []*gqlbase.Row{}, nil
 	}
@@ -71,6 +79,10 @@ func (w *WriteTx) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []Ro
 // DeleteRows moves rows to the trash by id, as Store.DeleteRows does, and returns the ids
 // deleted.
 func (w *WriteTx) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64, actor string) ([]int64, error) {
+	ctx, err := w.s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	if len(ids) == 0 {
 		return []int64{}, nil
 	}
@@ -85,6 +97,10 @@ func (w *WriteTx) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64,
 // LockWhere locks the rows of t matching where (nil: every row) and returns their ids in
 // id order.
 func (w *WriteTx) LockWhere(ctx context.Context, t *gqlbase.Table, where *Cond) ([]int64, error) {
+	ctx, err := w.s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	c := &planCompiler{a: &args{}}
 	al := c.alias()
 	c.bind(al, t)
@@ -117,6 +133,10 @@ func (w *WriteTx) LockWhere(ctx context.Context, t *gqlbase.Table, where *Cond) 
 // LockByKey locks the rows whose key column (unique, or id) holds one of keys (canonical
 // values; nil entries are skipped) and maps the index of each matched key to its row id.
 func (w *WriteTx) LockByKey(ctx context.Context, t *gqlbase.Table, key *gqlbase.Column, keys []any) (map[int]int64, error) {
+	ctx, err := w.s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	enc := make([]any, len(keys))
 	for i, k := range keys {
 		if k != nil {
@@ -130,6 +150,10 @@ func (w *WriteTx) LockByKey(ctx context.Context, t *gqlbase.Table, key *gqlbase.
 // per numeric column) added to the row's current values, read under a row lock. A null
 // stays null. The caller validates the results as a patch.
 func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, inc map[string]any) (map[int64]map[string]any, error) {
+	ctx, err := w.s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	out := map[int64]map[string]any{}
 	if len(ids) == 0 || len(inc) == 0 {
 		return out, nil
@@ -151,7 +175,7 @@ func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, 
 		if c.Type == gqlbase.TypeDecimal {
 			expr = "(" + expr + ")::text"
 		}
-		pairs = append(pairs, quoteLiteral(n)+"::text", expr)
+		pairs = append(pairs, a.add(n)+"::text", expr)
 	}
 	query := fmt.Sprintf("SELECT r.id, json_build_object(%s) AS v FROM %s r WHERE r.id = ANY(%s::bigint[]) ORDER BY r.id FOR UPDATE OF r",
 		strings.Join(pairs, ", "), qualified(t.Schema, t.Name), ids0)
@@ -188,5 +212,9 @@ func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, 
 
 // RunPlan runs a read inside the transaction (it sees the transaction's own writes).
 func (w *WriteTx) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
+	ctx, err := w.s.tenant(ctx, p.Rows.Table.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	return runPlan(ctx, w.tx, p)
 }

@@ -67,11 +67,16 @@ func (s *Store) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.RunCompiledPlan(ctx, query, params)
+	return s.RunCompiledPlan(ctx, p.Rows.Table.DatabaseID, query, params)
 }
 
-// RunCompiledPlan runs the statement CompilePlan made of a plan (callers may cache it).
-func (s *Store) RunCompiledPlan(ctx context.Context, query string, params []any) (json.RawMessage, error) {
+// RunCompiledPlan runs the statement CompilePlan made of a plan over the tables of a database
+// (callers may cache it), as that database's role.
+func (s *Store) RunCompiledPlan(ctx context.Context, databaseID int64, query string, params []any) (json.RawMessage, error) {
+	ctx, err := s.tenant(ctx, databaseID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.queryPrepared(ctx, query, params...)
 	if err != nil {
 		return nil, planRunError(err)

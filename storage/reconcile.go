@@ -509,6 +509,15 @@ func adoptTable(ctx context.Context, tx *Tx, db *gqlbase.Database, ct *catalogTa
 			return fail("gqlbase keeps %s as a %s column on every table, and this table has one of type %s; rename it", sc.name, sc.typ, *c.Type)
 		}
 	}
+	// The system columns are added as the database's role: adding an identity column rewrites
+	// the table, which evaluates the table's own checks and index expressions again.
+	var role string
+	if err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID); err != nil {
+		return 0, fmt.Errorf("role of database %d: %w", db.ID, err)
+	}
+	if len(stmts) > 0 {
+		stmts = append([]string{`SET LOCAL ROLE ` + quoteIdent(role)}, append(stmts, `RESET ROLE`)...)
+	}
 	for _, stmt := range stmts {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			if pqe := asPQ(err); pqe != nil && strings.HasPrefix(string(pqe.Code), "23") {

@@ -258,6 +258,10 @@ func ListRowsSQL(t *gqlbase.Table, q RowQuery) (string, []any, error) {
 // ListRows returns a page of rows; it fetches one row more than asked to tell whether there
 // are more.
 func (s *Store) ListRows(ctx context.Context, t *gqlbase.Table, q RowQuery) (*Page, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	query, params, err := ListRowsSQL(t, q)
 	if err != nil {
 		return nil, err
@@ -299,10 +303,14 @@ func (s *Store) ListRows(ctx context.Context, t *gqlbase.Table, q RowQuery) (*Pa
 
 // CountRowsWhere counts the rows matching a query's filter and search.
 func (s *Store) CountRowsWhere(ctx context.Context, t *gqlbase.Table, q RowQuery) (int64, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return 0, err
+	}
 	a := &args{}
 	where := whereClause(t, &q, "r", a)
 	var n int64
-	err := s.db.GetContext(ctx, &n, fmt.Sprintf("SELECT count(*) FROM %s r WHERE %s", qualified(t.Schema, t.Name), where), a.list...)
+	err = s.db.GetContext(ctx, &n, fmt.Sprintf("SELECT count(*) FROM %s r WHERE %s", qualified(t.Schema, t.Name), where), a.list...)
 	if err != nil {
 		return 0, fmt.Errorf("count rows: %w", err)
 	}
@@ -312,6 +320,10 @@ func (s *Store) CountRowsWhere(ctx context.Context, t *gqlbase.Table, q RowQuery
 // GetRows returns rows by id (missing ids are absent). It is the batch function behind the
 // row loader.
 func (s *Store) GetRows(ctx context.Context, t *gqlbase.Table, ids []int64) (map[int64]*gqlbase.Row, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	var recs []rowRecord
 	q := fmt.Sprintf("SELECT %s FROM %s r WHERE r.id = ANY($1)", rowColumns(t, "r", nil), qualified(t.Schema, t.Name))
 	if err := s.db.SelectContext(ctx, &recs, q, int64Array(ids)); err != nil {

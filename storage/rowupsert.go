@@ -13,16 +13,24 @@ import (
 
 // RestoreRow brings a row back from the trash under its own id.
 func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, actor string) (*gqlbase.Row, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	var out []*gqlbase.Row
-	err := s.inTxRetry(ctx, func(tx *Tx) error {
-		var inTrash bool
-		if err := tx.GetContext(ctx, &inTrash, `SELECT EXISTS (SELECT 1 FROM trash WHERE table_id = $1 AND row_id = $2)`, t.ID, rowID); err != nil {
-			return fmt.Errorf("find trashed row: %w", err)
-		}
-		if !inTrash {
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
+		// The trash row is taken out as gqlbase itself (the database's role may only add trash
+		// rows); a failed restore rolls the delete back with the rest.
+		var data string
+		err := tx.GetContext(asRole(ctx, ""), &data, `DELETE FROM trash WHERE table_id = $1 AND row_id = $2 RETURNING data::text`, t.ID, rowID)
+		if isNoRows(err) {
 			return gqlbase.NotFound("row %d of table %q is not in the trash", rowID, t.Name)
 		}
+		if err != nil {
+			return fmt.Errorf("take row out of the trash: %w", err)
+		}
 		tbl := qualified(t.Schema, t.Name)
+		params := []any{t.ID, actor, t.WorkspaceID, t.DatabaseID, data}
 		cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
 		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
 		for _, c := range t.Columns {
@@ -37,9 +45,10 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 				}
 				missing = lit
 			}
-			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? %s THEN p.%s ELSE %s END", quoteLiteral(c.Name), quoteIdent(c.Name), missing))
+			params = append(params, c.Name)
+			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? $%d::text THEN p.%s ELSE %s END", len(params), quoteIdent(c.Name), missing))
 		}
-		q := fmt.Sprintf(`WITH tr AS (DELETE FROM trash WHERE table_id = $1 AND row_id = $5 RETURNING data),
+		q := fmt.Sprintf(`WITH tr AS (SELECT $5::jsonb AS data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
 			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *),
 		rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
@@ -47,8 +56,7 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 		SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r`,
 			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl,
 			writeTail("RESTORE", gqlbase.EventRowRestored, "rows_out", false, true), rowColumns(t, "r", nil))
-		var err error
-		out, err = scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, rowID)
+		out, err = scanRows(ctx, tx, t, q, params...)
 		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
 			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))
 		}
@@ -76,6 +84,9 @@ func errMessage(err error) string {
 // (as decoded from the request); they are validated here, inside the transaction that looks
 // the keys up. The result lists the inserted and the updated rows in input order.
 func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn string, raw []map[string]any, actor string) (inserted, updated []*gqlbase.Row, err error) {
+	if ctx, err = s.tenant(ctx, t.DatabaseID); err != nil {
+		return nil, nil, err
+	}
 	key := t.Column(keyColumn)
 	if key == nil || (key.System && key.Name != gqlbase.ColID) {
 		return nil, nil, gqlbase.BadInput("table %q has no column %q to match rows on", t.Name, keyColumn).WithField("keyColumn")

@@ -16,8 +16,12 @@ import (
 // InsertRows inserts prepared rows (every user column present, values canonical, see
 // gqlbase.PrepareInsert) and returns them in input order.
 func (s *Store) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[string]any, actor string) ([]*gqlbase.Row, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	var out []*gqlbase.Row
-	err := s.inTxRetry(ctx, func(tx *Tx) error {
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = insertRowsTx(ctx, tx, t, rows, actor)
 		return err
@@ -175,7 +179,7 @@ func (s *Store) locateViolation(ctx context.Context, t *gqlbase.Table, rows []ba
 		}
 		target := t
 		if *c.LinkTableID != t.ID {
-			m, lerr := s.LoadTables(ctx, []int64{*c.LinkTableID})
+			m, lerr := s.LoadTables(asRole(ctx, ""), []int64{*c.LinkTableID})
 			if lerr != nil || m[*c.LinkTableID] == nil {
 				return err
 			}
@@ -229,8 +233,12 @@ type RowPatch struct {
 // UpdateRows applies patches by id. A missing row answers NOT_FOUND and a stale version
 // CONFLICT; either way nothing is written. Rows come back in patch order.
 func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	var out []*gqlbase.Row
-	err := s.inTxRetry(ctx, func(tx *Tx) error {
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = updateRowsTx(ctx, tx, t, patches, actor)
 		return err
@@ -362,8 +370,12 @@ func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPat
 
 // UpdateWhere sets the same values on every row matching a filter (nil: every row).
 func (s *Store) UpdateWhere(ctx context.Context, t *gqlbase.Table, where *gqlbase.BoundFilter, values map[string]any, actor string) ([]*gqlbase.Row, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	var out []*gqlbase.Row
-	err := s.inTxRetry(ctx, func(tx *Tx) error {
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = updateWhereTx(ctx, tx, t, where, values, actor)
 		return err
@@ -423,8 +435,12 @@ func encodeMap(values map[string]any) map[string]any {
 // DeleteRows moves rows matching ids (when not nil) and a filter (when not nil) to the trash,
 // and returns their ids.
 func (s *Store) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64, where *gqlbase.BoundFilter, actor string) ([]int64, error) {
+	ctx, err := s.tenant(ctx, t.DatabaseID)
+	if err != nil {
+		return nil, err
+	}
 	var out []int64
-	err := s.inTxRetry(ctx, func(tx *Tx) error {
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
 		var err error
 		out, err = deleteRowsTx(ctx, tx, t, ids, where, actor)
 		return err
@@ -455,8 +471,7 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
 	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.*, to_jsonb(d.*) AS before_row),
 	trashed AS (INSERT INTO trash (table_id, row_id, data, deleted_by)
-		SELECT $1, changed.id, changed.before_row, $2 FROM changed
-		ON CONFLICT (table_id, row_id) DO UPDATE SET data = EXCLUDED.data, deleted_by = EXCLUDED.deleted_by, deleted_at = now()),
+		SELECT $1, changed.id, changed.before_row, $2 FROM changed),
 	%[3]s
 	SELECT r.id, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false))

@@ -113,6 +113,9 @@ func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, e
 			return "", fmt.Errorf("create SQL role: %w", err)
 		}
 	}
+	if err := grantBookkeeping(ctx, tx, role); err != nil {
+		return "", err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO database_roles (database_id, role_name) VALUES ($1, $2)`, db.ID, role); err != nil {
 		return "", fmt.Errorf("record SQL role: %w", err)
 	}

@@ -20,12 +20,12 @@ func (c hookConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &hookConn{conn: conn, hook: c.hook}, nil
+	return &hookConn{baseConn: baseConn{conn: conn}, hook: c.hook}, nil
 }
 
 // hookConn forwards every optional interface lib/pq's connection implements.
 type hookConn struct {
-	conn driver.Conn
+	baseConn
 	hook func(ctx context.Context, query string)
 }
 
@@ -46,20 +46,12 @@ func (c *hookConn) Prepare(query string) (driver.Stmt, error) {
 }
 
 func (c *hookConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	var st driver.Stmt
-	var err error
-	if p, ok := c.conn.(driver.ConnPrepareContext); ok {
-		st, err = p.PrepareContext(ctx, query)
-	} else {
-		st, err = c.conn.Prepare(query)
-	}
+	st, err := c.prepare(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	return &hookStmt{Stmt: st, query: query, hook: c.hook}, nil
 }
-
-func (c *hookConn) Close() error { return c.conn.Close() }
 
 func (c *hookConn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
@@ -67,13 +59,7 @@ func (c *hookConn) Begin() (driver.Tx, error) {
 
 func (c *hookConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	c.hook(ctx, "BEGIN")
-	var tx driver.Tx
-	var err error
-	if b, ok := c.conn.(driver.ConnBeginTx); ok {
-		tx, err = b.BeginTx(ctx, opts)
-	} else {
-		tx, err = c.conn.Begin() //nolint:staticcheck // fallback for drivers without BeginTx
-	}
+	tx, err := c.begin(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -96,34 +82,6 @@ func (c *hookConn) ExecContext(ctx context.Context, query string, args []driver.
 	}
 	c.hook(ctx, query)
 	return e.ExecContext(ctx, query, args)
-}
-
-func (c *hookConn) Ping(ctx context.Context) error {
-	if p, ok := c.conn.(driver.Pinger); ok {
-		return p.Ping(ctx)
-	}
-	return nil
-}
-
-func (c *hookConn) ResetSession(ctx context.Context) error {
-	if r, ok := c.conn.(driver.SessionResetter); ok {
-		return r.ResetSession(ctx)
-	}
-	return nil
-}
-
-func (c *hookConn) IsValid() bool {
-	if v, ok := c.conn.(driver.Validator); ok {
-		return v.IsValid()
-	}
-	return true
-}
-
-func (c *hookConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if ch, ok := c.conn.(driver.NamedValueChecker); ok {
-		return ch.CheckNamedValue(nv)
-	}
-	return driver.ErrSkip
 }
 
 type hookTx struct {

@@ -6,11 +6,14 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,10 +25,17 @@ type Options struct {
 	MaxOpenConns int
 	Logger       *slog.Logger
 	// OnStatement, when set, is called before every statement the pool sends to Postgres
-	// (BEGIN, COMMIT and ROLLBACK included) with the statement's context and text. Tests count
-	// round trips with it; it must be safe for concurrent use. Nil costs nothing.
+	// (BEGIN, COMMIT and ROLLBACK included, and the role switches of tenantrole.go) with the
+	// statement's context and text. Tests count round trips with it; it must be safe for
+	// concurrent use. Nil costs nothing.
 	OnStatement func(ctx context.Context, query string)
+	// StatementTimeout bounds every statement of the pool (default 30 s; negative: none), so
+	// no API request can keep a connection busy for long.
+	StatementTimeout time.Duration
 }
+
+// DefaultStatementTimeout is the statement_timeout of the pool's connections.
+const DefaultStatementTimeout = 30 * time.Second
 
 // Store is the handle on gqlbase's Postgres database.
 type Store struct {
@@ -34,6 +44,7 @@ type Store struct {
 	logger *slog.Logger
 	hooks  Hooks
 	stmts  stmtCache // prepared statements of the hot read paths
+	roles  sync.Map  // database id → the Postgres role its statements run as (tenantrole.go)
 }
 
 // Hooks are called after a change of this process commits, so caches can drop what went
@@ -68,20 +79,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	dsn = connectionDSN(dsn)
-	var db *sqlx.DB
-	if opts.OnStatement != nil {
-		connector, err := pq.NewConnector(dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open database: %w", err)
-		}
-		db = sqlx.NewDb(sql.OpenDB(hookConnector{Connector: connector, hook: opts.OnStatement}), "postgres")
-	} else {
-		var err error
-		if db, err = sqlx.Open("postgres", dsn); err != nil {
-			return nil, fmt.Errorf("open database: %w", err)
-		}
+	timeout := opts.StatementTimeout
+	if timeout == 0 {
+		timeout = DefaultStatementTimeout
 	}
+	dsn = connectionDSN(dsn, timeout)
+	pqConnector, err := pq.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	var connector driver.Connector = pqConnector
+	if opts.OnStatement != nil {
+		connector = hookConnector{Connector: connector, hook: opts.OnStatement}
+	}
+	db := sqlx.NewDb(sql.OpenDB(roleConnector{Connector: connector}), "postgres")
 	maxOpen := opts.MaxOpenConns
 	if maxOpen <= 0 {
 		maxOpen = 20
@@ -98,6 +109,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.checkLeastPrivilege(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.ensureDatabaseRoles(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -106,9 +125,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 //     +00:00, whatever the server's default;
 //   - binary_parameters, which makes lib/pq send a parameterised statement in one round trip
 //     instead of two (parse, then bind). With it, []byte parameters travel in binary: only
-//     bytea values may be passed as []byte; JSON goes as a string.
-func connectionDSN(dsn string) string {
-	params := [][2]string{{"timezone", "UTC"}, {"binary_parameters", "yes"}}
+//     bytea values may be passed as []byte; JSON goes as a string;
+//   - standard_conforming_strings on, which the few literals gqlbase writes into DDL rely on
+//     (a backslash is then no escape character);
+//   - statement_timeout, so that no statement holds a connection for long.
+func connectionDSN(dsn string, timeout time.Duration) string {
+	params := [][2]string{{"timezone", "UTC"}, {"binary_parameters", "yes"}, {"standard_conforming_strings", "on"}}
+	if timeout > 0 {
+		params = append(params, [2]string{"statement_timeout", strconv.FormatInt(timeout.Milliseconds(), 10)})
+	}
 	if strings.Contains(dsn, "://") {
 		u, err := url.Parse(dsn)
 		if err != nil {

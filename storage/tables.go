@@ -182,11 +182,29 @@ func sortedTables(m map[int64]*gqlbase.Table) []*gqlbase.Table {
 	return out
 }
 
-// CountRows counts the rows of tables (exactly).
+// CountRows counts the rows of tables (exactly), one statement per database, as its role.
 func (s *Store) CountRows(ctx context.Context, tables []*gqlbase.Table) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(tables))
-	if len(tables) == 0 {
-		return out, nil
+	byDatabase := map[int64][]*gqlbase.Table{}
+	var order []int64
+	for _, t := range tables {
+		if _, ok := byDatabase[t.DatabaseID]; !ok {
+			order = append(order, t.DatabaseID)
+		}
+		byDatabase[t.DatabaseID] = append(byDatabase[t.DatabaseID], t)
+	}
+	for _, dbID := range order {
+		if err := s.countRowsOf(ctx, dbID, byDatabase[dbID], out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) countRowsOf(ctx context.Context, databaseID int64, tables []*gqlbase.Table, out map[int64]int64) error {
+	ctx, err := s.tenant(ctx, databaseID)
+	if err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	for i, t := range tables {
@@ -200,12 +218,12 @@ func (s *Store) CountRows(ctx context.Context, tables []*gqlbase.Table) (map[int
 		N  int64 `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, b.String()); err != nil {
-		return nil, fmt.Errorf("count rows: %w", err)
+		return fmt.Errorf("count rows: %w", err)
 	}
 	for _, r := range rows {
 		out[r.ID] = r.N
 	}
-	return out, nil
+	return nil
 }
 
 // lockTable loads a table inside a transaction and locks its metadata row, so concurrent

@@ -80,6 +80,11 @@ func createTableTx(ctx context.Context, tx *Tx, db *gqlbase.Database, spec *gqlb
 	if err != nil {
 		return 0, err
 	}
+	// Created as the database's role, which then owns the table.
+	ctx, err = tenantIn(ctx, tx, db.ID)
+	if err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, create); err != nil {
 		if pgCode(err) == "42P07" {
 			return 0, tableNameTaken(spec.Name, db.Name)
@@ -195,7 +200,11 @@ func (s *Store) UpdateTable(ctx context.Context, id int64, p TablePatch, actor s
 			if frozen {
 				return refuseFrozen(&gqlbase.Table{Name: t.Name, Frozen: true}, "renaming")
 			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, qualified(t.Schema, t.Name), quoteIdent(*p.Name)))
+			tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(tctx, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, qualified(t.Schema, t.Name), quoteIdent(*p.Name)))
 			if pgCode(err) == "42P07" {
 				return tableNameTaken(*p.Name, "")
 			}
@@ -283,7 +292,11 @@ func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor str
 			}
 			changed = append(changed, tableID)
 		}
-		if _, err := tx.ExecContext(ctx, `DROP TABLE `+qualified(t.Schema, t.Name)); err != nil {
+		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(tctx, `DROP TABLE `+qualified(t.Schema, t.Name)); err != nil {
 			return fmt.Errorf("drop table: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tables_meta WHERE id = $1`, id); err != nil {
@@ -355,6 +368,10 @@ func getDatabaseTx(ctx context.Context, tx *Tx, id int64) (*gqlbase.Database, er
 
 // copyRows copies every row of src into dst (same columns), with history and events.
 func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string) error {
+	ctx, err := tenantIn(ctx, tx, dst.DatabaseID)
+	if err != nil {
+		return err
+	}
 	cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
 	for _, c := range src.Columns {
 		cols = append(cols, quoteIdent(c.Name))
@@ -371,8 +388,8 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 	if _, err := tx.ExecContext(ctx, q, dst.ID, actor, dst.WorkspaceID, dst.DatabaseID); err != nil {
 		return fmt.Errorf("copy rows: %w", err)
 	}
-	_, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence(%s, 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`,
-		quoteLiteral(qualified(dst.Schema, dst.Name)), qualified(dst.Schema, dst.Name)))
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`,
+		qualified(dst.Schema, dst.Name)), qualified(dst.Schema, dst.Name))
 	if err != nil {
 		return fmt.Errorf("advance id sequence: %w", err)
 	}

@@ -138,8 +138,12 @@ func (s *Store) ChangeColumnType(ctx context.Context, columnID int64, ch TypeCha
 		if ix := columnIndex(t, &next); ix != "" {
 			stmts = append(stmts, ix)
 		}
+		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
+		if err != nil {
+			return err
+		}
 		for _, stmt := range stmts {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			if _, err := tx.ExecContext(tctx, stmt); err != nil {
 				return ddlError(err, c)
 			}
 		}
@@ -161,6 +165,10 @@ func (s *Store) ChangeColumnType(ctx context.Context, columnID int64, ch TypeCha
 // an email, URL, phone or select; a multi-select becoming a single select. For selects
 // without given options, the distinct values become the options.
 func checkConvertible(ctx context.Context, tx *Tx, t *gqlbase.Table, from, to *gqlbase.Column) error {
+	ctx, err := tenantIn(ctx, tx, t.DatabaseID)
+	if err != nil {
+		return err
+	}
 	tbl := qualified(t.Schema, t.Name)
 	col := quoteIdent(from.Name)
 	if from.Type == gqlbase.TypeMultiSelect && to.Type == gqlbase.TypeSelect {

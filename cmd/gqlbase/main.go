@@ -161,7 +161,11 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 				logger.Info("PostgreSQL stopped")
 			}
 		}()
-		dsn = cluster.DSN("postgres")
+		// The superuser only bootstraps gqlbase's own role; the pool never connects as it.
+		if err := cluster.EnsureAppRole(ctx, "postgres"); err != nil {
+			return err
+		}
+		dsn = cluster.AppDSN("postgres")
 		logger.Info("embedded PostgreSQL running", "dir", cluster.Dir())
 	}
 

@@ -169,7 +169,7 @@ func (x *execution) queryField(ctx context.Context, f graphql.CollectedField) (j
 	key := planKey{field: f.Field, vars: vars}
 	if cacheable {
 		if c, ok := x.s.plans.get(key); ok {
-			return x.e.svc.store.RunCompiledPlan(ctx, c.query, c.params)
+			return x.e.svc.store.RunCompiledPlan(ctx, x.s.db.ID, c.query, c.params)
 		}
 	}
 	p, err := x.readPlan(rf, f)
@@ -183,5 +183,5 @@ func (x *execution) queryField(ctx context.Context, f graphql.CollectedField) (j
 	if cacheable {
 		x.s.plans.put(key, compiledPlan{query: query, params: params})
 	}
-	return x.e.svc.store.RunCompiledPlan(ctx, query, params)
+	return x.e.svc.store.RunCompiledPlan(ctx, x.s.db.ID, query, params)
 }

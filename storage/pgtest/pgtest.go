@@ -68,7 +68,12 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "pgtest: create template:", err)
 		return 1
 	}
-	st, err := storage.Open(ctx, cluster.DSN(templateDB), storage.Options{Logger: quiet})
+	// Tests connect as production does: as gqlbase's own role, never the superuser.
+	if err := cluster.EnsureAppRole(ctx, templateDB); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: app role:", err)
+		return 1
+	}
+	st, err := storage.Open(ctx, cluster.AppDSN(templateDB), storage.Options{Logger: quiet})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest: migrate template:", err)
 		return 1
@@ -80,8 +85,8 @@ func run(m *testing.M) int {
 // Cluster returns the running cluster (for tests that restart it).
 func Cluster() *pgcluster.Cluster { return cluster }
 
-// NewDatabase creates an empty, migrated database for one test and returns its DSN. The
-// database is dropped when the test ends.
+// NewDatabase creates an empty, migrated database for one test and returns its DSN, which
+// connects as gqlbase's own (non-superuser) role. The database is dropped when the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
 	if cluster == nil {
@@ -90,7 +95,7 @@ func NewDatabase(t testing.TB) string {
 	name := fmt.Sprintf("test_%d_%d", os.Getpid(), counter.Add(1))
 	// CREATE DATABASE ... TEMPLATE needs the template to have no other sessions: serialise.
 	mu.Lock()
-	_, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + templateDB)
+	_, err := admin.Exec(`CREATE DATABASE ` + name + ` OWNER ` + pgcluster.AppRole + ` TEMPLATE ` + templateDB)
 	mu.Unlock()
 	if err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
@@ -102,7 +107,7 @@ func NewDatabase(t testing.TB) string {
 			t.Logf("pgtest: drop database %s: %v", name, err)
 		}
 	})
-	return cluster.DSN(name)
+	return cluster.AppDSN(name)
 }
 
 // NewStore opens a store on a fresh database.
