@@ -175,6 +175,13 @@ func (c *Cluster) writeSettings(opts Options) error {
 		"port":                    "5432",
 		"logging_collector":       "off",
 		"max_connections":         "200",
+		// The server log must not become a copy of tenants' data: no statement text (not for
+		// errors, not by kind, not by duration) and no DETAIL lines, which carry key values
+		// ("Key (email)=(...) already exists").
+		"log_statement":              "none",
+		"log_min_duration_statement": "-1",
+		"log_min_error_statement":    "panic",
+		"log_error_verbosity":        "terse",
 	}
 	if opts.Fast {
 		settings["fsync"] = "off"
