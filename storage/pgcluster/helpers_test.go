@@ -11,8 +11,9 @@ import (
 	_ "github.com/lib/pq" // the driver the tests talk through
 )
 
-// startCluster starts a fast cluster in a fresh folder and stops it when the test ends.
-func startCluster(t *testing.T, logger *slog.Logger) *Cluster {
+// startCluster starts a fast cluster in a fresh folder, with extra settings, and stops it when
+// the test ends.
+func startCluster(t *testing.T, logger *slog.Logger, settings map[string]string) *Cluster {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "gqlbase-pgcluster-test-*")
 	if err != nil {
@@ -25,7 +26,7 @@ func startCluster(t *testing.T, logger *slog.Logger) *Cluster {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	c, err := Start(context.Background(), Options{DataDir: dir, Fast: true, Logger: logger})
+	c, err := Start(context.Background(), Options{DataDir: dir, Fast: true, Settings: settings, Logger: logger})
 	if err != nil {
 		os.RemoveAll(dir)
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 // checks that the server log records the errors but neither the statements nor the key value.
 func TestClusterLogHoldsNoStatementTextOrKeyValues(t *testing.T) {
 	t.Parallel()
-	c := startCluster(t, nil)
+	c := startCluster(t, nil, nil)
 	db := openDB(t, c)
 
 	for setting, want := range map[string]string{
