@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,6 +45,12 @@ type Cluster struct {
 	// started is false when the server was found already running (after a crash of a previous
 	// gqlbase): it is still ours to stop.
 	started bool
+
+	// mu serialises what starts and stops the server: the supervisor's restarts, Restart, Stop.
+	mu             sync.Mutex
+	supervisorStop chan struct{}
+	supervisorDone chan struct{}
+	stopOnce       sync.Once
 }
 
 const superuser = "postgres"
@@ -111,6 +118,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := c.start(ctx); err != nil {
 		return nil, err
 	}
+	c.startSupervisor()
 	ok = true
 	return c, nil
 }
@@ -128,9 +136,13 @@ func (c *Cluster) URL(database string) string {
 // Dir is the cluster's data directory.
 func (c *Cluster) Dir() string { return c.dir }
 
-// Stop shuts the server down (fast mode: open sessions are ended) and releases the data dir.
+// Stop ends the supervision, shuts the server down (fast mode: open sessions are ended) and
+// releases the data dir.
 func (c *Cluster) Stop() error {
 	defer c.lock.release()
+	c.stopSupervisor()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	out, err := c.run(context.Background(), "pg_ctl", "stop", "-D", c.dir, "-m", "fast", "-w", "-t", "60")
 	if err != nil {
 		return fmt.Errorf("pg_ctl stop: %w: %s", err, out)
@@ -140,6 +152,8 @@ func (c *Cluster) Stop() error {
 
 // Restart stops and starts the server again (used by tests of reconnection).
 func (c *Cluster) Restart(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	out, err := c.run(ctx, "pg_ctl", "restart", "-D", c.dir, "-m", "fast", "-w", "-t", "60",
 		"-l", filepath.Join(c.dir, "log", "server.log"))
 	if err != nil {
@@ -175,6 +189,13 @@ func (c *Cluster) writeSettings(opts Options) error {
 		"port":                    "5432",
 		"logging_collector":       "off",
 		"max_connections":         "200",
+		// The server log must not become a copy of tenants' data: no statement text (not for
+		// errors, not by kind, not by duration) and no DETAIL lines, which carry key values
+		// ("Key (email)=(...) already exists").
+		"log_statement":              "none",
+		"log_min_duration_statement": "-1",
+		"log_min_error_statement":    "panic",
+		"log_error_verbosity":        "terse",
 	}
 	if opts.Fast {
 		settings["fsync"] = "off"
@@ -212,13 +233,29 @@ func (c *Cluster) start(ctx context.Context) error {
 		c.logger.Info("adopting PostgreSQL server left running", "dir", c.dir)
 		return nil
 	}
+	if err := c.launch(ctx); err != nil {
+		return err
+	}
+	c.started = true
+	return nil
+}
+
+// launch starts the server with pg_ctl and waits until it accepts connections.
+func (c *Cluster) launch(ctx context.Context) error {
 	logFile := filepath.Join(c.dir, "log", "server.log")
+	// Only what this start logged explains its failure: the log also holds earlier runs.
+	var before int64
+	if st, err := os.Stat(logFile); err == nil {
+		before = st.Size()
+	}
 	out, err := c.run(ctx, "pg_ctl", "start", "-D", c.dir, "-w", "-t", "60", "-l", logFile)
 	if err != nil {
 		tail, _ := os.ReadFile(logFile)
+		if int64(len(tail)) >= before {
+			tail = tail[before:]
+		}
 		return fmt.Errorf("pg_ctl start: %w: %s\nserver log: %s", err, out, lastLines(tail, 15))
 	}
-	c.started = true
 	return nil
 }
 
