@@ -21,7 +21,15 @@ type eventRecord struct {
 	CreatedAt   time.Time `db:"created_at"`
 }
 
-const eventSelect = `SELECT id, workspace_id, database_id, table_id, row_id, kind, actor, payload, created_at FROM events`
+// eventSelect reads events whole: a payload that refers to the row's history (a write of
+// large values, see eventPayloadSQL) gets the row's data at those versions back from there.
+const eventSelect = `SELECT id, workspace_id, database_id, table_id, row_id, kind, actor,
+	CASE WHEN payload ? 'ref' THEN jsonb_build_object(
+		'before', (SELECT h.data FROM row_history h WHERE h.table_id = events.table_id AND h.row_id = events.row_id
+			AND h.version = (payload->'ref'->>'before')::int ORDER BY h.id DESC LIMIT 1),
+		'after', (SELECT h.data FROM row_history h WHERE h.table_id = events.table_id AND h.row_id = events.row_id
+			AND h.version = (payload->'ref'->>'after')::int ORDER BY h.id DESC LIMIT 1))
+	ELSE payload END AS payload, created_at FROM events`
 
 func (r *eventRecord) event() (*gqlbase.Event, error) {
 	e := &gqlbase.Event{ID: r.ID, WorkspaceID: r.WorkspaceID, Kind: gqlbase.EventKind(r.Kind), CreatedAt: r.CreatedAt}
