@@ -349,3 +349,65 @@ func TestRawSQLCannotChangeSessionSettings(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// holdTable locks a table of the database in another transaction until the test ends, as a
+// tenant's own long transaction would.
+func holdTable(t *testing.T, st *storage.Store, table string) {
+	t.Helper()
+	conn, err := sql.Open("postgres", st.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tx, err := conn.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	if _, err := tx.Exec(`LOCK TABLE ` + table + ` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Finding 9 (shared pool exhaustion), the deadline: statement_timeout applies per statement,
+// so a request of several statements held its connection for several timeouts. A request has
+// one deadline; when it passes, its transaction is cancelled and rolled back and the caller
+// gets an error saying so.
+func TestExecSQLRequestDeadline(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	runSQL(t, st, db, `CREATE TABLE notes (body text); CREATE TABLE held (x int)`, false)
+	holdTable(t, st, db.Schema+".held")
+	stmts, err := storage.ParseSQL(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The statement timeout alone would let the second statement wait for its lock.
+	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{Timeout: time.Minute, Deadline: 300 * time.Millisecond})
+	if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput || !strings.Contains(err.Error(), "did not finish within 300ms") ||
+		!strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("want the deadline's error, got %v (result %+v)", err, res)
+	}
+	// Nothing committed, and the statement no longer waits for the lock.
+	var n int
+	if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM `+db.Schema+`.notes`); err != nil || n != 0 {
+		t.Fatalf("rows of the cancelled request: %d %v", n, err)
+	}
+	for guard := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = $1::regclass`,
+			db.Schema+".held"); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(guard) {
+			t.Fatalf("the cancelled statement still waits for the lock")
+		}
+	}
+	// The same request within its deadline runs (the statement timeout still applies alone).
+	res = runSQL(t, st, db, `INSERT INTO notes VALUES ('a'); SELECT count(*) AS n FROM notes`, false)
+	if len(res.Errors) != 0 || string(res.Rows[0]) != `{"n":1}` {
+		t.Fatalf("after the deadline: %v %s", res.Errors, res.Rows)
+	}
+}
