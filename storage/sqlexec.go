@@ -40,7 +40,10 @@ type SQLOptions struct {
 	Deadline time.Duration
 	// MaxRows caps the rows returned (default 10,000).
 	MaxRows int
-	Actor   string
+	// MaxBytes caps the JSON of the rows returned (default DefaultSQLMaxBytes); a result
+	// over it fails the request.
+	MaxBytes int
+	Actor    string
 }
 
 // SQLResult is what a raw SQL request did.
@@ -227,8 +230,8 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 
 // ExecSQL runs checked statements (from ParseSQL) in a database as its role. A statement that
 // fails rolls everything back and is reported in the result's Errors, not as an error. A
-// request that passes its deadline fails with a caller-facing error, and nothing it did is
-// committed.
+// request that passes its deadline, or whose result is over the byte cap, fails with a
+// caller-facing error, and nothing it did is committed.
 func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*SQLResult, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultSQLTimeout
@@ -238,6 +241,9 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	}
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = defaultSQLMaxRows
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultSQLMaxBytes
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, opts.Deadline)
 	defer cancel()
@@ -362,15 +368,19 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	}
 	rec := &reconcileResult{}
 	affected := map[string]bool{}
+	limits := resultLimits{maxRows: opts.MaxRows, maxBytes: opts.MaxBytes}
 	for i, st := range stmts {
 		if i > 0 {
 			if err := setStatementTimeouts(ctx, tx, opts.Timeout); err != nil {
 				return nil, err
 			}
 		}
-		if err := runStatement(ctx, tx, st, opts.MaxRows, res); err != nil {
+		if err := runStatement(ctx, tx, st, limits, res); err != nil {
 			if stoppedByDeadline(ctx, err) {
 				return nil, fmt.Errorf("statement %d: %w: %w", i+1, errSQLDeadline, err)
+			}
+			if _, ok := gqlbase.AsError(err); ok {
+				return nil, err
 			}
 			if pqe := asPQ(err); pqe != nil {
 				return failed(sqlErrorText(pqe, i, len(stmts)))

@@ -411,3 +411,41 @@ func TestExecSQLRequestDeadline(t *testing.T) {
 		t.Fatalf("after the deadline: %v %s", res.Errors, res.Rows)
 	}
 }
+
+// Finding 11 (memory amplification), raw SQL: results were capped by rows only. A result over
+// the byte cap fails with an error naming the cap, commits nothing, and Postgres stops
+// producing rows soon after the cap is passed instead of sending them all.
+func TestExecSQLResultByteCap(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	runSQL(t, st, db, `CREATE TABLE t (x int); CREATE SEQUENCE produced`, false)
+	// nextval is not rolled back: it counts the rows Postgres produced.
+	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES (1);
+		SELECT nextval('produced') AS n, repeat('x', 65536) AS pad FROM generate_series(1, 2000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{MaxBytes: 1 << 20})
+	if gqlbase.ErrorCode(err) != gqlbase.CodePayloadTooLarge || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Fatalf("want the byte cap's error, got %v (result %+v)", err, res)
+	}
+	var n, produced int
+	if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM `+db.Schema+`.t`); err != nil || n != 0 {
+		t.Fatalf("rows of the failed request: %d %v", n, err)
+	}
+	if err := st.DB().GetContext(ctx, &produced, `SELECT last_value FROM `+db.Schema+`.produced`); err != nil {
+		t.Fatal(err)
+	}
+	// 16 rows fill the cap; what the socket buffers held comes on top, not the 2000 asked for.
+	if produced < 16 || produced > 500 {
+		t.Errorf("Postgres produced %d rows of 64 KiB for a cap of 1 MiB", produced)
+	}
+	// Under the cap, the rows come back.
+	if stmts, err = storage.ParseSQL(`SELECT repeat('x', 65536) AS pad FROM generate_series(1, 15)`); err != nil {
+		t.Fatal(err)
+	}
+	res, err = st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true, MaxBytes: 1 << 20})
+	if err != nil || len(res.Errors) != 0 || len(res.Rows) != 15 {
+		t.Fatalf("under the cap: %v %+v", err, res)
+	}
+}

@@ -8,15 +8,51 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gqlbase/gqlbase"
 )
 
-// Reading the rows of a raw SQL statement: each row becomes a JSON object built from the
-// scanned values, typed by the column's Postgres type.
+// Reading the rows of a raw SQL statement. Each row becomes a JSON object built here from the
+// scanned values, and the rows kept are capped twice: by count (the extra rows are read and
+// dropped, and the result says it was truncated) and by bytes. A result over the byte cap is
+// an error, and the statement is cancelled as soon as the cap is passed: the rows kept plus
+// one row are all that is ever held, whatever the query would have produced.
+
+// DefaultSQLMaxBytes caps the JSON of the rows a raw SQL request returns when SQLOptions sets
+// no cap.
+const DefaultSQLMaxBytes = 16 << 20
+
+// resultLimits are the caps of one statement's rows.
+type resultLimits struct {
+	maxRows  int
+	maxBytes int
+}
+
+// resultTooLarge is the error of a result over the byte cap.
+func resultTooLarge(maxBytes int) error {
+	return gqlbase.Errorf(gqlbase.CodePayloadTooLarge,
+		"the result of the SQL is larger than %s, the most a request may return: select fewer rows or columns (add a LIMIT); nothing was changed",
+		formatBytes(maxBytes))
+}
+
+func formatBytes(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.Itoa(n>>20) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.Itoa(n>>10) + " KiB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
 
 // runStatement runs one statement; when it returns columns, they and its rows replace the
 // result's.
-func runStatement(ctx context.Context, tx *Tx, st SQLStatement, maxRows int, res *SQLResult) error {
-	rows, err := tx.QueryContext(ctx, st.Text)
+func runStatement(ctx context.Context, tx *Tx, st SQLStatement, lim resultLimits, res *SQLResult) error {
+	// The statement's own context: cancelling it stops Postgres from producing more rows once
+	// the result is too large (closing the rows would otherwise read all of them first).
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows, err := tx.QueryContext(qctx, st.Text)
 	if err != nil {
 		return err
 	}
@@ -34,6 +70,7 @@ func runStatement(ctx context.Context, tx *Tx, st SQLStatement, maxRows int, res
 	if err != nil {
 		return err
 	}
+	// The rows of an earlier statement are replaced: they no longer count against the cap.
 	res.Columns, res.Rows, res.Truncated = cols, []json.RawMessage{}, false
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
@@ -44,15 +81,22 @@ func runStatement(ctx context.Context, tx *Tx, st SQLStatement, maxRows int, res
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	size := 0
 	for rows.Next() {
-		if len(res.Rows) >= maxRows {
+		if len(res.Rows) >= lim.maxRows {
 			res.Truncated = true
 			continue
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		var b []byte
+		// The scanned values alone already tell a row that cannot fit: stop before encoding it.
+		if size+rawSize(vals) > lim.maxBytes {
+			cancel()
+			res.Rows = nil
+			return resultTooLarge(lim.maxBytes)
+		}
+		b := make([]byte, 0, 2+rawSize(vals)+8*len(cols))
 		b = append(b, '{')
 		for i := range cols {
 			if i > 0 {
@@ -63,9 +107,28 @@ func runStatement(ctx context.Context, tx *Tx, st SQLStatement, maxRows int, res
 			b = appendSQLValue(b, types[i].DatabaseTypeName(), vals[i])
 		}
 		b = append(b, '}')
+		if size += len(b); size > lim.maxBytes {
+			cancel()
+			res.Rows = nil
+			return resultTooLarge(lim.maxBytes)
+		}
 		res.Rows = append(res.Rows, b)
 	}
 	return rows.Err()
+}
+
+// rawSize is the size of a row's text and binary values as scanned.
+func rawSize(vals []any) int {
+	n := 0
+	for _, v := range vals {
+		switch x := v.(type) {
+		case []byte:
+			n += len(x)
+		case string:
+			n += len(x)
+		}
+	}
+	return n
 }
 
 // appendSQLValue encodes a scanned value as JSON by its Postgres type: numbers as numbers,
