@@ -280,12 +280,9 @@ func setStatementTimeouts(ctx context.Context, tx *Tx, timeout time.Duration) er
 	return nil
 }
 
-// stoppedByDeadline tells whether a statement's error is the request's deadline: the context
-// expired, or a statement or lock timeout fired that the deadline had shortened.
+// stoppedByDeadline tells whether a statement's error is a statement or lock timeout that
+// fired because the deadline had shortened it.
 func stoppedByDeadline(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return true
-	}
 	switch pgCode(err) {
 	case "57014", "55P03": // query_canceled, lock_not_available
 		deadline, _ := ctx.Deadline()
@@ -376,6 +373,9 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 			}
 		}
 		if err := runStatement(ctx, tx, st, limits, res); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err() // ExecSQL tells an expired deadline from a caller gone away
+			}
 			if stoppedByDeadline(ctx, err) {
 				return nil, fmt.Errorf("statement %d: %w: %w", i+1, errSQLDeadline, err)
 			}
