@@ -325,7 +325,9 @@ func scopeOfSQL(k storage.SQLKind) gqlbase.Scope {
 // RunSQL runs raw SQL in a database as the database's own role. Statements the SQL endpoint
 // does not accept, and errors of the database, come back in the result's Errors; a principal
 // without the scope the statements need (read for reads, write for data changes, schema for
-// DDL, which a locked schema refuses) gets an error.
+// DDL, which a locked schema refuses) gets an error. A workspace runs at most
+// SQL.PerWorkspace requests at once (sqllimit.go); one more that finds no turn soon gets
+// RATE_LIMITED.
 func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (*storage.SQLResult, error) {
 	db, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeRead)
 	if err != nil {
@@ -343,7 +345,7 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 	for _, st := range stmts {
 		kind = max(kind, st.Kind)
 	}
-	if _, err := r.DatabaseFor(ctx, databaseID, scopeOfSQL(kind)); err != nil {
+	if err := gqlbase.PrincipalFrom(ctx).RequireDatabase(db.WorkspaceID, db.ID, scopeOfSQL(kind)); err != nil {
 		return nil, err
 	}
 	if kind == storage.SQLSchema {
@@ -351,7 +353,14 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 			return nil, err
 		}
 	}
-	return r.Store.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: kind == storage.SQLRead, Actor: actor(ctx)})
+	release, err := r.sqlTurns.acquire(ctx, db.WorkspaceID, r.SQL.perWorkspace(), r.SQL.wait())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return r.Store.ExecSQL(ctx, db, stmts, storage.SQLOptions{
+		ReadOnly: kind == storage.SQLRead, Deadline: r.SQL.deadline(), MaxBytes: r.SQL.maxResultBytes(), Actor: actor(ctx),
+	})
 }
 
 // DatabaseDDL returns the SQL that creates a database's tables as they are now.

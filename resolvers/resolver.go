@@ -23,12 +23,15 @@ type Resolver struct {
 	Version  string
 	// AllowSignUp lets anyone create a user; when false only invitations add people.
 	AllowSignUp bool
+	// SQL bounds raw SQL per workspace and per request.
+	SQL SQLLimits
 
 	// OnTokenRevoked, when set, is called after a token is revoked or rotated.
 	OnTokenRevoked func(tokenID int64)
 
 	principals principalCache
 	logins     loginLimiter
+	sqlTurns   sqlLimiter
 	lastTouch  sync.Map // token id → time.Time of the last recorded use
 }
 

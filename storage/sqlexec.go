@@ -4,9 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"database/sql/driver"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
@@ -24,17 +24,26 @@ import (
 // granted the role (so it can SET ROLE to it and keeps managing the tables). Statements are
 // checked by ParseSQL first (sqlguard.go); they run in one transaction with SET LOCAL ROLE,
 // search_path, statement_timeout and lock_timeout; DDL they run is then reconciled into the
-// metadata (reconcile.go) before the transaction commits.
+// metadata (reconcile.go) before the transaction commits. Everything a request does runs on
+// the raw SQL pool (sqlpool.go) within the request's deadline.
 
 // SQLOptions tune one raw SQL request.
 type SQLOptions struct {
 	// ReadOnly runs the statements in a READ ONLY transaction.
 	ReadOnly bool
-	// Timeout is the statement_timeout (default 30s).
+	// Timeout is the statement_timeout of each statement (default 30s).
 	Timeout time.Duration
+	// Deadline bounds the whole request (default 30s), waiting for a connection included:
+	// statement_timeout is set to what is left of it when that is less than Timeout, because
+	// statement_timeout alone lets a request of n statements run n times as long. When it
+	// passes, the transaction is cancelled and rolled back.
+	Deadline time.Duration
 	// MaxRows caps the rows returned (default 10,000).
 	MaxRows int
-	Actor   string
+	// MaxBytes caps the JSON of the rows returned (default DefaultSQLMaxBytes); a result
+	// over it fails the request.
+	MaxBytes int
+	Actor    string
 }
 
 // SQLResult is what a raw SQL request did.
@@ -56,9 +65,11 @@ type SQLResult struct {
 }
 
 const (
-	defaultSQLTimeout = 30 * time.Second
-	defaultSQLMaxRows = 10_000
-	sqlRolePrefix     = "gqlbase_sql_"
+	defaultSQLTimeout  = 30 * time.Second
+	defaultSQLDeadline = 30 * time.Second
+	defaultSQLMaxRows  = 10_000
+	maxSQLLockTimeout  = 5 * time.Second
+	sqlRolePrefix      = "gqlbase_sql_"
 )
 
 // SQLRole returns the name of a database's raw SQL role, creating the role on first use (with
@@ -66,17 +77,40 @@ const (
 // the owner of every table, view and sequence in the schema.
 func (s *Store) SQLRole(ctx context.Context, db *gqlbase.Database) (string, error) {
 	var role string
-	err := s.InTx(ctx, func(tx *Tx) error {
-		err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID)
-		if isNoRows(err) {
-			role, err = createSQLRole(ctx, tx, db)
-		}
-		if err != nil {
-			return err
-		}
-		return adoptSchemaObjects(ctx, tx, db.Schema, role)
+	err := s.InTx(ctx, func(tx *Tx) (err error) {
+		role, err = sqlRoleTx(ctx, tx, db)
+		return err
 	})
 	return role, err
+}
+
+// sqlRoleOn is SQLRole in a transaction of its own on conn.
+func sqlRoleOn(ctx context.Context, conn *sqlx.Conn, db *gqlbase.Database) (string, error) {
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after commit
+	role, err := sqlRoleTx(ctx, tx, db)
+	if err != nil {
+		return "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("commit the SQL role: %w", err)
+	}
+	return role, nil
+}
+
+func sqlRoleTx(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, error) {
+	var role string
+	err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID)
+	if isNoRows(err) {
+		role, err = createSQLRole(ctx, tx, db)
+	}
+	if err != nil {
+		return "", err
+	}
+	return role, adoptSchemaObjects(ctx, tx, db.Schema, role)
 }
 
 func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, error) {
@@ -198,15 +232,78 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 }
 
 // ExecSQL runs checked statements (from ParseSQL) in a database as its role. A statement that
-// fails rolls everything back and is reported in the result's Errors, not as an error.
+// fails rolls everything back and is reported in the result's Errors, not as an error. A
+// request that passes its deadline, or whose result is over the byte cap, fails with a
+// caller-facing error, and nothing it did is committed.
 func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*SQLResult, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultSQLTimeout
 	}
+	if opts.Deadline <= 0 {
+		opts.Deadline = defaultSQLDeadline
+	}
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = defaultSQLMaxRows
 	}
-	role, err := s.SQLRole(ctx, db)
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultSQLMaxBytes
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, opts.Deadline)
+	defer cancel()
+	res, err := s.execSQL(reqCtx, db, stmts, opts)
+	if _, public := gqlbase.AsError(err); err != nil && !public && ctx.Err() == nil &&
+		(errors.Is(err, errSQLDeadline) || errors.Is(reqCtx.Err(), context.DeadlineExceeded)) {
+		return nil, &gqlbase.Error{Code: gqlbase.CodeBadUserInput, Err: err, Message: fmt.Sprintf(
+			"the SQL did not finish within %s, the most a request may take: it was cancelled and nothing was changed", opts.Deadline)}
+	}
+	return res, err
+}
+
+// errSQLDeadline tells that a statement stopped because the request's deadline passed.
+var errSQLDeadline = errors.New("the raw SQL request's deadline passed")
+
+// setStatementTimeouts bounds the next statement: statement_timeout is the configured timeout
+// or what is left until the deadline, whichever is less, and lock_timeout at most
+// maxSQLLockTimeout of that. Milliseconds are rounded up, so a timeout that fires because of
+// the deadline fires after it.
+func setStatementTimeouts(ctx context.Context, tx *Tx, timeout time.Duration) error {
+	deadline, _ := ctx.Deadline()
+	left := time.Until(deadline)
+	if left <= 0 {
+		return errSQLDeadline
+	}
+	stmt := min(timeout, left)
+	ms := func(d time.Duration) string {
+		return strconv.FormatInt(int64((d+time.Millisecond-1)/time.Millisecond), 10)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)`,
+		ms(stmt), ms(min(stmt, maxSQLLockTimeout))); err != nil {
+		return fmt.Errorf("set the statement timeouts: %w", err)
+	}
+	return nil
+}
+
+// stoppedByDeadline tells whether a statement's error is a statement or lock timeout that
+// fired because the deadline had shortened it.
+func stoppedByDeadline(ctx context.Context, err error) bool {
+	switch pgCode(err) {
+	case "57014", "55P03": // query_canceled, lock_not_available
+		deadline, _ := ctx.Deadline()
+		return !time.Now().Before(deadline)
+	}
+	return false
+}
+
+func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*SQLResult, error) {
+	// Raw SQL gets a connection of its own from the raw SQL pool, which is closed afterwards
+	// rather than reused: whatever session state a statement might change despite the guard
+	// (settings, the role), no later request can inherit it.
+	conn, release, err := s.rawConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	role, err := sqlRoleOn(ctx, conn, db)
 	if err != nil {
 		return nil, err
 	}
@@ -217,17 +314,6 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 		}
 	}
 	res := &SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}
-	// Raw SQL gets a connection of its own, which is closed afterwards rather than returned
-	// to the pool: whatever session state a statement might change despite the guard
-	// (settings, the role), no later request can inherit it.
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	defer func() {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		_ = conn.Close()
-	}()
 	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -237,15 +323,8 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	if err := tx.GetContext(ctx, &searchPath, `SELECT current_setting('search_path')`); err != nil {
 		return nil, fmt.Errorf("read search_path: %w", err)
 	}
-	timeout := strconv.FormatInt(opts.Timeout.Milliseconds(), 10)
-	lockTimeout := strconv.FormatInt(min(opts.Timeout.Milliseconds(), 5000), 10)
-	for _, stmt := range []string{
-		`SET LOCAL statement_timeout = ` + timeout,
-		`SET LOCAL lock_timeout = ` + lockTimeout,
-	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("prepare SQL session: %w", err)
-		}
+	if err := setStatementTimeouts(ctx, tx, opts.Timeout); err != nil {
+		return nil, err
 	}
 	var before *catalogSnapshot
 	if schemaChange {
@@ -289,10 +368,22 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	}
 	rec := &reconcileResult{}
 	affected := map[string]bool{}
+	limits := resultLimits{maxRows: opts.MaxRows, maxBytes: opts.MaxBytes}
 	for i, st := range stmts {
-		if err := runStatement(ctx, tx, st, opts.MaxRows, res); err != nil {
+		if i > 0 {
+			if err := setStatementTimeouts(ctx, tx, opts.Timeout); err != nil {
+				return nil, err
+			}
+		}
+		if err := runStatement(ctx, tx, st, limits, res); err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, ctx.Err() // ExecSQL tells an expired deadline from a caller gone away
+			}
+			if stoppedByDeadline(ctx, err) {
+				return nil, fmt.Errorf("statement %d: %w: %w", i+1, errSQLDeadline, err)
+			}
+			if _, ok := gqlbase.AsError(err); ok {
+				return nil, err
 			}
 			if pqe := asPQ(err); pqe != nil {
 				return failed(sqlErrorText(pqe, i, len(stmts)))
@@ -444,111 +535,6 @@ func diffChanges(before, after []tableChanges) []tableChanges {
 		}
 	}
 	return out
-}
-
-// runStatement runs one statement; when it returns columns, they and its rows replace the
-// result's.
-func runStatement(ctx context.Context, tx *Tx, st SQLStatement, maxRows int, res *SQLResult) error {
-	rows, err := tx.QueryContext(ctx, st.Text)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	if len(cols) == 0 {
-		for rows.Next() {
-		}
-		return rows.Err()
-	}
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return err
-	}
-	res.Columns, res.Rows, res.Truncated = cols, []json.RawMessage{}, false
-	keys := make([][]byte, len(cols))
-	for i, c := range cols {
-		keys[i], _ = json.Marshal(c)
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if len(res.Rows) >= maxRows {
-			res.Truncated = true
-			continue
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		var b []byte
-		b = append(b, '{')
-		for i := range cols {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, keys[i]...)
-			b = append(b, ':')
-			b = appendSQLValue(b, types[i].DatabaseTypeName(), vals[i])
-		}
-		b = append(b, '}')
-		res.Rows = append(res.Rows, b)
-	}
-	return rows.Err()
-}
-
-// appendSQLValue encodes a scanned value as JSON by its Postgres type: numbers as numbers,
-// json as JSON, bytea as base64, times in RFC 3339, everything else as its text.
-func appendSQLValue(b []byte, typ string, v any) []byte {
-	if v == nil {
-		return append(b, "null"...)
-	}
-	switch x := v.(type) {
-	case int64:
-		return strconv.AppendInt(b, x, 10)
-	case float64:
-		if x != x || x > 1.7976931348623157e308 || x < -1.7976931348623157e308 {
-			return appendJSONString(b, strconv.FormatFloat(x, 'g', -1, 64))
-		}
-		return strconv.AppendFloat(b, x, 'g', -1, 64)
-	case bool:
-		return strconv.AppendBool(b, x)
-	case time.Time:
-		if typ == "DATE" {
-			return appendJSONString(b, x.Format("2006-01-02"))
-		}
-		return appendJSONString(b, x.Format(time.RFC3339Nano))
-	case []byte:
-		switch typ {
-		case "JSON", "JSONB":
-			if json.Valid(x) {
-				return append(b, x...)
-			}
-		case "NUMERIC":
-			if _, err := strconv.ParseFloat(string(x), 64); err == nil && !strings.ContainsAny(string(x), "NnIi") {
-				return append(b, x...)
-			}
-		case "BYTEA":
-			return appendJSONString(b, base64.StdEncoding.EncodeToString(x))
-		}
-		return appendJSONString(b, string(x))
-	case string:
-		return appendJSONString(b, x)
-	}
-	enc, err := json.Marshal(v)
-	if err != nil {
-		return appendJSONString(b, fmt.Sprint(v))
-	}
-	return append(b, enc...)
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	enc, _ := json.Marshal(s)
-	return append(b, enc...)
 }
 
 // VacuumDatabase runs VACUUM ANALYZE on every table of a database (outside a transaction, as

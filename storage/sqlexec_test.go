@@ -349,3 +349,103 @@ func TestRawSQLCannotChangeSessionSettings(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// holdTable locks a table of the database in another transaction until the test ends, as a
+// tenant's own long transaction would.
+func holdTable(t *testing.T, st *storage.Store, table string) {
+	t.Helper()
+	conn, err := sql.Open("postgres", st.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tx, err := conn.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	if _, err := tx.Exec(`LOCK TABLE ` + table + ` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Finding 9 (shared pool exhaustion), the deadline: statement_timeout applies per statement,
+// so a request of several statements held its connection for several timeouts. A request has
+// one deadline; when it passes, its transaction is cancelled and rolled back and the caller
+// gets an error saying so.
+func TestExecSQLRequestDeadline(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	runSQL(t, st, db, `CREATE TABLE notes (body text); CREATE TABLE held (x int)`, false)
+	holdTable(t, st, db.Schema+".held")
+	stmts, err := storage.ParseSQL(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The statement timeout alone would let the second statement wait for its lock.
+	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{Timeout: time.Minute, Deadline: 300 * time.Millisecond})
+	if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput || !strings.Contains(err.Error(), "did not finish within 300ms") ||
+		!strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("want the deadline's error, got %v (result %+v)", err, res)
+	}
+	// Nothing committed, and the statement no longer waits for the lock.
+	var n int
+	if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM `+db.Schema+`.notes`); err != nil || n != 0 {
+		t.Fatalf("rows of the cancelled request: %d %v", n, err)
+	}
+	for guard := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = $1::regclass`,
+			db.Schema+".held"); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(guard) {
+			t.Fatalf("the cancelled statement still waits for the lock")
+		}
+	}
+	// The same request within its deadline runs (the statement timeout still applies alone).
+	res = runSQL(t, st, db, `INSERT INTO notes VALUES ('a'); SELECT count(*) AS n FROM notes`, false)
+	if len(res.Errors) != 0 || string(res.Rows[0]) != `{"n":1}` {
+		t.Fatalf("after the deadline: %v %s", res.Errors, res.Rows)
+	}
+}
+
+// Finding 11 (memory amplification), raw SQL: results were capped by rows only. A result over
+// the byte cap fails with an error naming the cap, commits nothing, and Postgres stops
+// producing rows soon after the cap is passed instead of sending them all.
+func TestExecSQLResultByteCap(t *testing.T) {
+	st, db := sqlFixture(t)
+	ctx := context.Background()
+	runSQL(t, st, db, `CREATE TABLE t (x int); CREATE SEQUENCE produced`, false)
+	// nextval is not rolled back: it counts the rows Postgres produced.
+	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES (1);
+		SELECT nextval('produced') AS n, repeat('x', 65536) AS pad FROM generate_series(1, 2000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{MaxBytes: 1 << 20})
+	if gqlbase.ErrorCode(err) != gqlbase.CodePayloadTooLarge || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Fatalf("want the byte cap's error, got %v (result %+v)", err, res)
+	}
+	var n, produced int
+	if err := st.DB().GetContext(ctx, &n, `SELECT count(*) FROM `+db.Schema+`.t`); err != nil || n != 0 {
+		t.Fatalf("rows of the failed request: %d %v", n, err)
+	}
+	if err := st.DB().GetContext(ctx, &produced, `SELECT last_value FROM `+db.Schema+`.produced`); err != nil {
+		t.Fatal(err)
+	}
+	// 16 rows fill the cap; what the socket buffers held comes on top, not the 2000 asked for.
+	if produced < 16 || produced > 500 {
+		t.Errorf("Postgres produced %d rows of 64 KiB for a cap of 1 MiB", produced)
+	}
+	// Under the cap, the rows come back.
+	if stmts, err = storage.ParseSQL(`SELECT repeat('x', 65536) AS pad FROM generate_series(1, 15)`); err != nil {
+		t.Fatal(err)
+	}
+	res, err = st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true, MaxBytes: 1 << 20})
+	if err != nil || len(res.Errors) != 0 || len(res.Rows) != 15 {
+		t.Fatalf("under the cap: %v %+v", err, res)
+	}
+}

@@ -75,6 +75,7 @@ type serveConfig struct {
 	trashRetention time.Duration
 	eventRetention time.Duration
 	debugAddr      string
+	sql            sqlConfig
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -99,6 +100,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	fs.DurationVar(&c.eventRetention, "event-retention", eventRetention, "how long change events are kept for event streams to resume from; 0 keeps them forever (env GQLBASE_EVENT_RETENTION)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
+	if err := addSQLFlags(fs, &c.sql); err != nil {
+		return c, err
+	}
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -111,6 +115,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.eventRetention < 0 {
 		return c, fmt.Errorf("--event-retention must not be negative")
+	}
+	if err := c.sql.check(); err != nil {
+		return c, err
 	}
 	// Checked before anything starts: a wrong token must not cost a PostgreSQL start.
 	c.adminToken = strings.TrimSpace(os.Getenv("GQLBASE_ADMIN_TOKEN"))
@@ -174,8 +181,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	store.SetRawSQLMaxConns(cfg.sql.maxConns)
 
-	res := &resolvers.Resolver{Store: store, Logger: logger, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp}
+	res := &resolvers.Resolver{Store: store, Logger: logger, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, SQL: cfg.sql.limits()}
 	if err := bootstrap(ctx, res, dataDir, cfg.adminToken, logger); err != nil {
 		return err
 	}

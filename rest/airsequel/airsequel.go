@@ -51,7 +51,7 @@ type api struct {
 
 type errorItem struct {
 	Message string `json:"message"`
-	Code    string `json:"code" doc:"UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, PAYLOAD_TOO_LARGE, NOT_IMPLEMENTED, INTERNAL"`
+	Code    string `json:"code" doc:"UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, RATE_LIMITED, PAYLOAD_TOO_LARGE, NOT_IMPLEMENTED, INTERNAL"`
 }
 
 type errorBody struct {
@@ -113,7 +113,10 @@ func New(deps Deps) *restkit.Dialect {
 
 		{Method: "POST", Path: "/dbs/{dbId}/sql", Summary: "Run SQL", Handle: a.sql, Body: sqlIn{}, Response: sqlOut{},
 			Description: "Runs SQL in one transaction as the database's own role. Reads need the read scope, data changes write, DDL schema. " +
-				"Errors of the SQL come back in errors with HTTP 200, and nothing is changed then."},
+				"Errors of the SQL come back in errors with HTTP 200, and nothing is changed then. " +
+				"A workspace runs only a few SQL requests at once: one more waits briefly for its turn, then gets 429 RATE_LIMITED. " +
+				"A request that runs past its deadline is cancelled (400 BAD_USER_INPUT), and one whose rows are over the byte cap gets " +
+				"413 PAYLOAD_TOO_LARGE; nothing is changed then either."},
 		{Method: "GET", Path: "/dbs/{dbId}/download", Summary: "Download database as an SQL dump", Handle: a.download, ResponseType: "application/sql"},
 		{Method: "GET", Path: "/dbs/{dbId}/regenerate-readonly-id", Summary: "Regenerate the read-only id", Handle: a.regenerateReadonlyID, Response: readonlyOut{}},
 

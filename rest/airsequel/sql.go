@@ -41,7 +41,12 @@ func (a *api) sql(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	elapsed := time.Since(start).Seconds()
-	b := make([]byte, 0, 256)
+	// The answer is the rows plus a little: sized once, it is never copied while it grows.
+	size := 256 + len(res.AffectedTables)*64
+	for _, row := range res.Rows {
+		size += len(row) + 1
+	}
+	b := make([]byte, 0, size)
 	b = append(b, `{"affectedTables":`...)
 	tables, _ := json.Marshal(res.AffectedTables)
 	b = append(b, tables...)
