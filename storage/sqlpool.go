@@ -68,36 +68,10 @@ func (p *sqlPool) stats() sql.DBStats {
 	return sql.DBStats{}
 }
 
-// sqlPools holds the raw SQL pool of each store, made on first use.
-var sqlPools sync.Map // *Store → *sqlPool
-
-func (s *Store) rawPool() *sqlPool {
-	if p, ok := sqlPools.Load(s); ok {
-		return p.(*sqlPool)
-	}
-	p, _ := sqlPools.LoadOrStore(s, newSQLPool(s.dsn, 0))
-	return p.(*sqlPool)
-}
-
-// SetRawSQLMaxConns sets how many connections raw SQL may use at once, in all workspaces
-// together (DefaultRawSQLMaxConns when n <= 0). Call it before serving.
-func (s *Store) SetRawSQLMaxConns(n int) {
-	if old, ok := sqlPools.Swap(s, newSQLPool(s.dsn, n)); ok {
-		_ = old.(*sqlPool).close()
-	}
-}
+func (s *Store) rawPool() *sqlPool { return s.raw }
 
 // RawSQLPoolStats reports the state of the raw SQL pool, for metrics and tests.
 func (s *Store) RawSQLPoolStats() sql.DBStats { return s.rawPool().stats() }
-
-// closeRawPool closes the raw SQL pool of a store that is closing.
-func (s *Store) closeRawPool() error {
-	p, ok := sqlPools.LoadAndDelete(s)
-	if !ok {
-		return nil
-	}
-	return p.(*sqlPool).close()
-}
 
 // rawConn takes a connection of the raw SQL pool (waiting, within ctx, while all are busy)
 // and returns it with the function that closes it for good.

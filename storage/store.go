@@ -29,6 +29,9 @@ type Options struct {
 	// statement's context and text. Tests count round trips with it; it must be safe for
 	// concurrent use. Nil costs nothing.
 	OnStatement func(ctx context.Context, query string)
+	// RawSQLMaxConns bounds the connections raw SQL uses at once, in all workspaces together
+	// (0: DefaultRawSQLMaxConns). Raw SQL has a pool of its own (sqlpool.go).
+	RawSQLMaxConns int
 	// StatementTimeout bounds every statement of the pool (default 30 s; negative: none), so
 	// no API request can keep a connection busy for long.
 	StatementTimeout time.Duration
@@ -45,6 +48,7 @@ type Store struct {
 	hooks  Hooks
 	stmts  stmtCache // prepared statements of the hot read paths
 	roles  sync.Map  // database id → the Postgres role its statements run as (tenantrole.go)
+	raw    *sqlPool  // raw SQL's own pool (sqlpool.go)
 }
 
 // Hooks are called after a change of this process commits, so caches can drop what went
@@ -100,7 +104,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	db.SetMaxOpenConns(maxOpen)
 	db.SetMaxIdleConns(maxOpen)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, dsn: dsn, logger: logger}
+	s := &Store{db: db, dsn: dsn, logger: logger, raw: newSQLPool(dsn, opts.RawSQLMaxConns)}
 	if err := s.waitReady(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -171,7 +175,10 @@ func (s *Store) waitReady(ctx context.Context) error {
 }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	_ = s.raw.close()
+	return s.db.Close()
+}
 
 // DB exposes the pool to the other files of this package and to tests that count statements.
 func (s *Store) DB() *sqlx.DB { return s.db }

@@ -74,6 +74,7 @@ type serveConfig struct {
 	pgBin          string
 	trashRetention time.Duration
 	eventRetention time.Duration
+	stmtTimeout    time.Duration
 	debugAddr      string
 	sql            sqlConfig
 }
@@ -99,6 +100,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.DurationVar(&c.eventRetention, "event-retention", eventRetention, "how long change events are kept for event streams to resume from; 0 keeps them forever (env GQLBASE_EVENT_RETENTION)")
+	stmtTimeout, err := retentionFromEnv("GQLBASE_STATEMENT_TIMEOUT", storage.DefaultStatementTimeout, "statements running")
+	if err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.stmtTimeout, "statement-timeout", stmtTimeout, "the longest any API statement may run (Postgres statement_timeout); 0: no limit (env GQLBASE_STATEMENT_TIMEOUT)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	if err := addSQLFlags(fs, &c.sql); err != nil {
 		return c, err
@@ -115,6 +121,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.eventRetention < 0 {
 		return c, fmt.Errorf("--event-retention must not be negative")
+	}
+	if c.stmtTimeout < 0 {
+		return c, fmt.Errorf("--statement-timeout must not be negative")
 	}
 	if err := c.sql.check(); err != nil {
 		return c, err
@@ -176,12 +185,15 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		logger.Info("embedded PostgreSQL running", "dir", cluster.Dir())
 	}
 
-	store, err := storage.Open(ctx, dsn, storage.Options{Logger: logger})
+	stmtTimeout := cfg.stmtTimeout
+	if stmtTimeout == 0 {
+		stmtTimeout = -1 // storage: no limit
+	}
+	store, err := storage.Open(ctx, dsn, storage.Options{Logger: logger, RawSQLMaxConns: cfg.sql.maxConns, StatementTimeout: stmtTimeout})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	store.SetRawSQLMaxConns(cfg.sql.maxConns)
 
 	res := &resolvers.Resolver{Store: store, Logger: logger, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, SQL: cfg.sql.limits()}
 	if err := bootstrap(ctx, res, dataDir, cfg.adminToken, logger); err != nil {
