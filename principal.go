@@ -198,6 +198,13 @@ func (p *Principal) RequireWorkspace(workspaceID int64, scope Scope) error {
 	return nil
 }
 
+// RequireScope is Require without the workspace-level rule of the admin scope, for operations
+// whose reach is bounded otherwise: creating a token, which Covers keeps within the caller's
+// own database restriction.
+func (p *Principal) RequireScope(workspaceID int64, scope Scope) error {
+	return p.require(workspaceID, scope)
+}
+
 // RequireOwner checks that the principal administers the workspace with the owner role: only
 // owners make or unmake owners, transfer ownership or delete a workspace. A token qualifies
 // only while its creator is an owner.

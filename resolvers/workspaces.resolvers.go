@@ -166,7 +166,9 @@ func (r *queryResolver) Workspace(ctx context.Context, id int64) (*gqlbase.Works
 }
 
 func (r *workspaceResolver) Members(ctx context.Context, obj *gqlbase.Workspace) ([]*gqlbase.Member, error) {
-	if err := gqlbase.PrincipalFrom(ctx).Require(obj.ID, gqlbase.ScopeRead); err != nil {
+	// Who belongs to the workspace is none of the business of a token restricted to some
+	// of its databases.
+	if err := gqlbase.PrincipalFrom(ctx).RequireWorkspace(obj.ID, gqlbase.ScopeRead); err != nil {
 		return nil, err
 	}
 	return r.Store.ListMembers(ctx, obj.ID)
