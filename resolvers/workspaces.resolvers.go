@@ -65,11 +65,8 @@ func (r *mutationResolver) RenameWorkspace(ctx context.Context, id int64, name s
 func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id int64) (bool, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Require(id, gqlbase.ScopeAdmin); err != nil {
+	if err := p.RequireOwner(id, "delete a workspace"); err != nil {
 		return false, err
-	}
-	if p.Kind == gqlbase.PrincipalUser && p.Roles[id] != gqlbase.RoleOwner {
-		return false, gqlbase.Forbidden("only an owner can delete a workspace")
 	}
 	if err := r.Store.DeleteWorkspace(ctx, id); err != nil {
 		return false, err
