@@ -106,7 +106,8 @@ func (r *Resolver) grantedDatabases(ctx context.Context, workspaceID int64, gran
 	return out, nil
 }
 
-// tokenExpiry resolves the expiry options into one time (nil: never). The default lifetime ends no later than ceiling,
+// tokenExpiry resolves the expiry options into one time (nil: never). The lifetime cap
+// applies to every way of giving an expiry. The default lifetime ends no later than ceiling,
 // the caller's own expiry (nil: none), so a caller that did not choose gets a token it may
 // make; an explicit choice beyond the ceiling is refused by Covers.
 func tokenExpiry(at *time.Time, inDays *int, never *bool, applyDefault bool, ceiling *time.Time) (*time.Time, error) {
@@ -120,10 +121,14 @@ func tokenExpiry(at *time.Time, inDays *int, never *bool, applyDefault bool, cei
 		return nil, gqlbase.BadInput("give only one of expiresAt, expiresInDays and neverExpires").WithField("expiresAt")
 	}
 	now := time.Now()
+	longest := now.Add(maxTokenLifetimeDays * 24 * time.Hour)
 	switch {
 	case at != nil:
 		if !at.After(now) {
 			return nil, gqlbase.BadInput("expiresAt must be in the future").WithField("expiresAt")
+		}
+		if at.After(longest) {
+			return nil, gqlbase.BadInput("a token expires at most %d days from now", maxTokenLifetimeDays).WithField("expiresAt")
 		}
 		t := at.UTC()
 		return &t, nil
