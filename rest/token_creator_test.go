@@ -3,6 +3,7 @@ package rest_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gqlbase/gqlbase/internal/testserver"
 )
@@ -66,4 +67,23 @@ func TestAdminTokenCannotTakeOverTheWorkspace(t *testing.T) {
 		t.Errorf("the bootstrap token acts with %s", got)
 	}
 	srv.Platform(t, ownersToken, deleteWSQ, map[string]any{"id": ws}).OK(t)
+}
+
+// A subscription made with a token ends when the token's creator leaves the workspace.
+func TestTokenOfARemovedCreatorEndsSubscription(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
+	ws := testserver.Str(e.ok(t, `{ me { workspace { id } } }`, nil), "me", "workspace", "id")
+	member := signUp(t, e.srv, "member@example.com")
+	memberID := testserver.Str(e.ok(t, inviteQ, map[string]any{"ws": ws, "email": member.email, "role": "ADMIN"}), "inviteMember", "id")
+	e.srv.Platform(t, member.session, `mutation($id: ID!) { acceptInvitation(memberId: $id) { id } }`, map[string]any{"id": memberID}).OK(t)
+	secret, _ := newToken(t, e.srv, member.session, map[string]any{"workspaceId": ws, "name": "reader", "scopes": []string{"READ"}})
+	c := subscribe(t, e.srv, secret, "s1", rowEventsSub, map[string]any{"t": table})
+	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})
+
+	e.ok(t, removeQ, map[string]any{"id": memberID})
+	m := c.expectType("error", 10*time.Second)
+	if !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
+		t.Fatalf("subscription of a removed creator's token ended with %s", m.Payload)
+	}
 }
