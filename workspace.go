@@ -59,7 +59,9 @@ type Token struct {
 	UpdatedAt   time.Time
 }
 
-// Active reports whether the token can still be used.
+// Active reports whether the token can still be used: neither revoked nor expired, and its
+// creator (if it has one) still a member of its workspace.
 func (t *Token) Active(now time.Time) bool {
-	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt)) &&
+		(t.CreatedBy == nil || t.CreatorRole != "")
 }

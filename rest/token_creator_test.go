@@ -19,7 +19,7 @@ func TestAdminTokenCannotTakeOverTheWorkspace(t *testing.T) {
 	adminM := join(t, srv, owner, ws, admin, "ADMIN")
 	ownerM := testserver.Str(srv.Platform(t, owner.session, `query($id: ID!) { workspace(id: $id) { members { id } } }`, map[string]any{"id": ws}).OK(t), "workspace", "members", 0, "id")
 	all := []string{"READ", "WRITE", "SCHEMA", "FILES", "ADMIN"}
-	tok, _ := newToken(t, srv, admin.session, map[string]any{"workspaceId": ws, "name": "mine", "scopes": all})
+	tok, tokID := newToken(t, srv, admin.session, map[string]any{"workspaceId": ws, "name": "mine", "scopes": all})
 	// A token made by that token acts for the admin too.
 	child, _ := newToken(t, srv, tok, map[string]any{"name": "child", "scopes": all})
 	_, ownersTokenID := newToken(t, srv, owner.session, map[string]any{"workspaceId": ws, "name": "owner's", "scopes": all})
@@ -56,6 +56,10 @@ func TestAdminTokenCannotTakeOverTheWorkspace(t *testing.T) {
 		if code := resp.ErrorCode(t); code != "UNAUTHENTICATED" || !strings.Contains(resp.Errors[0].Message, "no longer a member") {
 			t.Errorf("token of a removed member: %s", resp.Raw)
 		}
+	}
+	active := srv.Platform(t, owner.session, `query($id: ID!) { token(id: $id) { active } }`, map[string]any{"id": tokID}).OK(t)
+	if testserver.Get(active, "token", "active") != false {
+		t.Errorf("the token of a removed member is listed as active: %v", active)
 	}
 
 	// An owner's token does what an owner does.
