@@ -96,6 +96,12 @@ type Principal struct {
 	// Databases, when not nil, restricts a token to these databases.
 	Databases map[int64]DatabaseAccess
 	ExpiresAt *time.Time
+	// Role is the role a token acts with in its workspace: its creator's role there when the
+	// request authenticated (Scopes are already cut down to it), or RoleOwner for a token made
+	// without a creator (the bootstrap token). Users get theirs from Roles.
+	Role Role
+	// CreatorID is the user a token acts for (0: none). A token it makes acts for that user too.
+	CreatorID int64
 	// SecretHash is the hash of the credential presented (token or session), so long-lived
 	// connections can tell when it stops being valid (revoked, rotated, logged out).
 	SecretHash []byte
@@ -149,9 +155,70 @@ func (p *Principal) MemberOf(workspaceID int64) bool {
 	return p.WorkspaceID == workspaceID && p.Kind != PrincipalAnonymous
 }
 
+// RoleIn returns the role the principal acts with in a workspace ("" when it has none).
+func (p *Principal) RoleIn(workspaceID int64) Role {
+	if p == nil {
+		return ""
+	}
+	switch p.Kind {
+	case PrincipalUser:
+		return p.Roles[workspaceID]
+	case PrincipalToken:
+		if workspaceID == p.WorkspaceID {
+			return p.Role
+		}
+	}
+	return ""
+}
+
 // Require checks that the principal is authenticated and holds scope in the workspace.
 // A workspace the principal does not belong to answers NOT_FOUND, so ids do not leak.
+//
+// The admin scope on a workspace is the administration of the workspace as a whole, so
+// Require(ws, ScopeAdmin) is RequireWorkspace(ws, ScopeAdmin): a principal restricted to some
+// databases holds admin only over those databases (RequireDatabase).
 func (p *Principal) Require(workspaceID int64, scope Scope) error {
+	if scope == ScopeAdmin {
+		return p.RequireWorkspace(workspaceID, scope)
+	}
+	return p.require(workspaceID, scope)
+}
+
+// RequireWorkspace is Require for what concerns the workspace as a whole rather than some of
+// its databases: members, invitations, environment variables, settings, other tokens,
+// deletion. A principal restricted to some databases may do none of it, or the restriction
+// would be a formality (it could list and rotate unrestricted tokens, for one).
+func (p *Principal) RequireWorkspace(workspaceID int64, scope Scope) error {
+	if err := p.require(workspaceID, scope); err != nil {
+		return err
+	}
+	if p.Databases != nil {
+		return Forbidden("a token restricted to some databases cannot act on the workspace as a whole")
+	}
+	return nil
+}
+
+// RequireScope is Require without the workspace-level rule of the admin scope, for operations
+// whose reach is bounded otherwise: creating a token, which Covers keeps within the caller's
+// own database restriction.
+func (p *Principal) RequireScope(workspaceID int64, scope Scope) error {
+	return p.require(workspaceID, scope)
+}
+
+// RequireOwner checks that the principal administers the workspace with the owner role: only
+// owners make or unmake owners, transfer ownership or delete a workspace. A token qualifies
+// only while its creator is an owner.
+func (p *Principal) RequireOwner(workspaceID int64, action string) error {
+	if err := p.RequireWorkspace(workspaceID, ScopeAdmin); err != nil {
+		return err
+	}
+	if p.RoleIn(workspaceID) != RoleOwner {
+		return Forbidden("only an owner can %s", action)
+	}
+	return nil
+}
+
+func (p *Principal) require(workspaceID int64, scope Scope) error {
 	if err := p.Authenticated(); err != nil {
 		return err
 	}
@@ -167,7 +234,7 @@ func (p *Principal) Require(workspaceID int64, scope Scope) error {
 // RequireDatabase is Require plus the token's database restriction: reading needs read or
 // write access to the database, anything else needs write access.
 func (p *Principal) RequireDatabase(workspaceID, databaseID int64, scope Scope) error {
-	if err := p.Require(workspaceID, scope); err != nil {
+	if err := p.require(workspaceID, scope); err != nil {
 		return err
 	}
 	if p.Databases == nil {
@@ -186,4 +253,119 @@ func (p *Principal) RequireDatabase(workspaceID, databaseID int64, scope Scope) 
 // CanReadDatabase reports whether the principal may read the database (for filtering lists).
 func (p *Principal) CanReadDatabase(workspaceID, databaseID int64) bool {
 	return p.RequireDatabase(workspaceID, databaseID, ScopeRead) == nil
+}
+
+// Rights is what a credential grants in one workspace.
+type Rights struct {
+	Scopes []Scope
+	// Databases, when not nil, restricts the credential to these databases.
+	Databases map[int64]DatabaseAccess
+	// ExpiresAt is when the credential stops working (nil: never).
+	ExpiresAt *time.Time
+	// Role is the role the credential acts with when it manages members: it decides whether it
+	// may make owners, for one.
+	Role Role
+}
+
+// roleRank orders roles by what they may do; "" (no role) ranks below every role.
+func roleRank(r Role) int {
+	switch r {
+	case RoleOwner:
+		return 4
+	case RoleAdmin:
+		return 3
+	case RoleEditor:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// Covers is the one definition of "rights are a subset": it returns nil when everything asked
+// grants, held grants too, and otherwise a FORBIDDEN error naming the first excess. asked is
+// covered when its scopes are among held's, its role ranks no higher, its database
+// restriction is at least as narrow (held unrestricted, or asked restricted to databases held,
+// write only where held has write) and it expires no later (held never expires, or asked
+// expires at or before held).
+func (held Rights) Covers(asked Rights) error {
+	for _, s := range asked.Scopes {
+		if !slices.Contains(held.Scopes, s) {
+			return Forbidden("the %q scope is beyond the caller's own rights", s).WithField("scopes")
+		}
+	}
+	if roleRank(asked.Role) > roleRank(held.Role) {
+		return Forbidden("acting as %s is beyond the caller's own role (%s)", asked.Role, roleOrNone(held.Role))
+	}
+	if held.Databases != nil {
+		if asked.Databases == nil {
+			return Forbidden("access to every database is beyond the caller's own, which is restricted to some databases").WithField("databases")
+		}
+		for id, access := range asked.Databases {
+			have, ok := held.Databases[id]
+			if !ok || (access == AccessWrite && have != AccessWrite) {
+				return Forbidden("%s access to database %d is beyond the caller's own", access, id).WithField("databases")
+			}
+		}
+	}
+	if held.ExpiresAt != nil {
+		if asked.ExpiresAt == nil {
+			return Forbidden("never expiring is beyond the caller's own expiry (%s)", held.ExpiresAt.UTC().Format(time.RFC3339)).WithField("expiresAt")
+		}
+		if asked.ExpiresAt.After(*held.ExpiresAt) {
+			return Forbidden("expiring at %s is beyond the caller's own expiry (%s)",
+				asked.ExpiresAt.UTC().Format(time.RFC3339), held.ExpiresAt.UTC().Format(time.RFC3339)).WithField("expiresAt")
+		}
+	}
+	return nil
+}
+
+func roleOrNone(r Role) string {
+	if r == "" {
+		return "none"
+	}
+	return string(r)
+}
+
+// RightsIn returns what the principal grants in a workspace. A user's rights do not expire:
+// they come from the membership, which outlives any one session, and the tokens a user makes
+// act for the user (their rights follow the user's role), not for the session that made them.
+func (p *Principal) RightsIn(workspaceID int64) Rights {
+	if p == nil {
+		return Rights{}
+	}
+	switch p.Kind {
+	case PrincipalUser:
+		return Rights{Scopes: p.ScopesIn(workspaceID), Role: p.Roles[workspaceID]}
+	case PrincipalToken, PrincipalReadonly:
+		if workspaceID == p.WorkspaceID {
+			return Rights{Scopes: p.Scopes, Databases: p.Databases, ExpiresAt: p.ExpiresAt, Role: p.RoleIn(workspaceID)}
+		}
+	}
+	return Rights{}
+}
+
+// Covers checks that the principal holds every right asked for in the workspace (see
+// Rights.Covers).
+func (p *Principal) Covers(workspaceID int64, asked Rights) error {
+	return p.RightsIn(workspaceID).Covers(asked)
+}
+
+// Rights returns what the token grants now: its stored scopes cut down to what its creator's
+// current role allows, acting with that role. A token without a creator (the bootstrap token)
+// acts as an owner with its stored scopes. A token whose creator left its workspace grants
+// nothing.
+func (t *Token) Rights() Rights {
+	role := RoleOwner
+	if t.CreatedBy != nil {
+		role = t.CreatorRole
+	}
+	allowed := role.Scopes()
+	var scopes []Scope
+	for _, s := range t.Scopes {
+		if slices.Contains(allowed, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return Rights{Scopes: scopes, Databases: t.Databases, ExpiresAt: t.ExpiresAt, Role: role}
 }

@@ -45,17 +45,23 @@ type Token struct {
 	WorkspaceID int64
 	Name        string
 	// Prefix is the start of the secret, kept so people can tell their tokens apart.
-	Prefix     string
-	Scopes     []Scope
-	Databases  map[int64]DatabaseAccess
-	ExpiresAt  *time.Time
-	RevokedAt  *time.Time
-	LastUsedAt *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	Prefix    string
+	Scopes    []Scope
+	Databases map[int64]DatabaseAccess
+	ExpiresAt *time.Time
+	// CreatedBy is the user the token acts for (nil: none, as for the bootstrap token), and
+	// CreatorRole that user's current role in the workspace ("" when no longer a member).
+	CreatedBy   *int64
+	CreatorRole Role
+	RevokedAt   *time.Time
+	LastUsedAt  *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
-// Active reports whether the token can still be used.
+// Active reports whether the token can still be used: neither revoked nor expired, and its
+// creator (if it has one) still a member of its workspace.
 func (t *Token) Active(now time.Time) bool {
-	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt)) &&
+		(t.CreatedBy == nil || t.CreatorRole != "")
 }

@@ -2349,7 +2349,7 @@ type Token {
   lastUsedAt: Time
   createdAt: Time!
   updatedAt: Time!
-  "Neither revoked nor expired."
+  "Neither revoked nor expired, and the user who created it (if any) still a member of its workspace."
   active: Boolean!
 }
 

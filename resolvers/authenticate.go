@@ -73,11 +73,22 @@ func (r *Resolver) lookUpCredential(ctx context.Context, credential string, hash
 	if tok.ExpiresAt != nil && time.Now().After(*tok.ExpiresAt) {
 		return reject("token expired")
 	}
-	r.touchToken(tok.ID)
-	return &gqlbase.Principal{
-		Kind: gqlbase.PrincipalToken, TokenID: tok.ID, WorkspaceID: tok.WorkspaceID,
-		Scopes: tok.Scopes, Databases: tok.Databases, ExpiresAt: tok.ExpiresAt, SecretHash: hash,
+	// A token acts for its creator: it never grants more than the creator's current role, and
+	// it stops working when the creator is no longer a member of the workspace.
+	if tok.CreatedBy != nil && tok.CreatorRole == "" {
+		return reject("token invalid: the user who created it is no longer a member of its workspace")
 	}
+	rights := tok.Rights()
+	r.touchToken(tok.ID)
+	p := &gqlbase.Principal{
+		Kind: gqlbase.PrincipalToken, TokenID: tok.ID, WorkspaceID: tok.WorkspaceID,
+		Scopes: rights.Scopes, Databases: rights.Databases, ExpiresAt: rights.ExpiresAt, Role: rights.Role,
+		SecretHash: hash,
+	}
+	if tok.CreatedBy != nil {
+		p.CreatorID = *tok.CreatedBy
+	}
+	return p
 }
 
 // touchToken records last use at most once a minute per token, off the request path.

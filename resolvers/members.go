@@ -23,13 +23,11 @@ func (r *Resolver) memberFor(ctx context.Context, p *gqlbase.Principal, memberID
 }
 
 // requireOwnerToGrantOwner keeps the owner role in owners' hands: an admin may manage members
-// but not make or unmake owners. Admin tokens act for the owner who made them.
+// but not make or unmake owners. A token acts with its creator's current role, so an admin's
+// token cannot do it either, and an owner's token only while its creator is still an owner.
 func requireOwnerToGrantOwner(p *gqlbase.Principal, workspaceID int64, role gqlbase.Role) error {
-	if role != gqlbase.RoleOwner || p.Kind != gqlbase.PrincipalUser {
+	if role != gqlbase.RoleOwner {
 		return nil
 	}
-	if p.Roles[workspaceID] != gqlbase.RoleOwner {
-		return gqlbase.Forbidden("only an owner can grant or take away the owner role")
-	}
-	return nil
+	return p.RequireOwner(workspaceID, "grant or take away the owner role")
 }

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -14,8 +15,10 @@ const DefaultTokenLifetime = 90 * 24 * time.Hour
 
 const maxTokenLifetimeDays = 3650
 
-// tokenFor loads a token the principal may manage: with the admin scope on its workspace, or
-// (when self is true) the very token the request authenticated with.
+// tokenFor loads a token the principal may see: the very token the request authenticated
+// with (when self is true), or, with the admin scope, any token of the workspace. A principal
+// restricted to some databases does not administer the workspace: it sees only the tokens it
+// covers (those it could have made itself).
 func (r *Resolver) tokenFor(ctx context.Context, p *gqlbase.Principal, id int64, self bool) (*gqlbase.Token, error) {
 	if err := p.Authenticated(); err != nil {
 		return nil, err
@@ -30,38 +33,64 @@ func (r *Resolver) tokenFor(ctx context.Context, p *gqlbase.Principal, id int64,
 	if !p.MemberOf(t.WorkspaceID) {
 		return nil, gqlbase.NotFound("token %d not found", id)
 	}
-	if err := p.Require(t.WorkspaceID, gqlbase.ScopeAdmin); err != nil {
+	if err := p.RequireScope(t.WorkspaceID, gqlbase.ScopeAdmin); err != nil {
 		return nil, err
+	}
+	if p.Databases != nil {
+		if err := p.Covers(t.WorkspaceID, t.Rights()); err != nil {
+			return nil, refusal(err, "a token restricted to some databases reaches only tokens within its own rights, and token %d is not", id)
+		}
 	}
 	return t, nil
 }
 
-// checkGrantedScopes refuses empty scope lists and any scope the granting principal lacks.
-func (r *Resolver) checkGrantedScopes(p *gqlbase.Principal, workspaceID int64, scopes []gqlbase.Scope) ([]gqlbase.Scope, error) {
+// tokenToChange is tokenFor for updating, rotating or revoking a token: the principal must
+// also cover everything the token grants, since changing it (a rotation hands out its
+// secret) amounts to acting as it.
+func (r *Resolver) tokenToChange(ctx context.Context, p *gqlbase.Principal, id int64, self bool) (*gqlbase.Token, error) {
+	t, err := r.tokenFor(ctx, p, id, self)
+	if err != nil {
+		return nil, err
+	}
+	if self && p.Kind == gqlbase.PrincipalToken && p.TokenID == id {
+		return t, nil
+	}
+	if err := p.Covers(t.WorkspaceID, t.Rights()); err != nil {
+		return nil, refusal(err, "cannot change token %d, which grants more than the caller", id)
+	}
+	return t, nil
+}
+
+// refusal puts context in front of a caller-facing error, keeping its code and field.
+func refusal(err error, format string, args ...any) error {
+	e, ok := gqlbase.AsError(err)
+	if !ok {
+		return fmt.Errorf(format+": %w", append(args, err)...)
+	}
+	c := *e
+	c.Message = fmt.Sprintf(format, args...) + ": " + e.Message
+	return &c
+}
+
+// grantedScopes refuses empty scope lists and puts scopes in a stable order without
+// duplicates. Whether the caller may grant them is Covers' business.
+func grantedScopes(scopes []gqlbase.Scope) ([]gqlbase.Scope, error) {
 	if len(scopes) == 0 {
 		return nil, gqlbase.BadInput("a token needs at least one scope").WithField("scopes")
 	}
-	held := p.ScopesIn(workspaceID)
 	var out []gqlbase.Scope
-	for _, s := range gqlbase.AllScopes { // stable order, no duplicates
-		if !slices.Contains(scopes, s) {
-			continue
+	for _, s := range gqlbase.AllScopes {
+		if slices.Contains(scopes, s) {
+			out = append(out, s)
 		}
-		if !slices.Contains(held, s) {
-			return nil, gqlbase.Forbidden("cannot grant the %q scope, which the caller does not hold", s).WithField("scopes")
-		}
-		out = append(out, s)
 	}
 	return out, nil
 }
 
-// checkGrantedDatabases turns grants into a restriction. An empty list means no restriction.
-// A restricted caller can only hand on what it has.
-func (r *Resolver) checkGrantedDatabases(ctx context.Context, p *gqlbase.Principal, workspaceID int64, grants []*graph.DatabaseGrantInput) (map[int64]gqlbase.DatabaseAccess, error) {
+// grantedDatabases turns grants into a restriction. An empty list means no restriction.
+// Whether the caller may grant it is Covers' business.
+func (r *Resolver) grantedDatabases(ctx context.Context, workspaceID int64, grants []*graph.DatabaseGrantInput) (map[int64]gqlbase.DatabaseAccess, error) {
 	if len(grants) == 0 {
-		if p.Databases != nil {
-			return nil, gqlbase.Forbidden("a token restricted to some databases cannot create an unrestricted one").WithField("databases")
-		}
 		return nil, nil
 	}
 	out := make(map[int64]gqlbase.DatabaseAccess, len(grants))
@@ -72,19 +101,16 @@ func (r *Resolver) checkGrantedDatabases(ctx context.Context, p *gqlbase.Princip
 		if err := r.checkDatabaseInWorkspace(ctx, workspaceID, g.DatabaseID); err != nil {
 			return nil, err
 		}
-		if p.Databases != nil {
-			held, ok := p.Databases[g.DatabaseID]
-			if !ok || (g.Access == gqlbase.AccessWrite && held != gqlbase.AccessWrite) {
-				return nil, gqlbase.Forbidden("cannot grant %s access to database %d beyond the caller's own", g.Access, g.DatabaseID).WithField("databases")
-			}
-		}
 		out[g.DatabaseID] = g.Access
 	}
 	return out, nil
 }
 
-// tokenExpiry resolves the expiry options into one time (nil: never).
-func tokenExpiry(at *time.Time, inDays *int, never *bool, applyDefault bool) (*time.Time, error) {
+// tokenExpiry resolves the expiry options into one time (nil: never). The lifetime cap
+// applies to every way of giving an expiry. The default lifetime ends no later than ceiling,
+// the caller's own expiry (nil: none), so a caller that did not choose gets a token it may
+// make; an explicit choice beyond the ceiling is refused by Covers.
+func tokenExpiry(at *time.Time, inDays *int, never *bool, applyDefault bool, ceiling *time.Time) (*time.Time, error) {
 	choices := 0
 	for _, set := range []bool{at != nil, inDays != nil, never != nil && *never} {
 		if set {
@@ -95,10 +121,14 @@ func tokenExpiry(at *time.Time, inDays *int, never *bool, applyDefault bool) (*t
 		return nil, gqlbase.BadInput("give only one of expiresAt, expiresInDays and neverExpires").WithField("expiresAt")
 	}
 	now := time.Now()
+	longest := now.Add(maxTokenLifetimeDays * 24 * time.Hour)
 	switch {
 	case at != nil:
 		if !at.After(now) {
 			return nil, gqlbase.BadInput("expiresAt must be in the future").WithField("expiresAt")
+		}
+		if at.After(longest) {
+			return nil, gqlbase.BadInput("a token expires at most %d days from now", maxTokenLifetimeDays).WithField("expiresAt")
 		}
 		t := at.UTC()
 		return &t, nil
@@ -115,6 +145,9 @@ func tokenExpiry(at *time.Time, inDays *int, never *bool, applyDefault bool) (*t
 		return nil, nil
 	}
 	t := now.Add(DefaultTokenLifetime).UTC()
+	if ceiling != nil && ceiling.Before(t) {
+		t = ceiling.UTC()
+	}
 	return &t, nil
 }
 

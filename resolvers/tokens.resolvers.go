@@ -23,29 +23,40 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input graph.CreateTo
 	if input.WorkspaceID != nil {
 		wsID = *input.WorkspaceID
 	}
-	if err := p.Require(wsID, gqlbase.ScopeAdmin); err != nil {
+	// A principal restricted to some databases may make tokens restricted at least as
+	// narrowly, which Covers checks below; so the admin scope here is not workspace-wide.
+	if err := p.RequireScope(wsID, gqlbase.ScopeAdmin); err != nil {
 		return nil, err
 	}
 	name, err := checkName(input.Name, "name")
 	if err != nil {
 		return nil, err
 	}
-	scopes, err := r.checkGrantedScopes(p, wsID, input.Scopes)
+	scopes, err := grantedScopes(input.Scopes)
 	if err != nil {
 		return nil, err
 	}
-	dbs, err := r.checkGrantedDatabases(ctx, p, wsID, input.Databases)
+	dbs, err := r.grantedDatabases(ctx, wsID, input.Databases)
 	if err != nil {
 		return nil, err
 	}
-	expires, err := tokenExpiry(input.ExpiresAt, input.ExpiresInDays, input.NeverExpires, true)
+	held := p.RightsIn(wsID)
+	expires, err := tokenExpiry(input.ExpiresAt, input.ExpiresInDays, input.NeverExpires, true, held.ExpiresAt)
 	if err != nil {
 		return nil, err
+	}
+	// The new token acts for the caller's user (a token's creator), so with the caller's role.
+	asked := gqlbase.Rights{Scopes: scopes, Databases: dbs, ExpiresAt: expires, Role: held.Role}
+	if err := held.Covers(asked); err != nil {
+		return nil, refusal(err, "cannot create this token")
 	}
 	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
 	var createdBy *int64
-	if p.Kind == gqlbase.PrincipalUser {
+	switch {
+	case p.Kind == gqlbase.PrincipalUser:
 		createdBy = &p.UserID
+	case p.CreatorID != 0:
+		createdBy = &p.CreatorID
 	}
 	t, err := r.Store.CreateToken(ctx, &gqlbase.Token{
 		WorkspaceID: wsID, Name: name, Prefix: gqlbase.DisplayPrefix(secret),
@@ -60,7 +71,7 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input graph.CreateTo
 func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input graph.UpdateTokenInput) (*gqlbase.Token, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)
-	t, err := r.tokenFor(ctx, p, id, false)
+	t, err := r.tokenToChange(ctx, p, id, false)
 	if err != nil {
 		return nil, err
 	}
@@ -70,27 +81,35 @@ func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input grap
 		}
 	}
 	if input.Scopes != nil {
-		if t.Scopes, err = r.checkGrantedScopes(p, t.WorkspaceID, input.Scopes); err != nil {
+		if t.Scopes, err = grantedScopes(input.Scopes); err != nil {
 			return nil, err
 		}
 	}
 	if input.Databases != nil {
-		if t.Databases, err = r.checkGrantedDatabases(ctx, p, t.WorkspaceID, input.Databases); err != nil {
+		if t.Databases, err = r.grantedDatabases(ctx, t.WorkspaceID, input.Databases); err != nil {
 			return nil, err
 		}
 	}
 	// neverExpires: false is no choice: only an expiry time or neverExpires: true changes it.
 	if input.ExpiresAt != nil || (input.NeverExpires != nil && *input.NeverExpires) {
-		if t.ExpiresAt, err = tokenExpiry(input.ExpiresAt, nil, input.NeverExpires, false); err != nil {
+		if t.ExpiresAt, err = tokenExpiry(input.ExpiresAt, nil, input.NeverExpires, false, nil); err != nil {
 			return nil, err
 		}
+	}
+	asked := t.Rights()
+	if input.Scopes != nil {
+		// Scopes given now must be held now, even those the creator's role cuts off today.
+		asked.Scopes = t.Scopes
+	}
+	if err := p.Covers(t.WorkspaceID, asked); err != nil {
+		return nil, refusal(err, "cannot give token %d these rights", id)
 	}
 	return r.Store.UpdateToken(ctx, t)
 }
 
 func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
-	if _, err := r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
+	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
 		return nil, err
 	}
 	t, err := r.Store.RevokeToken(ctx, id)
@@ -103,7 +122,7 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.
 
 func (r *mutationResolver) RotateToken(ctx context.Context, id int64) (*graph.TokenWithSecret, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
-	if _, err := r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
+	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
 		return nil, err
 	}
 	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)

@@ -19,20 +19,29 @@ type tokenRow struct {
 	Scopes      pq.StringArray `db:"scopes"`
 	Databases   []byte         `db:"databases"`
 	ExpiresAt   *time.Time     `db:"expires_at"`
+	CreatedBy   *int64         `db:"created_by"`
+	CreatorRole *string        `db:"creator_role"`
 	RevokedAt   *time.Time     `db:"revoked_at"`
 	LastUsedAt  *time.Time     `db:"last_used_at"`
 	CreatedAt   time.Time      `db:"created_at"`
 	UpdatedAt   time.Time      `db:"updated_at"`
 }
 
-const tokenColumns = `id, workspace_id, name, token_prefix, scopes, databases, expires_at, revoked_at,
-	last_used_at, created_at, updated_at`
+// tokenColumns reads a token with its creator's current role, which bounds what the token
+// grants (a scalar subquery, so it works in RETURNING too).
+const tokenColumns = `id, workspace_id, name, token_prefix, scopes, databases, expires_at, created_by,
+	(SELECT m.role FROM memberships m WHERE m.workspace_id = api_tokens.workspace_id
+		AND m.user_id = api_tokens.created_by AND m.status = 'ACTIVE') AS creator_role,
+	revoked_at, last_used_at, created_at, updated_at`
 
 func (r *tokenRow) token() (*gqlbase.Token, error) {
 	t := &gqlbase.Token{
 		ID: r.ID, WorkspaceID: r.WorkspaceID, Name: r.Name, Prefix: r.Prefix,
-		ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt, LastUsedAt: r.LastUsedAt,
+		ExpiresAt: r.ExpiresAt, CreatedBy: r.CreatedBy, RevokedAt: r.RevokedAt, LastUsedAt: r.LastUsedAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if r.CreatorRole != nil {
+		t.CreatorRole = gqlbase.Role(*r.CreatorRole)
 	}
 	for _, s := range r.Scopes {
 		t.Scopes = append(t.Scopes, gqlbase.Scope(s))
@@ -192,7 +201,7 @@ type Credential struct {
 }
 
 // InvalidCredentials returns those of creds that no longer work: revoked, expired, rotated
-// (the hash changed), logged out or deleted.
+// (the hash changed), logged out or deleted, or tokens whose creator left the workspace.
 func (s *Store) InvalidCredentials(ctx context.Context, creds []Credential) ([]Credential, error) {
 	var tokenIDs, sessionIDs []int64
 	for _, c := range creds {
@@ -210,7 +219,9 @@ func (s *Store) InvalidCredentials(ctx context.Context, creds []Credential) ([]C
 	if len(tokenIDs) > 0 {
 		var rows []row
 		if err := s.db.SelectContext(ctx, &rows, `SELECT id, token_hash FROM api_tokens WHERE id = ANY($1)
-			AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`, int64Array(tokenIDs)); err != nil {
+			AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+			AND (created_by IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.workspace_id = api_tokens.workspace_id
+				AND m.user_id = api_tokens.created_by AND m.status = 'ACTIVE'))`, int64Array(tokenIDs)); err != nil {
 			return nil, fmt.Errorf("check tokens: %w", err)
 		}
 		for _, r := range rows {

@@ -255,3 +255,78 @@ func TestConcurrentDemotionsKeepAnOwner(t *testing.T) {
 		}
 	}
 }
+
+// A token is read with its creator's current role, which bounds what it grants; a creator who
+// leaves makes it invalid, and a deleted creator takes it along.
+func TestTokenCarriesItsCreatorsCurrentRole(t *testing.T) {
+	t.Parallel()
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	owner, err := st.CreateUser(ctx, "owner@example.com", "", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := st.CreateUser(ctx, "admin@example.com", "", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.CreateWorkspace(ctx, "w", owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := st.Invite(ctx, ws.ID, admin.Email, gqlbase.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
+	tok, err := st.CreateToken(ctx, &gqlbase.Token{WorkspaceID: ws.ID, Name: "t", Prefix: gqlbase.DisplayPrefix(secret),
+		Scopes: gqlbase.AllScopes}, gqlbase.HashSecret(secret), &admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creator := func(what string, want gqlbase.Role) {
+		t.Helper()
+		got, err := st.TokenByHash(ctx, gqlbase.HashSecret(secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.CreatedBy == nil || *got.CreatedBy != admin.ID || got.CreatorRole != want {
+			t.Errorf("%s: created by %v as %q, want %d as %q", what, got.CreatedBy, got.CreatorRole, admin.ID, want)
+		}
+	}
+	invalid := func() bool {
+		t.Helper()
+		bad, err := st.InvalidCredentials(ctx, []storage.Credential{{TokenID: tok.ID, Hash: gqlbase.HashSecret(secret)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(bad) == 1
+	}
+	if tok.CreatorRole != "" {
+		t.Errorf("created by a pending member: role %q, want none", tok.CreatorRole)
+	}
+	if _, err := st.AcceptInvitation(ctx, inv.ID, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	creator("active admin", gqlbase.RoleAdmin)
+	if invalid() {
+		t.Error("the token of an active member is reported invalid")
+	}
+	if _, err := st.SetMemberRole(ctx, inv.ID, gqlbase.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	creator("demoted to viewer", gqlbase.RoleViewer)
+	if err := st.RemoveMember(ctx, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	creator("removed", "")
+	if !invalid() {
+		t.Error("the token of a creator who left is not reported invalid")
+	}
+	if _, err := st.DB().ExecContext(ctx, `DELETE FROM users WHERE id = $1`, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetToken(ctx, tok.ID); gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		t.Errorf("token of a deleted creator: %v, want it deleted with the user", err)
+	}
+}
