@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ type Config struct {
 	// so a permissive default does not expose ambient authority.
 	AllowedOrigins []string
 	Logger         *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; without
+	// them the connection's peer is the client, whatever the headers say.
+	TrustedProxies []netip.Prefix
 	// TableEvents tells the typed API's live queries when tables change; nil uses this
 	// process's own writes only.
 	TableEvents typed.TableEvents
