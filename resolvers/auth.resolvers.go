@@ -39,7 +39,11 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	if wsName == "" {
 		wsName = email
 	}
-	user, err := r.Store.CreateUser(ctx, email, name, hashPassword(input.Password))
+	hash, err := r.hashPassword(ctx, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	user, err := r.Store.CreateUser(ctx, email, name, hash)
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +62,13 @@ func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*
 		return nil, err
 	}
 	if user == nil {
-		verifyPassword(input.Password, dummyHash)
-		r.logins.failed(input.Email, time.Now())
-		return nil, gqlbase.Unauthenticated("wrong email or password")
+		hash = dummyHash
 	}
-	if !verifyPassword(input.Password, hash) {
+	ok, err := r.verifyPassword(ctx, input.Password, hash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || user == nil {
 		r.logins.failed(input.Email, time.Now())
 		return nil, gqlbase.Unauthenticated("wrong email or password")
 	}
@@ -98,10 +104,18 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input graph.Chang
 	if err != nil {
 		return false, err
 	}
-	if !verifyPassword(input.CurrentPassword, hash) {
+	ok, err := r.verifyPassword(ctx, input.CurrentPassword, hash)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
 		return false, gqlbase.Forbidden("the current password is wrong").WithField("currentPassword")
 	}
-	if err := r.Store.SetPassword(ctx, p.UserID, hashPassword(input.NewPassword), p.SessionID); err != nil {
+	newHash, err := r.hashPassword(ctx, input.NewPassword)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Store.SetPassword(ctx, p.UserID, newHash, p.SessionID); err != nil {
 		return false, err
 	}
 	return true, nil

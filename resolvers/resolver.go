@@ -6,6 +6,7 @@ package resolvers
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/realtime"
@@ -30,6 +31,8 @@ type Resolver struct {
 	principals principalCache
 	logins     loginLimiter
 	lastTouch  sync.Map // token id → time.Time of the last recorded use
+
+	argonRuns atomic.Int64 // argon2id computations, see PasswordHashes
 }
 
 // UseCache makes the resolvers read through c and has every write of the store invalidate it.
