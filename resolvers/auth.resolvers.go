@@ -54,11 +54,13 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 }
 
 func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*graph.AuthPayload, error) {
-	if err := r.logins.allow(input.Email, time.Now()); err != nil {
+	attempt, err := r.logins.begin(input.Email, addressKey(ClientAddrFrom(ctx)), time.Now())
+	if err != nil {
 		return nil, err
 	}
 	user, hash, err := r.Store.UserByEmail(ctx, input.Email)
 	if err != nil && gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		attempt.release()
 		return nil, err
 	}
 	if user == nil {
@@ -66,13 +68,13 @@ func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*
 	}
 	ok, err := r.verifyPassword(ctx, input.Password, hash)
 	if err != nil {
+		attempt.release()
 		return nil, err
 	}
 	if !ok || user == nil {
-		r.logins.failed(input.Email, time.Now())
 		return nil, gqlbase.Unauthenticated("wrong email or password")
 	}
-	r.logins.succeeded(input.Email)
+	attempt.succeeded()
 	return r.newSession(ctx, user)
 }
 
