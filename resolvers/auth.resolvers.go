@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph"
@@ -39,7 +38,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	if wsName == "" {
 		wsName = email
 	}
-	hash, err := r.hashPassword(ctx, input.Password)
+	hash, err := r.signUpHash(ctx, input.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +53,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 }
 
 func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*graph.AuthPayload, error) {
-	attempt, err := r.logins.begin(input.Email, addressKey(ClientAddrFrom(ctx)), time.Now())
+	attempt, err := r.beginLogIn(ctx, input.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +99,9 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input graph.Chang
 		return false, gqlbase.Forbidden("only a logged-in user can change its password")
 	}
 	if err := checkPassword(input.NewPassword, "newPassword"); err != nil {
+		return false, err
+	}
+	if err := r.beginPasswordChange(ctx); err != nil {
 		return false, err
 	}
 	_, hash, err := r.Store.UserByID(ctx, p.UserID)

@@ -89,7 +89,7 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 }
 
 func (s *Server) routes() {
-	platform := s.graphqlHandler("platform", graph.NewExecutableSchema(graph.Config{Resolvers: s.resolver}))
+	platform := s.graphqlHandler("platform", resolvers.LimitCredentialMutations(graph.NewExecutableSchema(graph.Config{Resolvers: s.resolver})))
 	s.handle("/graphql", s.longLived(platform))
 	s.handle("GET /playground", s.playground("/graphql", "gqlbase platform API"))
 	s.handle("GET "+playgroundAssetsPath, s.playgroundAssets())
