@@ -32,7 +32,8 @@ type Resolver struct {
 	logins     loginLimiter
 	lastTouch  sync.Map // token id → time.Time of the last recorded use
 
-	argonRuns atomic.Int64 // argon2id computations, see PasswordHashes
+	credentials credentialGuard
+	argonRuns   atomic.Int64 // argon2id computations, see PasswordHashes
 }
 
 // UseCache makes the resolvers read through c and has every write of the store invalidate it.

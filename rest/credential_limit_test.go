@@ -10,6 +10,12 @@ import (
 	"github.com/gqlbase/gqlbase/internal/testserver"
 )
 
+// The per-address limits of the resolvers (resolvers/credlimit.go).
+const (
+	signUpBurst = 10
+	logInBurst  = 20
+)
+
 // aliased repeats a root field n times under aliases a0, a1, ...
 func aliased(n int, field string) string {
 	var b strings.Builder
@@ -22,7 +28,7 @@ func aliased(n int, field string) string {
 }
 
 // Finding 7: one anonymous request of aliased logIn ran one argon2id hash per alias, and
-// aliased signUp created an account per alias.
+// aliased signUp created an account per alias; nothing limited a client address.
 func TestUnauthenticatedCPUExhaustion(t *testing.T) {
 	srv := startBehindProxy(t)
 	postFrom(t, srv, "203.0.113.1", "", `mutation { signUp(input: {email: "ann@example.com", password: "correct horse"}) { token } }`, nil).OK(t)
@@ -103,6 +109,39 @@ func TestUnauthenticatedCPUExhaustion(t *testing.T) {
 		}
 		if n := srv.Resolver.PasswordHashes() - h; n != 0 || users() != u {
 			t.Fatalf("a batch computed %d hashes", n)
+		}
+	})
+
+	// The limits below refuse before hashing, so requests sent together all meet them before
+	// the admitted ones finish; the buckets refill over minutes, far slower than this runs.
+	t.Run("sign-ups are limited per address", func(t *testing.T) {
+		u := users()
+		codes := together(15, func(i int) string {
+			return codeOf(postFrom(t, srv, "198.51.100.1", "", `mutation($e: String!) { signUp(input: {email: $e, password: "long enough"}) { token } }`,
+				map[string]any{"e": fmt.Sprintf("rush%d@example.com", i)}))
+		})
+		created := users() - u
+		if created > signUpBurst || codes[""] != created || codes["RATE_LIMITED"] != 15-created {
+			t.Fatalf("15 sign-ups from one address: %d accounts created, answers %v; want at most %d, the rest RATE_LIMITED",
+				created, codes, signUpBurst)
+		}
+		postFrom(t, srv, "198.51.100.2", "", `mutation { signUp(input: {email: "elsewhere@example.com", password: "long enough"}) { token } }`, nil).OK(t)
+	})
+
+	t.Run("log-ins are limited per address", func(t *testing.T) {
+		h := srv.Resolver.PasswordHashes()
+		// Distinct unknown emails: only the address's own limit applies.
+		codes := together(60, func(i int) string {
+			return codeOf(postFrom(t, srv, "198.51.100.3", "", `mutation($e: String!) { logIn(input: {email: $e, password: "guess"}) { token } }`,
+				map[string]any{"e": fmt.Sprintf("nobody%d@example.com", i)}))
+		})
+		hashes := srv.Resolver.PasswordHashes() - h
+		if evaluated := codes["UNAUTHENTICATED"]; evaluated > logInBurst+1 || int64(evaluated) != hashes || codes["RATE_LIMITED"] != 60-evaluated {
+			t.Fatalf("60 log-ins from one address: answers %v, %d hashes; want at most %d evaluated, the rest RATE_LIMITED",
+				codes, hashes, logInBurst)
+		}
+		if code := codeOf(postFrom(t, srv, "198.51.100.4", "", `mutation { `+logInAnn+` }`, nil)); code != "UNAUTHENTICATED" {
+			t.Fatalf("a log-in from another address: %s, want UNAUTHENTICATED", code)
 		}
 	})
 }
