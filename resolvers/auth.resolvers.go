@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph"
@@ -39,7 +38,11 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	if wsName == "" {
 		wsName = email
 	}
-	user, err := r.Store.CreateUser(ctx, email, name, hashPassword(input.Password))
+	hash, err := r.signUpHash(ctx, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	user, err := r.Store.CreateUser(ctx, email, name, hash)
 	if err != nil {
 		return nil, err
 	}
@@ -50,23 +53,27 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 }
 
 func (r *mutationResolver) LogIn(ctx context.Context, input graph.LogInInput) (*graph.AuthPayload, error) {
-	if err := r.logins.allow(input.Email, time.Now()); err != nil {
+	attempt, err := r.beginLogIn(ctx, input.Email)
+	if err != nil {
 		return nil, err
 	}
 	user, hash, err := r.Store.UserByEmail(ctx, input.Email)
 	if err != nil && gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		attempt.release()
 		return nil, err
 	}
 	if user == nil {
-		verifyPassword(input.Password, dummyHash)
-		r.logins.failed(input.Email, time.Now())
+		hash = dummyHash
+	}
+	ok, err := r.verifyPassword(ctx, input.Password, hash)
+	if err != nil {
+		attempt.release()
+		return nil, err
+	}
+	if !ok || user == nil {
 		return nil, gqlbase.Unauthenticated("wrong email or password")
 	}
-	if !verifyPassword(input.Password, hash) {
-		r.logins.failed(input.Email, time.Now())
-		return nil, gqlbase.Unauthenticated("wrong email or password")
-	}
-	r.logins.succeeded(input.Email)
+	attempt.succeeded()
 	return r.newSession(ctx, user)
 }
 
@@ -94,14 +101,25 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input graph.Chang
 	if err := checkPassword(input.NewPassword, "newPassword"); err != nil {
 		return false, err
 	}
+	if err := r.beginPasswordChange(ctx); err != nil {
+		return false, err
+	}
 	_, hash, err := r.Store.UserByID(ctx, p.UserID)
 	if err != nil {
 		return false, err
 	}
-	if !verifyPassword(input.CurrentPassword, hash) {
+	ok, err := r.verifyPassword(ctx, input.CurrentPassword, hash)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
 		return false, gqlbase.Forbidden("the current password is wrong").WithField("currentPassword")
 	}
-	if err := r.Store.SetPassword(ctx, p.UserID, hashPassword(input.NewPassword), p.SessionID); err != nil {
+	newHash, err := r.hashPassword(ctx, input.NewPassword)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Store.SetPassword(ctx, p.UserID, newHash, p.SessionID); err != nil {
 		return false, err
 	}
 	return true, nil

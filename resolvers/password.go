@@ -1,11 +1,14 @@
 package resolvers
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -26,6 +29,15 @@ const (
 	maxPasswordLen = 256 // bounds the hashing work an attacker can ask for
 )
 
+// argonSlots admits at most one argon2id computation per core, process-wide. Each one is tens
+// of milliseconds of CPU and 19 MiB: more at once only adds memory and makes every request of
+// the server wait, so a flood of credential requests queues here instead.
+var argonSlots = make(chan struct{}, runtime.NumCPU())
+
+// argonBusy counts the computations running now and argonPeak the most seen at once, which
+// shows that the slots hold.
+var argonBusy, argonPeak atomic.Int64
+
 func checkPassword(pw, field string) error {
 	if n := len(pw); n < minPasswordLen || n > maxPasswordLen {
 		return gqlbase.BadInput("a password must have %d to %d characters", minPasswordLen, maxPasswordLen).WithField(field)
@@ -33,8 +45,53 @@ func checkPassword(pw, field string) error {
 	return nil
 }
 
-// hashPassword returns an argon2id hash in the PHC string format.
-func hashPassword(pw string) string {
+// hashPassword returns an argon2id hash of pw in the PHC string format, computed in an argon
+// slot.
+func (r *Resolver) hashPassword(ctx context.Context, pw string) (string, error) {
+	var encoded string
+	err := r.inArgonSlot(ctx, func() { encoded = argonHash(pw) })
+	return encoded, err
+}
+
+// verifyPassword checks pw against a hash made by hashPassword (with any parameters), in an
+// argon slot.
+func (r *Resolver) verifyPassword(ctx context.Context, pw, encoded string) (bool, error) {
+	var ok bool
+	err := r.inArgonSlot(ctx, func() { ok = argonVerify(pw, encoded) })
+	return ok, err
+}
+
+// PasswordHashes is the number of argon2id computations (hashes and verifications) this
+// resolver has run: the CPU that credential requests cost.
+func (r *Resolver) PasswordHashes() int64 { return r.argonRuns.Load() }
+
+// inArgonSlot runs fn once a slot is free. A caller that goes away while waiting gives up its
+// place, so abandoned requests do not keep the queue long.
+func (r *Resolver) inArgonSlot(ctx context.Context, fn func()) error {
+	select {
+	case argonSlots <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for a password hashing slot: %w", context.Cause(ctx))
+	}
+	defer func() { <-argonSlots }()
+	if err := ctx.Err(); err != nil {
+		// Both were ready and select picked the slot: the caller is gone all the same.
+		return fmt.Errorf("wait for a password hashing slot: %w", context.Cause(ctx))
+	}
+	busy := argonBusy.Add(1)
+	defer argonBusy.Add(-1)
+	for {
+		peak := argonPeak.Load()
+		if busy <= peak || argonPeak.CompareAndSwap(peak, busy) {
+			break
+		}
+	}
+	r.argonRuns.Add(1)
+	fn()
+	return nil
+}
+
+func argonHash(pw string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
 	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
@@ -43,8 +100,7 @@ func hashPassword(pw string) string {
 		enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
-// verifyPassword checks pw against a hash made by hashPassword (with any parameters).
-func verifyPassword(pw, encoded string) bool {
+func argonVerify(pw, encoded string) bool {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false
@@ -66,4 +122,4 @@ func verifyPassword(pw, encoded string) bool {
 }
 
 // dummyHash is verified against when an email is unknown, so log-in takes as long either way.
-var dummyHash = hashPassword("not a real password")
+var dummyHash = argonHash("not a real password")

@@ -6,6 +6,7 @@ package resolvers
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/realtime"
@@ -33,6 +34,9 @@ type Resolver struct {
 	logins     loginLimiter
 	sqlTurns   sqlLimiter
 	lastTouch  sync.Map // token id → time.Time of the last recorded use
+
+	credentials credentialGuard
+	argonRuns   atomic.Int64 // argon2id computations, see PasswordHashes
 }
 
 // UseCache makes the resolvers read through c and has every write of the store invalidate it.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -131,12 +132,83 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			p = s.resolver.Authenticate(r.Context(), cred)
 		}
 		ctx := gqlbase.WithPrincipal(r.Context(), p)
+		ctx = resolvers.WithClientAddr(ctx, clientAddr(r, s.cfg.TrustedProxies))
 		ctx = dataloaders.With(ctx, dataloaders.New(s.store, s.resolver.Cache))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
 func credentialFromHeader(h string) string { return resolvers.CredentialFromHeader(h) }
+
+// clientAddr is the address a request comes from, which credential requests are limited by:
+// the connection's peer, unless that peer is a trusted proxy. Then X-Forwarded-For is read
+// from the right, each trusted hop passing on what it was told, and the first address no
+// trusted proxy sent is the client. Entries left of it are the client's own claims and
+// worth nothing.
+func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{} // not TCP (a unix socket, a test handler): no address to go by
+	}
+	addr := peer.Addr().Unmap()
+	if !isTrusted(addr, trusted) {
+		return addr
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := parseHop(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed entry: the last trusted hop is the best we know
+		}
+		addr = hop.Unmap()
+		if !isTrusted(addr, trusted) {
+			break
+		}
+	}
+	return addr
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or an address with a port, which
+// some proxies add.
+func parseHop(s string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, nil
+	}
+	ap, err := netip.ParseAddrPort(s)
+	return ap.Addr(), err
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR prefixes
+// (--trusted-proxies).
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is neither an address nor a CIDR prefix", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
 
 // statusRecorder remembers the status and size of a response. It passes Hijack and Flush
 // through, which WebSockets and event streams need.

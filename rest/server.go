@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ type Config struct {
 	// so a permissive default does not expose ambient authority.
 	AllowedOrigins []string
 	Logger         *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; without
+	// them the connection's peer is the client, whatever the headers say.
+	TrustedProxies []netip.Prefix
 	// TableEvents tells the typed API's live queries when tables change; nil uses this
 	// process's own writes only.
 	TableEvents typed.TableEvents
@@ -85,7 +89,7 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 }
 
 func (s *Server) routes() {
-	platform := s.graphqlHandler("platform", graph.NewExecutableSchema(graph.Config{Resolvers: s.resolver}))
+	platform := s.graphqlHandler("platform", resolvers.LimitCredentialMutations(graph.NewExecutableSchema(graph.Config{Resolvers: s.resolver})))
 	s.handle("/graphql", s.longLived(platform))
 	s.handle("GET /playground", s.playground("/graphql", "gqlbase platform API"))
 	s.handle("GET "+playgroundAssetsPath, s.playgroundAssets())

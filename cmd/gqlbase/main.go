@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -77,6 +78,7 @@ type serveConfig struct {
 	stmtTimeout    time.Duration
 	debugAddr      string
 	sql            sqlConfig
+	trustedProxies []netip.Prefix
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -110,8 +112,13 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
+	var trustedProxies string
+	fs.StringVar(&trustedProxies, "trusted-proxies", env("GQLBASE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client, for the per-address limits of log-ins and sign-ups (env GQLBASE_TRUSTED_PROXIES; none by default)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.trustedProxies, err = rest.ParseTrustedProxies(trustedProxies); err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -213,6 +220,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 
 	api := rest.New(rest.Config{
 		Version: buildVersion(), Logger: logger, AllowedOrigins: splitList(cfg.allowedOrigins),
+		TrustedProxies: cfg.trustedProxies,
 	}, res)
 	if cfg.debugAddr != "" {
 		go serveDebug(cfg.debugAddr, logger)
