@@ -1905,7 +1905,7 @@ extend type Mutation {
   renameDatabase(id: ID!, name: String!): Database!
   "Deletes a database. One that still has tables needs force: true; without it the error lists them."
   deleteDatabase(id: ID!, force: Boolean = false): Boolean!
-  "Replaces the read-only id; the old one stops working."
+  "Replaces the read-only id; the old one stops working at once. Needs the admin scope."
   regenerateReadonlyId(id: ID!): Database!
 }
 
@@ -1913,8 +1913,13 @@ type Database {
   id: ID!
   workspace: Workspace!
   name: String!
-  "A secret that alone grants read access to this database (read-only GraphQL endpoint)."
-  readonlyId: String!
+  """
+  A secret that alone grants read access to this database (/readonly/{readonlyId}/graphql).
+  Only those who may regenerate it (the admin scope, and write access to the database for a
+  token restricted to some databases) see it; for anyone else it is null, without an error,
+  so a query that lists databases keeps working for every reader.
+  """
+  readonlyId: String
   "Tables, oldest first."
   tables: [Table!]!
   createdAt: Time!
