@@ -222,11 +222,11 @@ func TestConcurrentDemotionsKeepAnOwner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inv, err := st.Invite(ctx, ws.ID, b.Email, gqlbase.RoleOwner)
-		if err != nil {
+		secret := gqlbase.HashSecret(b.Email)
+		if _, err := st.Invite(ctx, ws.ID, b.Email, gqlbase.RoleOwner, secret); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AcceptInvitation(ctx, inv.ID, b.ID); err != nil {
+		if _, err := st.AcceptInvitation(ctx, secret, b.ID); err != nil {
 			t.Fatal(err)
 		}
 		members, err := st.ListMembers(ctx, ws.ID)
