@@ -1839,7 +1839,13 @@ var sources = []*ast.Source{
 }
 
 extend type Mutation {
-  "Creates a user and a workspace it owns, and logs it in."
+  """
+  Creates a user and a workspace it owns, and logs it in. An email it cannot use, malformed or
+  already registered, is refused with one and the same BAD_USER_INPUT error on email, after the
+  same checks a fresh address passes (name, password), so the answer does not say whether an
+  address has an account. Invitations sent to the address are not joined by signing up:
+  accept them with their secret (acceptInvitation).
+  """
   signUp(input: SignUpInput!): AuthPayload!
   "Logs a user in with email and password; the token is a session bearer token."
   logIn(input: LogInInput!): AuthPayload!

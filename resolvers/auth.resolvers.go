@@ -19,7 +19,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	}
 	email, err := checkEmail(input.Email)
 	if err != nil {
-		return nil, err
+		return nil, errSignUpEmail
 	}
 	if err := checkPassword(input.Password, "password"); err != nil {
 		return nil, err
@@ -39,7 +39,12 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	if wsName == "" {
 		wsName = email
 	}
+	// A registered address fails here, after hashing the password like a fresh one, with
+	// the answer a malformed address gets.
 	user, err := r.Store.CreateUser(ctx, email, name, hashPassword(input.Password))
+	if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
+		return nil, errSignUpEmail
+	}
 	if err != nil {
 		return nil, err
 	}

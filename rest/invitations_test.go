@@ -10,7 +10,7 @@ import (
 
 // TestInvitationSquattingNeedsTheSecret: an invitation to an address nobody uses yet does not
 // go to whoever signs up first with that address. Only the invitation's own secret, returned
-// once to the inviter, joins.
+// once to the inviter, joins; and sign-up does not tell whether an address is registered.
 func TestInvitationSquattingNeedsTheSecret(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t)
@@ -75,4 +75,26 @@ func TestInvitationSquattingNeedsTheSecret(t *testing.T) {
 	refused(t, srv, squatter.session, `query($id: ID!) { workspace(id: $id) { name } }`, map[string]any{"id": ws}, "NOT_FOUND")
 	// A member cannot take a second membership with another invitation's secret.
 	refused(t, srv, invitee.session, accept, map[string]any{"s": second}, "CONFLICT")
+
+	// Sign-up does not say whether an address is registered: a taken address (in any case)
+	// gets exactly the answer of an address sign-up cannot use at all.
+	const signUpQ = `mutation($in: SignUpInput!) { signUp(input: $in) { token } }`
+	answer := func(email, password string) string {
+		resp := refused(t, srv, "", signUpQ, map[string]any{"in": map[string]any{"email": email, "password": password}}, "BAD_USER_INPUT")
+		e := resp.Errors[0]
+		return e.Code() + "|" + e.Message + "|" + testserver.Str(e.Extensions, "field") + "|" + jsonOf(resp.Data)
+	}
+	malformed := answer("not-an-address", "long enough password")
+	for _, taken := range []string{"victim@example.com", "VICTIM@example.com", owner.email} {
+		if got := answer(taken, "long enough password"); got != malformed {
+			t.Errorf("sign-up with the registered %s answers\n%s\nbut with a malformed address\n%s", taken, got, malformed)
+		}
+		if strings.Contains(strings.ToLower(answer(taken, "another password")), "exist") {
+			t.Errorf("sign-up with the registered %s says it exists", taken)
+		}
+		// Other input is checked first, exactly as for a fresh address.
+		if got, fresh := answer(taken, "short"), answer("fresh@example.com", "short"); got != fresh {
+			t.Errorf("a short password with the registered %s answers %s, with a fresh address %s", taken, got, fresh)
+		}
+	}
 }
