@@ -19,7 +19,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	}
 	email, err := checkEmail(input.Email)
 	if err != nil {
-		return nil, errSignUpEmail
+		return nil, signUpEmailRefused()
 	}
 	if err := checkPassword(input.Password, "password"); err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	// the answer a malformed address gets.
 	user, err := r.Store.CreateUser(ctx, email, name, hashPassword(input.Password))
 	if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
-		return nil, errSignUpEmail
+		return nil, signUpEmailRefused()
 	}
 	if err != nil {
 		return nil, err
