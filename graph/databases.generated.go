@@ -19,6 +19,7 @@ import (
 type DatabaseResolver interface {
 	Workspace(ctx context.Context, obj *gqlbase.Database) (*gqlbase.Workspace, error)
 
+	ReadonlyID(ctx context.Context, obj *gqlbase.Database) (*string, error)
 	Tables(ctx context.Context, obj *gqlbase.Database) ([]*gqlbase.Table, error)
 }
 
@@ -117,18 +118,18 @@ func (ec *executionContext) _Database_readonlyId(ctx context.Context, field grap
 			return ec.fieldContext_Database_readonlyId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReadonlyID, nil
+			return ec.Resolvers.Database().ReadonlyID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Database_readonlyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Database", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Database", field, true, true, "String")
 }
 
 func (ec *executionContext) _Database_tables(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Database) (ret graphql.Marshaler) {
@@ -298,10 +299,11 @@ func (ec *executionContext) _Database(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "readonlyId":
-			out.Values[i] = ec._Database_readonlyId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Database_readonlyId(ctx, field, obj)
+				})
 		case "tables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -104,6 +104,13 @@ type DeleteRowsResult struct {
 	Ids   []int64 `json:"ids"`
 }
 
+type InvitationWithSecret struct {
+	// The pending membership.
+	Member *gqlbase.Member `json:"member"`
+	// What acceptInvitation takes. Shown once: only its hash is stored.
+	Secret string `json:"secret"`
+}
+
 type LogInInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`

@@ -90,6 +90,11 @@ type ComplexityRoot struct {
 		Ids   func(childComplexity int) int
 	}
 
+	InvitationWithSecret struct {
+		Member func(childComplexity int) int
+		Secret func(childComplexity int) int
+	}
+
 	Member struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -101,7 +106,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation     func(childComplexity int, memberID int64) int
+		AcceptInvitation     func(childComplexity int, secret string) int
 		AddColumn            func(childComplexity int, table int64, input ColumnInput) int
 		ChangeColumnType     func(childComplexity int, id int64, input ChangeColumnTypeInput) int
 		ChangePassword       func(childComplexity int, input ChangePasswordInput) int
@@ -503,6 +508,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteRowsResult.Ids(childComplexity), true
 
+	case "InvitationWithSecret.member":
+		if e.ComplexityRoot.InvitationWithSecret.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationWithSecret.Member(childComplexity), true
+	case "InvitationWithSecret.secret":
+		if e.ComplexityRoot.InvitationWithSecret.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationWithSecret.Secret(childComplexity), true
+
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
 			break
@@ -556,7 +574,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["memberId"].(int64)), true
+		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["secret"].(string)), true
 	case "Mutation.addColumn":
 		if e.ComplexityRoot.Mutation.AddColumn == nil {
 			break
@@ -1821,7 +1839,13 @@ var sources = []*ast.Source{
 }
 
 extend type Mutation {
-  "Creates a user and a workspace it owns, and logs it in."
+  """
+  Creates a user and a workspace it owns, and logs it in. An email it cannot use, malformed or
+  already registered, is refused with one and the same BAD_USER_INPUT error on email, after the
+  same checks a fresh address passes (name, password), so the answer does not say whether an
+  address has an account. Invitations sent to the address are not joined by signing up:
+  accept them with their secret (acceptInvitation).
+  """
   signUp(input: SignUpInput!): AuthPayload!
   "Logs a user in with email and password; the token is a session bearer token."
   logIn(input: LogInInput!): AuthPayload!
@@ -1863,7 +1887,7 @@ type User {
   name: String!
   createdAt: Time!
   updatedAt: Time!
-  "Memberships of the user, active and pending."
+  "The user's memberships, one per workspace it belongs to. A pending invitation belongs to nobody until accepted."
   memberships: [Member!]!
 }
 
@@ -1905,7 +1929,7 @@ extend type Mutation {
   renameDatabase(id: ID!, name: String!): Database!
   "Deletes a database. One that still has tables needs force: true; without it the error lists them."
   deleteDatabase(id: ID!, force: Boolean = false): Boolean!
-  "Replaces the read-only id; the old one stops working."
+  "Replaces the read-only id; the old one stops working at once. Needs the admin scope."
   regenerateReadonlyId(id: ID!): Database!
 }
 
@@ -1913,8 +1937,13 @@ type Database {
   id: ID!
   workspace: Workspace!
   name: String!
-  "A secret that alone grants read access to this database (read-only GraphQL endpoint)."
-  readonlyId: String!
+  """
+  A secret that alone grants read access to this database (/readonly/{readonlyId}/graphql).
+  Only those who may regenerate it (the admin scope, and write access to the database for a
+  token restricted to some databases) see it; for anyone else it is null, without an error,
+  so a query that lists databases keeps working for every reader.
+  """
+  readonlyId: String
   "Tables, oldest first."
   tables: [Table!]!
   createdAt: Time!
@@ -1924,6 +1953,30 @@ type Database {
 input CreateDatabaseInput {
   name: String!
   workspaceId: ID
+}
+`, BuiltIn: false},
+	{Name: "../schema/invitations.graphqls", Input: `extend type Mutation {
+  """
+  Invites an email address into a workspace: a pending membership that belongs to nobody yet.
+  The answer carries the invitation's secret, shown once: deliver it to the invited person,
+  who accepts with acceptInvitation. Signing up or logging in with the invited address does
+  not join the workspace by itself (addresses are not verified, so they prove nothing).
+  """
+  inviteMember(workspaceId: ID!, email: String!, role: Role!): InvitationWithSecret!
+  """
+  Accepts an invitation with its secret: the logged-in user becomes an active member with the
+  invited role, under the user's own address (email becomes the user's: the secret, not the
+  address, was the proof). The secret works once. An unknown or used secret is NOT_FOUND; a user who already belongs to the
+  workspace gets CONFLICT.
+  """
+  acceptInvitation(secret: String!): Member!
+}
+
+type InvitationWithSecret {
+  "The pending membership."
+  member: Member!
+  "What acceptInvitation takes. Shown once: only its hash is stored."
+  secret: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/realtime.graphqls", Input: `type Subscription {
@@ -2403,9 +2456,6 @@ extend type Mutation {
   renameWorkspace(id: ID!, name: String!): Workspace!
   "Deletes a workspace with all its databases, tokens and members."
   deleteWorkspace(id: ID!): Boolean!
-  "Invites an email: a pending membership, active once that user accepts."
-  inviteMember(workspaceId: ID!, email: String!, role: Role!): Member!
-  acceptInvitation(memberId: ID!): Member!
   updateMemberRole(memberId: ID!, role: Role!): Member!
   removeMember(memberId: ID!): Boolean!
 }
@@ -2545,6 +2595,16 @@ func (ec *executionContext) childFields_DeleteRowsResult(ctx context.Context, fi
 		return ec.fieldContext_DeleteRowsResult_ids(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRowsResult", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationWithSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_InvitationWithSecret_member(ctx, field)
+	case "secret":
+		return ec.fieldContext_InvitationWithSecret_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationWithSecret", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -18,7 +18,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	}
 	email, err := checkEmail(input.Email)
 	if err != nil {
-		return nil, err
+		return nil, signUpEmailRefused()
 	}
 	if err := checkPassword(input.Password, "password"); err != nil {
 		return nil, err
@@ -38,11 +38,16 @@ func (r *mutationResolver) SignUp(ctx context.Context, input graph.SignUpInput) 
 	if wsName == "" {
 		wsName = email
 	}
+	// A registered address fails here, after hashing the password like a fresh one, with
+	// the answer a malformed address gets.
 	hash, err := r.signUpHash(ctx, input.Password)
 	if err != nil {
 		return nil, err
 	}
 	user, err := r.Store.CreateUser(ctx, email, name, hash)
+	if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
+		return nil, signUpEmailRefused()
+	}
 	if err != nil {
 		return nil, err
 	}

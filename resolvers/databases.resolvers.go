@@ -16,6 +16,12 @@ func (r *databaseResolver) Workspace(ctx context.Context, obj *gqlbase.Database)
 	return r.Store.GetWorkspace(ctx, obj.WorkspaceID)
 }
 
+func (r *databaseResolver) ReadonlyID(ctx context.Context, obj *gqlbase.Database) (*string, error) {
+	// null rather than FORBIDDEN: the field is nullable, so a reader's list of databases
+	// still arrives whole instead of erroring.
+	return r.ReadonlyIDFor(ctx, obj), nil
+}
+
 func (r *databaseResolver) Tables(ctx context.Context, obj *gqlbase.Database) ([]*gqlbase.Table, error) {
 	if _, err := r.DatabaseFor(ctx, obj.ID, gqlbase.ScopeRead); err != nil {
 		return nil, err
@@ -69,7 +75,7 @@ func (r *mutationResolver) DeleteDatabase(ctx context.Context, id int64, force *
 }
 
 func (r *mutationResolver) RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error) {
-	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeAdmin); err != nil {
+	if _, err := r.DatabaseFor(ctx, id, readonlyIDScope); err != nil {
 		return nil, err
 	}
 	return r.Store.RegenerateReadonlyID(ctx, id, actor(ctx))

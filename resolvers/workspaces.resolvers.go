@@ -74,33 +74,6 @@ func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id int64) (bool,
 	return true, nil
 }
 
-func (r *mutationResolver) InviteMember(ctx context.Context, workspaceID int64, email string, role gqlbase.Role) (*gqlbase.Member, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Require(workspaceID, gqlbase.ScopeAdmin); err != nil {
-		return nil, err
-	}
-	if err := requireOwnerToGrantOwner(p, workspaceID, role); err != nil {
-		return nil, err
-	}
-	email, err := checkEmail(email)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.Invite(ctx, workspaceID, email, role)
-}
-
-func (r *mutationResolver) AcceptInvitation(ctx context.Context, memberID int64) (*gqlbase.Member, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if p.Kind != gqlbase.PrincipalUser {
-		return nil, gqlbase.Forbidden("invitations are accepted by the invited user")
-	}
-	return r.Store.AcceptInvitation(ctx, memberID, p.UserID)
-}
-
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, memberID int64, role gqlbase.Role) (*gqlbase.Member, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
 	p := gqlbase.PrincipalFrom(ctx)

@@ -371,8 +371,8 @@ func TestSignUpRefusesBadInput(t *testing.T) {
 		{"blank name", good(map[string]any{"name": "   "}), "BAD_USER_INPUT", "name"},
 		{"long name", good(map[string]any{"name": strings.Repeat("n", 201)}), "BAD_USER_INPUT", "name"},
 		{"blank workspace name", good(map[string]any{"workspaceName": " "}), "BAD_USER_INPUT", "workspaceName"},
-		{"email taken", good(map[string]any{"email": "taken@example.com"}), "CONFLICT", "email"},
-		{"email taken in another case", good(map[string]any{"email": "Taken@Example.COM"}), "CONFLICT", "email"},
+		{"email taken", good(map[string]any{"email": "taken@example.com"}), "BAD_USER_INPUT", "email"},
+		{"email taken in another case", good(map[string]any{"email": "Taken@Example.COM"}), "BAD_USER_INPUT", "email"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ func TestEnumVariablesAreChecked(t *testing.T) {
 	if len(after["tokens"].([]any)) != len(before["tokens"].([]any)) {
 		t.Fatal("a token was created with an invalid scope")
 	}
-	resp = srv.Platform(t, srv.AdminToken, `mutation($r: Role!) { inviteMember(workspaceId: "1", email: "a@b.co", role: $r) { id } }`,
+	resp = srv.Platform(t, srv.AdminToken, `mutation($r: Role!) { inviteMember(workspaceId: "1", email: "a@b.co", role: $r) { member { id } } }`,
 		map[string]any{"r": "owner"})
 	if code := resp.ErrorCode(t); code != "BAD_USER_INPUT" {
 		t.Fatalf("lower-case role: code %s (%s)", code, resp.Raw)

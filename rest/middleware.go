@@ -92,7 +92,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			elapsed := time.Since(start)
 			route := routeOf(r.Context())
 			s.metrics.observeRequest(route, r.Method, status, elapsed)
-			s.logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+			s.logger.InfoContext(r.Context(), "request", "method", r.Method, "path", maskPath(r.URL.Path),
 				"route", route, "status", status, "bytes", rec.bytes, "duration_ms", float64(elapsed.Microseconds())/1000)
 		}()
 		next.ServeHTTP(rec, r)

@@ -342,7 +342,7 @@ func TestTokenScopesAreEnforced(t *testing.T) {
 	srv.Platform(t, reader, `query($id: ID!) { workspace(id: $id) { name members { id } } }`, map[string]any{"id": ws}).OK(t)
 	refused(t, srv, writer, `query($id: ID!) { workspace(id: $id) { name } }`, map[string]any{"id": ws}, "FORBIDDEN")
 	refused(t, srv, reader, `mutation($id: ID!) { renameWorkspace(id: $id, name: "x") { id } }`, map[string]any{"id": ws}, "FORBIDDEN")
-	refused(t, srv, reader, `mutation($id: ID!) { inviteMember(workspaceId: $id, email: "x@example.com", role: VIEWER) { id } }`, map[string]any{"id": ws}, "FORBIDDEN")
+	refused(t, srv, reader, `mutation($id: ID!) { inviteMember(workspaceId: $id, email: "x@example.com", role: VIEWER) { secret } }`, map[string]any{"id": ws}, "FORBIDDEN")
 	refused(t, srv, reader, `mutation($id: ID!) { deleteWorkspace(id: $id) }`, map[string]any{"id": ws}, "FORBIDDEN")
 	refused(t, srv, srv.AdminToken, `mutation { createWorkspace(input: {name: "x"}) { id } }`, nil, "FORBIDDEN")
 }

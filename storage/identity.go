@@ -135,7 +135,8 @@ var workspaceDeleteHooks []func(ctx context.Context, tx *Tx, workspaceID int64) 
 
 // --- users ---
 
-// CreateUser inserts a user and attaches the pending invitations sent to its email.
+// CreateUser inserts a user. Invitations sent to its email stay unattached: only their secret
+// joins a workspace (see AcceptInvitation).
 func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string) (*gqlbase.User, error) {
 	var u gqlbase.User
 	err := s.InTx(ctx, func(tx *Tx) error {
@@ -147,8 +148,7 @@ func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE memberships SET user_id = $1 WHERE email = $2 AND user_id IS NULL`, u.ID, u.Email)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -305,35 +305,6 @@ func (s *Store) GetMember(ctx context.Context, id int64) (*gqlbase.Member, error
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get member: %w", err)
-	}
-	return &m, nil
-}
-
-// Invite creates a pending membership for an email, linked to the user if one has it.
-func (s *Store) Invite(ctx context.Context, workspaceID int64, email string, role gqlbase.Role) (*gqlbase.Member, error) {
-	var m gqlbase.Member
-	err := s.db.GetContext(ctx, &m, `INSERT INTO memberships (workspace_id, user_id, email, role, status)
-		VALUES ($1, (SELECT id FROM users WHERE email = $2), $2, $3, 'PENDING')
-		RETURNING `+memberColumns, workspaceID, strings.ToLower(email), role)
-	if pgCode(err) == sqlstateUniqueViolation {
-		return nil, gqlbase.Conflict("%s is already a member or invited", email).WithField("email")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("invite: %w", err)
-	}
-	return &m, nil
-}
-
-// AcceptInvitation turns a pending membership of the user into an active one.
-func (s *Store) AcceptInvitation(ctx context.Context, memberID, userID int64) (*gqlbase.Member, error) {
-	var m gqlbase.Member
-	err := s.db.GetContext(ctx, &m, `UPDATE memberships SET status = 'ACTIVE'
-		WHERE id = $1 AND user_id = $2 AND status = 'PENDING' RETURNING `+memberColumns, memberID, userID)
-	if isNoRows(err) {
-		return nil, gqlbase.NotFound("no pending invitation %d for this user", memberID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("accept invitation: %w", err)
 	}
 	return &m, nil
 }

@@ -222,11 +222,11 @@ func TestConcurrentDemotionsKeepAnOwner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inv, err := st.Invite(ctx, ws.ID, b.Email, gqlbase.RoleOwner)
-		if err != nil {
+		secret := gqlbase.HashSecret(b.Email)
+		if _, err := st.Invite(ctx, ws.ID, b.Email, gqlbase.RoleOwner, secret); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AcceptInvitation(ctx, inv.ID, b.ID); err != nil {
+		if _, err := st.AcceptInvitation(ctx, secret, b.ID); err != nil {
 			t.Fatal(err)
 		}
 		members, err := st.ListMembers(ctx, ws.ID)
@@ -274,7 +274,8 @@ func TestTokenCarriesItsCreatorsCurrentRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := st.Invite(ctx, ws.ID, admin.Email, gqlbase.RoleAdmin)
+	invitation := gqlbase.HashSecret("invitation of the admin")
+	inv, err := st.Invite(ctx, ws.ID, admin.Email, gqlbase.RoleAdmin, invitation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +306,7 @@ func TestTokenCarriesItsCreatorsCurrentRole(t *testing.T) {
 	if tok.CreatorRole != "" {
 		t.Errorf("created by a pending member: role %q, want none", tok.CreatorRole)
 	}
-	if _, err := st.AcceptInvitation(ctx, inv.ID, admin.ID); err != nil {
+	if _, err := st.AcceptInvitation(ctx, invitation, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	creator("active admin", gqlbase.RoleAdmin)

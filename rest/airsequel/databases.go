@@ -73,7 +73,7 @@ type databaseOut struct {
 	FileFormat      string     `json:"fileFormat" doc:"always postgresql"`
 	FileName        string     `json:"fileName"`
 	Owner           string     `json:"owner" doc:"the team (workspace) name"`
-	ReadonlyID      string     `json:"readonlyId"`
+	ReadonlyID      *string    `json:"readonlyId" doc:"null unless the caller may regenerate it (admin scope)"`
 	SchemaVersion   int        `json:"schemaVersion"`
 	UserVersion     int        `json:"userVersion"`
 	Size            int64      `json:"size" doc:"bytes on disk"`
@@ -172,7 +172,7 @@ func (a *api) encodeDatabase(r *http.Request, db *gqlbase.Database) (databaseOut
 		Auditing: boolSetting(settings, "auditing"), SchemaLocked: boolSetting(settings, "schemaLocked"),
 		ViewsTab: boolSetting(settings, "viewsTab"), CreatedUtc: formatTime(db.CreatedAt),
 		LastModifiedUtc: formatTime(db.UpdatedAt), FileFormat: "postgresql", FileName: db.Schema,
-		Owner: ws.Name, ReadonlyID: db.ReadonlyID, Size: size, Tables: []tableRef{},
+		Owner: ws.Name, ReadonlyID: a.res.ReadonlyIDFor(ctx, db), Size: size, Tables: []tableRef{},
 	}
 	for _, t := range tables {
 		out.Tables = append(out.Tables, tableRef{ID: fmt.Sprint(t.ID), Name: t.Name})
