@@ -82,10 +82,11 @@ func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Ha
 		return errors.New("panic in resolver")
 	})
 	srv.AroundResponses(s.metrics.observeOperation(api))
+	srv.AroundOperations(s.authenticateOperation) // first: the outermost
 	if api == "platform" {
 		srv.AroundOperations(s.subs.intercept)
 	}
-	return s.limitBody(srv)
+	return trackSocket(s.limitBody(srv))
 }
 
 // presentError gives every error an extensions.code. Caller-facing errors keep their message;
@@ -129,7 +130,12 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 // websocketInit authenticates a WebSocket connection from its connection_init payload, the way
 // clients send it: Authorization or authorization (with or without "Bearer "),
 // headers.Authorization, authToken or token. Without any, the upgrade request's header counts.
+// The credential is kept: every operation on the socket authenticates it again.
 func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	sock := socketFrom(ctx)
+	if sock != nil && sock.readonlyID != "" {
+		return ctx, nil, nil // the read-only id in the path is the whole credential
+	}
 	cred := credentialFromInit(payload)
 	if cred == "" {
 		return ctx, nil, nil // the principal from the upgrade request stays
@@ -138,6 +144,9 @@ func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayloa
 	if p.AuthError != nil {
 		ctx = transport.WithWebsocketCloseCode(ctx, 4403)
 		return transport.AppendCloseReason(ctx, "Forbidden"), nil, p.AuthError
+	}
+	if sock != nil {
+		sock.credential = cred
 	}
 	return gqlbase.WithPrincipal(ctx, p), nil, nil
 }
