@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -109,7 +110,12 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 	var parsed *gqlerror.Error
 	if errors.As(err, &parsed) && parsed.Err == nil {
-		// gqlgen's and gqlparser's own errors (parse, validation, coercion): safe to show.
+		// gqlgen's and gqlparser's own errors (parse, validation, coercion): safe to show,
+		// except that gqlparser's "Did you mean" hints would let a caller without credentials
+		// map the schema's names by guessing.
+		if gqlbase.PrincipalFrom(ctx).Authenticated() != nil {
+			gqlErr.Message = withoutSuggestions(gqlErr.Message)
+		}
 		if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
 			if gqlErr.Extensions == nil {
 				gqlErr.Extensions = map[string]any{}
@@ -126,6 +132,11 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 		Extensions: map[string]any{"code": string(gqlbase.CodeInternal), "requestId": gqlbase.RequestIDFrom(ctx)},
 	}
 }
+
+// suggestion is the hint gqlparser appends to validation messages.
+var suggestion = regexp.MustCompile(`(?s)\s*Did you mean .*\?$`)
+
+func withoutSuggestions(msg string) string { return suggestion.ReplaceAllString(msg, "") }
 
 // websocketInit authenticates a WebSocket connection from its connection_init payload, the way
 // clients send it: Authorization or authorization (with or without "Bearer "),
