@@ -319,3 +319,15 @@ func TestTypedSocketRevokedTokenIsRefused(t *testing.T) {
 	c.refusedUntil("query", `{ notes { name } }`, nil, "UNAUTHENTICATED", &others)
 	c.refusedUntil("mutation", insert, nil, "UNAUTHENTICATED", &others)
 }
+
+func TestSocketLoggedOutSessionIsRefused(t *testing.T) {
+	srv := testserver.Start(t)
+	ann := signUp(t, srv, "ann@example.com")
+	c := dialSub(t, srv, "/graphql", map[string]any{"Authorization": "Bearer " + ann.session})
+	var others []wsMessage
+	if resp := c.socketOp("before", `{ me { user { email } } }`, nil, &others); testserver.Str(resp.Data, "me", "user", "email") != ann.email {
+		t.Fatalf("before log-out: %s", resp.Raw)
+	}
+	srv.Platform(t, ann.session, `mutation { logOut }`, nil).OK(t)
+	c.refusedUntil("query", `{ me { user { email } } }`, nil, "UNAUTHENTICATED", &others)
+}
