@@ -256,6 +256,7 @@ func dialSub(t *testing.T, srv *testserver.Server, path string, initPayload map[
 	c := &wsClient{t: t, conn: conn}
 	c.init(transportWS, initPayload)
 	sc := &subClient{wsClient: c, msgs: make(chan wsMessage, 1000)}
+	_ = c.conn.SetReadDeadline(time.Time{}) // init's deadline would end the reader; waits time out in message
 	go func() {
 		defer close(sc.msgs)
 		for {

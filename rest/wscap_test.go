@@ -16,6 +16,7 @@ func TestWebSocketSubscriptionsPerSocketCapped(t *testing.T) {
 	c := dialWS(t, e.srv, transportWS, nil)
 	c.init(transportWS, map[string]any{"token": e.token})
 	sc := &subClient{wsClient: c, msgs: make(chan wsMessage, 1000)}
+	_ = c.conn.SetReadDeadline(time.Time{}) // init's deadline would end the reader; waits time out in message
 	go func() {
 		defer close(sc.msgs)
 		for {
