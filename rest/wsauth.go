@@ -66,8 +66,8 @@ func trackSocket(next http.Handler) http.Handler {
 }
 
 // socketPrincipal authenticates a socket's credential again, through the same path (and the
-// same short cache) as every HTTP request.
-func (s *Server) socketPrincipal(ctx context.Context, sock *wsSocket) (*gqlbase.Principal, error) {
+// same short cache) as every HTTP request; with fresh, it asks Postgres past the cache.
+func (s *Server) socketPrincipal(ctx context.Context, sock *wsSocket, fresh bool) (*gqlbase.Principal, error) {
 	if sock.readonlyID != "" {
 		db, err := s.store.DatabaseByReadonlyID(ctx, sock.readonlyID)
 		if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound || (err == nil && db.ID != sock.databaseID) {
@@ -85,7 +85,11 @@ func (s *Server) socketPrincipal(ctx context.Context, sock *wsSocket) (*gqlbase.
 	if sock.credential == "" {
 		return gqlbase.Anonymous(), nil
 	}
-	p := s.resolver.Authenticate(ctx, sock.credential)
+	authenticate := s.resolver.Authenticate
+	if fresh {
+		authenticate = s.resolver.AuthenticateAgain
+	}
+	p := authenticate(ctx, sock.credential)
 	if p.AuthError != nil {
 		return nil, p.AuthError
 	}
@@ -108,7 +112,7 @@ func (s *Server) authenticateOperation(ctx context.Context, next graphql.Operati
 		}
 		return next(ctx)
 	}
-	p, err := s.socketPrincipal(ctx, sock)
+	p, err := s.socketPrincipal(ctx, sock, false)
 	if err != nil {
 		if gqlbase.ErrorCode(err) == gqlbase.CodeInternal {
 			s.logger.ErrorContext(ctx, "authenticate websocket operation", "err", err)
@@ -125,8 +129,10 @@ func (s *Server) authenticateOperation(ctx context.Context, next graphql.Operati
 	}
 	release := func() {}
 	if rt := s.resolver.Realtime; rt != nil {
+		// The watcher's checks skip the cache: its interval plus the cache's lifetime would
+		// double the time a change made through another process takes to end the subscription.
 		release = rt.AddReauthenticator(p.SecretHash, func(ctx context.Context) *gqlbase.Principal {
-			fresh, err := s.socketPrincipal(ctx, sock)
+			fresh, err := s.socketPrincipal(ctx, sock, true)
 			if err != nil {
 				e, ok := gqlbase.AsError(err)
 				if !ok {
