@@ -41,7 +41,8 @@ func NewService(store *storage.Store, opts Options) *Service {
 	}
 	s := &Service{
 		Hub: NewHub(), store: store, logger: opts.Logger,
-		watcher: &watcher{store: store, logger: opts.Logger, interval: opts.CredentialCheck, entries: map[credKey]map[*watch]struct{}{}},
+		watcher: &watcher{store: store, logger: opts.Logger, interval: opts.CredentialCheck,
+			entries: map[credKey]map[*watch]struct{}{}, reauth: map[string]*reauthEntry{}},
 	}
 	s.listener = store.NewListener(s.dispatch, opts.Listener)
 	return s
@@ -92,6 +93,14 @@ func (s *Service) Reconnects() int64 { return s.listener.Reconnects() }
 // when it stops working; release stops watching.
 func (s *Service) Watch(p *gqlbase.Principal, ended func(error)) (release func()) {
 	return s.watcher.Watch(p, ended)
+}
+
+// AddReauthenticator registers how the credential whose secret hashes to secretHash is
+// authenticated again. While one is registered, the watcher checks that credential by
+// authenticating it in full each interval (not only asking whether it was revoked) and ends
+// each watch whose principal no longer grants what it did; release undoes the registration.
+func (s *Service) AddReauthenticator(secretHash []byte, fn Reauthenticate) (release func()) {
+	return s.watcher.AddReauthenticator(secretHash, fn)
 }
 
 // TokenRevoked ends at once what a revoked (or rotated) token holds in this process.

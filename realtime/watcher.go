@@ -3,6 +3,8 @@ package realtime
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,8 +13,14 @@ import (
 )
 
 // watcher ends what long-lived connections hold when their credential stops working: it
-// checks every watched credential each interval (so a revocation made by another process is
-// seen within it), and reacts at once to revocations made by this process.
+// checks every watched credential each interval (so a change made by another process is seen
+// within it), and reacts at once to revocations made by this process.
+//
+// A credential with a registered re-authenticator is authenticated again in full, and each
+// watch ends unless the fresh principal still grants everything it granted when the watch
+// began: so a removed membership, a lowered role or a regenerated read-only id end
+// subscriptions, not only a revoked token or an ended session. Credentials without one are
+// checked for revocation and expiry only.
 type watcher struct {
 	store    *storage.Store
 	logger   *slog.Logger
@@ -20,6 +28,7 @@ type watcher struct {
 
 	mu      sync.Mutex
 	entries map[credKey]map[*watch]struct{}
+	reauth  map[string]*reauthEntry // by secret hash
 }
 
 type credKey struct {
@@ -30,17 +39,30 @@ type credKey struct {
 type watch struct {
 	ended   func(error) // called once, when the credential stops working
 	expires *time.Time
+	held    *gqlbase.Principal // what the credential granted when the watch began
 }
 
+// Reauthenticate authenticates a credential again and returns the principal it gives now;
+// a credential that no longer works gives a principal whose Authenticated() fails.
+type Reauthenticate func(ctx context.Context) *gqlbase.Principal
+
+type reauthEntry struct {
+	fn   Reauthenticate
+	refs int
+}
+
+// reauthConcurrency bounds the re-authentications one check runs at once.
+const reauthConcurrency = 8
+
 // Watch starts watching p's credential: ended is called (once, from the watcher's goroutine)
-// when it stops working; release stops watching. Anonymous and read-only principals are not
-// watched.
+// when it stops working; release stops watching. Anonymous principals, and principals without
+// a credential of their own (a multiplexed group's), are not watched.
 func (w *watcher) Watch(p *gqlbase.Principal, ended func(error)) (release func()) {
-	if p == nil || (p.TokenID == 0 && p.SessionID == 0) {
+	if p == nil || (p.TokenID == 0 && p.SessionID == 0 && len(p.SecretHash) == 0) {
 		return func() {}
 	}
 	key := credKey{token: p.TokenID, session: p.SessionID, hash: string(p.SecretHash)}
-	wt := &watch{ended: ended, expires: p.ExpiresAt}
+	wt := &watch{ended: ended, expires: p.ExpiresAt, held: snapshot(p)}
 	w.mu.Lock()
 	set := w.entries[key]
 	if set == nil {
@@ -58,6 +80,44 @@ func (w *watcher) Watch(p *gqlbase.Principal, ended func(error)) (release func()
 				delete(w.entries, key)
 			}
 		}
+	}
+}
+
+// snapshot copies what a principal grants: resolvers may update the principal of a request
+// (a workspace it just created), and the watch must compare with what it held at the start.
+func snapshot(p *gqlbase.Principal) *gqlbase.Principal {
+	c := *p
+	c.Scopes = slices.Clone(p.Scopes)
+	c.Roles = maps.Clone(p.Roles)
+	c.Databases = maps.Clone(p.Databases)
+	return &c
+}
+
+// AddReauthenticator registers how the credential whose secret hashes to hash is
+// authenticated again; registrations are counted, and the first one stays in use until every
+// registration is released.
+func (w *watcher) AddReauthenticator(hash []byte, fn Reauthenticate) (release func()) {
+	if len(hash) == 0 || fn == nil {
+		return func() {}
+	}
+	key := string(hash)
+	w.mu.Lock()
+	e := w.reauth[key]
+	if e == nil {
+		e = &reauthEntry{fn: fn}
+		w.reauth[key] = e
+	}
+	e.refs++
+	w.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if e.refs--; e.refs == 0 && w.reauth[key] == e {
+				delete(w.reauth, key)
+			}
+		})
 	}
 }
 
@@ -80,6 +140,30 @@ func (w *watcher) end(match func(credKey) bool, err error) {
 	}
 }
 
+// endEach ends the watches of key for which check returns an error, with that error.
+func (w *watcher) endEach(key credKey, check func(*watch) error) {
+	type ending struct {
+		f   func(error)
+		err error
+	}
+	var ended []ending
+	w.mu.Lock()
+	set := w.entries[key]
+	for wt := range set {
+		if err := check(wt); err != nil {
+			ended = append(ended, ending{wt.ended, err})
+			delete(set, wt)
+		}
+	}
+	if set != nil && len(set) == 0 {
+		delete(w.entries, key)
+	}
+	w.mu.Unlock()
+	for _, e := range ended {
+		e.f(e.err)
+	}
+}
+
 // TokenRevoked ends the watches of a token at once (any secret of it).
 func (w *watcher) TokenRevoked(tokenID int64) {
 	w.end(func(k credKey) bool { return k.token == tokenID }, gqlbase.Unauthenticated("token revoked"))
@@ -98,18 +182,31 @@ func (w *watcher) run(ctx context.Context) {
 	}
 }
 
-// check ends the watches of expired credentials and asks storage about the others.
+// check ends the watches of expired credentials, re-authenticates the credentials that can
+// be, and asks storage about the others.
 func (w *watcher) check(ctx context.Context) {
 	now := time.Now()
-	w.mu.Lock()
-	creds := make([]storage.Credential, 0, len(w.entries))
+	type full struct {
+		key credKey
+		fn  Reauthenticate
+	}
+	var fulls []full
+	var creds []storage.Credential
 	var expired []credKey
+	w.mu.Lock()
 	for key, set := range w.entries {
 		for wt := range set {
 			if wt.expires != nil && now.After(*wt.expires) {
 				expired = append(expired, key)
 			}
 			break
+		}
+		if e := w.reauth[key.hash]; e != nil {
+			fulls = append(fulls, full{key, e.fn})
+			continue
+		}
+		if key.token == 0 && key.session == 0 {
+			continue // nothing storage could say about it
 		}
 		creds = append(creds, storage.Credential{TokenID: key.token, SessionID: key.session, Hash: []byte(key.hash)})
 	}
@@ -118,11 +215,25 @@ func (w *watcher) check(ctx context.Context) {
 		key := k
 		w.end(func(c credKey) bool { return c == key }, gqlbase.Unauthenticated("credentials expired"))
 	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, reauthConcurrency)
+	for _, f := range fulls {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fresh := f.fn(cctx)
+			w.endEach(f.key, func(wt *watch) error { return stillGrants(wt.held, fresh) })
+		}()
+	}
+	wg.Wait()
+
 	if len(creds) == 0 {
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
 	bad, err := w.store.InvalidCredentials(cctx, creds)
 	if err != nil {
 		w.logger.Warn("check credentials of open subscriptions", "err", err)

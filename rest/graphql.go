@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -82,10 +83,11 @@ func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Ha
 		return errors.New("panic in resolver")
 	})
 	srv.AroundResponses(s.metrics.observeOperation(api))
+	srv.AroundOperations(s.authenticateOperation) // first: the outermost
 	if api == "platform" {
 		srv.AroundOperations(s.subs.intercept)
 	}
-	return s.limitBody(srv)
+	return trackSocket(s.limitBody(srv))
 }
 
 // presentError gives every error an extensions.code. Caller-facing errors keep their message;
@@ -108,7 +110,12 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 	var parsed *gqlerror.Error
 	if errors.As(err, &parsed) && parsed.Err == nil {
-		// gqlgen's and gqlparser's own errors (parse, validation, coercion): safe to show.
+		// gqlgen's and gqlparser's own errors (parse, validation, coercion): safe to show,
+		// except that gqlparser's "Did you mean" hints would let a caller without credentials
+		// map the schema's names by guessing.
+		if gqlbase.PrincipalFrom(ctx).Authenticated() != nil {
+			gqlErr.Message = withoutSuggestions(gqlErr.Message)
+		}
 		if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
 			if gqlErr.Extensions == nil {
 				gqlErr.Extensions = map[string]any{}
@@ -126,10 +133,20 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 }
 
+// suggestion is the hint gqlparser appends to validation messages.
+var suggestion = regexp.MustCompile(`(?s)\s*Did you mean .*\?$`)
+
+func withoutSuggestions(msg string) string { return suggestion.ReplaceAllString(msg, "") }
+
 // websocketInit authenticates a WebSocket connection from its connection_init payload, the way
 // clients send it: Authorization or authorization (with or without "Bearer "),
 // headers.Authorization, authToken or token. Without any, the upgrade request's header counts.
+// The credential is kept: every operation on the socket authenticates it again.
 func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	sock := socketFrom(ctx)
+	if sock != nil && sock.readonlyID != "" {
+		return ctx, nil, nil // the read-only id in the path is the whole credential
+	}
 	cred := credentialFromInit(payload)
 	if cred == "" {
 		return ctx, nil, nil // the principal from the upgrade request stays
@@ -138,6 +155,9 @@ func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayloa
 	if p.AuthError != nil {
 		ctx = transport.WithWebsocketCloseCode(ctx, 4403)
 		return transport.AppendCloseReason(ctx, "Forbidden"), nil, p.AuthError
+	}
+	if sock != nil {
+		sock.credential = cred
 	}
 	return gqlbase.WithPrincipal(ctx, p), nil, nil
 }

@@ -68,6 +68,12 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		writeGraphQLResponse(w, preExecutionStatus(media, params, errs), resp, false)
 		return
 	}
+	if opCtx.Operation.Operation == ast.Subscription {
+		// A subscription streams until the client leaves; this transport answers once.
+		err := requestError("subscriptions run over a WebSocket on this path (graphql-transport-ws or graphql-ws), not over plain HTTP")
+		writeGraphQLResponse(w, http.StatusBadRequest, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlerror.List{err}), false)
+		return
+	}
 	if r.Method == http.MethodGet && opCtx.Operation.Operation != ast.Query {
 		w.Header().Set("Allow", http.MethodPost)
 		err := requestError("GET requests can only run queries; send " + string(opCtx.Operation.Operation) + " operations with POST")
@@ -75,7 +81,12 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	writeGraphQLResponse(w, http.StatusOK, responses(ctx), true)
+	resp := responses(ctx)
+	if resp == nil {
+		// No response at all: the client went away (its context ended) before one was made.
+		return
+	}
+	writeGraphQLResponse(w, http.StatusOK, resp, true)
 }
 
 // decodeParams reads the request's GraphQL parameters: the JSON body of a POST, or the URL

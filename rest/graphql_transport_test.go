@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gqlbase/gqlbase/internal/testserver"
 )
@@ -84,5 +85,37 @@ func TestGraphQLGETRunsQueriesOnly(t *testing.T) {
 	}
 	if _, ok := body["data"]; ok {
 		t.Errorf("GET mutation must not execute: %v", body)
+	}
+}
+
+// A subscription sent over plain HTTP would stream until the client left, and then fail to
+// encode a response that never came: it is a bad request, answered at once.
+func TestGraphQLHTTPSubscriptionIsBadRequest(t *testing.T) {
+	e := newDataEnv(t)
+	client := &http.Client{Timeout: 10 * time.Second}
+	sub := `subscription($d: ID!) { tableEvents(database: $d) { id } }`
+	body, _ := json.Marshal(map[string]any{"query": sub, "variables": map[string]any{"d": e.db}})
+	post, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/graphql", strings.NewReader(string(body)))
+	post.Header.Set("Content-Type", "application/json")
+	get, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/graphql?"+url.Values{"query": {sub}, "variables": {`{"d":"` + e.db + `"}`}}.Encode(), nil)
+	for name, req := range map[string]*http.Request{"POST": post, "GET": get} {
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var out struct {
+			Data   json.RawMessage    `json:"data"`
+			Errors []testserver.Error `json:"errors"`
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s: %s", name, raw)
+		}
+		if resp.StatusCode != http.StatusBadRequest || len(out.Errors) != 1 || !strings.Contains(out.Errors[0].Message, "WebSocket") ||
+			out.Errors[0].Code() != "BAD_USER_INPUT" || out.Data != nil {
+			t.Errorf("%s subscription: %d %s", name, resp.StatusCode, raw)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
 )
 
@@ -64,7 +65,48 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
+// metricsHandler serves /metrics to principals with the admin scope on the owner workspace
+// (the oldest one, made at bootstrap): the bootstrap admin token, other admin tokens of that
+// workspace, and its owners and admins. The series describe the whole server (every
+// workspace's operation names, the pool, the process), which no other workspace's admin
+// should read.
+func (s *Server) metricsHandler() http.Handler {
+	serve := s.metrics.handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := gqlbase.PrincipalFrom(r.Context())
+		if err := p.Authenticated(); err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gqlbase metrics"`)
+			writeGraphQLError(w, http.StatusUnauthorized, gqlbase.CodeUnauthenticated, err.Error())
+			return
+		}
+		owner, err := s.store.FirstWorkspace(r.Context())
+		if err != nil {
+			s.logger.ErrorContext(r.Context(), "metrics: find the owner workspace", "err", err)
+			writeGraphQLError(w, http.StatusInternalServerError, gqlbase.CodeInternal, "internal error")
+			return
+		}
+		if p.Require(owner.ID, gqlbase.ScopeAdmin) != nil {
+			writeGraphQLError(w, http.StatusForbidden, gqlbase.CodeForbidden,
+				"metrics need the admin scope on the owner workspace")
+			return
+		}
+		serve.ServeHTTP(w, r)
+	})
+}
+
+// knownMethods are the request methods that get a label value of their own: the method of
+// a request is the caller's choice, and every value would be a series.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+}
+
+// observeRequest counts a request. route is the pattern the router matched ("unmatched"
+// when none), never the raw path, so its values are bounded by the route table.
 func (m *metrics) observeRequest(route, method string, status int, d time.Duration) {
+	if !knownMethods[method] {
+		method = "other"
+	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
 }
@@ -80,8 +122,9 @@ func (m *metrics) observeOperation(api string) graphql.ResponseMiddleware {
 		}
 		oc := graphql.GetOperationContext(ctx)
 		// The name in the document: clients often send a named operation without repeating
-		// its name in operationName.
-		opType, name := "unknown", oc.OperationName
+		// its name in operationName. A request whose document did not parse has no name but
+		// the caller's operationName, which could be any text: it counts as "unknown".
+		opType, name := "unknown", "unknown"
 		if oc.Operation != nil {
 			opType = string(oc.Operation.Operation)
 			name = oc.Operation.Name

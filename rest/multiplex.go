@@ -70,10 +70,9 @@ func (m *multiplexer) intercept(ctx context.Context, next graphql.OperationHandl
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
 		return next(ctx)
 	}
+	// The principal was just authenticated again from the socket's credential
+	// (authenticateOperation).
 	p := gqlbase.PrincipalFrom(ctx)
-	if err := m.server.resolver.RecheckCredential(ctx, p); err != nil {
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{subscriptionErr(err)}})
-	}
 	key, err := groupKey(oc, p)
 	if err != nil {
 		return next(ctx) // variables that do not encode: run it on its own

@@ -31,6 +31,7 @@ func subscribe(t *testing.T, srv *testserver.Server, token, id, query string, va
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	c.send(wsMessage{Type: "subscribe", ID: id, Payload: body})
 	sc := &subClient{wsClient: c, msgs: make(chan wsMessage, 1000)}
+	_ = c.conn.SetReadDeadline(time.Time{}) // init's deadline would end the reader; waits time out in message
 	go func() {
 		defer close(sc.msgs)
 		for {

@@ -96,7 +96,7 @@ func (s *Server) routes() {
 	s.handle("GET /events/stream", http.HandlerFunc(s.eventStream))
 	s.handle("GET /health", http.HandlerFunc(s.health))
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
-	s.handle("GET /metrics", s.metrics.handler())
+	s.handle("GET /metrics", s.metricsHandler())
 	s.typedRoutes()
 	s.mountDialects()
 	s.handle("/", http.HandlerFunc(s.notFound))

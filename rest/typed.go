@@ -109,7 +109,8 @@ func (s *Server) serveTyped(w http.ResponseWriter, r *http.Request) {
 			writeTypedError(w, err)
 			return
 		}
-		// A WebSocket authenticates in connection_init: every operation is checked then.
+		// A WebSocket may authenticate in connection_init: each operation is checked with the
+		// socket's credential as it is then.
 		role = typed.RoleWrite
 	}
 	s.serveTypedEntry(w, r, db, role)
@@ -140,6 +141,10 @@ func (s *Server) serveReadonly(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := gqlbase.WithPrincipal(r.Context(), typed.ReadonlyPrincipal(db))
+	if r.Header.Get("Upgrade") != "" {
+		// Each operation on the socket checks the read-only id again.
+		ctx = withSocket(ctx, &wsSocket{readonlyID: r.PathValue("readonlyId"), databaseID: db.ID})
+	}
 	s.serveTypedEntry(w, r.WithContext(ctx), db, typed.RoleRead)
 }
 

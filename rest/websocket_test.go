@@ -409,7 +409,9 @@ func waitForGauge(t *testing.T, srv *testserver.Server, name string, want int) {
 
 func metricsText(t *testing.T, srv *testserver.Server) string {
 	t.Helper()
-	resp, err := http.Get(srv.URL + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+srv.AdminToken) // metrics need the owner's admin scope
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
