@@ -34,7 +34,7 @@ func TestAdminTokenCannotTakeOverTheWorkspace(t *testing.T) {
 		refused(t, srv, as, rotateTokenQ, map[string]any{"id": ownersTokenID}, "FORBIDDEN")
 	}
 	// What an admin may do, its token does.
-	viewerM := testserver.Str(srv.Platform(t, tok, inviteQ, map[string]any{"ws": ws, "email": "viewer@example.com", "role": "VIEWER"}).OK(t), "inviteMember", "id")
+	viewerM := testserver.Str(srv.Platform(t, tok, inviteQ, map[string]any{"ws": ws, "email": "viewer@example.com", "role": "VIEWER"}).OK(t), "inviteMember", "member", "id")
 	srv.Platform(t, tok, setRoleQ, map[string]any{"id": viewerM, "role": "EDITOR"}).OK(t)
 
 	// Demoting the creator shrinks its tokens at once.
@@ -79,8 +79,10 @@ func TestTokenOfARemovedCreatorEndsSubscription(t *testing.T) {
 	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
 	ws := testserver.Str(e.ok(t, `{ me { workspace { id } } }`, nil), "me", "workspace", "id")
 	member := signUp(t, e.srv, "member@example.com")
-	memberID := testserver.Str(e.ok(t, inviteQ, map[string]any{"ws": ws, "email": member.email, "role": "ADMIN"}), "inviteMember", "id")
-	e.srv.Platform(t, member.session, `mutation($id: ID!) { acceptInvitation(memberId: $id) { id } }`, map[string]any{"id": memberID}).OK(t)
+	invited := e.ok(t, inviteQ, map[string]any{"ws": ws, "email": member.email, "role": "ADMIN"})
+	memberID := testserver.Str(invited, "inviteMember", "member", "id")
+	e.srv.Platform(t, member.session, `mutation($s: String!) { acceptInvitation(secret: $s) { id } }`,
+		map[string]any{"s": testserver.Str(invited, "inviteMember", "secret")}).OK(t)
 	secret, _ := newToken(t, e.srv, member.session, map[string]any{"workspaceId": ws, "name": "reader", "scopes": []string{"READ"}})
 	c := subscribe(t, e.srv, secret, "s1", rowEventsSub, map[string]any{"t": table})
 	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})

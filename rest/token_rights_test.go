@@ -14,7 +14,7 @@ const (
 	rotateTokenQ = `mutation($id: ID!) { rotateToken(id: $id) { secret } }`
 	revokeTokenQ = `mutation($id: ID!) { revokeToken(id: $id) { id } }`
 	getTokenQ    = `query($id: ID!) { token(id: $id) { id } }`
-	inviteQ      = `mutation($ws: ID!, $email: String!, $role: Role!) { inviteMember(workspaceId: $ws, email: $email, role: $role) { id } }`
+	inviteQ      = `mutation($ws: ID!, $email: String!, $role: Role!) { inviteMember(workspaceId: $ws, email: $email, role: $role) { member { id } secret } }`
 	setRoleQ     = `mutation($id: ID!, $role: Role!) { updateMemberRole(memberId: $id, role: $role) { id role } }`
 	removeQ      = `mutation($id: ID!) { removeMember(memberId: $id) }`
 	deleteWSQ    = `mutation($id: ID!) { deleteWorkspace(id: $id) }`
@@ -58,7 +58,7 @@ func TestRestrictedAdminTokenCannotEscapeRestriction(t *testing.T) {
 	restricted, restrictedID := newToken(t, srv, srv.AdminToken, map[string]any{"name": "restricted admin",
 		"scopes": []string{"READ", "WRITE", "SCHEMA", "FILES", "ADMIN"}, "databases": grant(db, "WRITE")})
 	_, wideID := newToken(t, srv, srv.AdminToken, map[string]any{"name": "unrestricted", "scopes": []string{"READ"}})
-	member := testserver.Str(srv.Platform(t, srv.AdminToken, inviteQ, map[string]any{"ws": ws, "email": "m@example.com", "role": "VIEWER"}).OK(t), "inviteMember", "id")
+	member := testserver.Str(srv.Platform(t, srv.AdminToken, inviteQ, map[string]any{"ws": ws, "email": "m@example.com", "role": "VIEWER"}).OK(t), "inviteMember", "member", "id")
 
 	cases := []struct {
 		name, query string
