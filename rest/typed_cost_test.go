@@ -7,6 +7,7 @@ import (
 
 	"github.com/gqlbase/gqlbase/graph/typed"
 	"github.com/gqlbase/gqlbase/internal/testserver"
+	"github.com/gqlbase/gqlbase/rest"
 )
 
 // itemsEnv has parents (one row) and n items linked to it.
@@ -121,4 +122,96 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 			t.Errorf("fields missing: %v", want)
 		}
 	})
+}
+
+// chain is a selection parents { items_by_parent { parent_rel { items_by_parent ... { id } } } }
+// that is depth levels deep; args go to every list.
+func chain(depth int, args string) string {
+	var b strings.Builder
+	b.WriteString("parents" + args + " { ")
+	for level := 2; level < depth; level++ {
+		if level%2 == 0 {
+			b.WriteString("items_by_parent" + args + " { ")
+		} else {
+			b.WriteString("parent_rel { ")
+		}
+	}
+	b.WriteString("id" + strings.Repeat(" }", depth-1))
+	return b.String()
+}
+
+// refusedBeforeExecution checks that a typed query fails with code before any statement reads
+// the database's tables, and without a data entry.
+func (e *typedEnv) refusedBeforeExecution(t *testing.T, query, code string) testserver.Error {
+	t.Helper()
+	e.stmts.reset()
+	r := e.srv.GraphQL(t, e.path, e.srv.AdminToken, query, nil)
+	if len(r.Errors) != 1 || r.Errors[0].Code() != code {
+		t.Fatalf("want one %s error, got %s", code, shorten(r.Raw))
+	}
+	if strings.Contains(string(r.Raw), `"data"`) {
+		t.Errorf("a query refused before execution has a data entry: %s", shorten(r.Raw))
+	}
+	if s := e.stmts.matching(`"db_` + e.db + `"`); len(s) > 0 {
+		t.Errorf("a refused query ran %d statements on the database: %q", len(s), s)
+	}
+	return r.Errors[0]
+}
+
+func shorten(b []byte) string {
+	if len(b) > 500 {
+		return string(b[:500]) + "…"
+	}
+	return string(b)
+}
+
+// TestTypedAPICostIsBoundedByComplexity: the complexity limit counts rows times fields, so the
+// queries of the finding (nesting 9 levels deep, 624 aliases of a page) are refused before they
+// run, while a page of 100 rows with two nested levels of 10 passes.
+func TestTypedAPICostIsBoundedByComplexity(t *testing.T) {
+	t.Parallel()
+	// Few rows, so that the refused queries would run quickly if they were not refused: the
+	// cost counts the rows a query can build, whatever the data.
+	e := itemsEnv(t, 3)
+	// 100 × 10 × 10 rows: passes.
+	data := e.q(t, `{ parents(limit: 100) { id name items_by_parent(limit: 10) { id n parent_rel { name items_by_parent(limit: 10) { id n } } } } }`, nil)
+	if got := rowCount(testserver.Get(data, "parents", 0, "items_by_parent", 0, "parent_rel", "items_by_parent")); got != 3 {
+		t.Errorf("the ordinary query's innermost list has %d rows, want all 3", got)
+	}
+	// Nine levels, the lists at their default limit: 100^4 rows.
+	err := e.refusedBeforeExecution(t, "{ "+chain(9, "")+" }", "COMPLEXITY_LIMIT_EXCEEDED")
+	if !strings.Contains(err.Message, fmt.Sprint(rest.DefaultLimits.Complexity)) {
+		t.Errorf("message %q does not name the limit", err.Message)
+	}
+	// The same nesting with a limit of 1 on each list builds 9 rows: it passes.
+	e.q(t, "{ "+chain(9, "(limit: 1)")+" }", nil)
+	// 624 aliases of a page of 7 columns: under gqlgen's count of one per field (8 each, 4,992
+	// in all) they fit in the limit, yet they build 624 × 100 rows.
+	e.refusedBeforeExecution(t, aliases(624, "items { id n parent created_at updated_at created_by version }"), "COMPLEXITY_LIMIT_EXCEEDED")
+	// Mutations count the rows their returning builds (250 objects, each with a nested list of
+	// 100 rows of 5 values), and a refused one writes nothing.
+	objects := strings.Repeat(`{n: 1, parent: 1}, `, 250)
+	e.refusedBeforeExecution(t, `mutation { insert_items(objects: [`+objects+`]) {
+		returning { id parent_rel { items_by_parent { id n created_at updated_at version } } } } }`, "COMPLEXITY_LIMIT_EXCEEDED")
+	if got := testserver.Str(e.q(t, `{ items_aggregate { aggregate { count } } }`, nil), "items_aggregate", "aggregate", "count"); got != "3" {
+		t.Errorf("the refused insert wrote rows: %s items", got)
+	}
+}
+
+// TestTypedDepthLimit: the depth limit holds for typed queries as documented: every field from
+// the root field to the leaf is one level, fragments count where they are spread, and
+// introspection does not count.
+func TestTypedDepthLimit(t *testing.T) {
+	t.Parallel()
+	e := itemsEnv(t, 1)
+	max := rest.DefaultLimits.Depth
+	e.q(t, "{ "+chain(max, "(limit: 1)")+" }", nil)
+	err := e.refusedBeforeExecution(t, "{ "+chain(max+1, "(limit: 1)")+" }", "BAD_USER_INPUT")
+	if !strings.Contains(err.Message, fmt.Sprintf("limit is %d", max)) {
+		t.Errorf("message %q does not name the limit", err.Message)
+	}
+	frag := "query { parents(limit: 1) { ...Deep } } fragment Deep on parents_row { " +
+		strings.TrimSuffix(strings.TrimPrefix(chain(max+1, "(limit: 1)"), "parents(limit: 1) { "), " }") + " }"
+	e.refusedBeforeExecution(t, frag, "BAD_USER_INPUT")
+	e.q(t, "{ __schema { types { fields { type { "+strings.Repeat("ofType { ", 10)+"name"+strings.Repeat(" }", 15), nil)
 }

@@ -212,6 +212,10 @@ type Schema struct {
 	role   Role
 	tables map[int64]*tableInfo
 	roots  map[ast.Operation]map[string]*rootField
+	// rowTypes maps the types that have a row's fields (<t>_row, <t>_by_pk_response) to
+	// their tables, and aggregateTypes names the <t>_aggregate types, for Complexity.
+	rowTypes       map[string]*tableInfo
+	aggregateTypes map[string]bool
 	// Skipped lists names left out because another name already took them.
 	Skipped []string
 	// plans caches the statements of query root fields.
@@ -281,6 +285,7 @@ func enumName(name string) bool { return name != "true" && name != "false" && na
 // are given to the older table and recorded in Skipped.
 func Build(db *gqlbase.Database, tables []*gqlbase.Table, role Role) (*Schema, error) {
 	s := &Schema{db: db, role: role, tables: make(map[int64]*tableInfo, len(tables)),
+		rowTypes: map[string]*tableInfo{}, aggregateTypes: map[string]bool{},
 		roots: map[ast.Operation]map[string]*rootField{ast.Query: {}, ast.Mutation: {}, ast.Subscription: {}}}
 	b := &builder{s: s, types: make(map[string]*ast.Definition, len(base.Types)+len(tables)*20)}
 	for k, v := range base.Types {

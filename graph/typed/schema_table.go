@@ -54,6 +54,7 @@ func (b *builder) table(ti *tableInfo) {
 	if !b.addType(row) {
 		return
 	}
+	b.s.rowTypes[row.Name] = ti
 	cols := append(append([]*gqlbase.Column{}, gqlbase.SystemColumns[:1]...), t.Columns...)
 	cols = append(cols, gqlbase.SystemColumns[1:]...)
 	var fieldNames []string
@@ -158,7 +159,9 @@ func (b *builder) table(ti *tableInfo) {
 	b.addType(maxF)
 	aggFields.Fields = append(aggFields.Fields, &ast.FieldDefinition{Name: "min", Type: named(minF.Name)},
 		&ast.FieldDefinition{Name: "max", Type: named(maxF.Name)})
-	b.addType(agg)
+	if b.addType(agg) {
+		b.s.aggregateTypes[agg.Name] = true
+	}
 	b.addType(aggFields)
 
 	// Root query and subscription fields.
@@ -226,7 +229,9 @@ func (b *builder) table(ti *tableInfo) {
 	pkResp.Fields = append(pkResp.Fields, row.Fields...)
 	b.addField(pkResp, &ast.FieldDefinition{Name: "affected_rows", Type: nonNull("Int")})
 	b.addField(pkResp, &ast.FieldDefinition{Name: "returning", Type: nonNullList(nonNull(row.Name))})
-	b.addType(pkResp)
+	if b.addType(pkResp) {
+		b.s.rowTypes[pkResp.Name] = ti
+	}
 
 	insertArgs := ast.ArgumentDefinitionList{arg("objects", nonNullList(nonNull(insert.Name)), "")}
 	oneArgs := ast.ArgumentDefinitionList{arg("object", nonNull(insert.Name), "")}
