@@ -49,6 +49,14 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 				t.Errorf("%s without a limit returned %d rows, want the default %d", field, got, typed.DefaultLimit)
 			}
 		}
+		// Nodes alone, or over no rows at all, are still one answer.
+		only := e.q(t, `{ items_aggregate { nodes { id } } none: items_aggregate(where: {n: {_lt: 0}}) { nodes { id } } }`, nil)
+		if got := rowCount(testserver.Get(only, "items_aggregate", "nodes")); got != typed.DefaultLimit {
+			t.Errorf("items_aggregate { nodes } has %d nodes, want %d", got, typed.DefaultLimit)
+		}
+		if got := jsonOf(only["none"]); got != `{"nodes":[]}` {
+			t.Errorf("nodes of an aggregate over no rows: %s", got)
+		}
 		// The aggregates still cover every row.
 		if got := testserver.Str(data, "items_aggregate", "aggregate", "count"); got != "150" {
 			t.Errorf("items_aggregate count = %s, want 150", got)

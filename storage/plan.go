@@ -202,7 +202,7 @@ func CompilePlan(p *Plan) (query string, params []any, err error) {
 	case PlanAggregate:
 		from := c.rowSet(&p.Rows, al, "")
 		c.aggregated(al, nil)
-		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from
+		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from + aggregateGroup
 	case PlanOne:
 		t := p.Rows.Table
 		query = "SELECT (SELECT " + c.node(p.Node, al, nil) + " FROM " + qualified(t.Schema, t.Name) + " " + al +
@@ -212,6 +212,11 @@ func CompilePlan(p *Plan) (query string, params []any, err error) {
 	}
 	return query, c.a.list, nil
 }
+
+// aggregateGroup makes a statement in aggregate context one group of all its rows, so it
+// yields exactly one row even when its selection holds no aggregate function (only constants
+// such as affected_rows, or nodes selected by their own subquery) or there are no rows.
+const aggregateGroup = " GROUP BY ()"
 
 // bounded reports whether a row set selects a bounded number of rows.
 func bounded(rs *RowSet) bool { return rs.Limit != nil || rs.IDs != nil }
@@ -451,7 +456,7 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 				"), '[]'::json) FROM " + from + ")"
 		}
 		c.aggregated(a2, correlate)
-		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + ")"
+		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + aggregateGroup + ")"
 	case NodeCount:
 		if agg == nil {
 			c.fail("count outside aggregate context")
