@@ -171,8 +171,10 @@ var comparisonOps = map[string]gqlbase.FilterOp{
 	"_is_null": gqlbase.OpIsNull, "_contains": gqlbase.OpContains,
 }
 
-// cond turns a <table>_bool_exp value into a row condition. Every key must hold; _and: []
-// and _or: [] add no condition; _eq: null means IS NULL.
+// cond turns a <table>_bool_exp value into a row condition. Every key must hold; _eq: null
+// means IS NULL. An empty _and holds for every row and an empty _or for none, as everywhere
+// else (the platform's and/or, Botpress's $and/$or, gqlbase.BoundFilter in memory): a
+// disjunction of nothing is false.
 func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage.Cond, error) {
 	if depth > gqlbase.MaxFilterDepth {
 		return nil, gqlbase.BadInput("%s: the condition is nested deeper than %d levels", path, gqlbase.MaxFilterDepth).WithField("where")
@@ -196,7 +198,7 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 			if !ok {
 				return nil, gqlbase.BadInput("%s must be a list of conditions", p).WithField("where")
 			}
-			if len(items) == 0 {
+			if len(items) == 0 && k == "_and" {
 				continue
 			}
 			sub := make([]*storage.Cond, len(items))
