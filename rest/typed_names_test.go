@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/e2e"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 )
 
@@ -92,6 +94,17 @@ func TestTableNamesGivingTypesWithTwoUnderscoresAreRefused(t *testing.T) {
 				t.Errorf("the typed schema has the field %s.%s", name, fn)
 			}
 		}
+	}
+	// graphql-js takes the schema.
+	out := e2e.Run(context.Background(), t, "typed-introspection.mjs", srv.URL+e.path, srv.AdminToken)
+	var res struct {
+		SchemaErrors []string `json:"schemaErrors"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("script output: %v: %s", err, out)
+	}
+	if len(res.SchemaErrors) > 0 {
+		t.Errorf("graphql-js validateSchema: %q", res.SchemaErrors)
 	}
 	// The other tables serve.
 	e.q(t, `mutation { insert_parents_one(object: {name: "p"}) { id } insert__ok_one(object: {_: 1}) { id } }`, nil)
