@@ -44,6 +44,23 @@ func CheckTableName(name string) error {
 	return nil
 }
 
+// CheckTypedTableName refuses a table name whose typed GraphQL API names (<name>_row,
+// <name>_bool_exp, ...) would start with two underscores, which GraphQL reserves for
+// introspection: graphql-js and the clients built on it reject a schema with such a type.
+// Raw SQL may still create such a table; the typed API leaves it out.
+func CheckTypedTableName(name string) error {
+	if TypedNamesReserved(name) {
+		return BadInput("table name %q would give the GraphQL types %s_row, %s_bool_exp, ..., and names starting with two underscores are reserved by GraphQL",
+			name, name, name).WithField("name")
+	}
+	return nil
+}
+
+// TypedNamesReserved reports whether the typed API's names derived from a table or column
+// name by appending "_" and a suffix start with two underscores: for "_" (names that
+// already start with two are refused by CheckIdentifier, and by GraphQL itself).
+func TypedNamesReserved(name string) bool { return strings.HasPrefix(name+"_", "__") }
+
 // CheckColumnName validates a column identifier: CheckIdentifier and not a system column.
 // SQL keywords are allowed: identifiers are always quoted.
 func CheckColumnName(name string) error {

@@ -12,7 +12,7 @@ const maxTags = 50
 
 // tableSpec validates a table definition with its columns.
 func tableSpec(in *graph.CreateTableInput) (*gqlbase.Table, error) {
-	if err := gqlbase.CheckTableName(in.Name); err != nil {
+	if err := checkTableName(in.Name); err != nil {
 		return nil, err
 	}
 	spec := &gqlbase.Table{Name: in.Name, Label: in.Name, Tags: in.Tags}

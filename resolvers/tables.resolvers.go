@@ -57,7 +57,7 @@ func (r *mutationResolver) UpdateTable(ctx context.Context, id int64, input grap
 	}
 	patch := storage.TablePatch{Name: input.Name, Label: input.Label, Description: input.Description, Tags: input.Tags, Frozen: input.Frozen}
 	if input.Name != nil {
-		if err := gqlbase.CheckTableName(*input.Name); err != nil {
+		if err := checkTableName(*input.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -86,7 +86,7 @@ func (r *mutationResolver) DuplicateTable(ctx context.Context, id int64, name st
 	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
 		return nil, err
 	}
-	if err := gqlbase.CheckTableName(name); err != nil {
+	if err := checkTableName(name); err != nil {
 		return nil, err
 	}
 	return r.Store.DuplicateTable(ctx, id, name, withRows != nil && *withRows, actor(ctx))

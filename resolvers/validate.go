@@ -30,6 +30,16 @@ func checkEmail(email string) (string, error) {
 	return strings.ToLower(email), nil
 }
 
+// checkTableName validates the name of a table the API creates or renames: an identifier
+// (gqlbase.CheckTableName, which raw SQL's tables pass too) that also gives valid names in the
+// typed GraphQL API.
+func checkTableName(name string) error {
+	if err := gqlbase.CheckTableName(name); err != nil {
+		return err
+	}
+	return gqlbase.CheckTypedTableName(name)
+}
+
 // principalOrError returns the request's principal if it is authenticated.
 func principalOrError(p *gqlbase.Principal) (*gqlbase.Principal, error) {
 	if err := p.Authenticated(); err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gqlbase/gqlbase/e2e"
 	"github.com/gqlbase/gqlbase/internal/testserver"
-	"github.com/gqlbase/gqlbase/rest"
 )
 
 // token creates a token of the admin's workspace.
@@ -93,29 +92,6 @@ func TestTypedAccess(t *testing.T) {
 	if r := e.srv.GraphQL(t, ro, "", read, nil); r.Status != http.StatusNotFound {
 		t.Errorf("old read-only id: %s", r.Raw)
 	}
-}
-
-func TestTypedDepthLimit(t *testing.T) {
-	t.Parallel()
-	e := newTypedEnv(t)
-	e.music(t)
-	nest := func(levels int) string {
-		q := "title"
-		for i := 1; i < levels; i++ {
-			if i%2 == 1 {
-				q = "tracks_by_album { album_rel { " + q + " } }"
-				i++
-			}
-		}
-		return "{ albums { " + q + " } }"
-	}
-	deep := nest(rest.DefaultLimits.Depth + 2)
-	r := e.srv.GraphQL(t, e.path, e.srv.AdminToken, deep, nil)
-	if len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "nested") || r.Data != nil {
-		t.Errorf("a query deeper than the limit: %s", r.Raw)
-	}
-	shallow := nest(rest.DefaultLimits.Depth - 1)
-	e.q(t, shallow, nil)
 }
 
 func TestTypedReservedWordsQuotesAndUnicode(t *testing.T) {

@@ -14,12 +14,17 @@ import (
 // objects with json_build_object, lists with json_agg over correlated subqueries. A query
 // costs one round trip per root field whatever its depth. The typed API (graph/typed) turns
 // a GraphQL selection into a Plan; this file is the only place that turns one into SQL.
+//
+// Every list a plan builds is bounded: a list's row set must carry a Limit (or IDs), and
+// rows in aggregate context a Limit of their own unless the aggregated rows are bounded, so no
+// statement can build rows without bound however the caller assembled the plan.
 
 // PlanKind is what a plan returns.
 type PlanKind int
 
 const (
-	// PlanList returns a JSON array with Node evaluated for each row of Rows.
+	// PlanList returns a JSON array with Node evaluated for each row of Rows (which needs a
+	// Limit or IDs).
 	PlanList PlanKind = iota + 1
 	// PlanAggregate returns Node evaluated over the rows of Rows (aggregate context: count,
 	// sum, ... and Rows nodes).
@@ -80,7 +85,7 @@ const (
 	// column Link points to, or null.
 	NodeObjectRel
 	// NodeArrayRel is a JSON array of Child for each row of Rows whose LINK column Link
-	// points to the current row.
+	// points to the current row (Rows needs a Limit).
 	NodeArrayRel
 	// NodeAggregateRel is Child evaluated in aggregate context over the rows of Rows whose
 	// LINK column Link points to the current row.
@@ -90,7 +95,8 @@ const (
 	NodeCount
 	// NodeAggregate (aggregate context) is Fn (sum, avg, min, max) of Column.
 	NodeAggregate
-	// NodeRows (aggregate context) is a JSON array of Child for each row.
+	// NodeRows (aggregate context) is a JSON array of Child for each row, the first Limit
+	// rows when Limit is set (needed unless the aggregated row set has a Limit or IDs).
 	NodeRows
 	// NodeJSON is the JSON text Const (a value known before the statement runs).
 	NodeJSON
@@ -114,6 +120,8 @@ type Node struct {
 	Target *gqlbase.Table
 	Rows   *RowSet
 	Child  *Node
+	// Limit bounds the rows of NodeRows.
+	Limit *int
 }
 
 // Cond is a row condition: every given part must hold. Filter compares the row's own
@@ -153,6 +161,9 @@ type planCompiler struct {
 	n      int
 	depth  int
 	tables map[string]*gqlbase.Table // alias → table
+	// aggs maps the alias of a row set in aggregate context to the condition that ties it to
+	// its outer row (nil at the root), so NodeRows can select a bounded copy of it.
+	aggs map[string]func(alias string) string
 }
 
 // maxPlanDepth bounds the nesting of a plan (the GraphQL depth limit is far lower).
@@ -182,12 +193,16 @@ func CompilePlan(p *Plan) (query string, params []any, err error) {
 	c.bind(al, p.Rows.Table)
 	switch p.Kind {
 	case PlanList:
+		if !bounded(&p.Rows) {
+			return "", nil, fmt.Errorf("plan: the list of %s has no limit", p.Rows.Table.Name)
+		}
 		from := c.rowSet(&p.Rows, al, "")
 		query = "SELECT coalesce(json_agg(" + c.node(p.Node, al, nil) + " ORDER BY " + c.orderBy(&p.Rows, al) +
 			"), '[]'::json) FROM " + from
 	case PlanAggregate:
 		from := c.rowSet(&p.Rows, al, "")
-		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from
+		c.aggregated(al, nil)
+		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from + aggregateGroup
 	case PlanOne:
 		t := p.Rows.Table
 		query = "SELECT (SELECT " + c.node(p.Node, al, nil) + " FROM " + qualified(t.Schema, t.Name) + " " + al +
@@ -196,6 +211,23 @@ func CompilePlan(p *Plan) (query string, params []any, err error) {
 		return "", nil, fmt.Errorf("plan: unknown kind %d", p.Kind)
 	}
 	return query, c.a.list, nil
+}
+
+// aggregateGroup makes a statement in aggregate context one group of all its rows, so it
+// yields exactly one row even when its selection holds no aggregate function (only constants
+// such as affected_rows, or nodes selected by their own subquery) or there are no rows.
+const aggregateGroup = " GROUP BY ()"
+
+// bounded reports whether a row set selects a bounded number of rows.
+func bounded(rs *RowSet) bool { return rs.Limit != nil || rs.IDs != nil }
+
+// aggregated records that alias al is a row set in aggregate context, tied to its outer row
+// by correlate (nil for none).
+func (c *planCompiler) aggregated(al string, correlate func(alias string) string) {
+	if c.aggs == nil {
+		c.aggs = map[string]func(string) string{}
+	}
+	c.aggs[al] = correlate
 }
 
 type planError struct{ err error }
@@ -411,14 +443,20 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		if agg != nil || n.Rows == nil || n.Link == nil || n.Link.Type != gqlbase.TypeLink {
 			c.fail("bad array relationship")
 		}
+		if n.Kind == NodeArrayRel && n.Rows.Limit == nil {
+			c.fail("the list of %s has no limit", n.Rows.Table.Name)
+		}
+		rows, link, outer := n.Rows, n.Link, al
+		correlate := func(alias string) string { return c.columnRef(alias, rows.Table, link) + " = " + outer + ".id" }
 		a2 := c.alias()
 		c.bind(a2, n.Rows.Table)
-		from := c.rowSet(n.Rows, a2, c.columnRef(a2, n.Rows.Table, n.Link)+" = "+al+".id")
+		from := c.rowSet(n.Rows, a2, correlate(a2))
 		if n.Kind == NodeArrayRel {
 			return "(SELECT coalesce(json_agg(" + c.nodeIn(n.Child, a2, n.Rows.Table, nil) + " ORDER BY " + c.orderBy(n.Rows, a2) +
 				"), '[]'::json) FROM " + from + ")"
 		}
-		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + ")"
+		c.aggregated(a2, correlate)
+		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + aggregateGroup + ")"
 	case NodeCount:
 		if agg == nil {
 			c.fail("count outside aggregate context")
@@ -479,10 +517,41 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		if agg == nil {
 			c.fail("rows outside aggregate context")
 		}
+		if n.Limit != nil {
+			return c.limitedRows(n, al, agg)
+		}
+		if !bounded(agg) {
+			c.fail("the rows of %s have no limit", agg.Table.Name)
+		}
 		return "coalesce(json_agg(" + c.nodeIn(n.Child, al, t, nil) + " ORDER BY " + c.orderBy(agg, al) + "), '[]'::json)"
 	}
 	c.fail("unknown node kind %d", n.Kind)
 	return ""
+}
+
+// limitedRows is NodeRows with its own Limit: the aggregates see every row of agg, the rows
+// only the first Limit of them, so it selects them again from a copy of agg (aliased anew,
+// tied to the same outer row) that carries the smaller limit.
+func (c *planCompiler) limitedRows(n *Node, al string, agg *RowSet) string {
+	correlate, ok := c.aggs[al]
+	if !ok {
+		c.fail("rows of an unknown aggregate")
+	}
+	rs := *agg
+	limit := max(*n.Limit, 0)
+	if rs.Limit != nil {
+		limit = min(limit, max(*rs.Limit, 0))
+	}
+	rs.Limit = &limit
+	a2 := c.alias()
+	c.bind(a2, rs.Table)
+	where := ""
+	if correlate != nil {
+		where = correlate(a2)
+	}
+	from := c.rowSet(&rs, a2, where)
+	return "(SELECT coalesce(json_agg(" + c.nodeIn(n.Child, a2, rs.Table, nil) + " ORDER BY " + c.orderBy(&rs, a2) +
+		"), '[]'::json) FROM " + from + ")"
 }
 
 // Orderable reports whether min and max apply to a column type.
@@ -508,66 +577,4 @@ func (c *planCompiler) tableOf(al string) *gqlbase.Table {
 		c.fail("alias %s has no table", al)
 	}
 	return t
-}
-
-// cond compiles a condition over row al of table t.
-func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
-	c.depth++
-	defer func() { c.depth-- }()
-	if c.depth > maxPlanDepth {
-		c.fail("condition nested deeper than %d levels", maxPlanDepth)
-	}
-	var parts []string
-	if w.And != nil {
-		sub := make([]string, len(w.And))
-		for i, x := range w.And {
-			sub[i] = c.cond(x, al, t)
-		}
-		if len(sub) == 0 {
-			parts = append(parts, "TRUE")
-		} else {
-			parts = append(parts, "("+strings.Join(sub, " AND ")+")")
-		}
-	}
-	if w.Or != nil {
-		sub := make([]string, len(w.Or))
-		for i, x := range w.Or {
-			sub[i] = c.cond(x, al, t)
-		}
-		if len(sub) == 0 {
-			parts = append(parts, "FALSE")
-		} else {
-			parts = append(parts, "("+strings.Join(sub, " OR ")+")")
-		}
-	}
-	if w.Not != nil {
-		parts = append(parts, "(NOT "+c.cond(w.Not, al, t)+")")
-	}
-	if w.Filter != nil {
-		parts = append(parts, compileFilter(w.Filter, al, c.a))
-	}
-	if e := w.Exists; e != nil {
-		if e.Link == nil || e.Target == nil || e.Link.Type != gqlbase.TypeLink {
-			c.fail("bad relationship condition")
-		}
-		a2 := c.alias()
-		var link string
-		if e.Forward {
-			link = a2 + ".id = " + c.columnRef(al, t, e.Link)
-		} else {
-			link = c.columnRef(a2, e.Target, e.Link) + " = " + al + ".id"
-		}
-		inner := "TRUE"
-		if e.Where != nil {
-			inner = c.cond(e.Where, a2, e.Target)
-		}
-		parts = append(parts, "EXISTS (SELECT 1 FROM "+qualified(e.Target.Schema, e.Target.Name)+" "+a2+" WHERE "+link+" AND "+inner+")")
-	}
-	switch len(parts) {
-	case 0:
-		return "TRUE"
-	case 1:
-		return parts[0]
-	}
-	return "(" + strings.Join(parts, " AND ") + ")"
 }

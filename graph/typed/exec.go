@@ -27,11 +27,6 @@ var _ graphql.ExecutableSchema = (*Executable)(nil)
 // Schema returns the gqlparser schema.
 func (e *Executable) Schema() *ast.Schema { return e.schema.ast }
 
-// Complexity leaves gqlgen's default cost (one per field plus its children).
-func (e *Executable) Complexity(context.Context, string, string, int, map[string]any) (int, bool) {
-	return 0, false
-}
-
 // execution is the state of one operation.
 type execution struct {
 	e     *Executable

@@ -212,8 +212,15 @@ type Schema struct {
 	role   Role
 	tables map[int64]*tableInfo
 	roots  map[ast.Operation]map[string]*rootField
+	// rowTypes maps the types that have a row's fields (<t>_row, <t>_by_pk_response) to
+	// their tables, and aggregateTypes names the <t>_aggregate types, for Complexity.
+	rowTypes       map[string]*tableInfo
+	aggregateTypes map[string]bool
 	// Skipped lists names left out because another name already took them.
 	Skipped []string
+	// Reserved lists tables and relationships left out because their GraphQL names would
+	// start with two underscores (a table "_" that raw SQL created gives "__row").
+	Reserved []string
 	// plans caches the statements of query root fields.
 	plans planCache
 }
@@ -281,6 +288,7 @@ func enumName(name string) bool { return name != "true" && name != "false" && na
 // are given to the older table and recorded in Skipped.
 func Build(db *gqlbase.Database, tables []*gqlbase.Table, role Role) (*Schema, error) {
 	s := &Schema{db: db, role: role, tables: make(map[int64]*tableInfo, len(tables)),
+		rowTypes: map[string]*tableInfo{}, aggregateTypes: map[string]bool{},
 		roots: map[ast.Operation]map[string]*rootField{ast.Query: {}, ast.Mutation: {}, ast.Subscription: {}}}
 	b := &builder{s: s, types: make(map[string]*ast.Definition, len(base.Types)+len(tables)*20)}
 	for k, v := range base.Types {
@@ -289,12 +297,15 @@ func Build(db *gqlbase.Database, tables []*gqlbase.Table, role Role) (*Schema, e
 	b.query = &ast.Definition{Kind: ast.Object, Name: "Query", Description: fmt.Sprintf("The tables of database %q.", db.Name)}
 	b.mutation = &ast.Definition{Kind: ast.Object, Name: "Mutation"}
 	b.subscription = &ast.Definition{Kind: ast.Object, Name: "Subscription", Description: "Live queries: the result is sent again whenever it changes."}
-	for _, t := range tables {
-		s.tables[t.ID] = newTableInfo(t)
-	}
 	infos := make([]*tableInfo, 0, len(tables))
 	for _, t := range tables {
-		infos = append(infos, s.tables[t.ID])
+		if gqlbase.TypedNamesReserved(t.Name) {
+			s.Reserved = append(s.Reserved, "table "+t.Name)
+			continue
+		}
+		ti := newTableInfo(t)
+		s.tables[t.ID] = ti
+		infos = append(infos, ti)
 	}
 	// Relationships: each LINK column gives its table an object relationship and its target
 	// array and aggregate relationships.
@@ -307,7 +318,11 @@ func Build(db *gqlbase.Database, tables []*gqlbase.Table, role Role) (*Schema, e
 			if target == nil {
 				continue
 			}
-			ti.addRel(c.Name+"_rel", &relField{kind: fieldObjectRel, link: c, target: target}, true)
+			if gqlbase.TypedNamesReserved(c.Name) {
+				s.Reserved = append(s.Reserved, ti.name+"."+c.Name+"_rel")
+			} else {
+				ti.addRel(c.Name+"_rel", &relField{kind: fieldObjectRel, link: c, target: target}, true)
+			}
 			arr := ti.name + "_by_" + c.Name
 			target.addRel(arr, &relField{kind: fieldArrayRel, link: c, target: ti}, true)
 			target.addRel(arr+"_aggregate", &relField{kind: fieldAggregateRel, link: c, target: ti}, false)

@@ -13,13 +13,26 @@ import (
 	"github.com/gqlbase/gqlbase/storage"
 )
 
-func (b *builder) listArgs(ti *tableInfo) ast.ArgumentDefinitionList {
+// Descriptions of the limit argument (GraphiQL shows them), for lists and for aggregates.
+var (
+	listLimitDoc = fmt.Sprintf("At most this many rows: %d when not given, at most %d (page further with offset).",
+		DefaultLimit, MaxLimit)
+	aggregateLimitDoc = fmt.Sprintf("Aggregate over at most this many rows (at most %d); when not given, the aggregates "+
+		"cover every matching row and nodes returns the first %d.", MaxLimit, DefaultLimit)
+)
+
+// listArgs are the arguments of a list (aggregate false) or of an aggregate over ti's rows.
+func (b *builder) listArgs(ti *tableInfo, aggregate bool) ast.ArgumentDefinitionList {
 	where := named(ti.typ("bool_exp"))
+	limitDoc := listLimitDoc
+	if aggregate {
+		limitDoc = aggregateLimitDoc
+	}
 	return ast.ArgumentDefinitionList{
 		arg("where", where, "Rows to return."),
 		arg("filter", where, "Airsequel's name for where (both given: both must hold)."),
 		arg("order_by", list(nonNull(ti.typ("order_by"))), "Sort keys, in order; the id breaks ties."),
-		arg("limit", named("Int"), "At most this many rows."),
+		arg("limit", named("Int"), limitDoc),
 		arg("offset", named("Int"), "Skip this many rows."),
 		arg("distinct_on", list(nonNull(ti.typ("select_column"))), "Keep the first row of each group of equal values of these columns (they lead the order)."),
 	}
@@ -41,6 +54,7 @@ func (b *builder) table(ti *tableInfo) {
 	if !b.addType(row) {
 		return
 	}
+	b.s.rowTypes[row.Name] = ti
 	cols := append(append([]*gqlbase.Column{}, gqlbase.SystemColumns[:1]...), t.Columns...)
 	cols = append(cols, gqlbase.SystemColumns[1:]...)
 	var fieldNames []string
@@ -65,10 +79,10 @@ func (b *builder) table(ti *tableInfo) {
 				Description: fmt.Sprintf("The %s row that column %s links to.", f.target.name, f.link.Name)})
 		case fieldArrayRel:
 			row.Fields = append(row.Fields, &ast.FieldDefinition{Name: name, Type: nonNullList(nonNull(f.target.typ("row"))),
-				Arguments: b.listArgs(f.target), Description: fmt.Sprintf("The %s rows whose column %s links to this row.", f.target.name, f.link.Name)})
+				Arguments: b.listArgs(f.target, false), Description: fmt.Sprintf("The %s rows whose column %s links to this row.", f.target.name, f.link.Name)})
 		case fieldAggregateRel:
 			row.Fields = append(row.Fields, &ast.FieldDefinition{Name: name, Type: nonNull(f.target.typ("aggregate")),
-				Arguments: b.listArgs(f.target), Description: fmt.Sprintf("Aggregates over the %s rows whose column %s links to this row.", f.target.name, f.link.Name)})
+				Arguments: b.listArgs(f.target, true), Description: fmt.Sprintf("Aggregates over the %s rows whose column %s links to this row.", f.target.name, f.link.Name)})
 		}
 	}
 	// Comparison and order inputs.
@@ -106,7 +120,8 @@ func (b *builder) table(ti *tableInfo) {
 	// Aggregates.
 	agg := &ast.Definition{Kind: ast.Object, Name: ti.typ("aggregate"), Fields: ast.FieldList{
 		{Name: "aggregate", Type: named(ti.typ("aggregate_fields"))},
-		{Name: "nodes", Type: nonNullList(nonNull(row.Name))},
+		{Name: "nodes", Type: nonNullList(nonNull(row.Name)), Description: fmt.Sprintf(
+			"The aggregated rows: the first %d when the aggregate has no limit.", DefaultLimit)},
 	}}
 	aggFields := &ast.Definition{Kind: ast.Object, Name: ti.typ("aggregate_fields"), Fields: ast.FieldList{
 		{Name: "count", Type: nonNull("Int"), Arguments: ast.ArgumentDefinitionList{
@@ -144,20 +159,22 @@ func (b *builder) table(ti *tableInfo) {
 	b.addType(maxF)
 	aggFields.Fields = append(aggFields.Fields, &ast.FieldDefinition{Name: "min", Type: named(minF.Name)},
 		&ast.FieldDefinition{Name: "max", Type: named(maxF.Name)})
-	b.addType(agg)
+	if b.addType(agg) {
+		b.s.aggregateTypes[agg.Name] = true
+	}
 	b.addType(aggFields)
 
 	// Root query and subscription fields.
-	b.root(ast.Query, b.query, &ast.FieldDefinition{Name: t.Name, Type: nonNullList(nonNull(row.Name)), Arguments: b.listArgs(ti),
+	b.root(ast.Query, b.query, &ast.FieldDefinition{Name: t.Name, Type: nonNullList(nonNull(row.Name)), Arguments: b.listArgs(ti, false),
 		Description: "Rows of " + t.Name + "."}, rootList, ti)
 	byPKArgs := ast.ArgumentDefinitionList{arg("id", nonNull("ID"), "")}
 	b.root(ast.Query, b.query, &ast.FieldDefinition{Name: t.Name + "_by_pk", Type: named(row.Name), Arguments: byPKArgs,
 		Description: "The " + t.Name + " row with this id, or null."}, rootByPK, ti)
-	b.root(ast.Query, b.query, &ast.FieldDefinition{Name: t.Name + "_aggregate", Type: nonNull(agg.Name), Arguments: b.listArgs(ti),
+	b.root(ast.Query, b.query, &ast.FieldDefinition{Name: t.Name + "_aggregate", Type: nonNull(agg.Name), Arguments: b.listArgs(ti, true),
 		Description: "Aggregates over rows of " + t.Name + "."}, rootAggregate, ti)
-	b.root(ast.Subscription, b.subscription, &ast.FieldDefinition{Name: t.Name, Type: nonNullList(nonNull(row.Name)), Arguments: b.listArgs(ti)}, rootList, ti)
+	b.root(ast.Subscription, b.subscription, &ast.FieldDefinition{Name: t.Name, Type: nonNullList(nonNull(row.Name)), Arguments: b.listArgs(ti, false)}, rootList, ti)
 	b.root(ast.Subscription, b.subscription, &ast.FieldDefinition{Name: t.Name + "_by_pk", Type: named(row.Name), Arguments: byPKArgs}, rootByPK, ti)
-	b.root(ast.Subscription, b.subscription, &ast.FieldDefinition{Name: t.Name + "_aggregate", Type: nonNull(agg.Name), Arguments: b.listArgs(ti)}, rootAggregate, ti)
+	b.root(ast.Subscription, b.subscription, &ast.FieldDefinition{Name: t.Name + "_aggregate", Type: nonNull(agg.Name), Arguments: b.listArgs(ti, true)}, rootAggregate, ti)
 
 	if b.s.role != RoleWrite {
 		return
@@ -212,7 +229,9 @@ func (b *builder) table(ti *tableInfo) {
 	pkResp.Fields = append(pkResp.Fields, row.Fields...)
 	b.addField(pkResp, &ast.FieldDefinition{Name: "affected_rows", Type: nonNull("Int")})
 	b.addField(pkResp, &ast.FieldDefinition{Name: "returning", Type: nonNullList(nonNull(row.Name))})
-	b.addType(pkResp)
+	if b.addType(pkResp) {
+		b.s.rowTypes[pkResp.Name] = ti
+	}
 
 	insertArgs := ast.ArgumentDefinitionList{arg("objects", nonNullList(nonNull(insert.Name)), "")}
 	oneArgs := ast.ArgumentDefinitionList{arg("object", nonNull(insert.Name), "")}

@@ -25,7 +25,7 @@ func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.
 	ti := rf.table
 	switch rf.kind {
 	case rootList:
-		rs, err := x.rowSet(ti, f.Field, args)
+		rs, err := x.rowSet(ti, f.Field, args, true)
 		if err != nil {
 			return nil, err
 		}
@@ -45,11 +45,11 @@ func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.
 		}
 		return &storage.Plan{Kind: storage.PlanOne, Rows: storage.RowSet{Table: ti.t}, ID: id, Node: n}, nil
 	case rootAggregate:
-		rs, err := x.rowSet(ti, f.Field, args)
+		rs, err := x.rowSet(ti, f.Field, args, false)
 		if err != nil {
 			return nil, err
 		}
-		n, err := x.aggregateNode(ti, f.Selections)
+		n, err := x.aggregateNode(ti, f.Selections, rs)
 		if err != nil {
 			return nil, err
 		}
@@ -67,8 +67,10 @@ func parseID(v any, field string) (int64, error) {
 	return id.(int64), nil
 }
 
-// rowSet reads where/filter, order_by, limit, offset and distinct_on.
-func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any) (*storage.RowSet, error) {
+// rowSet reads where/filter, order_by, limit, offset and distinct_on. A list's row set always
+// has a limit (DefaultLimit when none is given); an aggregate's only when one is given, since
+// its aggregates cover every matching row (its nodes get their own, see aggregateNode).
+func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any, list bool) (*storage.RowSet, error) {
 	rs := &storage.RowSet{Table: ti.t}
 	where, err := x.whereArgs(ti, args, "where", "filter")
 	if err != nil {
@@ -78,15 +80,8 @@ func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any)
 	if rs.Order, err = x.orderBy(ti, field); err != nil {
 		return nil, err
 	}
-	if v, ok := args["limit"]; ok && v != nil {
-		n, err := intArg(v, "limit")
-		if err != nil {
-			return nil, err
-		}
-		if n < 0 {
-			return nil, gqlbase.BadInput("limit must not be negative").WithField("limit")
-		}
-		rs.Limit = &n
+	if rs.Limit, err = limitArg(args, list); err != nil {
+		return nil, err
 	}
 	if v, ok := args["offset"]; ok && v != nil {
 		n, err := intArg(v, "offset")
@@ -176,8 +171,10 @@ var comparisonOps = map[string]gqlbase.FilterOp{
 	"_is_null": gqlbase.OpIsNull, "_contains": gqlbase.OpContains,
 }
 
-// cond turns a <table>_bool_exp value into a row condition. Every key must hold; _and: []
-// and _or: [] add no condition; _eq: null means IS NULL.
+// cond turns a <table>_bool_exp value into a row condition. Every key must hold; _eq: null
+// means IS NULL. An empty _and holds for every row and an empty _or for none, as everywhere
+// else (the platform's and/or, Botpress's $and/$or, gqlbase.BoundFilter in memory): a
+// disjunction of nothing is false.
 func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage.Cond, error) {
 	if depth > gqlbase.MaxFilterDepth {
 		return nil, gqlbase.BadInput("%s: the condition is nested deeper than %d levels", path, gqlbase.MaxFilterDepth).WithField("where")
@@ -201,7 +198,7 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 			if !ok {
 				return nil, gqlbase.BadInput("%s must be a list of conditions", p).WithField("where")
 			}
-			if len(items) == 0 {
+			if len(items) == 0 && k == "_and" {
 				continue
 			}
 			sub := make([]*storage.Cond, len(items))
@@ -464,7 +461,7 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.
 		}
 		return &storage.Node{Kind: storage.NodeObjectRel, Link: rf.link, Target: rf.target.t, Child: child}, nil
 	case fieldArrayRel, fieldAggregateRel:
-		rs, err := x.rowSet(rf.target, f.Field, f.ArgumentMap(x.vars))
+		rs, err := x.rowSet(rf.target, f.Field, f.ArgumentMap(x.vars), rf.kind == fieldArrayRel)
 		if err != nil {
 			return nil, err
 		}
@@ -475,7 +472,7 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.
 			}
 			return &storage.Node{Kind: storage.NodeArrayRel, Link: rf.link, Rows: rs, Child: child}, nil
 		}
-		child, err := x.aggregateNode(rf.target, f.Selections)
+		child, err := x.aggregateNode(rf.target, f.Selections, rs)
 		if err != nil {
 			return nil, err
 		}
@@ -484,8 +481,10 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.
 	return nil, fmt.Errorf("typed: field %q of unknown kind", f.Name)
 }
 
-// aggregateNode compiles a <table>_aggregate selection (aggregate context).
-func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet) (*storage.Node, error) {
+// aggregateNode compiles a <table>_aggregate selection (aggregate context) over the rows of rs.
+// Without a limit on rs its nodes are the first DefaultLimit rows, while its aggregates still
+// cover every row.
+func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet, rs *storage.RowSet) (*storage.Node, error) {
 	typeName := ti.typ("aggregate")
 	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
 	n := &storage.Node{Kind: storage.NodeObject}
@@ -500,6 +499,10 @@ func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet) (*storage
 				return nil, err
 			}
 			child = &storage.Node{Kind: storage.NodeRows, Child: row}
+			if rs.Limit == nil {
+				limit := DefaultLimit
+				child.Limit = &limit
+			}
 		case "aggregate":
 			c, err := x.aggregateFields(ti, f.Selections)
 			if err != nil {

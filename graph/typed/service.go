@@ -269,6 +269,9 @@ func (s *Service) NewEntry(db *gqlbase.Database, tables []*gqlbase.Table, role R
 	if len(sch.Skipped) > 0 {
 		s.log.Warn("typed schema: names left out because they collide", "database", db.ID, "names", sch.Skipped)
 	}
+	if len(sch.Reserved) > 0 {
+		s.log.Warn("typed schema: names left out because their GraphQL names would start with __", "database", db.ID, "names", sch.Reserved)
+	}
 	e := &Entry{Schema: sch, Executable: &Executable{schema: sch, svc: s}}
 	if s.cfg.Handler != nil {
 		e.Handler = s.cfg.Handler(e.Executable)

@@ -70,6 +70,9 @@ func TestBuiltSchemaIsValidSDL(t *testing.T) {
 		{ID: 2, Name: "a", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "true", Type: gqlbase.TypeText}, {Name: "_and", Type: gqlbase.TypeText}}},
 		{ID: 3, Name: "a_aggregate", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "x", Type: gqlbase.TypeText}}},
 		{ID: 4, Name: "b", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "a_rel", Type: gqlbase.TypeText}, {Name: "a", Type: gqlbase.TypeLink, LinkTableID: ptr(int64(2))}}},
+		// Raw SQL may create a table "_" (types __row, ...) and a LINK column "_" (__rel).
+		{ID: 5, Name: "_", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "x", Type: gqlbase.TypeText}}},
+		{ID: 6, Name: "c", Schema: "db_1", Columns: []*gqlbase.Column{{Name: "_", Type: gqlbase.TypeLink, LinkTableID: ptr(int64(1))}}},
 	}
 	s2, err := Build(&gqlbase.Database{ID: 1, Name: "d"}, odd, RoleWrite)
 	if err != nil {
@@ -83,6 +86,12 @@ func TestBuiltSchemaIsValidSDL(t *testing.T) {
 	}
 	if got := strings.Join(s2.Skipped, ","); got != "Query.a_aggregate,Subscription.a_aggregate" {
 		t.Errorf("skipped: %s", got)
+	}
+	if got := strings.Join(s2.Reserved, ","); got != "table _,c.__rel" {
+		t.Errorf("left out for two underscores: %s", got)
+	}
+	if s2.AST().Types["empty_row"].Fields.ForName("c_by__") == nil {
+		t.Error("the array relationship c_by__ of the LINK column _ is missing")
 	}
 	if f := s2.AST().Types["b_row"].Fields.ForName("a_rel"); f == nil || f.Type.Name() != "String" {
 		t.Errorf("the column a_rel should win over the relationship: %v", f)

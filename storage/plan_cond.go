@@ -1,0 +1,71 @@
+// Row conditions of plans (see plan.go): where arguments and EXISTS through relationships.
+
+package storage
+
+import (
+	"strings"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// cond compiles a condition over row al of table t.
+func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxPlanDepth {
+		c.fail("condition nested deeper than %d levels", maxPlanDepth)
+	}
+	var parts []string
+	if w.And != nil {
+		sub := make([]string, len(w.And))
+		for i, x := range w.And {
+			sub[i] = c.cond(x, al, t)
+		}
+		if len(sub) == 0 {
+			parts = append(parts, "TRUE")
+		} else {
+			parts = append(parts, "("+strings.Join(sub, " AND ")+")")
+		}
+	}
+	if w.Or != nil {
+		sub := make([]string, len(w.Or))
+		for i, x := range w.Or {
+			sub[i] = c.cond(x, al, t)
+		}
+		if len(sub) == 0 {
+			parts = append(parts, "FALSE")
+		} else {
+			parts = append(parts, "("+strings.Join(sub, " OR ")+")")
+		}
+	}
+	if w.Not != nil {
+		parts = append(parts, "(NOT "+c.cond(w.Not, al, t)+")")
+	}
+	if w.Filter != nil {
+		parts = append(parts, compileFilter(w.Filter, al, c.a))
+	}
+	if e := w.Exists; e != nil {
+		if e.Link == nil || e.Target == nil || e.Link.Type != gqlbase.TypeLink {
+			c.fail("bad relationship condition")
+		}
+		a2 := c.alias()
+		var link string
+		if e.Forward {
+			link = a2 + ".id = " + c.columnRef(al, t, e.Link)
+		} else {
+			link = c.columnRef(a2, e.Target, e.Link) + " = " + al + ".id"
+		}
+		inner := "TRUE"
+		if e.Where != nil {
+			inner = c.cond(e.Where, a2, e.Target)
+		}
+		parts = append(parts, "EXISTS (SELECT 1 FROM "+qualified(e.Target.Schema, e.Target.Name)+" "+a2+" WHERE "+link+" AND "+inner+")")
+	}
+	switch len(parts) {
+	case 0:
+		return "TRUE"
+	case 1:
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
