@@ -26,20 +26,24 @@ import (
 type Limits struct {
 	MaxBodyBytes   int64 // request body (JSON POST)
 	MaxUploadBytes int64 // multipart request with files
-	Complexity     int   // sum of field costs
-	Depth          int   // nesting of selections (introspection excluded)
-	Tokens         int   // lexer tokens in the document
-	WSMessageBytes int64 // one WebSocket message
+	Complexity     int   // sum of field costs (platform API)
+	// TypedComplexity bounds the values a typed data API operation can build: its fields
+	// count once per row their lists may return (graph/typed/cost.go).
+	TypedComplexity int
+	Depth           int   // nesting of selections (introspection excluded)
+	Tokens          int   // lexer tokens in the document
+	WSMessageBytes  int64 // one WebSocket message
 }
 
 // DefaultLimits are generous for applications and still stop abuse.
 var DefaultLimits = Limits{
-	MaxBodyBytes:   1 << 20,
-	MaxUploadBytes: 64 << 20,
-	Complexity:     5000,
-	Depth:          12,
-	Tokens:         15000,
-	WSMessageBytes: 1 << 20,
+	MaxBodyBytes:    1 << 20,
+	MaxUploadBytes:  64 << 20,
+	Complexity:      5000,
+	TypedComplexity: 100_000,
+	Depth:           12,
+	Tokens:          15000,
+	WSMessageBytes:  1 << 20,
 }
 
 // graphqlHandler builds a gqlgen server for an executable schema with gqlbase's transports,
@@ -75,7 +79,11 @@ func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Ha
 	srv.SetParserTokenLimit(lim.Tokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](200)})
-	srv.Use(extension.FixedComplexityLimit(lim.Complexity))
+	complexity := lim.Complexity
+	if api == "typed" {
+		complexity = lim.TypedComplexity
+	}
+	srv.Use(extension.FixedComplexityLimit(complexity))
 	srv.Use(depthLimit{max: lim.Depth})
 	srv.SetErrorPresenter(s.presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

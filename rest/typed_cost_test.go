@@ -188,7 +188,7 @@ func TestTypedAPICostIsBoundedByComplexity(t *testing.T) {
 	}
 	// Nine levels, the lists at their default limit: 100^4 rows.
 	err := e.refusedBeforeExecution(t, "{ "+chain(9, "")+" }", "COMPLEXITY_LIMIT_EXCEEDED")
-	if !strings.Contains(err.Message, fmt.Sprint(rest.DefaultLimits.Complexity)) {
+	if !strings.Contains(err.Message, fmt.Sprint(rest.DefaultLimits.TypedComplexity)) {
 		t.Errorf("message %q does not name the limit", err.Message)
 	}
 	// The same nesting with a limit of 1 on each list builds 9 rows: it passes.

@@ -46,20 +46,14 @@ func limitArg(args map[string]any, list bool) (*int, error) {
 	return &n, nil
 }
 
-// ValuesPerPoint converts a typed operation's cost, counted in the values it can build, into
-// the points the server's complexity limit counts (Limits.Complexity in package rest, 5,000 by
-// default, shared with the platform API): an operation may build up to 20 × that many values
-// (100,000 by default), which leaves room for a page of 100 rows with two nested levels of 10
-// and refuses what only a flood of aliases or of nested lists could build.
-const ValuesPerPoint = 20
-
 // Complexity is the cost gqlgen's complexity limit checks before an operation runs (the
 // platform's COMPLEXITY_LIMIT_EXCEEDED when over). A field costs one value plus its children's
 // cost, as gqlgen counts by default, except that a list field's children count once per row it
 // may return: its effective limit (DefaultLimit when none is given, MaxLimit at most). Thus
 // the cost of a query is the number of values it can build, whatever the data, and nesting
-// multiplies it as it multiplies rows. Root fields convert their cost into points
-// (ValuesPerPoint).
+// multiplies it as it multiplies rows. The typed API's limit (Limits.TypedComplexity in
+// package rest, 100,000 values by default) leaves room for a page of 100 rows with two nested
+// levels of 10 and refuses what only a flood of aliases or of nested lists could build.
 func (e *Executable) Complexity(_ context.Context, typeName, field string, childComplexity int, args map[string]any) (int, bool) {
 	return e.schema.complexity(typeName, field, childComplexity, args)
 }
@@ -112,7 +106,7 @@ func (s *Schema) complexity(typeName, field string, child int, args map[string]a
 		}
 		return 0, false
 	}
-	return points(values), true
+	return min(values, maxCost), true
 }
 
 // listCost is the cost of a list of at most limit rows whose selection costs child per row.
@@ -145,14 +139,6 @@ func costLimit(args map[string]any) int {
 		return 0
 	}
 	return n
-}
-
-// points converts values into complexity points, rounding up.
-func points(values int) int {
-	if values >= maxCost {
-		return maxCost
-	}
-	return max(1, (values+ValuesPerPoint-1)/ValuesPerPoint)
 }
 
 // maxCost is where costs saturate: far above any limit, and safe to add to.
