@@ -8,6 +8,9 @@ import (
 	"github.com/gqlbase/gqlbase/storage"
 )
 
+// testSchema is the schema of the database the guard checks statements for.
+const testSchema = "db_1"
+
 func TestParseSQLClassifies(t *testing.T) {
 	cases := []struct {
 		sql   string
@@ -28,7 +31,7 @@ func TestParseSQLClassifies(t *testing.T) {
 		{"SELECT \"set_config\" FROM t", nil}, // a quoted identifier with a blocked name is refused too
 	}
 	for _, c := range cases {
-		stmts, err := storage.ParseSQL(c.sql)
+		stmts, err := storage.ParseSQL(c.sql, testSchema)
 		if c.kinds == nil {
 			if err == nil {
 				t.Errorf("%q: accepted", c.sql)
@@ -87,7 +90,7 @@ func TestParseSQLRefusesEscapes(t *testing.T) {
 		"  ;  ; ",
 	}
 	for _, q := range refused {
-		_, err := storage.ParseSQL(q)
+		_, err := storage.ParseSQL(q, testSchema)
 		if err == nil {
 			t.Errorf("%q: accepted", q)
 			continue
@@ -99,7 +102,7 @@ func TestParseSQLRefusesEscapes(t *testing.T) {
 }
 
 func TestParseSQLSplitsOnlyOutsideQuotes(t *testing.T) {
-	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES ('a;b', "c;d", $tag$ ; $tag$); SELECT ';'`)
+	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES ('a;b', "c;d", $tag$ ; $tag$); SELECT ';'`, testSchema)
 	if err != nil {
 		t.Fatal(err)
 	}
