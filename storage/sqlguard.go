@@ -184,18 +184,30 @@ func (g *sqlGuard) errorf(format string, args ...any) error {
 	return sqlInputError(format+" (in %q)", append(args, short)...)
 }
 
-// refuse refuses a kind of statement, named by its first word.
+// refuse refuses a kind of statement, named by its first words.
 func (g *sqlGuard) refuse(why string) error {
-	return g.errorf("%s statements are not available through the SQL endpoint: %s", firstWord(g.text), why)
+	return g.errorf("%s statements are not available through the SQL endpoint: %s", commandWords(g.text), why)
 }
 
-func firstWord(text string) string {
+// commandWords are the words that name the command of a statement: the first, and for
+// CREATE, ALTER and DROP the kind of object (CREATE POLICY, CREATE OR REPLACE FUNCTION).
+func commandWords(text string) string {
 	scan, err := pg_query.Scan(text)
 	if err != nil || len(scan.Tokens) == 0 {
 		return "these"
 	}
-	t := scan.Tokens[0]
-	return strings.ToUpper(text[t.Start:t.End])
+	var words []string
+	for _, t := range scan.Tokens {
+		w := strings.ToUpper(text[t.Start:t.End])
+		words = append(words, w)
+		switch {
+		case len(words) == 1 && (w == "CREATE" || w == "ALTER" || w == "DROP"):
+		case len(words) > 1 && (w == "OR" || w == "REPLACE"):
+		default:
+			return strings.Join(words, " ")
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 const (
@@ -251,7 +263,7 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 	case *pg_query.Node_CreateTableAsStmt:
 		c := s.CreateTableAsStmt
 		if c.Query.GetSelectStmt() == nil {
-			return 0, "", g.refuse("the table must be created from a query")
+			return 0, "", g.errorf("CREATE TABLE AS needs a query")
 		}
 		switch c.Objtype {
 		case pg_query.ObjectType_OBJECT_TABLE:
@@ -265,10 +277,13 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 	case *pg_query.Node_IndexStmt:
 		ix := s.IndexStmt
 		if ix.TableSpace != "" {
-			return 0, "", g.refuse(whyTablespace)
+			return 0, "", g.errorf("%s", whyTablespace)
 		}
 		if ix.AccessMethod != "" && !indexMethods[ix.AccessMethod] {
 			return 0, "", g.errorf("index method %q is not allowed in raw SQL: use btree, hash, gist, spgist, gin or brin", ix.AccessMethod)
+		}
+		if err := g.newName(ix.Idxname); err != nil {
+			return 0, "", err
 		}
 		return SQLSchema, "CREATE INDEX", g.ownRelation(ix.Relation)
 	case *pg_query.Node_CreateSeqStmt:
@@ -302,7 +317,7 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 		// Without a list, ANALYZE goes through every table of the server, and its
 		// warnings name the ones it skips.
 		if len(v.Rels) == 0 {
-			return 0, "", g.refuse("name the tables to analyze")
+			return 0, "", g.errorf("ANALYZE needs the names of the tables to analyze")
 		}
 		for _, r := range v.Rels {
 			if err := g.ownRelation(r.GetVacuumRelation().GetRelation()); err != nil {
@@ -310,6 +325,10 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 			}
 		}
 		return SQLWrite, "ANALYZE", nil
+	case *pg_query.Node_AlterObjectSchemaStmt:
+		return 0, "", g.errorf("SET SCHEMA is not available through raw SQL: the database's objects stay in its schema")
+	case *pg_query.Node_AlterOwnerStmt:
+		return 0, "", g.errorf("OWNER TO is not available through raw SQL: the owner of the database's objects is fixed")
 	case *pg_query.Node_TransactionStmt:
 		return 0, "", g.refuse("the whole request already runs in one transaction")
 	case *pg_query.Node_VariableSetStmt, *pg_query.Node_VariableShowStmt, *pg_query.Node_DiscardStmt:
@@ -323,11 +342,11 @@ func (g *sqlGuard) createTable(c *pg_query.CreateStmt) error {
 	case c.Partspec != nil || c.Partbound != nil:
 		return g.errorf("%s", whyPartitioned)
 	case len(c.InhRelations) > 0:
-		return g.refuse("table inheritance (INHERITS) is not supported: create a plain table")
+		return g.errorf("table inheritance (INHERITS) is not supported: create a plain table")
 	case c.OfTypename != nil:
-		return g.refuse("typed tables (OF type) are not supported: create a plain table")
+		return g.errorf("typed tables (OF type) are not supported: create a plain table")
 	case c.Tablespacename != "" || (c.AccessMethod != "" && c.AccessMethod != "heap"):
-		return g.refuse(whyTablespace)
+		return g.errorf("%s", whyTablespace)
 	}
 	return g.ownRelation(c.Relation)
 }
@@ -367,19 +386,20 @@ func (g *sqlGuard) alterTable(a *pg_query.AlterTableStmt) (SQLKind, string, erro
 		switch t := cmd.Subtype; {
 		case alterTableCommands[t]:
 		case t == pg_query.AlterTableType_AT_ChangeOwner:
-			return 0, "", g.refuse("the owner of the database's objects is fixed")
+			return 0, "", g.errorf("OWNER TO is not available through raw SQL: the owner of the database's objects is fixed")
 		case t == pg_query.AlterTableType_AT_EnableRowSecurity || t == pg_query.AlterTableType_AT_DisableRowSecurity ||
 			t == pg_query.AlterTableType_AT_ForceRowSecurity || t == pg_query.AlterTableType_AT_NoForceRowSecurity:
-			return 0, "", g.refuse("row level security is not available through raw SQL")
+			return 0, "", g.errorf("row level security is not available through raw SQL")
 		case t == pg_query.AlterTableType_AT_AttachPartition || t == pg_query.AlterTableType_AT_DetachPartition ||
 			t == pg_query.AlterTableType_AT_DetachPartitionFinalize:
 			return 0, "", g.errorf("%s", whyPartitioned)
 		case t == pg_query.AlterTableType_AT_AddInherit || t == pg_query.AlterTableType_AT_DropInherit:
-			return 0, "", g.refuse("table inheritance is not supported")
+			return 0, "", g.errorf("table inheritance is not supported")
 		case t == pg_query.AlterTableType_AT_SetTableSpace || t == pg_query.AlterTableType_AT_SetAccessMethod:
-			return 0, "", g.refuse(whyTablespace)
+			return 0, "", g.errorf("%s", whyTablespace)
 		default:
-			return 0, "", g.refuse("this action (" + strings.TrimPrefix(t.String(), "AT_") + ") is not available through raw SQL")
+			return 0, "", g.errorf("ALTER %s ... %s is not available through raw SQL: triggers, rules, typed and foreign tables are not supported",
+				word, strings.TrimPrefix(t.String(), "AT_"))
 		}
 	}
 	return SQLSchema, "ALTER " + word, g.ownRelation(a.Relation)
@@ -394,7 +414,22 @@ func (g *sqlGuard) rename(r *pg_query.RenameStmt) (SQLKind, string, error) {
 	if !ok || r.Relation == nil {
 		return 0, "", g.refuse("only tables, indexes, views, sequences, their columns and constraints can be renamed")
 	}
+	if obj == r.RenameType {
+		if err := g.newName(r.Newname); err != nil {
+			return 0, "", err
+		}
+	}
 	return SQLSchema, "ALTER " + word, g.ownRelation(r.Relation)
+}
+
+// newName checks the name a relation is given where the statement names no schema (an
+// index, a rename): a name starting with pg_ could only ever be used qualified, since
+// unqualified it means the system catalog.
+func (g *sqlGuard) newName(name string) error {
+	if strings.HasPrefix(name, "pg_") {
+		return g.errorf("the name %q is not allowed: names starting with pg_ are the system catalog's", name)
+	}
+	return nil
 }
 
 func (g *sqlGuard) comment(c *pg_query.CommentStmt) error {
@@ -402,7 +437,7 @@ func (g *sqlGuard) comment(c *pg_query.CommentStmt) error {
 	switch c.Objtype {
 	case pg_query.ObjectType_OBJECT_COLUMN, pg_query.ObjectType_OBJECT_TABCONSTRAINT:
 		if len(names) < 2 {
-			return g.refuse("name the column or constraint with its table")
+			return g.errorf("COMMENT ON COLUMN and CONSTRAINT need the name of the table")
 		}
 		return g.ownName(names[:len(names)-1])
 	}

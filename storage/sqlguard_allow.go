@@ -103,6 +103,11 @@ var sequenceFunctions = map[string]bool{"nextval": true, "currval": false, "setv
 // database.
 var sqlCatalogRelations = setOf("pg_timezone_names", "pg_timezone_abbrevs")
 
+// infoSchemaRefused are the information_schema views that show other databases' objects:
+// Postgres filters information_schema by privilege, and every type (so the row type of
+// every table of every database) has USAGE granted to PUBLIC, which udt_privileges lists.
+var infoSchemaRefused = setOf("udt_privileges")
+
 // regTypes are the OID alias types: their output function prints the name of whatever object
 // an OID stands for, with no privilege check, so a value of one of them (a cast of a number,
 // a column) would name other databases' tables, schemas and roles. Raw SQL may only cast a

@@ -119,7 +119,7 @@ func (g *sqlGuard) visit(m proto.Message, sc *cteScope) (skip bool, err error) {
 		return false, g.defElem(n)
 	case *pg_query.Constraint:
 		if n.Indexspace != "" {
-			return false, g.refuse(whyTablespace)
+			return false, g.errorf("%s", whyTablespace)
 		}
 		if n.AccessMethod != "" && !indexMethods[n.AccessMethod] {
 			return false, g.errorf("index method %q is not allowed in raw SQL", n.AccessMethod)
@@ -129,7 +129,7 @@ func (g *sqlGuard) visit(m proto.Message, sc *cteScope) (skip bool, err error) {
 		}
 	case *pg_query.IntoClause:
 		if n.TableSpaceName != "" || (n.AccessMethod != "" && n.AccessMethod != "heap") {
-			return false, g.refuse(whyTablespace)
+			return false, g.errorf("%s", whyTablespace)
 		}
 		return false, g.ownRelation(n.Rel)
 	case *pg_query.InsertStmt:
@@ -160,7 +160,7 @@ const whyRelations = "raw SQL may use the tables of this database and informatio
 // any other relation it names).
 func (g *sqlGuard) readRelation(rv *pg_query.RangeVar, sc *cteScope) error {
 	if rv.Relpersistence == "t" {
-		return g.refuse("temporary objects would outlive the request")
+		return g.errorf("temporary objects are not available through raw SQL: they would outlive the request")
 	}
 	return g.readName(rv.Catalogname, rv.Schemaname, rv.Relname, sc)
 }
@@ -175,7 +175,7 @@ func (g *sqlGuard) readName(catalog, schema, rel string, sc *cteScope) error {
 		ok = true
 	case schema == "information_schema":
 		// The _pg_ views are information_schema's internals, not granted to PUBLIC.
-		ok = !strings.HasPrefix(rel, "_pg_")
+		ok = !strings.HasPrefix(rel, "_pg_") && !infoSchemaRefused[rel]
 	case schema == "pg_catalog":
 		ok = sqlCatalogRelations[rel]
 	}
@@ -193,7 +193,7 @@ func (g *sqlGuard) readName(catalog, schema, rel string, sc *cteScope) error {
 // be in the caller's schema.
 func (g *sqlGuard) ownRelation(rv *pg_query.RangeVar) error {
 	if rv == nil {
-		return g.refuse(whyOnlyDDL)
+		return g.errorf("the statement names no relation")
 	}
 	names := []string{rv.Relname}
 	if rv.Schemaname != "" {
@@ -205,16 +205,26 @@ func (g *sqlGuard) ownRelation(rv *pg_query.RangeVar) error {
 	return g.ownName(names)
 }
 
+// isOwnName tells whether a possibly qualified name is that of a relation of the caller's
+// schema: qualified with it, or unqualified and not the catalog's.
+func (g *sqlGuard) isOwnName(names []string) bool {
+	switch len(names) {
+	case 1:
+		return names[0] != "" && !strings.HasPrefix(names[0], "pg_")
+	case 2:
+		return names[0] == g.schema && names[0] != "" && names[1] != ""
+	}
+	return false
+}
+
 // ownName checks a possibly qualified name of a relation of the caller's schema.
 func (g *sqlGuard) ownName(names []string) error {
 	switch {
-	case len(names) == 1 && names[0] != "" && !strings.HasPrefix(names[0], "pg_"):
+	case g.isOwnName(names):
 		return nil
 	case len(names) == 1 && strings.HasPrefix(names[0], "pg_"):
 		return g.errorf("relation %q is not allowed: an unqualified name starting with pg_ is the system catalog's; qualify a table of this database as %s.%s",
 			names[0], g.schema, names[0])
-	case len(names) == 2 && names[0] == g.schema && names[0] != "":
-		return nil
 	}
 	return g.errorf("relation %q is not allowed: raw SQL may create and change only the tables of this database", strings.Join(names, "."))
 }
@@ -269,11 +279,10 @@ func (g *sqlGuard) sequenceArg(fn string, args []*pg_query.Node) error {
 	if !ok {
 		return g.errorf("%s needs a string literal naming a sequence of this database", fn)
 	}
-	names, ok := parseRegclassName(lit)
-	if !ok {
-		return g.errorf("%s(%q): not a sequence name", fn, lit)
+	if names, ok := parseRegclassName(lit); !ok || !g.isOwnName(names) {
+		return g.errorf("sequence %q is not allowed: %s may name only the sequences of this database", lit, fn)
 	}
-	return g.ownName(names)
+	return nil
 }
 
 // typeCast checks casts to the OID alias types; other casts are checked by their type name.
@@ -368,7 +377,7 @@ func (g *sqlGuard) defElem(d *pg_query.DefElem) error {
 		}
 		return g.ownName(names[:len(names)-1])
 	case "tablespace":
-		return g.refuse(whyTablespace)
+		return g.errorf("%s", whyTablespace)
 	}
 	return nil
 }
