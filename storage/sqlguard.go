@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
@@ -88,6 +89,13 @@ const (
 func ParseSQL(src, schema string) ([]SQLStatement, error) {
 	if len(src) > MaxSQLBytes {
 		return nil, sqlInputError("the SQL text is longer than %d bytes", MaxSQLBytes)
+	}
+	// The parser reads a C string: text after a NUL byte would be run but never checked.
+	if strings.IndexByte(src, 0) >= 0 {
+		return nil, sqlInputError("the SQL text holds a NUL byte")
+	}
+	if !utf8.ValidString(src) {
+		return nil, sqlInputError("the SQL text is not valid UTF-8")
 	}
 	tree, err := pg_query.Parse(src)
 	if err != nil {
@@ -179,7 +187,11 @@ type sqlGuard struct {
 func (g *sqlGuard) errorf(format string, args ...any) error {
 	short := g.text
 	if len(short) > 60 {
-		short = short[:60] + "…"
+		cut := 60
+		for cut > 0 && !utf8.RuneStart(short[cut]) {
+			cut--
+		}
+		short = short[:cut] + "…"
 	}
 	return sqlInputError(format+" (in %q)", append(args, short)...)
 }

@@ -10,7 +10,8 @@ import "strings"
 // session, none runs SQL given as text, and none looks up an object by OID and prints its
 // name. Functions the grammar itself calls for SQL syntax (EXTRACT, SUBSTRING ... FROM, TRIM,
 // POSITION, OVERLAY, AT TIME ZONE, OVERLAPS, SIMILAR TO, COLLATION FOR, IS NORMALIZED) are here
-// under the pg_catalog names the parser gives them.
+// under the pg_catalog names the parser gives them (not SYSTEM_USER, which tells how
+// gqlbase's own connection authenticated).
 var sqlFunctions = setOf(
 	// strings and bytes
 	"ascii", "bit_count", "bit_length", "btrim", "char_length", "character_length", "chr",
@@ -83,7 +84,7 @@ var sqlFunctions = setOf(
 	"time", "timestamp", "timestamptz",
 	// values of the request's own session: its schema, the collation of an expression, its
 	// own backend's pid (harmless: it is the connection closed after the request)
-	"current_schema", "pg_collation_for", "system_user", "pg_backend_pid",
+	"current_schema", "pg_collation_for", "pg_backend_pid",
 	// sequences: only with a string literal naming a sequence of the caller's schema
 	// (sequenceFunctions, checked by the walk), and lastval, the session's own last value
 	"nextval", "currval", "setval", "lastval",

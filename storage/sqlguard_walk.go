@@ -124,8 +124,24 @@ func (g *sqlGuard) visit(m proto.Message, sc *cteScope) (skip bool, err error) {
 		if n.AccessMethod != "" && !indexMethods[n.AccessMethod] {
 			return false, g.errorf("index method %q is not allowed in raw SQL", n.AccessMethod)
 		}
+		// EXCLUDE (column WITH operator, ...): each item is the element and the operator's name.
+		for _, ex := range n.Exclusions {
+			if items := ex.GetList().GetItems(); len(items) == 2 {
+				if err := g.builtinName("operator", nameList(items[1])); err != nil {
+					return false, err
+				}
+			}
+		}
 		if n.Pktable != nil {
 			return false, g.ownRelation(n.Pktable)
+		}
+	case *pg_query.TableLikeClause:
+		// LIKE copies columns with their types, defaults and constraints: only from a table
+		// of this database (information_schema's would bring in its domain types).
+		return false, g.ownRelation(n.Relation)
+	case *pg_query.SubLink:
+		if names := nameList2(n.OperName); len(names) > 1 && !(len(names) == 2 && names[0] == "pg_catalog") {
+			return false, g.errorf("operator %q is not allowed in raw SQL", strings.Join(names, "."))
 		}
 	case *pg_query.IntoClause:
 		if n.TableSpaceName != "" || (n.AccessMethod != "" && n.AccessMethod != "heap") {
