@@ -38,8 +38,12 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
+	victimRole, err := st.SQLRole(ctx, victim)
+	if err != nil {
+		t.Fatal(err)
+	}
 	secrets := []string{"payment_cards", "card_number", "victim_counter", "victim_holders", "victim_holder_idx",
-		"victim_comment", "4111111111111111", victim.Schema}
+		"victim_comment", "4111111111111111", victim.Schema, victimRole}
 
 	for _, q := range []string{
 		`SELECT relname FROM pg_class`,
@@ -97,6 +101,10 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 		if len(res.Errors) > 0 || len(res.Rows) > 0 {
 			t.Errorf("%.80s: shows names of another database: %v %s", q, res.Errors, res.Rows)
 		}
+	}
+	// The filter finds what is there: the database's own table.
+	if res := runSQL(t, st, mine, `SELECT row_to_json(x)::text FROM information_schema.tables x WHERE row_to_json(x)::text ~ 'notes'`, true); len(res.Rows) != 1 {
+		t.Errorf("own table by the filter: %v %s", res.Errors, res.Rows)
 	}
 	// The database's own table is there.
 	res = runSQL(t, st, mine, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'notes'`, true)
