@@ -97,6 +97,9 @@ func ParseSQL(src, schema string) ([]SQLStatement, error) {
 	if !utf8.ValidString(src) {
 		return nil, sqlInputError("the SQL text is not valid UTF-8")
 	}
+	if err := checkTokens(src); err != nil {
+		return nil, err
+	}
 	tree, err := pg_query.Parse(src)
 	if err != nil {
 		return nil, sqlParseError(err)
@@ -106,9 +109,6 @@ func ParseSQL(src, schema string) ([]SQLStatement, error) {
 	}
 	if len(tree.Stmts) > MaxSQLStatements {
 		return nil, sqlInputError("more than %d statements in one request", MaxSQLStatements)
-	}
-	if err := checkNumericLiterals(src); err != nil {
-		return nil, err
 	}
 	out := make([]SQLStatement, 0, len(tree.Stmts))
 	for _, raw := range tree.Stmts {
@@ -155,20 +155,93 @@ func statementText(src string, raw *pg_query.RawStmt) string {
 	return strings.TrimSpace(src[start:end])
 }
 
-// checkNumericLiterals refuses numeric literals that a Postgres before 16 reads as a number
-// followed by a name (hexadecimal, octal and binary integers, digit separators).
-func checkNumericLiterals(src string) error {
+// maxSQLNesting bounds nestingEstimate. libpg_query turns the parse tree into protobuf
+// recursively, without a depth check: a chain of some 20,000 operators overflows the stack of
+// the thread and kills the process. The parser's own stack bounds what nests to the right
+// (parentheses, prefix operators), not what nests to the left (1 + 1 + ... + 1, UNION,
+// JOIN, casts), so the depth is estimated from the tokens before parsing. 4,000 leaves a
+// wide margin below the crash and is far beyond what hand-written or generated SQL nests.
+const maxSQLNesting = 4000
+
+// checkTokens checks the text with the scanner, which does not recurse, before the parser
+// sees it:
+//
+//   - the nesting estimate (maxSQLNesting);
+//   - numeric literals that a Postgres before 16 reads as a number followed by a name
+//     (hexadecimal, octal and binary integers, digit separators);
+//   - a backslash before a quote in a standard string literal: where
+//     standard_conforming_strings is off, \' does not end the string, so the server would
+//     split the text differently from the parser.
+func checkTokens(src string) error {
 	scan, err := pg_query.Scan(src)
 	if err != nil {
 		return sqlParseError(err)
 	}
+	if err := nestingEstimate(scan.Tokens); err != nil {
+		return err
+	}
 	for _, t := range scan.Tokens {
-		if t.Token != pg_query.Token_ICONST && t.Token != pg_query.Token_FCONST {
-			continue
-		}
 		lit := src[t.Start:t.End]
-		if strings.Trim(lit, "0123456789.eE+-") != "" {
-			return sqlInputError("the numeric literal %s is not accepted: write numbers in decimal digits without separators", lit)
+		switch t.Token {
+		case pg_query.Token_ICONST, pg_query.Token_FCONST:
+			if strings.Trim(lit, "0123456789.eE+-") != "" {
+				return sqlInputError("the numeric literal %s is not accepted: write numbers in decimal digits without separators", lit)
+			}
+		case pg_query.Token_SCONST, pg_query.Token_USCONST:
+			if lit[0] != 'E' && lit[0] != 'e' && lit[0] != '$' && strings.Contains(lit, `\'`) {
+				return sqlInputError(`the string literal %.40s is not accepted: a backslash before a quote means something else where standard_conforming_strings is off; write E'...' with \\ or double the quote`, lit)
+			}
+		}
+	}
+	return nil
+}
+
+// nestingEstimate bounds the depth of the parse tree from the tokens. Each parenthesis,
+// bracket or CASE ... END level counts 2; within a level, every token that may combine what
+// precedes it counts 1, up to the next comma, AND, OR, WHEN, THEN or ELSE (which the grammar
+// puts side by side in lists, or flattens: a AND b AND c is one node); UNION, INTERSECT,
+// EXCEPT and JOIN count for the rest of the level, since their chains run across commas and
+// ANDs. Names and constants count nothing.
+func nestingEstimate(tokens []*pg_query.ScanToken) error {
+	type level struct {
+		chain, chained int
+		isCase         bool
+	}
+	levels := []level{{}}
+	sum := 0 // of the open levels' counts
+	for _, t := range tokens {
+		top := &levels[len(levels)-1]
+		switch t.Token {
+		case pg_query.Token_ASCII_59: // ;
+			levels, sum = []level{{}}, 0
+			continue
+		case pg_query.Token_ASCII_40, pg_query.Token_ASCII_91, pg_query.Token_CASE: // ( [ CASE
+			levels = append(levels, level{isCase: t.Token == pg_query.Token_CASE})
+			sum += 2
+		case pg_query.Token_ASCII_41, pg_query.Token_ASCII_93, pg_query.Token_END_P: // ) ] END
+			if len(levels) > 1 && top.isCase == (t.Token == pg_query.Token_END_P) {
+				sum -= 2 + top.chain + top.chained
+				levels = levels[:len(levels)-1]
+			}
+			// What the level was is one operand of the enclosing chain.
+			levels[len(levels)-1].chain++
+			sum++
+		case pg_query.Token_ASCII_44, pg_query.Token_AND, pg_query.Token_OR,
+			pg_query.Token_WHEN, pg_query.Token_THEN, pg_query.Token_ELSE:
+			sum -= top.chain
+			top.chain = 0
+		case pg_query.Token_UNION, pg_query.Token_INTERSECT, pg_query.Token_EXCEPT, pg_query.Token_JOIN:
+			top.chained++
+			sum++
+		case pg_query.Token_IDENT, pg_query.Token_UIDENT, pg_query.Token_ICONST, pg_query.Token_FCONST,
+			pg_query.Token_SCONST, pg_query.Token_USCONST, pg_query.Token_BCONST, pg_query.Token_XCONST,
+			pg_query.Token_PARAM, pg_query.Token_ASCII_46: // names, constants, .
+		default:
+			top.chain++
+			sum++
+		}
+		if sum > maxSQLNesting {
+			return sqlInputError("the statement at position %d nests too deeply: split long chains of operators, UNIONs or JOINs", t.Start+1)
 		}
 	}
 	return nil

@@ -476,3 +476,56 @@ func TestPartitionedTableIsBadUserInput(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSQLRefusesDeepNesting: chains the parser would turn into a tree too deep for the
+// stack of its thread are refused before parsing (the process used to die on them), and big
+// flat statements are still accepted.
+func TestParseSQLRefusesDeepNesting(t *testing.T) {
+	const n = 30_000
+	for name, q := range map[string]string{
+		"operators": "SELECT 1" + strings.Repeat(" + 1", n),
+		"unions":    "SELECT 1, 2" + strings.Repeat(" UNION SELECT 1, 2", n),
+		"joins":     "SELECT * FROM users u" + strings.Repeat(" JOIN users ON true AND u.id = 1", n),
+		"casts":     "SELECT 1" + strings.Repeat("::int", n),
+		"nested":    strings.Repeat("SELECT (", 3000) + "1" + strings.Repeat(")", 3000),
+		"in levels": "SELECT " + strings.Repeat("(1 + 1 + 1 + 1 + ", 1000) + "1" + strings.Repeat(")", 1000),
+		"cases":     "SELECT 1" + strings.Repeat(" + CASE WHEN true THEN 1 ELSE 2 END", n),
+		"groups":    "SELECT 1" + strings.Repeat(" + (1, 2)", n),
+	} {
+		_, err := storage.ParseSQL(q, testSchema)
+		if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
+			t.Errorf("%s: %.100v, want BAD_USER_INPUT", name, err)
+		}
+	}
+	rows := make([]string, 20_000)
+	for i := range rows {
+		rows[i] = "(1, 'a', -2.5, now(), '{}'::jsonb)"
+	}
+	ors := make([]string, 5_000)
+	for i := range ors {
+		ors[i] = "id = 1 + 1"
+	}
+	cols := make([]string, 1_000)
+	for i := range cols {
+		cols[i] = "c" + strings.Repeat("x", i%7) + " INTEGER NOT NULL DEFAULT 0 CHECK (c > 0)"
+	}
+	for name, q := range map[string]string{
+		"insert":   "INSERT INTO t VALUES " + strings.Join(rows, ", "),
+		"in list":  "SELECT * FROM t WHERE id IN (" + strings.Repeat("1, ", 100_000) + "1)",
+		"ors":      "SELECT * FROM t WHERE " + strings.Join(ors, " OR "),
+		"columns":  "CREATE TABLE wide (" + strings.Join(cols, ", ") + ")",
+		"chain":    "SELECT 1" + strings.Repeat(" + 1", 1000),
+		"unions":   "SELECT 1" + strings.Repeat(" UNION ALL SELECT 1", 500),
+		"escapes":  `SELECT E'it\'s', 'it''s', '\d+', $$\'$$`,
+		"case":     "SELECT CASE" + strings.Repeat(" WHEN id = 1 + 1 THEN 'a' || 'b'", 3000) + " END FROM t",
+		"subquery": strings.Repeat("SELECT * FROM (", 200) + "SELECT 1" + strings.Repeat(") s", 200),
+	} {
+		if _, err := storage.ParseSQL(q, testSchema); err != nil {
+			t.Errorf("%s: %.200v", name, err)
+		}
+	}
+	if _, err := storage.ParseSQL(`SELECT 'a\' || ' FROM pg_class --'`, testSchema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput ||
+		!strings.Contains(err.Error(), "standard_conforming_strings") {
+		t.Errorf("backslash before a quote: %v", err)
+	}
+}
