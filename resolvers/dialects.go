@@ -333,7 +333,7 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 	if err != nil {
 		return nil, err
 	}
-	stmts, err := storage.ParseSQL(query)
+	stmts, err := storage.ParseSQL(query, db.Schema)
 	if err != nil {
 		e, ok := gqlbase.AsError(err)
 		if !ok {

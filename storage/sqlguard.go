@@ -1,29 +1,53 @@
 package storage
 
 import (
+	"errors"
 	"strings"
+	"unicode/utf8"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
 
 	"github.com/gqlbase/gqlbase"
 )
 
 // The guard of the raw SQL endpoint. Raw SQL runs inside a transaction as the database's own
-// NOLOGIN role (SET LOCAL ROLE), which owns only the database's schema. A role switched to
-// with SET ROLE can be switched back (RESET ROLE, set_config('role', ...)), and functions in
-// column defaults run as whoever later writes the table, so the statements are checked
-// before they run:
+// NOLOGIN role (SET LOCAL ROLE), which owns only the database's schema. That role can still
+// read what Postgres shows every role: the system catalog (pg_class, pg_namespace,
+// pg_attribute, pg_stat_*, pg_roles, pg_stat_activity: the schemas, tables, columns, row
+// counts and sessions of every database), and the output of the OID alias types (regclass,
+// regnamespace, ...) names any object. A role switched to with SET ROLE can be switched back,
+// and functions in column defaults run as whoever later writes the table. So each statement
+// is parsed with Postgres's own parser (libpg_query) and decided on the parse tree with
+// allowlists:
 //
-//   - only data statements (SELECT, WITH, VALUES, TABLE, EXPLAIN, INSERT, UPDATE, DELETE,
-//     MERGE, TRUNCATE) and the DDL of tables, indexes, views, materialized views and
-//     sequences (CREATE, ALTER, DROP, COMMENT ON, REFRESH, ANALYZE) are accepted: no SET,
-//     RESET, transaction control, DO, CALL, functions, triggers, roles, COPY, LISTEN,
-//     PREPARE, cursors;
-//   - no temporary objects (they would outlive the request on a pooled connection);
-//   - no call of the built-in functions that change settings, run SQL given as text, read or
-//     write server files, signal backends or take advisory locks (blockedFunctions);
-//   - U& escapes are refused, so names cannot be spelled around the checks.
+//   - statements: data statements (SELECT, WITH, VALUES, TABLE, EXPLAIN, INSERT, UPDATE,
+//     DELETE, MERGE, TRUNCATE) and the DDL of tables, indexes, views, materialized views and
+//     sequences (CREATE, ALTER, DROP, COMMENT ON, REFRESH, ANALYZE of named tables). No SET,
+//     RESET, SHOW, transaction control, DO, CALL, functions, procedures, types, domains,
+//     triggers, rules, policies, roles, GRANT, extensions, COPY, LISTEN/NOTIFY, LOCK,
+//     PREPARE, cursors, VACUUM; no temporary objects (they would outlive the request on the
+//     session), tablespaces, owners, row level security, inheritance or partitioning;
+//   - relations (sqlguard_walk.go): the tables of the caller's schema (unqualified or
+//     qualified with it), CTEs of the statement, information_schema for reading (Postgres
+//     filters it by the role's privileges) and a few harmless catalog relations
+//     (sqlCatalogRelations). Since pg_catalog is implicitly first on the search_path, an
+//     unqualified name starting with pg_ is the catalog's and is refused. What a statement
+//     creates or changes must be in the caller's schema;
+//   - functions, wherever they appear (queries, defaults, checks, generated columns, index
+//     expressions, view bodies): the ordinary built-ins of sqlFunctions, unqualified or
+//     qualified with pg_catalog; types and casts: no OID alias type except a string literal
+//     cast to regclass, checked like a relation name.
 //
 // Each statement is classified as a read, a write or a schema change; the caller needs the
 // matching scope, and reads run in a READ ONLY transaction.
+//
+// The parser is that of a newer Postgres than the server may be; statements are run as the
+// text the caller sent, so the text must mean the same to both. Newer syntax either fails on
+// the older server or (SQL/JSON constructors, SYSTEM_USER) stands for functions the older
+// server does not have or that are harmless. The one lexical difference that changes how an
+// older server splits tokens is in numeric literals (0x1F, 1_000 read as a number and an
+// alias before Postgres 16): such literals are refused.
 
 // SQLKind classifies a statement by the scope it needs.
 type SQLKind int
@@ -59,369 +83,451 @@ const (
 	MaxSQLStatements = 200
 )
 
-// ParseSQL splits src into statements and checks each one (see the package comment above).
-// Errors are BAD_USER_INPUT with a message naming the statement.
-func ParseSQL(src string) ([]SQLStatement, error) {
+// ParseSQL splits src into statements and checks each one against the rules above, for a
+// database whose tables live in schema. Errors are BAD_USER_INPUT with a message naming the
+// statement and the object refused.
+func ParseSQL(src, schema string) ([]SQLStatement, error) {
 	if len(src) > MaxSQLBytes {
-		return nil, gqlbase.BadInput("the SQL text is longer than %d bytes", MaxSQLBytes).WithField("query")
+		return nil, sqlInputError("the SQL text is longer than %d bytes", MaxSQLBytes)
 	}
-	toks, err := lexSQL(src)
+	// The parser reads a C string: text after a NUL byte would be run but never checked.
+	if strings.IndexByte(src, 0) >= 0 {
+		return nil, sqlInputError("the SQL text holds a NUL byte")
+	}
+	if !utf8.ValidString(src) {
+		return nil, sqlInputError("the SQL text is not valid UTF-8")
+	}
+	if err := checkTokens(src); err != nil {
+		return nil, err
+	}
+	tree, err := pg_query.Parse(src)
 	if err != nil {
-		return nil, err
+		return nil, sqlParseError(err)
 	}
-	var out []SQLStatement
-	start := 0
-	flush := func(end int, endPos int) error {
-		part := toks[start:end]
-		if len(part) == 0 {
-			return nil
-		}
-		text := strings.TrimSpace(src[part[0].pos:endPos])
-		st, err := checkStatement(part, text)
+	if len(tree.Stmts) == 0 {
+		return nil, sqlInputError("the SQL text holds no statement")
+	}
+	if len(tree.Stmts) > MaxSQLStatements {
+		return nil, sqlInputError("more than %d statements in one request", MaxSQLStatements)
+	}
+	out := make([]SQLStatement, 0, len(tree.Stmts))
+	for _, raw := range tree.Stmts {
+		text := statementText(src, raw)
+		g := &sqlGuard{schema: schema, text: text}
+		kind, command, err := g.statement(raw.Stmt)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = append(out, st)
-		if len(out) > MaxSQLStatements {
-			return gqlbase.BadInput("more than %d statements in one request", MaxSQLStatements).WithField("query")
+		if err := g.walk(raw.Stmt.ProtoReflect(), nil); err != nil {
+			return nil, err
 		}
-		return nil
-	}
-	for i, t := range toks {
-		if t.kind == tokSemicolon {
-			if err := flush(i, t.pos); err != nil {
-				return nil, err
-			}
-			start = i + 1
+		if g.writes && kind < SQLWrite {
+			kind = SQLWrite
 		}
-	}
-	if err := flush(len(toks), len(src)); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, gqlbase.BadInput("the SQL text holds no statement").WithField("query")
+		out = append(out, SQLStatement{Text: text, Kind: kind, Command: command})
 	}
 	return out, nil
-}
-
-type tokKind int
-
-const (
-	tokWord   tokKind = iota + 1 // unquoted identifier or keyword (lowercased in text)
-	tokQuoted                    // quoted identifier (text as written, unescaped)
-	tokString                    // string literal (contents not kept)
-	tokNumber                    // numeric literal or positional parameter
-	tokSymbol                    // operator or punctuation
-	tokSemicolon
-)
-
-type sqlToken struct {
-	kind tokKind
-	text string
-	pos  int
 }
 
 func sqlInputError(format string, args ...any) error {
 	return gqlbase.BadInput(format, args...).WithField("query")
 }
 
-func isIdentStart(c byte) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80
+// sqlParseError turns the parser's error into the caller's: the message and where it is.
+func sqlParseError(err error) error {
+	var pe *pgparser.Error
+	if errors.As(err, &pe) {
+		if pe.Cursorpos > 0 {
+			return sqlInputError("%s (at position %d)", pe.Message, pe.Cursorpos)
+		}
+		return sqlInputError("%s", pe.Message)
+	}
+	return sqlInputError("the SQL text cannot be parsed: %v", err)
 }
 
-func isIdentChar(c byte) bool {
-	return isIdentStart(c) || (c >= '0' && c <= '9') || c == '$'
+// statementText is the text of one parsed statement (a length of 0 means up to the end).
+func statementText(src string, raw *pg_query.RawStmt) string {
+	start := min(max(int(raw.StmtLocation), 0), len(src))
+	end := len(src)
+	if raw.StmtLen > 0 {
+		end = min(start+int(raw.StmtLen), len(src))
+	}
+	return strings.TrimSpace(src[start:end])
 }
 
-// lexSQL tokenizes PostgreSQL SQL: comments (nested /* */), strings (”, E”, B”, X”, N”,
-// dollar-quoted), quoted identifiers, words, numbers and symbols.
-func lexSQL(src string) ([]sqlToken, error) {
-	var toks []sqlToken
-	i, n := 0, len(src)
-	for i < n {
-		c := src[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			i++
-		case c == '-' && i+1 < n && src[i+1] == '-':
-			for i < n && src[i] != '\n' {
-				i++
+// maxSQLNesting bounds nestingEstimate. libpg_query turns the parse tree into protobuf
+// recursively, without a depth check: a chain of some 20,000 operators overflows the stack of
+// the thread and kills the process. The parser's own stack bounds what nests to the right
+// (parentheses, prefix operators), not what nests to the left (1 + 1 + ... + 1, UNION,
+// JOIN, casts), so the depth is estimated from the tokens before parsing. 4,000 leaves a
+// wide margin below the crash and is far beyond what hand-written or generated SQL nests.
+const maxSQLNesting = 4000
+
+// checkTokens checks the text with the scanner, which does not recurse, before the parser
+// sees it:
+//
+//   - the nesting estimate (maxSQLNesting);
+//   - numeric literals that a Postgres before 16 reads as a number followed by a name
+//     (hexadecimal, octal and binary integers, digit separators);
+//   - a backslash before a quote in a standard string literal: where
+//     standard_conforming_strings is off, \' does not end the string, so the server would
+//     split the text differently from the parser.
+func checkTokens(src string) error {
+	scan, err := pg_query.Scan(src)
+	if err != nil {
+		return sqlParseError(err)
+	}
+	if err := nestingEstimate(scan.Tokens); err != nil {
+		return err
+	}
+	for _, t := range scan.Tokens {
+		lit := src[t.Start:t.End]
+		switch t.Token {
+		case pg_query.Token_ICONST, pg_query.Token_FCONST:
+			if strings.Trim(lit, "0123456789.eE+-") != "" {
+				return sqlInputError("the numeric literal %s is not accepted: write numbers in decimal digits without separators", lit)
 			}
-		case c == '/' && i+1 < n && src[i+1] == '*':
-			depth := 0
-			for i < n {
-				if i+1 < n && src[i] == '/' && src[i+1] == '*' {
-					depth++
-					i += 2
-				} else if i+1 < n && src[i] == '*' && src[i+1] == '/' {
-					depth--
-					i += 2
-					if depth == 0 {
-						break
-					}
-				} else {
-					i++
-				}
+		case pg_query.Token_SCONST, pg_query.Token_USCONST:
+			if lit[0] != 'E' && lit[0] != 'e' && lit[0] != '$' && strings.Contains(lit, `\'`) {
+				return sqlInputError(`the string literal %.40s is not accepted: a backslash before a quote means something else where standard_conforming_strings is off; write E'...' with \\ or double the quote`, lit)
 			}
-			if depth != 0 {
-				return nil, sqlInputError("unterminated /* comment")
+		}
+	}
+	return nil
+}
+
+// nestingEstimate bounds the depth of the parse tree from the tokens. Each parenthesis,
+// bracket or CASE ... END level counts 2; within a level, every token that may combine what
+// precedes it counts 1, up to the next comma, AND, OR, WHEN, THEN or ELSE (which the grammar
+// puts side by side in lists, or flattens: a AND b AND c is one node); UNION, INTERSECT,
+// EXCEPT and JOIN count for the rest of the level, since their chains run across commas and
+// ANDs. Names and constants count nothing.
+func nestingEstimate(tokens []*pg_query.ScanToken) error {
+	type level struct {
+		chain, chained int
+		isCase         bool
+	}
+	levels := []level{{}}
+	sum := 0 // of the open levels' counts
+	for _, t := range tokens {
+		top := &levels[len(levels)-1]
+		switch t.Token {
+		case pg_query.Token_ASCII_59: // ;
+			levels, sum = []level{{}}, 0
+			continue
+		case pg_query.Token_ASCII_40, pg_query.Token_ASCII_91, pg_query.Token_CASE: // ( [ CASE
+			levels = append(levels, level{isCase: t.Token == pg_query.Token_CASE})
+			sum += 2
+		case pg_query.Token_ASCII_41, pg_query.Token_ASCII_93, pg_query.Token_END_P: // ) ] END
+			if len(levels) > 1 && top.isCase == (t.Token == pg_query.Token_END_P) {
+				sum -= 2 + top.chain + top.chained
+				levels = levels[:len(levels)-1]
 			}
-		case c == ';':
-			toks = append(toks, sqlToken{kind: tokSemicolon, pos: i})
-			i++
-		case c == '\'':
-			end, err := skipString(src, i, false)
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, sqlToken{kind: tokString, pos: i})
-			i = end
-		case c == '"':
-			text, end, err := readQuotedIdent(src, i)
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, sqlToken{kind: tokQuoted, text: text, pos: i})
-			i = end
-		case c == '$':
-			j := i + 1
-			if j < n && src[j] >= '0' && src[j] <= '9' {
-				for j < n && src[j] >= '0' && src[j] <= '9' {
-					j++
-				}
-				toks = append(toks, sqlToken{kind: tokNumber, text: src[i:j], pos: i})
-				i = j
-				continue
-			}
-			for j < n && isIdentChar(src[j]) && src[j] != '$' {
-				j++
-			}
-			if j < n && src[j] == '$' {
-				tag := src[i : j+1]
-				end := strings.Index(src[j+1:], tag)
-				if end < 0 {
-					return nil, sqlInputError("unterminated dollar-quoted string %s", tag)
-				}
-				toks = append(toks, sqlToken{kind: tokString, pos: i})
-				i = j + 1 + end + len(tag)
-				continue
-			}
-			toks = append(toks, sqlToken{kind: tokSymbol, text: "$", pos: i})
-			i++
-		case isIdentStart(c):
-			j := i
-			for j < n && isIdentChar(src[j]) {
-				j++
-			}
-			word := strings.ToLower(src[i:j])
-			// Prefixed strings: E'..' (backslash escapes), B'..', X'..', N'..'; U& is refused.
-			if j < n && src[j] == '\'' && (word == "e" || word == "b" || word == "x" || word == "n") {
-				end, err := skipString(src, j, word == "e")
-				if err != nil {
-					return nil, err
-				}
-				toks = append(toks, sqlToken{kind: tokString, pos: i})
-				i = end
-				continue
-			}
-			if word == "u" && j < n && src[j] == '&' {
-				return nil, sqlInputError("U& escapes are not accepted: write names and strings plainly")
-			}
-			toks = append(toks, sqlToken{kind: tokWord, text: word, pos: i})
-			i = j
-		case c >= '0' && c <= '9' || (c == '.' && i+1 < n && src[i+1] >= '0' && src[i+1] <= '9'):
-			j := i
-			for j < n && (isIdentChar(src[j]) || src[j] == '.') {
-				j++
-			}
-			toks = append(toks, sqlToken{kind: tokNumber, text: src[i:j], pos: i})
-			i = j
+			// What the level was is one operand of the enclosing chain.
+			levels[len(levels)-1].chain++
+			sum++
+		case pg_query.Token_ASCII_44, pg_query.Token_AND, pg_query.Token_OR,
+			pg_query.Token_WHEN, pg_query.Token_THEN, pg_query.Token_ELSE:
+			sum -= top.chain
+			top.chain = 0
+		case pg_query.Token_UNION, pg_query.Token_INTERSECT, pg_query.Token_EXCEPT, pg_query.Token_JOIN:
+			top.chained++
+			sum++
+		case pg_query.Token_IDENT, pg_query.Token_UIDENT, pg_query.Token_ICONST, pg_query.Token_FCONST,
+			pg_query.Token_SCONST, pg_query.Token_USCONST, pg_query.Token_BCONST, pg_query.Token_XCONST,
+			pg_query.Token_PARAM, pg_query.Token_ASCII_46: // names, constants, .
 		default:
-			toks = append(toks, sqlToken{kind: tokSymbol, text: string(c), pos: i})
-			i++
+			top.chain++
+			sum++
+		}
+		if sum > maxSQLNesting {
+			return sqlInputError("the statement at position %d nests too deeply: split long chains of operators, UNIONs or JOINs", t.Start+1)
 		}
 	}
-	return toks, nil
+	return nil
 }
 
-// skipString returns the index after the string literal starting at the quote at i.
-func skipString(src string, i int, backslash bool) (int, error) {
-	j := i + 1
-	for j < len(src) {
-		switch src[j] {
-		case '\\':
-			if backslash {
-				j += 2
-				continue
-			}
-		case '\'':
-			if j+1 < len(src) && src[j+1] == '\'' {
-				j += 2
-				continue
-			}
-			return j + 1, nil
-		}
-		j++
-	}
-	return 0, sqlInputError("unterminated string literal")
+// sqlGuard checks one statement.
+type sqlGuard struct {
+	schema string
+	text   string
+	// writes is set by what makes a statement a write wherever it appears: a data-modifying
+	// CTE, nextval or setval.
+	writes bool
 }
 
-func readQuotedIdent(src string, i int) (string, int, error) {
-	var b strings.Builder
-	j := i + 1
-	for j < len(src) {
-		if src[j] == '"' {
-			if j+1 < len(src) && src[j+1] == '"' {
-				b.WriteByte('"')
-				j += 2
-				continue
-			}
-			return b.String(), j + 1, nil
-		}
-		b.WriteByte(src[j])
-		j++
-	}
-	return "", 0, sqlInputError("unterminated quoted identifier")
-}
-
-// blockedFunctions are built-in functions raw SQL may not name: they change settings (and so
-// the role), run SQL given as text, touch server files or large objects, signal backends, take
-// advisory locks or notify listeners.
-var blockedFunctions = map[string]bool{
-	"set_config": true, "pg_notify": true, "ts_stat": true, "ts_rewrite": true,
-	"query_to_xml": true, "query_to_xml_and_xmlschema": true, "query_to_xmlschema": true,
-	"cursor_to_xml": true, "cursor_to_xmlschema": true,
-	"table_to_xml": true, "table_to_xml_and_xmlschema": true, "table_to_xmlschema": true,
-	"schema_to_xml": true, "schema_to_xml_and_xmlschema": true, "schema_to_xmlschema": true,
-	"database_to_xml": true, "database_to_xml_and_xmlschema": true, "database_to_xmlschema": true,
-	"lo_import": true, "lo_export": true, "lo_get": true, "lo_put": true, "lo_from_bytea": true,
-	"lo_unlink": true, "lo_create": true, "lo_creat": true, "lo_open": true, "lo_close": true,
-	"loread": true, "lowrite": true, "lo_truncate": true, "lo_truncate64": true, "lo_lseek": true,
-	"lo_lseek64": true, "lo_tell": true, "lo_tell64": true,
-	"pg_temp": true, "pg_stat_file": true, "pg_promote": true, "pg_start_backup": true, "pg_stop_backup": true,
-	// An UPDATE of pg_settings calls set_config for the session: it would change settings
-	// (search_path, statement_timeout) beyond the request.
-	"pg_settings": true,
-}
-
-var blockedPrefixes = []string{
-	"pg_read_", "pg_ls_", "pg_file", "pg_terminate_", "pg_cancel_", "pg_reload_", "pg_rotate_",
-	"pg_signal_", "pg_advisory", "pg_try_advisory", "pg_sleep", "pg_logical_", "pg_replication_",
-	"pg_create_", "pg_drop_", "pg_copy_", "pg_switch_", "pg_backup_", "pg_import_", "pg_wal_",
-	"pg_log_", "dblink",
-}
-
-func blockedName(name string) bool {
-	name = strings.ToLower(name)
-	if blockedFunctions[name] {
-		return true
-	}
-	for _, p := range blockedPrefixes {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// ddlObjects are the objects CREATE, ALTER and DROP may name.
-var ddlObjects = map[string]bool{"table": true, "index": true, "view": true, "sequence": true, "materialized": true}
-
-func checkStatement(toks []sqlToken, text string) (SQLStatement, error) {
-	st := SQLStatement{Text: text}
-	short := text
+// errorf is a refusal naming the statement.
+func (g *sqlGuard) errorf(format string, args ...any) error {
+	short := g.text
 	if len(short) > 60 {
-		short = short[:60] + "…"
+		cut := 60
+		for cut > 0 && !utf8.RuneStart(short[cut]) {
+			cut--
+		}
+		short = short[:cut] + "…"
 	}
-	for _, t := range toks {
-		if (t.kind == tokWord || t.kind == tokQuoted) && blockedName(t.text) {
-			return st, sqlInputError("%q is not available through the SQL endpoint (in %q)", t.text, short)
+	return sqlInputError(format+" (in %q)", append(args, short)...)
+}
+
+// refuse refuses a kind of statement, named by its first words.
+func (g *sqlGuard) refuse(why string) error {
+	return g.errorf("%s statements are not available through the SQL endpoint: %s", commandWords(g.text), why)
+}
+
+// commandWords are the words that name the command of a statement: the first, and for
+// CREATE, ALTER and DROP the kind of object (CREATE POLICY, CREATE OR REPLACE FUNCTION).
+func commandWords(text string) string {
+	scan, err := pg_query.Scan(text)
+	if err != nil || len(scan.Tokens) == 0 {
+		return "these"
+	}
+	var words []string
+	for _, t := range scan.Tokens {
+		w := strings.ToUpper(text[t.Start:t.End])
+		words = append(words, w)
+		switch {
+		case len(words) == 1 && (w == "CREATE" || w == "ALTER" || w == "DROP"):
+		case len(words) > 1 && (w == "OR" || w == "REPLACE"):
+		default:
+			return strings.Join(words, " ")
 		}
 	}
-	if toks[0].kind != tokWord {
-		return st, sqlInputError("a statement must start with a command word (in %q)", short)
-	}
-	words := make([]string, 0, len(toks))
-	for _, t := range toks {
-		if t.kind == tokWord {
-			words = append(words, t.text)
-		} else {
-			words = append(words, "")
+	return strings.Join(words, " ")
+}
+
+const (
+	whyPartitioned = "partitioned tables are not supported: gqlbase serves plain tables, so create the table without PARTITION BY, PARTITION OF, ATTACH or DETACH PARTITION"
+	whyOnlyDDL     = "only data statements and the DDL of tables, indexes, views and sequences are accepted"
+	whyTablespace  = "tablespaces and storage access methods are fixed"
+)
+
+// relationObjects are the kinds of object DDL may create, alter, drop and comment on, with
+// the words that name them.
+var relationObjects = map[pg_query.ObjectType]string{
+	pg_query.ObjectType_OBJECT_TABLE:    "TABLE",
+	pg_query.ObjectType_OBJECT_INDEX:    "INDEX",
+	pg_query.ObjectType_OBJECT_VIEW:     "VIEW",
+	pg_query.ObjectType_OBJECT_MATVIEW:  "MATERIALIZED VIEW",
+	pg_query.ObjectType_OBJECT_SEQUENCE: "SEQUENCE",
+}
+
+// statement classifies one statement and applies the rules that depend on its kind (what it
+// may create or change); the walk then checks every relation, function and type in it.
+func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
+	switch s := n.GetNode().(type) {
+	case *pg_query.Node_SelectStmt:
+		if s.SelectStmt.IntoClause != nil {
+			return SQLSchema, "SELECT", nil // SELECT ... INTO creates a table
 		}
-	}
-	word := func(i int) string {
-		if i < len(words) {
-			return words[i]
-		}
-		return ""
-	}
-	has := func(ws ...string) bool {
-		for _, w := range words {
-			for _, x := range ws {
-				if w == x {
-					return true
-				}
+		return SQLRead, "SELECT", nil
+	case *pg_query.Node_InsertStmt:
+		return SQLWrite, "INSERT", nil
+	case *pg_query.Node_UpdateStmt:
+		return SQLWrite, "UPDATE", nil
+	case *pg_query.Node_DeleteStmt:
+		return SQLWrite, "DELETE", nil
+	case *pg_query.Node_MergeStmt:
+		return SQLWrite, "MERGE", nil
+	case *pg_query.Node_TruncateStmt:
+		for _, r := range s.TruncateStmt.Relations {
+			if err := g.ownRelation(r.GetRangeVar()); err != nil {
+				return 0, "", err
 			}
 		}
-		return false
-	}
-	first := words[0]
-	st.Command = strings.ToUpper(first)
-	refuse := func(why string) (SQLStatement, error) {
-		return st, sqlInputError("%s statements are not available through the SQL endpoint: %s (in %q)", st.Command, why, short)
-	}
-	switch first {
-	case "select", "with", "values", "table", "explain":
-		st.Kind = SQLRead
-		if has("insert", "update", "delete", "merge", "truncate") {
-			st.Kind = SQLWrite
+		return SQLWrite, "TRUNCATE", nil
+	case *pg_query.Node_ExplainStmt:
+		switch s.ExplainStmt.Query.GetNode().(type) {
+		case *pg_query.Node_SelectStmt, *pg_query.Node_InsertStmt, *pg_query.Node_UpdateStmt,
+			*pg_query.Node_DeleteStmt, *pg_query.Node_MergeStmt, *pg_query.Node_CreateTableAsStmt:
+			kind, _, err := g.statement(s.ExplainStmt.Query)
+			return kind, "EXPLAIN", err
 		}
-		for i, w := range words {
-			if w == "into" && first != "explain" && !has("insert", "merge") {
-				next := word(i + 1)
-				if next == "temp" || next == "temporary" {
-					return refuse("temporary tables would outlive the request")
-				}
-				st.Kind = SQLSchema // SELECT ... INTO creates a table
+		return 0, "", g.refuse("only queries and data statements can be explained")
+	case *pg_query.Node_CreateStmt:
+		return SQLSchema, "CREATE TABLE", g.createTable(s.CreateStmt)
+	case *pg_query.Node_CreateTableAsStmt:
+		c := s.CreateTableAsStmt
+		if c.Query.GetSelectStmt() == nil {
+			return 0, "", g.errorf("CREATE TABLE AS needs a query")
+		}
+		switch c.Objtype {
+		case pg_query.ObjectType_OBJECT_TABLE:
+			return SQLSchema, "CREATE TABLE", nil
+		case pg_query.ObjectType_OBJECT_MATVIEW:
+			return SQLSchema, "CREATE MATERIALIZED VIEW", nil
+		}
+		return 0, "", g.refuse(whyOnlyDDL)
+	case *pg_query.Node_ViewStmt:
+		return SQLSchema, "CREATE VIEW", g.ownRelation(s.ViewStmt.View)
+	case *pg_query.Node_IndexStmt:
+		ix := s.IndexStmt
+		if ix.TableSpace != "" {
+			return 0, "", g.errorf("%s", whyTablespace)
+		}
+		if ix.AccessMethod != "" && !indexMethods[ix.AccessMethod] {
+			return 0, "", g.errorf("index method %q is not allowed in raw SQL: use btree, hash, gist, spgist, gin or brin", ix.AccessMethod)
+		}
+		if err := g.newName(ix.Idxname); err != nil {
+			return 0, "", err
+		}
+		return SQLSchema, "CREATE INDEX", g.ownRelation(ix.Relation)
+	case *pg_query.Node_CreateSeqStmt:
+		return SQLSchema, "CREATE SEQUENCE", g.ownRelation(s.CreateSeqStmt.Sequence)
+	case *pg_query.Node_AlterSeqStmt:
+		return SQLSchema, "ALTER SEQUENCE", g.ownRelation(s.AlterSeqStmt.Sequence)
+	case *pg_query.Node_AlterTableStmt:
+		return g.alterTable(s.AlterTableStmt)
+	case *pg_query.Node_RenameStmt:
+		return g.rename(s.RenameStmt)
+	case *pg_query.Node_DropStmt:
+		word, ok := relationObjects[s.DropStmt.RemoveType]
+		if !ok {
+			return 0, "", g.refuse("only tables, indexes, views, materialized views and sequences can be dropped")
+		}
+		for _, o := range s.DropStmt.Objects {
+			if err := g.ownName(nameList(o)); err != nil {
+				return 0, "", err
 			}
 		}
-		if first == "explain" && has("create") {
-			st.Kind = SQLSchema
+		return SQLSchema, "DROP " + word, nil
+	case *pg_query.Node_CommentStmt:
+		return SQLSchema, "COMMENT", g.comment(s.CommentStmt)
+	case *pg_query.Node_RefreshMatViewStmt:
+		return SQLWrite, "REFRESH MATERIALIZED VIEW", g.ownRelation(s.RefreshMatViewStmt.Relation)
+	case *pg_query.Node_VacuumStmt:
+		v := s.VacuumStmt
+		if v.IsVacuumcmd {
+			return 0, "", g.refuse("the server vacuums the tables itself")
 		}
-	case "insert", "update", "delete", "merge", "truncate":
-		st.Kind = SQLWrite
-	case "refresh", "analyze", "analyse":
-		st.Kind = SQLWrite
-	case "comment":
-		st.Kind = SQLSchema
-	case "create", "alter", "drop":
-		st.Kind = SQLSchema
-		i := 1
-		if first == "create" && word(1) == "or" && word(2) == "replace" {
-			i = 3
+		// Without a list, ANALYZE goes through every table of the server, and its
+		// warnings name the ones it skips.
+		if len(v.Rels) == 0 {
+			return 0, "", g.errorf("ANALYZE needs the names of the tables to analyze")
 		}
-		for word(i) == "unique" || word(i) == "unlogged" || word(i) == "recursive" || word(i) == "temp" ||
-			word(i) == "temporary" || word(i) == "global" || word(i) == "local" {
-			switch word(i) {
-			case "temp", "temporary", "global", "local":
-				return refuse("temporary objects would outlive the request")
+		for _, r := range v.Rels {
+			if err := g.ownRelation(r.GetVacuumRelation().GetRelation()); err != nil {
+				return 0, "", err
 			}
-			i++
 		}
-		obj := word(i)
-		if !ddlObjects[obj] || (obj == "materialized" && word(i+1) != "view") {
-			return refuse("only tables, indexes, views, materialized views and sequences can be created, altered or dropped")
-		}
-		st.Command += " " + strings.ToUpper(obj)
-		if obj == "materialized" {
-			st.Command += " VIEW"
-		}
-	case "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release":
-		return refuse("the whole request already runs in one transaction")
-	case "set", "reset", "show", "discard":
-		return refuse("session settings are fixed")
-	default:
-		return refuse("only data statements and the DDL of tables, indexes, views and sequences are accepted")
+		return SQLWrite, "ANALYZE", nil
+	case *pg_query.Node_AlterObjectSchemaStmt:
+		return 0, "", g.errorf("SET SCHEMA is not available through raw SQL: the database's objects stay in its schema")
+	case *pg_query.Node_AlterOwnerStmt:
+		return 0, "", g.errorf("OWNER TO is not available through raw SQL: the owner of the database's objects is fixed")
+	case *pg_query.Node_TransactionStmt:
+		return 0, "", g.refuse("the whole request already runs in one transaction")
+	case *pg_query.Node_VariableSetStmt, *pg_query.Node_VariableShowStmt, *pg_query.Node_DiscardStmt:
+		return 0, "", g.refuse("session settings are fixed")
 	}
-	return st, nil
+	return 0, "", g.refuse(whyOnlyDDL)
+}
+
+func (g *sqlGuard) createTable(c *pg_query.CreateStmt) error {
+	switch {
+	case c.Partspec != nil || c.Partbound != nil:
+		return g.errorf("%s", whyPartitioned)
+	case len(c.InhRelations) > 0:
+		return g.errorf("table inheritance (INHERITS) is not supported: create a plain table")
+	case c.OfTypename != nil:
+		return g.errorf("typed tables (OF type) are not supported: create a plain table")
+	case c.Tablespacename != "" || (c.AccessMethod != "" && c.AccessMethod != "heap"):
+		return g.errorf("%s", whyTablespace)
+	}
+	return g.ownRelation(c.Relation)
+}
+
+// alterTableCommands are the ALTER TABLE (INDEX, VIEW, SEQUENCE) actions raw SQL may take:
+// columns, defaults, constraints, identity, storage parameters, clustering, logging. Not:
+// owners, tablespaces and access methods, row level security, triggers and rules,
+// inheritance, typed tables, partitions, foreign table options.
+var alterTableCommands = map[pg_query.AlterTableType]bool{
+	pg_query.AlterTableType_AT_AddColumn: true, pg_query.AlterTableType_AT_ColumnDefault: true,
+	pg_query.AlterTableType_AT_DropNotNull: true, pg_query.AlterTableType_AT_SetNotNull: true,
+	pg_query.AlterTableType_AT_SetExpression: true, pg_query.AlterTableType_AT_DropExpression: true,
+	pg_query.AlterTableType_AT_SetStatistics: true, pg_query.AlterTableType_AT_SetOptions: true,
+	pg_query.AlterTableType_AT_ResetOptions: true, pg_query.AlterTableType_AT_SetStorage: true,
+	pg_query.AlterTableType_AT_SetCompression: true, pg_query.AlterTableType_AT_DropColumn: true,
+	pg_query.AlterTableType_AT_AddConstraint: true, pg_query.AlterTableType_AT_AlterConstraint: true,
+	pg_query.AlterTableType_AT_ValidateConstraint: true, pg_query.AlterTableType_AT_AddIndexConstraint: true,
+	pg_query.AlterTableType_AT_DropConstraint: true, pg_query.AlterTableType_AT_AlterColumnType: true,
+	pg_query.AlterTableType_AT_AddIdentity: true, pg_query.AlterTableType_AT_SetIdentity: true,
+	pg_query.AlterTableType_AT_DropIdentity: true, pg_query.AlterTableType_AT_ClusterOn: true,
+	pg_query.AlterTableType_AT_DropCluster: true, pg_query.AlterTableType_AT_SetLogged: true,
+	pg_query.AlterTableType_AT_SetUnLogged: true, pg_query.AlterTableType_AT_SetRelOptions: true,
+	pg_query.AlterTableType_AT_ResetRelOptions: true, pg_query.AlterTableType_AT_ReplaceRelOptions: true,
+	pg_query.AlterTableType_AT_ReplicaIdentity: true,
+}
+
+func (g *sqlGuard) alterTable(a *pg_query.AlterTableStmt) (SQLKind, string, error) {
+	word, ok := relationObjects[a.Objtype]
+	if !ok {
+		return 0, "", g.refuse("only tables, indexes, views, materialized views and sequences can be altered")
+	}
+	for _, c := range a.Cmds {
+		cmd := c.GetAlterTableCmd()
+		if cmd == nil {
+			return 0, "", g.refuse(whyOnlyDDL)
+		}
+		switch t := cmd.Subtype; {
+		case alterTableCommands[t]:
+		case t == pg_query.AlterTableType_AT_ChangeOwner:
+			return 0, "", g.errorf("OWNER TO is not available through raw SQL: the owner of the database's objects is fixed")
+		case t == pg_query.AlterTableType_AT_EnableRowSecurity || t == pg_query.AlterTableType_AT_DisableRowSecurity ||
+			t == pg_query.AlterTableType_AT_ForceRowSecurity || t == pg_query.AlterTableType_AT_NoForceRowSecurity:
+			return 0, "", g.errorf("row level security is not available through raw SQL")
+		case t == pg_query.AlterTableType_AT_AttachPartition || t == pg_query.AlterTableType_AT_DetachPartition ||
+			t == pg_query.AlterTableType_AT_DetachPartitionFinalize:
+			return 0, "", g.errorf("%s", whyPartitioned)
+		case t == pg_query.AlterTableType_AT_AddInherit || t == pg_query.AlterTableType_AT_DropInherit:
+			return 0, "", g.errorf("table inheritance is not supported")
+		case t == pg_query.AlterTableType_AT_SetTableSpace || t == pg_query.AlterTableType_AT_SetAccessMethod:
+			return 0, "", g.errorf("%s", whyTablespace)
+		default:
+			return 0, "", g.errorf("ALTER %s ... %s is not available through raw SQL: triggers, rules, typed and foreign tables are not supported",
+				word, strings.TrimPrefix(t.String(), "AT_"))
+		}
+	}
+	return SQLSchema, "ALTER " + word, g.ownRelation(a.Relation)
+}
+
+func (g *sqlGuard) rename(r *pg_query.RenameStmt) (SQLKind, string, error) {
+	obj := r.RenameType
+	if obj == pg_query.ObjectType_OBJECT_COLUMN || obj == pg_query.ObjectType_OBJECT_TABCONSTRAINT {
+		obj = r.RelationType
+	}
+	word, ok := relationObjects[obj]
+	if !ok || r.Relation == nil {
+		return 0, "", g.refuse("only tables, indexes, views, sequences, their columns and constraints can be renamed")
+	}
+	if obj == r.RenameType {
+		if err := g.newName(r.Newname); err != nil {
+			return 0, "", err
+		}
+	}
+	return SQLSchema, "ALTER " + word, g.ownRelation(r.Relation)
+}
+
+// newName checks the name a relation is given where the statement names no schema (an
+// index, a rename): a name starting with pg_ could only ever be used qualified, since
+// unqualified it means the system catalog.
+func (g *sqlGuard) newName(name string) error {
+	if strings.HasPrefix(name, "pg_") {
+		return g.errorf("the name %q is not allowed: names starting with pg_ are the system catalog's", name)
+	}
+	return nil
+}
+
+func (g *sqlGuard) comment(c *pg_query.CommentStmt) error {
+	names := nameList(c.Object)
+	switch c.Objtype {
+	case pg_query.ObjectType_OBJECT_COLUMN, pg_query.ObjectType_OBJECT_TABCONSTRAINT:
+		if len(names) < 2 {
+			return g.errorf("COMMENT ON COLUMN and CONSTRAINT need the name of the table")
+		}
+		return g.ownName(names[:len(names)-1])
+	}
+	if _, ok := relationObjects[c.Objtype]; !ok {
+		return g.refuse("only tables, indexes, views, sequences, columns and constraints can be commented on")
+	}
+	return g.ownName(names)
 }
