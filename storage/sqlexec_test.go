@@ -387,7 +387,7 @@ func TestExecSQLRequestDeadline(t *testing.T) {
 	ctx := context.Background()
 	runSQL(t, st, db, `CREATE TABLE notes (body text); CREATE TABLE held (x int)`, false)
 	holdTable(t, st, db.Schema+".held")
-	stmts, err := storage.ParseSQL(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`)
+	stmts, err := storage.ParseSQL(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`, db.Schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +430,7 @@ func TestExecSQLResultByteCap(t *testing.T) {
 	runSQL(t, st, db, `CREATE TABLE t (x int); CREATE SEQUENCE produced`, false)
 	// nextval is not rolled back: it counts the rows Postgres produced.
 	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES (1);
-		SELECT nextval('produced') AS n, repeat('x', 65536) AS pad FROM generate_series(1, 2000)`)
+		SELECT nextval('produced') AS n, repeat('x', 65536) AS pad FROM generate_series(1, 2000)`, db.Schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +450,7 @@ func TestExecSQLResultByteCap(t *testing.T) {
 		t.Errorf("Postgres produced %d rows of 64 KiB for a cap of 1 MiB", produced)
 	}
 	// Under the cap, the rows come back.
-	if stmts, err = storage.ParseSQL(`SELECT repeat('x', 65536) AS pad FROM generate_series(1, 15)`); err != nil {
+	if stmts, err = storage.ParseSQL(`SELECT repeat('x', 65536) AS pad FROM generate_series(1, 15)`, db.Schema); err != nil {
 		t.Fatal(err)
 	}
 	res, err = st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true, MaxBytes: 1 << 20})
