@@ -66,7 +66,7 @@ func (m *metrics) handler() http.Handler {
 }
 
 // metricsHandler serves /metrics to principals with the admin scope on the owner workspace
-// (the oldest one, made at bootstrap): the bootstrap admin token, other admin tokens of that
+// (the one made at the store's first start): the bootstrap admin token, other admin tokens of that
 // workspace, and its owners and admins. The series describe the whole server (every
 // workspace's operation names, the pool, the process), which no other workspace's admin
 // should read.
@@ -79,13 +79,15 @@ func (s *Server) metricsHandler() http.Handler {
 			writeGraphQLError(w, http.StatusUnauthorized, gqlbase.CodeUnauthenticated, err.Error())
 			return
 		}
-		owner, err := s.store.FirstWorkspace(r.Context())
+		// The workspace the store's first start recorded: never another customer's, even
+		// when the owner workspace was deleted (then nobody reads the metrics here).
+		owner, err := s.store.BootstrapRecord(r.Context())
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "metrics: find the owner workspace", "err", err)
 			writeGraphQLError(w, http.StatusInternalServerError, gqlbase.CodeInternal, "internal error")
 			return
 		}
-		if p.Require(owner.ID, gqlbase.ScopeAdmin) != nil {
+		if owner == nil || p.Require(owner.WorkspaceID, gqlbase.ScopeAdmin) != nil {
 			writeGraphQLError(w, http.StatusForbidden, gqlbase.CodeForbidden,
 				"metrics need the admin scope on the owner workspace")
 			return

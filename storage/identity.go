@@ -62,16 +62,6 @@ func (s *Store) WithLock(ctx context.Context, name string, fn func() error) erro
 	return fn()
 }
 
-// FirstWorkspace returns the oldest workspace (the owner workspace made at bootstrap).
-func (s *Store) FirstWorkspace(ctx context.Context) (*gqlbase.Workspace, error) {
-	var ws gqlbase.Workspace
-	err := s.db.GetContext(ctx, &ws, `SELECT id, name, created_at, updated_at FROM workspaces ORDER BY id LIMIT 1`)
-	if isNoRows(err) {
-		return nil, gqlbase.NotFound("no workspace")
-	}
-	return &ws, err
-}
-
 // GetWorkspace returns one workspace.
 func (s *Store) GetWorkspace(ctx context.Context, id int64) (*gqlbase.Workspace, error) {
 	var ws gqlbase.Workspace
