@@ -130,14 +130,16 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 //   - binary_parameters, which makes lib/pq send a parameterised statement in one round trip
 //     instead of two (parse, then bind). With it, []byte parameters travel in binary: only
 //     bytea values may be passed as []byte; JSON goes as a string;
-//   - standard_conforming_strings on, which the few literals gqlbase writes into DDL rely on
-//     (a backslash is then no escape character);
-//   - statement_timeout, so that no statement holds a connection for long.
+//   - statement_timeout, so that no statement holds a connection for long;
+//
+// and always, whatever the DSN says, standard_conforming_strings on: the few literals gqlbase
+// writes into DDL rely on a backslash being no escape character.
 func connectionDSN(dsn string, timeout time.Duration) string {
-	params := [][2]string{{"timezone", "UTC"}, {"binary_parameters", "yes"}, {"standard_conforming_strings", "on"}}
+	params := [][2]string{{"timezone", "UTC"}, {"binary_parameters", "yes"}}
 	if timeout > 0 {
 		params = append(params, [2]string{"statement_timeout", strconv.FormatInt(timeout.Milliseconds(), 10)})
 	}
+	forced := [2]string{"standard_conforming_strings", "on"}
 	if strings.Contains(dsn, "://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
@@ -149,6 +151,7 @@ func connectionDSN(dsn string, timeout time.Duration) string {
 				q.Set(p[0], p[1])
 			}
 		}
+		q.Set(forced[0], forced[1])
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
@@ -157,7 +160,8 @@ func connectionDSN(dsn string, timeout time.Duration) string {
 			dsn = strings.TrimSpace(dsn + " " + p[0] + "=" + p[1])
 		}
 	}
-	return dsn
+	// lib/pq takes the last value of a key given twice.
+	return dsn + " " + forced[0] + "=" + forced[1]
 }
 
 func (s *Store) waitReady(ctx context.Context) error {

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strconv"
@@ -191,5 +192,52 @@ func TestTenantReadsRunAsTheDatabaseRole(t *testing.T) {
 	}
 	if switches != 1 {
 		t.Errorf("%d role switches for three reads on one connection, want 1: %v", switches, seen)
+	}
+}
+
+// Finding: the aggregate alias was written into the SQL as a literal, which a connection with
+// standard_conforming_strings off reads differently: an alias could run SQL. Every connection
+// has the setting on, whatever the DSN says, and aliases are parameters.
+func TestAggregateAliasRunsNoSQL(t *testing.T) {
+	dsn := pgtest.NewDatabase(t) + " standard_conforming_strings=off"
+	st, err := storage.Open(context.Background(), dsn, storage.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	var setting string
+	if err := st.DB().QueryRowContext(ctx, `SHOW standard_conforming_strings`).Scan(&setting); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "on" {
+		t.Errorf("standard_conforming_strings is %s on the store's connection", setting)
+	}
+	ws, err := st.CreateWorkspace(ctx, "w", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "t", Columns: []*gqlbase.Column{{Name: "n", Type: gqlbase.TypeInteger, Nullable: true}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := `a\', (SELECT 1/0)::text, \'b`
+	groups, err := st.Aggregate(ctx, tbl, storage.RowQuery{}, nil, []storage.Aggregate{{Fn: storage.AggCount, Alias: alias}})
+	if err != nil {
+		t.Fatalf("aggregate with alias %q: %v", alias, err)
+	}
+	var vals map[string]any
+	if len(groups) != 1 {
+		t.Fatalf("%d groups", len(groups))
+	}
+	if err := json.Unmarshal(groups[0].Values, &vals); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := vals[alias]; !ok || len(vals) != 1 {
+		t.Errorf("aggregate values %v, want one keyed by the alias %q", vals, alias)
 	}
 }
