@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
@@ -239,5 +243,32 @@ func TestAggregateAliasRunsNoSQL(t *testing.T) {
 	}
 	if _, ok := vals[alias]; !ok || len(vals) != 1 {
 		t.Errorf("aggregate values %v, want one keyed by the alias %q", vals, alias)
+	}
+}
+
+// Finding: API statements had no statement_timeout. Every connection of the pool has one
+// (30 s unless set), so no request can keep a connection busy for long.
+func TestAPIStatementsHaveATimeout(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := storage.Open(context.Background(), pgtest.NewDatabase(t), storage.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var setting string
+	if err := st.DB().QueryRow(`SHOW statement_timeout`).Scan(&setting); err != nil {
+		t.Fatal(err)
+	}
+	if setting != "30s" {
+		t.Errorf("statement_timeout is %q by default, want 30s", setting)
+	}
+	short, err := storage.Open(context.Background(), pgtest.NewDatabase(t), storage.Options{Logger: quiet, StatementTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer short.Close()
+	_, err = short.DB().Exec(`SELECT pg_sleep(5)`)
+	if pqe := (*pq.Error)(nil); !errors.As(err, &pqe) || pqe.Code != "57014" {
+		t.Errorf("a statement past the timeout: %v, want query_canceled (57014)", err)
 	}
 }
