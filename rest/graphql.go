@@ -28,7 +28,7 @@ type Limits struct {
 	MaxUploadBytes int64 // multipart request with files
 	Complexity     int   // sum of field costs (platform API)
 	// TypedComplexity bounds the values a typed data API operation can build: its fields
-	// count once per row their lists may return (graph/typed/cost.go).
+	// count once per row their lists may return (dataapi/cost.go).
 	TypedComplexity int
 	Depth           int   // nesting of selections (introspection excluded)
 	Tokens          int   // lexer tokens in the document

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gqlbase/gqlbase/dataapi"
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/graph"
-	"github.com/gqlbase/gqlbase/graph/typed"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/storage"
 )
@@ -35,7 +35,7 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// TableEvents tells the typed API's live queries when tables change; nil uses this
 	// process's own writes only.
-	TableEvents typed.TableEvents
+	TableEvents dataapi.TableEvents
 }
 
 // Server routes requests to the GraphQL APIs, the REST dialects and the operational endpoints.
@@ -48,7 +48,7 @@ type Server struct {
 	subs     *multiplexer // runs identical platform subscriptions once
 	mux      *http.ServeMux
 	started  time.Time
-	typed    *typed.Service
+	typed    *dataapi.Service
 
 	// closing is cancelled when the server begins to shut down: long-lived handlers
 	// (WebSockets, event streams) end then, since http.Server.Shutdown does not wait for

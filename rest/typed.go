@@ -11,7 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph/typed"
+	"github.com/gqlbase/gqlbase/dataapi"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/rest/playground"
 )
@@ -20,7 +20,7 @@ import (
 // browsers), /readonly/{readonlyId}/graphql (queries only, the read-only id is the
 // credential) and /dbs/{db}/playground/default-query.
 func (s *Server) typedRoutes() {
-	cfg := typed.Config{
+	cfg := dataapi.Config{
 		Store: s.store, Logger: s.logger, Events: s.cfg.TableEvents,
 		Handler: func(es graphql.ExecutableSchema) http.Handler { return s.graphqlHandler("typed", es) },
 	}
@@ -35,7 +35,7 @@ func (s *Server) typedRoutes() {
 				func(c *realtime.Change) bool { return c.Kind.IsSchema() })
 		}
 	}
-	svc, err := typed.NewService(cfg)
+	svc, err := dataapi.NewService(cfg)
 	if err != nil {
 		panic(fmt.Sprintf("typed API: %v", err)) // only bad static configuration fails here
 	}
@@ -47,7 +47,7 @@ func (s *Server) typedRoutes() {
 }
 
 // Typed returns the typed API service (the event listener calls its Invalidate).
-func (s *Server) Typed() *typed.Service { return s.typed }
+func (s *Server) Typed() *dataapi.Service { return s.typed }
 
 // wantsPlayground reports whether a GET comes from a browser that wants the IDE.
 func wantsPlayground(r *http.Request) bool {
@@ -56,7 +56,7 @@ func wantsPlayground(r *http.Request) bool {
 }
 
 func (s *Server) typedPlayground(w http.ResponseWriter, r *http.Request, title string) {
-	playground.Handler(playground.Options{Endpoint: r.URL.Path, Title: title, DefaultQuery: typed.PageDefaultQuery}).ServeHTTP(w, r)
+	playground.Handler(playground.Options{Endpoint: r.URL.Path, Title: title, DefaultQuery: dataapi.PageDefaultQuery}).ServeHTTP(w, r)
 }
 
 // writeTypedError answers a request refused before GraphQL runs.
@@ -103,7 +103,7 @@ func (s *Server) serveTyped(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := gqlbase.PrincipalFrom(r.Context())
-	role, err := typed.RoleFor(p, db)
+	role, err := dataapi.RoleFor(p, db)
 	if err != nil {
 		if r.Header.Get("Upgrade") == "" || p.Kind != gqlbase.PrincipalAnonymous || p.AuthError != nil {
 			writeTypedError(w, err)
@@ -111,12 +111,12 @@ func (s *Server) serveTyped(w http.ResponseWriter, r *http.Request) {
 		}
 		// A WebSocket may authenticate in connection_init: each operation is checked with the
 		// socket's credential as it is then.
-		role = typed.RoleWrite
+		role = dataapi.RoleWrite
 	}
 	s.serveTypedEntry(w, r, db, role)
 }
 
-func (s *Server) serveTypedEntry(w http.ResponseWriter, r *http.Request, db *gqlbase.Database, role typed.Role) {
+func (s *Server) serveTypedEntry(w http.ResponseWriter, r *http.Request, db *gqlbase.Database, role dataapi.Role) {
 	e, err := s.typed.Entry(r.Context(), db, role)
 	if err != nil {
 		s.logger.ErrorContext(r.Context(), "typed API: build schema", "database", db.ID, "err", err)
@@ -140,12 +140,12 @@ func (s *Server) serveReadonly(w http.ResponseWriter, r *http.Request) {
 		writeTypedError(w, err)
 		return
 	}
-	ctx := gqlbase.WithPrincipal(r.Context(), typed.ReadonlyPrincipal(db))
+	ctx := gqlbase.WithPrincipal(r.Context(), dataapi.ReadonlyPrincipal(db))
 	if r.Header.Get("Upgrade") != "" {
 		// Each operation on the socket checks the read-only id again.
 		ctx = withSocket(ctx, &wsSocket{readonlyID: r.PathValue("readonlyId"), databaseID: db.ID})
 	}
-	s.serveTypedEntry(w, r.WithContext(ctx), db, typed.RoleRead)
+	s.serveTypedEntry(w, r.WithContext(ctx), db, dataapi.RoleRead)
 }
 
 // typedDefaultQuery answers a sample query over the database's first table.
@@ -155,7 +155,7 @@ func (s *Server) typedDefaultQuery(w http.ResponseWriter, r *http.Request) {
 		writeTypedError(w, err)
 		return
 	}
-	role, err := typed.RoleFor(gqlbase.PrincipalFrom(r.Context()), db)
+	role, err := dataapi.RoleFor(gqlbase.PrincipalFrom(r.Context()), db)
 	if err != nil {
 		writeTypedError(w, err)
 		return
@@ -166,7 +166,7 @@ func (s *Server) typedDefaultQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte(typed.DefaultQuery(e.Schema)))
+	_, _ = w.Write([]byte(dataapi.DefaultQuery(e.Schema)))
 }
 
 // hubTableEvents feeds the typed API's live queries from the realtime hub: every committed

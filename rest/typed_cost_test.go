@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gqlbase/gqlbase/graph/typed"
+	"github.com/gqlbase/gqlbase/dataapi"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/rest"
 )
@@ -45,14 +45,14 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 			"items_by_parent_aggregate.nodes": rowCount(testserver.Get(data, "p", 0, "items_by_parent_aggregate", "nodes")),
 		}
 		for field, got := range checks {
-			if got != typed.DefaultLimit {
-				t.Errorf("%s without a limit returned %d rows, want the default %d", field, got, typed.DefaultLimit)
+			if got != dataapi.DefaultLimit {
+				t.Errorf("%s without a limit returned %d rows, want the default %d", field, got, dataapi.DefaultLimit)
 			}
 		}
 		// Nodes alone, or over no rows at all, are still one answer.
 		only := e.q(t, `{ items_aggregate { nodes { id } } none: items_aggregate(where: {n: {_lt: 0}}) { nodes { id } } }`, nil)
-		if got := rowCount(testserver.Get(only, "items_aggregate", "nodes")); got != typed.DefaultLimit {
-			t.Errorf("items_aggregate { nodes } has %d nodes, want %d", got, typed.DefaultLimit)
+		if got := rowCount(testserver.Get(only, "items_aggregate", "nodes")); got != dataapi.DefaultLimit {
+			t.Errorf("items_aggregate { nodes } has %d nodes, want %d", got, dataapi.DefaultLimit)
 		}
 		if got := jsonOf(only["none"]); got != `{"nodes":[]}` {
 			t.Errorf("nodes of an aggregate over no rows: %s", got)
@@ -73,9 +73,9 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 
 	t.Run("an explicit limit up to the maximum is kept", func(t *testing.T) {
 		data := e.q(t, fmt.Sprintf(`query($l: Int) { items(limit: %d) { id } parents { items_by_parent(limit: $l) { id } }
-			items_aggregate(limit: 120) { aggregate { count } nodes { id } } }`, typed.MaxLimit), map[string]any{"l": 130})
+			items_aggregate(limit: 120) { aggregate { count } nodes { id } } }`, dataapi.MaxLimit), map[string]any{"l": 130})
 		if got := rowCount(data["items"]); got != 150 {
-			t.Errorf("items(limit: %d) returned %d rows, want all 150", typed.MaxLimit, got)
+			t.Errorf("items(limit: %d) returned %d rows, want all 150", dataapi.MaxLimit, got)
 		}
 		if got := rowCount(testserver.Get(data, "parents", 0, "items_by_parent")); got != 130 {
 			t.Errorf("items_by_parent(limit: 130) returned %d rows", got)
@@ -89,7 +89,7 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 	})
 
 	t.Run("a limit above the maximum is refused", func(t *testing.T) {
-		over := typed.MaxLimit + 1
+		over := dataapi.MaxLimit + 1
 		for _, q := range []string{
 			fmt.Sprintf(`{ items(limit: %d) { id } }`, over),
 			fmt.Sprintf(`{ parents(limit: 1) { items_by_parent(limit: %d) { id } } }`, over),
@@ -97,8 +97,8 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 		} {
 			r := e.srv.GraphQL(t, e.path, e.srv.AdminToken, q, nil)
 			if len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "limit" ||
-				!strings.Contains(r.Errors[0].Message, fmt.Sprint(typed.MaxLimit)) {
-				t.Errorf("%s: want one BAD_USER_INPUT error on limit naming %d, got %s", q, typed.MaxLimit, r.Raw)
+				!strings.Contains(r.Errors[0].Message, fmt.Sprint(dataapi.MaxLimit)) {
+				t.Errorf("%s: want one BAD_USER_INPUT error on limit naming %d, got %s", q, dataapi.MaxLimit, r.Raw)
 			}
 		}
 	})
@@ -120,9 +120,9 @@ func TestTypedAPICostIsBounded(t *testing.T) {
 						doc = testserver.Str(a, "description")
 					}
 				}
-				if !strings.Contains(doc, fmt.Sprint(typed.DefaultLimit)) || !strings.Contains(doc, fmt.Sprint(typed.MaxLimit)) {
+				if !strings.Contains(doc, fmt.Sprint(dataapi.DefaultLimit)) || !strings.Contains(doc, fmt.Sprint(dataapi.MaxLimit)) {
 					t.Errorf("%s: the limit argument's description %q names neither the default %d nor the maximum %d",
-						name, doc, typed.DefaultLimit, typed.MaxLimit)
+						name, doc, dataapi.DefaultLimit, dataapi.MaxLimit)
 				}
 			}
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph/typed"
+	"github.com/gqlbase/gqlbase/dataapi"
 )
 
 // MaxSocketSubscriptions is how many subscriptions one WebSocket may run at once; a further
@@ -76,7 +76,7 @@ func (s *Server) socketPrincipal(ctx context.Context, sock *wsSocket, fresh bool
 		if err != nil {
 			return nil, fmt.Errorf("authenticate read-only id: %w", err)
 		}
-		p := typed.ReadonlyPrincipal(db)
+		p := dataapi.ReadonlyPrincipal(db)
 		// The hash names the credential to the watcher, which checks it again while the
 		// socket's subscriptions run.
 		p.SecretHash = gqlbase.HashSecret(sock.readonlyID)

@@ -12,7 +12,7 @@ import (
 // A Plan is one root field of the typed GraphQL API (a list, an aggregate or one row by id),
 // compiled into ONE SQL statement that builds the whole JSON result in Postgres: nested
 // objects with json_build_object, lists with json_agg over correlated subqueries. A query
-// costs one round trip per root field whatever its depth. The typed API (graph/typed) turns
+// costs one round trip per root field whatever its depth. The typed API (dataapi) turns
 // a GraphQL selection into a Plan; this file is the only place that turns one into SQL.
 //
 // Every list a plan builds is bounded: a list's row set must carry a Limit (or IDs), and

@@ -1,4 +1,4 @@
-// Package typed is gqlbase's typed GraphQL data API: one schema per database, derived at run
+// Package dataapi is gqlbase's typed GraphQL data API: one schema per database, derived at run
 // time from its tables with Hasura/Airsequel naming, served as a gqlgen
 // graphql.ExecutableSchema. Each root field is compiled into one SQL statement
 // (storage.Plan) that builds the JSON response in Postgres.
@@ -25,7 +25,7 @@
 // tracks_by_pk_response has every field of tracks_row plus affected_rows and returning, so
 // Hasura clients (which select row fields) and Airsequel clients (which select
 // {affected_rows, returning}) both work.
-package typed
+package dataapi
 
 import (
 	"fmt"
@@ -140,7 +140,7 @@ type Query { _placeholder: Int }
 `)
 	s, err := gqlparser.LoadSchema(&ast.Source{Name: "typed-base.graphql", Input: b.String()})
 	if err != nil {
-		panic(fmt.Sprintf("typed: base schema: %v", err))
+		panic(fmt.Sprintf("dataapi: base schema: %v", err))
 	}
 	delete(s.Types, "Query")
 	delete(s.PossibleTypes, "Query")

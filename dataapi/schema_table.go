@@ -1,6 +1,6 @@
 // The types and root fields of one table (see Build in schema.go).
 
-package typed
+package dataapi
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package typed
+package dataapi
 
 import (
 	"fmt"
@@ -55,7 +55,7 @@ func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.
 		}
 		return &storage.Plan{Kind: storage.PlanAggregate, Rows: *rs, Node: n}, nil
 	}
-	return nil, fmt.Errorf("typed: root field %q is not a read", f.Name)
+	return nil, fmt.Errorf("dataapi: root field %q is not a read", f.Name)
 }
 
 // parseID reads an id argument (ID: a decimal string or an integer).
@@ -478,7 +478,7 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.
 		}
 		return &storage.Node{Kind: storage.NodeAggregateRel, Link: rf.link, Rows: rs, Child: child}, nil
 	}
-	return nil, fmt.Errorf("typed: field %q of unknown kind", f.Name)
+	return nil, fmt.Errorf("dataapi: field %q of unknown kind", f.Name)
 }
 
 // aggregateNode compiles a <table>_aggregate selection (aggregate context) over the rows of rs.

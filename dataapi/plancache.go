@@ -1,4 +1,4 @@
-package typed
+package dataapi
 
 import (
 	"encoding/json"

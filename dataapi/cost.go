@@ -1,7 +1,7 @@
 // The cost of typed operations: default and maximum limits of lists, and the complexity gqlgen
 // checks before execution.
 
-package typed
+package dataapi
 
 import (
 	"context"

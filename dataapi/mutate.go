@@ -1,4 +1,4 @@
-package typed
+package dataapi
 
 import (
 	"bytes"
@@ -131,7 +131,7 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("typed: root field %q is not a mutation", f.Name)
+	return nil, fmt.Errorf("dataapi: root field %q is not a mutation", f.Name)
 }
 
 // requiredWhere reads where (or filter): update and delete need one ({} for every row).
