@@ -23,6 +23,9 @@ type Change struct {
 	*gqlbase.Event
 	Before map[string]any // flat row (system and user columns); nil when there is none
 	After  map[string]any
+	// Table is the changed table's metadata when the hub's Prepare function loaded it; nil
+	// otherwise. Sinks read it instead of asking the database, which Offer must not do.
+	Table *gqlbase.Table
 
 	memoOnce sync.Once
 	memo     any
@@ -60,6 +63,8 @@ func (s chanSink) End(error) { close(s.ch) }
 // Hub fans events out. Publishing never blocks: a subscriber whose buffer is full is closed
 // with ErrSlowSubscriber.
 type Hub struct {
+	prepare func([]*Change) // set before the first Publish
+
 	mu         sync.RWMutex
 	byTable    map[int64]map[*Subscription]struct{}
 	byDatabase map[int64]map[*Subscription]struct{}
@@ -168,6 +173,12 @@ func (h *Hub) endLocked(s *Subscription, err error) {
 	s.sink.End(err)
 }
 
+// Prepare registers f, which Publish calls with the decoded changes that have subscribers
+// before it offers any of them, without holding the hub's lock: whatever the sinks need from
+// the database (the table's metadata) is loaded there, so a slow query never holds up
+// subscribing, unsubscribing or other publishers. Register it before the first Publish.
+func (h *Hub) Prepare(f func([]*Change)) { h.prepare = f }
+
 // Count is the number of open subscriptions.
 func (h *Hub) Count() int {
 	h.mu.RLock()
@@ -177,18 +188,34 @@ func (h *Hub) Count() int {
 
 // Publish hands events to the subscriptions they match.
 func (h *Hub) Publish(events []*gqlbase.Event) {
-	var slow []*Subscription
+	// Decode (and prepare) only what someone listens to, outside the lock. A subscription
+	// made between the two looks sees the events only if it was there for the second:
+	// either way it subscribed concurrently with their publication.
+	var changes []*Change
 	h.mu.RLock()
 	for _, e := range events {
-		tableSubs := h.byTable[e.TableID]
+		if len(h.byTable[e.TableID]) > 0 || (e.Kind.IsSchema() && len(h.byDatabase[e.DatabaseID]) > 0) {
+			changes = append(changes, &Change{Event: e})
+		}
+	}
+	h.mu.RUnlock()
+	if len(changes) == 0 {
+		return
+	}
+	for _, c := range changes {
+		decodeInto(c)
+	}
+	if h.prepare != nil {
+		h.prepare(changes)
+	}
+	var slow []*Subscription
+	h.mu.RLock()
+	for _, c := range changes {
+		tableSubs := h.byTable[c.TableID]
 		var dbSubs map[*Subscription]struct{}
-		if e.Kind.IsSchema() {
-			dbSubs = h.byDatabase[e.DatabaseID]
+		if c.Kind.IsSchema() {
+			dbSubs = h.byDatabase[c.DatabaseID]
 		}
-		if len(tableSubs) == 0 && len(dbSubs) == 0 {
-			continue
-		}
-		c := decode(e)
 		for _, set := range []map[*Subscription]struct{}{tableSubs, dbSubs} {
 			for s := range set {
 				if s.closed || (s.match != nil && !s.match(c)) {
@@ -223,12 +250,10 @@ func (h *Hub) CloseAll(err error) {
 	}
 }
 
-func decode(e *gqlbase.Event) *Change {
-	c := &Change{Event: e}
-	if e.Kind.IsRow() {
-		c.Before, c.After = decodeRow(e.Before), decodeRow(e.After)
+func decodeInto(c *Change) {
+	if c.Kind.IsRow() {
+		c.Before, c.After = decodeRow(c.Event.Before), decodeRow(c.Event.After)
 	}
-	return c
 }
 
 func decodeRow(raw json.RawMessage) map[string]any {

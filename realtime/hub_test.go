@@ -128,3 +128,39 @@ func TestSchemaEventsReachDatabaseSubscribers(t *testing.T) {
 		t.Fatalf("database subscriber got %v, want only the schema event [1]", got)
 	}
 }
+
+// Prepare runs without the hub's lock (it may query the database): subscribing from it,
+// which takes the lock for writing, must not deadlock, and sinks see what it set.
+func TestHubPrepareRunsOutsideTheLock(t *testing.T) {
+	h := NewHub()
+	sub := h.SubscribeTable(1, 10, nil)
+	var prepared []int64
+	h.Prepare(func(changes []*Change) {
+		h.SubscribeTable(3, 1, nil).Close()
+		for _, c := range changes {
+			prepared = append(prepared, c.ID)
+			c.Table = &gqlbase.Table{ID: c.TableID, Name: "loaded"}
+		}
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Publish([]*gqlbase.Event{rowEvent(1, 1, `{"id":1}`), rowEvent(2, 2, `{"id":2}`)})
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Publish deadlocked: Prepare ran under the hub's lock")
+	}
+	if len(prepared) != 1 || prepared[0] != 1 {
+		t.Fatalf("prepared %v, want only the change someone listens to: [1]", prepared)
+	}
+	select {
+	case c := <-sub.Changes():
+		if c.Table == nil || c.Table.Name != "loaded" {
+			t.Fatalf("the sink saw table %+v, want what Prepare loaded", c.Table)
+		}
+	default:
+		t.Fatal("no change delivered")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -136,11 +137,38 @@ func (r *Resolver) SubscribeRows(ctx context.Context, t *gqlbase.Table, filter *
 	}), nil
 }
 
-// rowEvent shapes a change for subscribers, with the table's current column order.
+// PrepareChanges loads the tables of row changes before the hub offers them (see
+// realtime.Hub.Prepare): shaping a change needs the table's current column order, and the
+// hub's sinks may not query the database while its lock is held.
+func (r *Resolver) PrepareChanges(changes []*realtime.Change) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	loaders := r.loaders(ctx)
+	tables := map[int64]*gqlbase.Table{}
+	for _, c := range changes {
+		if !c.Kind.IsRow() {
+			continue
+		}
+		t, seen := tables[c.TableID]
+		if !seen {
+			var err error
+			if t, err = loaders.Table(ctx, c.TableID); err != nil {
+				if gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+					r.Logger.Warn("subscriptions: load the table of a change", "table", c.TableID, "err", err)
+				}
+				t = nil
+			}
+			tables[c.TableID] = t
+		}
+		c.Table = t
+	}
+}
+
+// rowEvent shapes a change for subscribers, with the table's current column order (loaded by
+// PrepareChanges; without it, system columns only).
 func (r *Resolver) rowEvent(tableID int64, c *realtime.Change) *gqlbase.RowEvent {
-	ctx := context.Background()
-	t, err := r.loaders(ctx).Table(ctx, tableID)
-	if err != nil {
+	t := c.Table
+	if t == nil {
 		t = &gqlbase.Table{ID: tableID}
 	}
 	ev := &gqlbase.RowEvent{ID: c.ID, Kind: gqlbase.RowEventKindOf(c.Kind), At: c.CreatedAt, Actor: c.Actor,

@@ -14,6 +14,7 @@ func (s *Server) startRealtime() {
 	}
 	svc := realtime.NewService(s.store, realtime.Options{Logger: s.logger})
 	svc.OnEvents(s.resolver.Cache.Apply)
+	svc.Hub.Prepare(s.resolver.PrepareChanges)
 	s.resolver.Realtime = svc
 	prev := s.resolver.OnTokenRevoked
 	s.resolver.OnTokenRevoked = func(id int64) {
