@@ -5,9 +5,11 @@ import (
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/gqlbase/gqlbase/internal/cache"
 )
 
-// maxCachedPlans bounds a schema's statement cache; it starts over when full.
+// maxCachedPlans bounds a schema's statement cache; the least recently used plan goes first.
 const maxCachedPlans = 2000
 
 // planCache remembers the statement each query root field compiled to, per schema: the same
@@ -15,8 +17,16 @@ const maxCachedPlans = 2000
 // variables compiles to the same SQL and parameters, and the selection need not be walked
 // again. A schema is rebuilt when its tables change, which drops its cache with it.
 type planCache struct {
-	mu sync.Mutex
-	m  map[planKey]compiledPlan
+	once sync.Once
+	lru  *cache.LRU[planKey, compiledPlan]
+}
+
+func (c *planCache) plans() *cache.LRU[planKey, compiledPlan] {
+	c.once.Do(func() {
+		// The size is a positive constant, so NewLRU cannot fail.
+		c.lru, _ = cache.NewLRU[planKey, compiledPlan](maxCachedPlans, nil)
+	})
+	return c.lru
 }
 
 type planKey struct {
@@ -29,21 +39,9 @@ type compiledPlan struct {
 	params []any // read only once cached: shared by concurrent requests
 }
 
-func (c *planCache) get(k planKey) (compiledPlan, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p, ok := c.m[k]
-	return p, ok
-}
+func (c *planCache) get(k planKey) (compiledPlan, bool) { return c.plans().Get(k) }
 
-func (c *planCache) put(k planKey, p compiledPlan) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedPlans {
-		c.m = map[planKey]compiledPlan{}
-	}
-	c.m[k] = p
-}
+func (c *planCache) put(k planKey, p compiledPlan) { c.plans().Add(k, p) }
 
 // variablesKey is the canonical text of an operation's variables (encoding/json sorts map
 // keys); "" when there are none.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph"
+	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/gqlbase/gqlbase/storage"
 )
 
@@ -93,27 +94,42 @@ func (r *Resolver) DatabaseByNameOrCreate(ctx context.Context, workspaceID int64
 	return db, true, nil
 }
 
-// tableNames caches table name → id per database for the dialects that address tables by
+// maxCachedTableNames bounds the table-name cache: names come from requests, so an unbounded
+// map would grow with every name anyone asks for.
+const maxCachedTableNames = 10000
+
+// tableNameCache maps table name → id per database for the dialects that address tables by
 // name. An entry is only a hint: the table it names is loaded (through the invalidated table
 // cache) and checked to still carry that name in that database.
-var tableNames sync.Map // tableNameKey → int64
+type tableNameCache struct {
+	once sync.Once
+	lru  *cache.LRU[tableNameKey, int64]
+}
 
 type tableNameKey struct {
-	r    *Resolver
 	dbID int64
 	name string
+}
+
+func (c *tableNameCache) names() *cache.LRU[tableNameKey, int64] {
+	c.once.Do(func() {
+		// The size is a positive constant, so NewLRU cannot fail.
+		c.lru, _ = cache.NewLRU[tableNameKey, int64](maxCachedTableNames, nil)
+	})
+	return c.lru
 }
 
 // TableByName loads a table of a database by name for a principal with scope on it; a name
 // that is all digits and names no table is taken as a table id of the same database.
 func (r *Resolver) TableByName(ctx context.Context, databaseID int64, name string, scope gqlbase.Scope) (*gqlbase.Table, error) {
-	key := tableNameKey{r: r, dbID: databaseID, name: name}
-	if id, ok := tableNames.Load(key); ok {
-		t, err := r.TableFor(ctx, id.(int64), scope)
+	names := r.tableNames.names()
+	key := tableNameKey{dbID: databaseID, name: name}
+	if id, ok := names.Get(key); ok {
+		t, err := r.TableFor(ctx, id, scope)
 		if err == nil && t.Name == name && t.DatabaseID == databaseID {
 			return t, nil
 		}
-		tableNames.Delete(key)
+		names.Remove(key)
 		if err != nil && gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
 			return nil, err
 		}
@@ -130,7 +146,7 @@ func (r *Resolver) TableByName(ctx context.Context, databaseID int64, name strin
 	if err != nil {
 		return nil, err
 	}
-	tableNames.Store(key, t.ID)
+	names.Add(key, t.ID)
 	return t, nil
 }
 

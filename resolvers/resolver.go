@@ -31,6 +31,7 @@ type Resolver struct {
 	OnTokenRevoked func(tokenID int64)
 
 	principals principalCache
+	tableNames tableNameCache
 	logins     loginLimiter
 	sqlTurns   sqlLimiter
 	lastTouch  sync.Map // token id → time.Time of the last recorded use

@@ -1,10 +1,11 @@
 package storage
 
 import (
-	"container/list"
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/gqlbase/gqlbase/internal/cache"
 )
 
 // maxPrepared bounds the statements kept prepared: each one is planned once per connection
@@ -16,55 +17,37 @@ const maxPrepared = 200
 // holds return a fixed set of columns (a JSON value, the row columns), so a schema change
 // only makes Postgres plan them again, never changes their result shape.
 type stmtCache struct {
-	mu    sync.Mutex
-	byKey map[string]*list.Element
-	lru   list.List // of *cachedStmt, most recent first
+	once sync.Once
+	lru  *cache.LRU[string, *sql.Stmt] // query → statement; an evicted statement is closed
 }
 
-type cachedStmt struct {
-	query string
-	stmt  *sql.Stmt
+func (c *stmtCache) init() {
+	c.once.Do(func() {
+		// The size is a positive constant, so NewLRU cannot fail.
+		c.lru, _ = cache.NewLRU(maxPrepared, func(_ string, stmt *sql.Stmt) { _ = stmt.Close() })
+	})
 }
 
 func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	c.mu.Lock()
-	if c.byKey == nil {
-		c.byKey = map[string]*list.Element{}
+	c.init()
+	if stmt, ok := c.lru.Get(query); ok {
+		return stmt, nil
 	}
-	if el, ok := c.byKey[query]; ok {
-		c.lru.MoveToFront(el)
-		c.mu.Unlock()
-		return el.Value.(*cachedStmt).stmt, nil
-	}
-	c.mu.Unlock()
 	stmt, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.byKey[query]; ok { // prepared meanwhile by another caller
+	if held, had := c.lru.Add(query, stmt); had { // prepared meanwhile by another caller
 		_ = stmt.Close()
-		return el.Value.(*cachedStmt).stmt, nil
-	}
-	c.byKey[query] = c.lru.PushFront(&cachedStmt{query: query, stmt: stmt})
-	for c.lru.Len() > maxPrepared {
-		old := c.lru.Remove(c.lru.Back()).(*cachedStmt)
-		delete(c.byKey, old.query)
-		_ = old.stmt.Close()
+		return held, nil
 	}
 	return stmt, nil
 }
 
 // forget drops one statement (after it failed in a way a fresh prepare may not).
 func (c *stmtCache) forget(query string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.byKey[query]; ok {
-		c.lru.Remove(el)
-		delete(c.byKey, query)
-		_ = el.Value.(*cachedStmt).stmt.Close()
-	}
+	c.init()
+	c.lru.Remove(query)
 }
 
 // queryPrepared runs a read through a prepared statement. A statement closed by eviction
