@@ -512,7 +512,7 @@ func adoptTable(ctx context.Context, tx *Tx, db *gqlbase.Database, ct *catalogTa
 	// The system columns are added as the database's role: adding an identity column rewrites
 	// the table, which evaluates the table's own checks and index expressions again.
 	var role string
-	if err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID); err != nil {
+	if err := tx.GetContext(ctx, &role, selectDatabaseRole, db.ID); err != nil {
 		return 0, fmt.Errorf("role of database %d: %w", db.ID, err)
 	}
 	if len(stmts) > 0 {

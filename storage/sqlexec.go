@@ -103,7 +103,7 @@ func sqlRoleOn(ctx context.Context, conn *sqlx.Conn, db *gqlbase.Database) (stri
 
 func sqlRoleTx(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, error) {
 	var role string
-	err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID)
+	err := tx.GetContext(ctx, &role, selectDatabaseRole, db.ID)
 	if isNoRows(err) {
 		role, err = createSQLRole(ctx, tx, db)
 	}
@@ -120,7 +120,7 @@ func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, e
 		return "", fmt.Errorf("lock role creation: %w", err)
 	}
 	var role string
-	err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID)
+	err := tx.GetContext(ctx, &role, selectDatabaseRole, db.ID)
 	if err == nil {
 		return role, nil
 	}
@@ -195,7 +195,7 @@ func dropRoleTx(ctx context.Context, tx *Tx, role string) error {
 func (s *Store) DropSQLRole(ctx context.Context, databaseID int64) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		var role string
-		err := tx.GetContext(ctx, &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, databaseID)
+		err := tx.GetContext(ctx, &role, selectDatabaseRole, databaseID)
 		if isNoRows(err) {
 			return nil
 		}

@@ -20,6 +20,9 @@ import (
 // default, so a connection left in a tenant's role is switched back before gqlbase's own
 // next statement and nothing runs in a role it did not ask for.
 
+// selectDatabaseRole reads the role of a database ($1), for every path that needs it.
+const selectDatabaseRole = `SELECT role_name FROM database_roles WHERE database_id = $1`
+
 type roleKey struct{}
 
 // asRole returns ctx for statements that run as the given Postgres role ("" is gqlbase's own).
@@ -48,7 +51,7 @@ func (s *Store) databaseRole(ctx context.Context, databaseID int64) (string, err
 		return r.(string), nil
 	}
 	var role string
-	err := s.db.GetContext(asRole(ctx, ""), &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, databaseID)
+	err := s.db.GetContext(asRole(ctx, ""), &role, selectDatabaseRole, databaseID)
 	if isNoRows(err) {
 		db, gerr := s.GetDatabase(asRole(ctx, ""), databaseID)
 		if gerr != nil {
@@ -230,7 +233,7 @@ func valuesToNamed(args []driver.Value) []driver.NamedValue {
 // database's role. The transaction's other statements keep gqlbase's own role.
 func tenantIn(ctx context.Context, tx *Tx, databaseID int64) (context.Context, error) {
 	var role string
-	err := tx.GetContext(asRole(ctx, ""), &role, `SELECT role_name FROM database_roles WHERE database_id = $1`, databaseID)
+	err := tx.GetContext(asRole(ctx, ""), &role, selectDatabaseRole, databaseID)
 	if isNoRows(err) {
 		return nil, fmt.Errorf("database %d has no role", databaseID)
 	}
