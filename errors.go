@@ -31,9 +31,24 @@ type Error struct {
 	// Details carries structured context for the caller (for example the dependents that block
 	// a delete). Values must be JSON-encodable.
 	Details map[string]any
+	// Reason names the specific cause within Code, for edges that distinguish causes a code
+	// groups together (Botpress's ResourceLockedConflict and ReferenceConstraint are both
+	// CONFLICT). Empty when the code says all there is.
+	Reason Reason
 	// Err is the underlying cause, kept for logs; it is never shown to the caller.
 	Err error
 }
+
+// Reason is a stable, machine-readable name for an error's specific cause.
+type Reason string
+
+const (
+	// ReasonFrozen: the table is frozen, so its schema cannot change.
+	ReasonFrozen Reason = "FROZEN"
+	// ReasonHasDependents: the object is still referred to (tables of a database, LINK
+	// columns pointing at a table) and the operation was not forced.
+	ReasonHasDependents Reason = "HAS_DEPENDENTS"
+)
 
 func (e *Error) Error() string {
 	if e.Err != nil {
@@ -53,6 +68,13 @@ func Errorf(code Code, format string, args ...any) *Error {
 func (e *Error) WithField(field string) *Error {
 	c := *e
 	c.Field = field
+	return &c
+}
+
+// WithReason returns a copy of e that names its specific cause.
+func (e *Error) WithReason(r Reason) *Error {
+	c := *e
+	c.Reason = r
 	return &c
 }
 

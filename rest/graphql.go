@@ -111,6 +111,9 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 		if e.Field != "" {
 			gqlErr.Extensions["field"] = e.Field
 		}
+		if e.Reason != "" {
+			gqlErr.Extensions["reason"] = string(e.Reason)
+		}
 		for k, v := range e.Details {
 			gqlErr.Extensions[k] = v
 		}
@@ -196,13 +199,13 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		if r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			if r.ContentLength > max {
-				writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,
+				writeGraphQLError(w, gqlbase.CodePayloadTooLarge,
 					fmt.Sprintf("request body exceeds %d bytes", max))
 				return
 			}
 			body, err := readLimited(r, max)
 			if err != nil {
-				writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge, err.Error())
+				writeGraphQLError(w, gqlbase.CodePayloadTooLarge, err.Error())
 				return
 			}
 			r.Body = body

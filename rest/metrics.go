@@ -76,7 +76,7 @@ func (s *Server) metricsHandler() http.Handler {
 		p := gqlbase.PrincipalFrom(r.Context())
 		if err := p.Authenticated(); err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gqlbase metrics"`)
-			writeGraphQLError(w, http.StatusUnauthorized, gqlbase.CodeUnauthenticated, err.Error())
+			writeGraphQLError(w, gqlbase.CodeUnauthenticated, err.Error())
 			return
 		}
 		// The workspace the store's first start recorded: never another customer's, even
@@ -84,11 +84,11 @@ func (s *Server) metricsHandler() http.Handler {
 		owner, err := s.store.BootstrapRecord(r.Context())
 		if err != nil {
 			s.logger.ErrorContext(r.Context(), "metrics: find the owner workspace", "err", err)
-			writeGraphQLError(w, http.StatusInternalServerError, gqlbase.CodeInternal, "internal error")
+			writeGraphQLError(w, gqlbase.CodeInternal, "internal error")
 			return
 		}
 		if owner == nil || p.Require(owner.WorkspaceID, gqlbase.ScopeAdmin) != nil {
-			writeGraphQLError(w, http.StatusForbidden, gqlbase.CodeForbidden,
+			writeGraphQLError(w, gqlbase.CodeForbidden,
 				"metrics need the admin scope on the owner workspace")
 			return
 		}

@@ -280,7 +280,7 @@ func routeOf(ctx context.Context) string {
 func (s *Server) limitMultipart(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	max := s.cfg.Limits.MaxUploadBytes
 	if r.ContentLength > max {
-		writeGraphQLError(w, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,
+		writeGraphQLError(w, gqlbase.CodePayloadTooLarge,
 			fmt.Sprintf("request body exceeds %d bytes", max))
 		return
 	}
@@ -359,7 +359,7 @@ func (m *multipartResponse) finish(max int64) {
 		return
 	}
 	if m.body.exceeded {
-		writeGraphQLError(m.ResponseWriter, http.StatusRequestEntityTooLarge, gqlbase.CodePayloadTooLarge,
+		writeGraphQLError(m.ResponseWriter, gqlbase.CodePayloadTooLarge,
 			fmt.Sprintf("request body exceeds %d bytes", max))
 		return
 	}
@@ -371,7 +371,7 @@ func (m *multipartResponse) finish(max int64) {
 		Errors []map[string]any `json:"errors"`
 	}
 	if err := json.Unmarshal(m.buffered.Bytes(), &resp); err != nil || len(resp.Errors) == 0 {
-		writeGraphQLError(m.ResponseWriter, status, gqlbase.CodeBadUserInput, "the multipart request could not be read")
+		writeGraphQLError(m.ResponseWriter, gqlbase.CodeBadUserInput, "the multipart request could not be read")
 		return
 	}
 	for _, e := range resp.Errors {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
 // writeJSON writes v as a JSON response with the given status.
@@ -19,9 +20,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // writeGraphQLError answers with a GraphQL-shaped error body, for failures that happen before
-// the GraphQL executor runs.
-func writeGraphQLError(w http.ResponseWriter, status int, code gqlbase.Code, message string) {
-	writeJSON(w, status, map[string]any{
+// the GraphQL executor runs. The status follows the code (restkit.HTTPStatus, the one mapping).
+func writeGraphQLError(w http.ResponseWriter, code gqlbase.Code, message string) {
+	writeJSON(w, restkit.HTTPStatus(code), map[string]any{
 		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": string(code)}}},
 	})
 }

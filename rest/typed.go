@@ -62,22 +62,11 @@ func (s *Server) typedPlayground(w http.ResponseWriter, r *http.Request, title s
 // writeTypedError answers a request refused before GraphQL runs.
 func writeTypedError(w http.ResponseWriter, err error) {
 	code := gqlbase.ErrorCode(err)
-	status := http.StatusInternalServerError
 	msg := "internal error"
 	if e, ok := gqlbase.AsError(err); ok {
 		msg = e.Message
 	}
-	switch code {
-	case gqlbase.CodeUnauthenticated:
-		status = http.StatusUnauthorized
-	case gqlbase.CodeForbidden:
-		status = http.StatusForbidden
-	case gqlbase.CodeNotFound:
-		status = http.StatusNotFound
-	case gqlbase.CodeBadUserInput:
-		status = http.StatusBadRequest
-	}
-	writeGraphQLError(w, status, code, msg)
+	writeGraphQLError(w, code, msg)
 }
 
 // typedDatabase resolves the {db} path value.

@@ -171,7 +171,7 @@ func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor 
 		}
 		if len(tables) > 0 && !force {
 			return gqlbase.Conflict("database %q still has %d table(s): %v; delete them first or pass force: true",
-				db.Name, len(tables), tables).WithDetail("dependents", map[string]any{"tables": tables})
+				db.Name, len(tables), tables).WithDetail("dependents", map[string]any{"tables": tables}).WithReason(gqlbase.ReasonHasDependents)
 		}
 		if _, err := tx.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+quoteIdent(db.Schema)+` CASCADE`); err != nil {
 			return fmt.Errorf("drop schema: %w", err)

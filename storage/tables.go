@@ -250,7 +250,7 @@ func lockTable(ctx context.Context, tx *Tx, id int64) (*gqlbase.Table, error) {
 
 func refuseFrozen(t *gqlbase.Table, what string) error {
 	if t.Frozen {
-		return gqlbase.Conflict("table %q is frozen: %s is not allowed; unfreeze it first", t.Name, what).WithField("frozen")
+		return gqlbase.Conflict("table %q is frozen: %s is not allowed; unfreeze it first", t.Name, what).WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
 	return nil
 }

@@ -86,7 +86,7 @@ func createTableTx(ctx context.Context, tx *Tx, db *gqlbase.Database, spec *gqlb
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, create); err != nil {
-		if pgCode(err) == "42P07" {
+		if pgCode(err) == sqlstateDuplicateTable {
 			return 0, tableNameTaken(spec.Name, db.Name)
 		}
 		return 0, fmt.Errorf("create table: %w", err)
@@ -205,7 +205,7 @@ func (s *Store) UpdateTable(ctx context.Context, id int64, p TablePatch, actor s
 				return err
 			}
 			_, err = tx.ExecContext(tctx, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, qualified(t.Schema, t.Name), quoteIdent(*p.Name)))
-			if pgCode(err) == "42P07" {
+			if pgCode(err) == sqlstateDuplicateTable {
 				return tableNameTaken(*p.Name, "")
 			}
 			if err != nil {
@@ -283,7 +283,7 @@ func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor str
 		}
 		if len(deps) > 0 && !force {
 			return gqlbase.Conflict("table %q is linked from %s; delete those columns first or pass force: true",
-				t.Name, strings.Join(deps, ", ")).WithDetail("dependents", map[string]any{"columns": deps})
+				t.Name, strings.Join(deps, ", ")).WithDetail("dependents", map[string]any{"columns": deps}).WithReason(gqlbase.ReasonHasDependents)
 		}
 		for _, colID := range depIDs {
 			tableID, err := dropColumnTx(ctx, tx, colID, actor)

@@ -109,33 +109,35 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
+// errorTypes names Botpress's error type for each gqlbase code; the status is the shared
+// mapping (restkit.HTTPStatus).
+var errorTypes = map[gqlbase.Code]string{
+	gqlbase.CodeUnauthenticated: "Unauthorized",
+	gqlbase.CodeForbidden:       "Forbidden",
+	gqlbase.CodeNotFound:        "ResourceNotFound",
+	gqlbase.CodeBadUserInput:    "InvalidPayload",
+	gqlbase.CodeConflict:        "AlreadyExists",
+	gqlbase.CodeRateLimited:     "RateLimited",
+	gqlbase.CodePayloadTooLarge: "PayloadTooLarge",
+	gqlbase.CodeNotImplemented:  "Unknown",
+}
+
+// reasonTypes are the Botpress types that name a cause more precisely than its code.
+var reasonTypes = map[gqlbase.Reason]string{
+	gqlbase.ReasonFrozen:        "ResourceLockedConflict",
+	gqlbase.ReasonHasDependents: "ReferenceConstraint",
+}
+
 // errorType maps a gqlbase error to Botpress's status and type.
 func errorType(e *gqlbase.Error) (int, string) {
-	switch e.Code {
-	case gqlbase.CodeUnauthenticated:
-		return http.StatusUnauthorized, "Unauthorized"
-	case gqlbase.CodeForbidden:
-		return http.StatusForbidden, "Forbidden"
-	case gqlbase.CodeNotFound:
-		return http.StatusNotFound, "ResourceNotFound"
-	case gqlbase.CodeBadUserInput:
-		return http.StatusBadRequest, "InvalidPayload"
-	case gqlbase.CodeConflict:
-		if e.Field == "frozen" {
-			return http.StatusConflict, "ResourceLockedConflict"
-		}
-		if _, ok := e.Details["dependents"]; ok {
-			return http.StatusConflict, "ReferenceConstraint"
-		}
-		return http.StatusConflict, "AlreadyExists"
-	case gqlbase.CodeRateLimited:
-		return http.StatusTooManyRequests, "RateLimited"
-	case gqlbase.CodePayloadTooLarge:
-		return http.StatusRequestEntityTooLarge, "PayloadTooLarge"
-	case gqlbase.CodeNotImplemented:
-		return http.StatusNotImplemented, "Unknown"
+	status := restkit.HTTPStatus(e.Code)
+	if typ, ok := reasonTypes[e.Reason]; ok {
+		return status, typ
 	}
-	return http.StatusInternalServerError, "Internal"
+	if typ, ok := errorTypes[e.Code]; ok {
+		return status, typ
+	}
+	return status, "Internal"
 }
 
 func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,7 +1,6 @@
 package botpress
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -306,8 +305,8 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 	}
 	structural := in.Schema != nil || (in.Name != nil && *in.Name != t.Name) || in.KeyColumn.Set
 	if t.Frozen && structural && (in.Frozen == nil || *in.Frozen) {
-		return (&gqlbase.Error{Code: gqlbase.CodeConflict, Field: "frozen",
-			Message: fmt.Sprintf("table %q is frozen: its name and schema cannot change (duplicate it, or unfreeze it)", t.Name)})
+		return gqlbase.Conflict("table %q is frozen: its name and schema cannot change (duplicate it, or unfreeze it)", t.Name).
+			WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
 	if t.Frozen && in.Frozen != nil && !*in.Frozen {
 		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, graph.UpdateTableInput{Frozen: in.Frozen}); err != nil {
@@ -548,7 +547,7 @@ func (a *api) renameColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	if t.Frozen {
-		return &gqlbase.Error{Code: gqlbase.CodeConflict, Field: "frozen", Message: fmt.Sprintf("table %q is frozen: its columns cannot be renamed", t.Name)}
+		return gqlbase.Conflict("table %q is frozen: its columns cannot be renamed", t.Name).WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
 	if _, err := a.res.Mutation().RenameColumn(ctx, c.ID, in.NewName); err != nil {
 		return err
