@@ -90,9 +90,10 @@ func ddlError(err error, c *gqlbase.Column) error {
 		return gqlbase.BadInput("column %q: existing values are outside the allowed range", c.Name).WithField("maxRating")
 	case sqlstateForeignKeyViolation:
 		return gqlbase.BadInput("column %q: existing values point at rows that do not exist in the linked table", c.Name).WithField("linkTable")
-	case "22P02", "22007", "22008", "22003", "22023", "42804", "42846":
+	case sqlstateInvalidTextRepr, sqlstateInvalidDatetime, sqlstateDatetimeOverflow, sqlstateNumericOutOfRange,
+		sqlstateInvalidParameter, sqlstateDatatypeMismatch, sqlstateCannotCoerce:
 		return gqlbase.BadInput("column %q: existing values cannot be converted: %s", c.Name, pgMessage(err)).WithField("type")
-	case "42701":
+	case sqlstateDuplicateColumn:
 		return gqlbase.BadInput("a column named %q already exists: column names must be unique within a table", c.Name).WithField("name")
 	}
 	return fmt.Errorf("alter column %q: %w", c.Name, err)

@@ -181,7 +181,7 @@ func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, 
 		strings.Join(pairs, ", "), qualified(t.Schema, t.Name), ids0)
 	rows, err := w.tx.QueryContext(ctx, query, a.list...)
 	if err != nil {
-		if pgCode(err) == "22003" {
+		if pgCode(err) == sqlstateNumericOutOfRange {
 			return nil, gqlbase.BadInput("_inc: the result is out of range for the column")
 		}
 		return nil, fmt.Errorf("increment: %w", err)
@@ -202,7 +202,7 @@ func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, 
 		out[id] = m
 	}
 	if err := rows.Err(); err != nil {
-		if pgCode(err) == "22003" {
+		if pgCode(err) == sqlstateNumericOutOfRange {
 			return nil, gqlbase.BadInput("_inc: the result is out of range for the column")
 		}
 		return nil, fmt.Errorf("increment: %w", err)

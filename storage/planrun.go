@@ -115,9 +115,9 @@ func runPlan(ctx context.Context, q queryer, p *Plan) (json.RawMessage, error) {
 // planRunError turns the errors a well-formed plan can still meet into caller-facing ones.
 func planRunError(err error) error {
 	switch pgCode(err) {
-	case "22003": // numeric_value_out_of_range (a sum beyond its type)
+	case sqlstateNumericOutOfRange: // a sum beyond its type
 		return gqlbase.BadInput("a value is out of range: %s", pgMessage(err))
-	case "57014": // query_canceled (statement timeout)
+	case sqlstateQueryCanceled: // statement timeout
 		return gqlbase.Errorf(gqlbase.CodeBadUserInput, "the query took too long and was cancelled")
 	}
 	return fmt.Errorf("run plan: %w", err)

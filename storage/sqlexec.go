@@ -140,7 +140,7 @@ func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, e
 		`GRANT USAGE, CREATE ON SCHEMA ` + quoteIdent(db.Schema) + ` TO ` + quoteIdent(role),
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			if pgCode(err) == "42501" {
+			if pgCode(err) == sqlstateInsufficientPrivilege {
 				return "", gqlbase.Errorf(gqlbase.CodeNotImplemented,
 					"raw SQL needs a database role per database, and gqlbase's Postgres user may not create roles (grant it CREATEROLE)")
 			}
@@ -287,7 +287,7 @@ func setStatementTimeouts(ctx context.Context, tx *Tx, timeout time.Duration) er
 // fired because the deadline had shortened it.
 func stoppedByDeadline(ctx context.Context, err error) bool {
 	switch pgCode(err) {
-	case "57014", "55P03": // query_canceled, lock_not_available
+	case sqlstateQueryCanceled, sqlstateLockNotAvailable:
 		deadline, _ := ctx.Deadline()
 		return !time.Now().Before(deadline)
 	}
@@ -548,7 +548,7 @@ func (s *Store) VacuumDatabase(ctx context.Context, db *gqlbase.Database) error 
 	}
 	for _, name := range names {
 		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) `+qualified(db.Schema, name)); err != nil {
-			if pgCode(err) == "42P01" { // dropped meanwhile
+			if pgCode(err) == sqlstateUndefinedTable { // dropped meanwhile
 				continue
 			}
 			return fmt.Errorf("vacuum %s: %w", name, err)

@@ -70,6 +70,3 @@ func (s *Store) queryPrepared(ctx context.Context, query string, args ...any) (*
 // errStmtClosed is the text of database/sql's (unexported) error for a statement used after
 // Close.
 const errStmtClosed = "sql: statement is closed"
-
-// sqlstateCachedPlanChanged: "cached plan must not change result type".
-const sqlstateCachedPlanChanged = "0A000"

@@ -232,13 +232,6 @@ func pgCode(err error) string {
 	return ""
 }
 
-const (
-	sqlstateUniqueViolation     = "23505"
-	sqlstateForeignKeyViolation = "23503"
-	sqlstateNotNullViolation    = "23502"
-	sqlstateCheckViolation      = "23514"
-)
-
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 func int64Array(ids []int64) any { return pq.Array(ids) }

@@ -7,8 +7,6 @@ import (
 )
 
 const (
-	sqlstateDeadlockDetected     = "40P01"
-	sqlstateSerializationFailure = "40001"
 	// txAttempts is how many times a data change is tried when Postgres aborts it to break a
 	// deadlock with concurrent changes.
 	txAttempts = 3
