@@ -77,6 +77,7 @@ var (
 	sortDirEnum       = newEnum("SortDirection", identity(SortAsc, SortDesc))
 	nullsEnum         = newEnum("NullsOrder", identity(NullsFirst, NullsLast))
 	rowEventKindEnum  = newEnum("RowEventKind", identity(RowCreated, RowUpdated, RowDeleted, RowRestored))
+	aggregateFnEnum   = newEnum("AggregateFn", identity(AggregateFns...))
 )
 
 func (s *Scope) UnmarshalGQL(v any) (err error)          { *s, err = scopeEnum.unmarshal(v); return }
@@ -95,6 +96,8 @@ func (m *MembershipStatus) UnmarshalGQL(v any) (err error) {
 	return
 }
 func (m MembershipStatus) MarshalGQL(w io.Writer)       { membershipEnum.marshal(m, w) }
+func (f *AggregateFn) UnmarshalGQL(v any) (err error)   { *f, err = aggregateFnEnum.unmarshal(v); return }
+func (f AggregateFn) MarshalGQL(w io.Writer)            { aggregateFnEnum.marshal(f, w) }
 func (t *ColumnType) UnmarshalGQL(v any) (err error)    { *t, err = columnTypeEnum.unmarshal(v); return }
 func (t ColumnType) MarshalGQL(w io.Writer)             { columnTypeEnum.marshal(t, w) }
 func (o *FilterOp) UnmarshalGQL(v any) (err error)      { *o, err = filterOpEnum.unmarshal(v); return }

@@ -25,3 +25,22 @@ type PageInfo struct {
 	StartCursor     *string
 	EndCursor       *string
 }
+
+// Page sizes of row lists.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// ListParams are the arguments of a row list, as every API spells them.
+type ListParams struct {
+	Where   *Filter
+	OrderBy []*Sort
+	First   *int
+	After   *string
+	Last    *int
+	Before  *string
+	Offset  *int
+	Search  *string
+	Columns []string
+}

@@ -372,7 +372,7 @@ func (x *execution) upsert(ctx context.Context, w *storage.WriteTx, ti *tableInf
 	}
 	var inserts []map[string]any
 	var insertAt []int
-	var patches []storage.RowPatch
+	var patches []gqlbase.RowPatch
 	updatedAt := map[int64]int{}
 	for i, v := range values {
 		if id, ok := existing[i]; ok {
@@ -389,7 +389,7 @@ func (x *execution) upsert(ctx context.Context, w *storage.WriteTx, ti *tableInf
 			if err != nil {
 				return nil, err
 			}
-			patches = append(patches, storage.RowPatch{ID: id, Values: p})
+			patches = append(patches, gqlbase.RowPatch{ID: id, Values: p})
 			updatedAt[id] = i
 			continue
 		}
@@ -466,7 +466,7 @@ func (x *execution) update(ctx context.Context, w *storage.WriteTx, ti *tableInf
 	if err != nil {
 		return nil, err
 	}
-	patches := make([]storage.RowPatch, len(ids))
+	patches := make([]gqlbase.RowPatch, len(ids))
 	for i, id := range ids {
 		values := patch
 		if len(incValues) > 0 {
@@ -482,7 +482,7 @@ func (x *execution) update(ctx context.Context, w *storage.WriteTx, ti *tableInf
 				values[k] = v
 			}
 		}
-		patches[i] = storage.RowPatch{ID: id, Values: values}
+		patches[i] = gqlbase.RowPatch{ID: id, Values: values}
 	}
 	if _, err := w.UpdateRows(ctx, ti.t, patches, actor); err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ type UserResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *gqlbase.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -57,7 +57,7 @@ func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *gqlbase.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -80,7 +80,7 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
 }
 
-func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *AuthPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *gqlbase.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -428,8 +428,8 @@ func (ec *executionContext) fieldContext_User_memberships(_ context.Context, fie
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (ChangePasswordInput, error) {
-	var it ChangePasswordInput
+func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (gqlbase.ChangePasswordInput, error) {
+	var it gqlbase.ChangePasswordInput
 	if obj == nil {
 		return it, nil
 	}
@@ -471,14 +471,14 @@ func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalChangePasswordInput(ctx context.Context, raw any) (ChangePasswordInput, error) {
-	var out ChangePasswordInput
+func UnmarshalChangePasswordInput(ctx context.Context, raw any) (gqlbase.ChangePasswordInput, error) {
+	var out gqlbase.ChangePasswordInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePasswordInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj any) (LogInInput, error) {
-	var it LogInInput
+func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj any) (gqlbase.LogInInput, error) {
+	var it gqlbase.LogInInput
 	if obj == nil {
 		return it, nil
 	}
@@ -520,14 +520,14 @@ func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalLogInInput(ctx context.Context, raw any) (LogInInput, error) {
-	var out LogInInput
+func UnmarshalLogInInput(ctx context.Context, raw any) (gqlbase.LogInInput, error) {
+	var out gqlbase.LogInInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogInInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj any) (SignUpInput, error) {
-	var it SignUpInput
+func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj any) (gqlbase.SignUpInput, error) {
+	var it gqlbase.SignUpInput
 	if obj == nil {
 		return it, nil
 	}
@@ -583,8 +583,8 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSignUpInput(ctx context.Context, raw any) (SignUpInput, error) {
-	var out SignUpInput
+func UnmarshalSignUpInput(ctx context.Context, raw any) (gqlbase.SignUpInput, error) {
+	var out gqlbase.SignUpInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignUpInput", raw, &out)
 	return out, err
 }
@@ -599,7 +599,7 @@ func UnmarshalSignUpInput(ctx context.Context, raw any) (SignUpInput, error) {
 
 var authPayloadImplementors = []string{"AuthPayload"}
 
-func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *AuthPayload) graphql.Marshaler {
+func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.AuthPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -765,7 +765,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *gqlbase.AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
 		return graphql.Null
@@ -773,12 +773,12 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlb
 	return ec._AuthPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐChangePasswordInput(ctx context.Context, v any) (ChangePasswordInput, error) {
+func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐChangePasswordInput(ctx context.Context, v any) (gqlbase.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐLogInInput(ctx context.Context, v any) (LogInInput, error) {
+func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐLogInInput(ctx context.Context, v any) (gqlbase.LogInInput, error) {
 	res, err := ec.unmarshalInputLogInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -841,7 +841,7 @@ func (ec *executionContext) marshalNScope2ᚕgithubᚗcomᚋgqlbaseᚋgqlbaseᚐ
 	return ret
 }
 
-func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSignUpInput(ctx context.Context, v any) (SignUpInput, error) {
+func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSignUpInput(ctx context.Context, v any) (gqlbase.SignUpInput, error) {
 	res, err := ec.unmarshalInputSignUpInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }

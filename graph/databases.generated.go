@@ -214,8 +214,8 @@ func (ec *executionContext) fieldContext_Database_updatedAt(_ context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateDatabaseInput(ctx context.Context, obj any) (CreateDatabaseInput, error) {
-	var it CreateDatabaseInput
+func (ec *executionContext) unmarshalInputCreateDatabaseInput(ctx context.Context, obj any) (gqlbase.CreateDatabaseInput, error) {
+	var it gqlbase.CreateDatabaseInput
 	if obj == nil {
 		return it, nil
 	}
@@ -257,8 +257,8 @@ func (ec *executionContext) unmarshalInputCreateDatabaseInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateDatabaseInput(ctx context.Context, raw any) (CreateDatabaseInput, error) {
-	var out CreateDatabaseInput
+func UnmarshalCreateDatabaseInput(ctx context.Context, raw any) (gqlbase.CreateDatabaseInput, error) {
+	var out gqlbase.CreateDatabaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDatabaseInput", raw, &out)
 	return out, err
 }
@@ -341,7 +341,7 @@ func (ec *executionContext) _Database(ctx context.Context, sel ast.SelectionSet,
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateDatabaseInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateDatabaseInput(ctx context.Context, v any) (CreateDatabaseInput, error) {
+func (ec *executionContext) unmarshalNCreateDatabaseInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateDatabaseInput(ctx context.Context, v any) (gqlbase.CreateDatabaseInput, error) {
 	res, err := ec.unmarshalInputCreateDatabaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }

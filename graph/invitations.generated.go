@@ -23,7 +23,7 @@ import (
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _InvitationWithSecret_member(ctx context.Context, field graphql.CollectedField, obj *InvitationWithSecret) (ret graphql.Marshaler) {
+func (ec *executionContext) _InvitationWithSecret_member(ctx context.Context, field graphql.CollectedField, obj *gqlbase.InvitationWithSecret) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -55,7 +55,7 @@ func (ec *executionContext) fieldContext_InvitationWithSecret_member(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _InvitationWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *InvitationWithSecret) (ret graphql.Marshaler) {
+func (ec *executionContext) _InvitationWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *gqlbase.InvitationWithSecret) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -92,7 +92,7 @@ func (ec *executionContext) fieldContext_InvitationWithSecret_secret(_ context.C
 
 var invitationWithSecretImplementors = []string{"InvitationWithSecret"}
 
-func (ec *executionContext) _InvitationWithSecret(ctx context.Context, sel ast.SelectionSet, obj *InvitationWithSecret) graphql.Marshaler {
+func (ec *executionContext) _InvitationWithSecret(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.InvitationWithSecret) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, invitationWithSecretImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -132,7 +132,7 @@ func (ec *executionContext) _InvitationWithSecret(ctx context.Context, sel ast.S
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNInvitationWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐInvitationWithSecret(ctx context.Context, sel ast.SelectionSet, v *InvitationWithSecret) graphql.Marshaler {
+func (ec *executionContext) marshalNInvitationWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐInvitationWithSecret(ctx context.Context, sel ast.SelectionSet, v *gqlbase.InvitationWithSecret) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InvitationWithSecret!")
 		return graphql.Null

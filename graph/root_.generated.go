@@ -107,13 +107,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation     func(childComplexity int, secret string) int
-		AddColumn            func(childComplexity int, table int64, input ColumnInput) int
-		ChangeColumnType     func(childComplexity int, id int64, input ChangeColumnTypeInput) int
-		ChangePassword       func(childComplexity int, input ChangePasswordInput) int
-		CreateDatabase       func(childComplexity int, input CreateDatabaseInput) int
-		CreateTable          func(childComplexity int, input CreateTableInput) int
-		CreateToken          func(childComplexity int, input CreateTokenInput) int
-		CreateWorkspace      func(childComplexity int, input CreateWorkspaceInput) int
+		AddColumn            func(childComplexity int, table int64, input gqlbase.ColumnInput) int
+		ChangeColumnType     func(childComplexity int, id int64, input gqlbase.ChangeColumnTypeInput) int
+		ChangePassword       func(childComplexity int, input gqlbase.ChangePasswordInput) int
+		CreateDatabase       func(childComplexity int, input gqlbase.CreateDatabaseInput) int
+		CreateTable          func(childComplexity int, input gqlbase.CreateTableInput) int
+		CreateToken          func(childComplexity int, input gqlbase.CreateTokenInput) int
+		CreateWorkspace      func(childComplexity int, input gqlbase.CreateWorkspaceInput) int
 		DeleteColumn         func(childComplexity int, id int64) int
 		DeleteDatabase       func(childComplexity int, id int64, force *bool) int
 		DeleteRow            func(childComplexity int, table int64, id int64) int
@@ -124,7 +124,7 @@ type ComplexityRoot struct {
 		InsertRow            func(childComplexity int, table int64, values map[string]any) int
 		InsertRows           func(childComplexity int, table int64, rows []any) int
 		InviteMember         func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
-		LogIn                func(childComplexity int, input LogInInput) int
+		LogIn                func(childComplexity int, input gqlbase.LogInInput) int
 		LogOut               func(childComplexity int) int
 		Ping                 func(childComplexity int) int
 		RegenerateReadonlyID func(childComplexity int, id int64) int
@@ -135,13 +135,13 @@ type ComplexityRoot struct {
 		RestoreRow           func(childComplexity int, table int64, id int64) int
 		RevokeToken          func(childComplexity int, id int64) int
 		RotateToken          func(childComplexity int, id int64) int
-		SignUp               func(childComplexity int, input SignUpInput) int
-		UpdateColumn         func(childComplexity int, id int64, input UpdateColumnInput) int
+		SignUp               func(childComplexity int, input gqlbase.SignUpInput) int
+		UpdateColumn         func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
 		UpdateMemberRole     func(childComplexity int, memberID int64, role gqlbase.Role) int
 		UpdateRow            func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
 		UpdateRows           func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
-		UpdateTable          func(childComplexity int, id int64, input UpdateTableInput) int
-		UpdateToken          func(childComplexity int, id int64, input UpdateTokenInput) int
+		UpdateTable          func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
+		UpdateToken          func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
 		UpsertRows           func(childComplexity int, table int64, rows []any, keyColumn string) int
 	}
 
@@ -162,7 +162,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AggregateRows func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*AggregateInput) int
+		AggregateRows func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) int
 		Database      func(childComplexity int, id int64) int
 		Databases     func(childComplexity int, workspaceID *int64) int
 		Me            func(childComplexity int) int
@@ -585,7 +585,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddColumn(childComplexity, args["table"].(int64), args["input"].(ColumnInput)), true
+		return e.ComplexityRoot.Mutation.AddColumn(childComplexity, args["table"].(int64), args["input"].(gqlbase.ColumnInput)), true
 	case "Mutation.changeColumnType":
 		if e.ComplexityRoot.Mutation.ChangeColumnType == nil {
 			break
@@ -596,7 +596,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangeColumnType(childComplexity, args["id"].(int64), args["input"].(ChangeColumnTypeInput)), true
+		return e.ComplexityRoot.Mutation.ChangeColumnType(childComplexity, args["id"].(int64), args["input"].(gqlbase.ChangeColumnTypeInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -607,7 +607,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(ChangePasswordInput)), true
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(gqlbase.ChangePasswordInput)), true
 	case "Mutation.createDatabase":
 		if e.ComplexityRoot.Mutation.CreateDatabase == nil {
 			break
@@ -618,7 +618,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateDatabase(childComplexity, args["input"].(CreateDatabaseInput)), true
+		return e.ComplexityRoot.Mutation.CreateDatabase(childComplexity, args["input"].(gqlbase.CreateDatabaseInput)), true
 	case "Mutation.createTable":
 		if e.ComplexityRoot.Mutation.CreateTable == nil {
 			break
@@ -629,7 +629,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateTable(childComplexity, args["input"].(CreateTableInput)), true
+		return e.ComplexityRoot.Mutation.CreateTable(childComplexity, args["input"].(gqlbase.CreateTableInput)), true
 	case "Mutation.createToken":
 		if e.ComplexityRoot.Mutation.CreateToken == nil {
 			break
@@ -640,7 +640,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(CreateTokenInput)), true
+		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(gqlbase.CreateTokenInput)), true
 	case "Mutation.createWorkspace":
 		if e.ComplexityRoot.Mutation.CreateWorkspace == nil {
 			break
@@ -651,7 +651,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateWorkspace(childComplexity, args["input"].(CreateWorkspaceInput)), true
+		return e.ComplexityRoot.Mutation.CreateWorkspace(childComplexity, args["input"].(gqlbase.CreateWorkspaceInput)), true
 	case "Mutation.deleteColumn":
 		if e.ComplexityRoot.Mutation.DeleteColumn == nil {
 			break
@@ -772,7 +772,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.LogIn(childComplexity, args["input"].(LogInInput)), true
+		return e.ComplexityRoot.Mutation.LogIn(childComplexity, args["input"].(gqlbase.LogInInput)), true
 	case "Mutation.logOut":
 		if e.ComplexityRoot.Mutation.LogOut == nil {
 			break
@@ -883,7 +883,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(SignUpInput)), true
+		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(gqlbase.SignUpInput)), true
 	case "Mutation.updateColumn":
 		if e.ComplexityRoot.Mutation.UpdateColumn == nil {
 			break
@@ -894,7 +894,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateColumn(childComplexity, args["id"].(int64), args["input"].(UpdateColumnInput)), true
+		return e.ComplexityRoot.Mutation.UpdateColumn(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateColumnInput)), true
 	case "Mutation.updateMemberRole":
 		if e.ComplexityRoot.Mutation.UpdateMemberRole == nil {
 			break
@@ -938,7 +938,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateTable(childComplexity, args["id"].(int64), args["input"].(UpdateTableInput)), true
+		return e.ComplexityRoot.Mutation.UpdateTable(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateTableInput)), true
 	case "Mutation.updateToken":
 		if e.ComplexityRoot.Mutation.UpdateToken == nil {
 			break
@@ -949,7 +949,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateToken(childComplexity, args["id"].(int64), args["input"].(UpdateTokenInput)), true
+		return e.ComplexityRoot.Mutation.UpdateToken(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateTokenInput)), true
 	case "Mutation.upsertRows":
 		if e.ComplexityRoot.Mutation.UpsertRows == nil {
 			break
@@ -1034,7 +1034,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AggregateRows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["search"].(*string), args["groupBy"].([]string), args["aggregates"].([]*AggregateInput)), true
+		return e.ComplexityRoot.Query.AggregateRows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["search"].(*string), args["groupBy"].([]string), args["aggregates"].([]*gqlbase.AggregateInput)), true
 	case "Query.database":
 		if e.ComplexityRoot.Query.Database == nil {
 			break

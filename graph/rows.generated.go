@@ -13,7 +13,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -64,7 +63,7 @@ func (ec *executionContext) field_Row_value_args(ctx context.Context, rawArgs ma
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _AggregateGroup_key(ctx context.Context, field graphql.CollectedField, obj *storage.AggregateGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _AggregateGroup_key(ctx context.Context, field graphql.CollectedField, obj *gqlbase.AggregateGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -87,7 +86,7 @@ func (ec *executionContext) fieldContext_AggregateGroup_key(_ context.Context, f
 	return graphql.NewScalarFieldContext("AggregateGroup", field, false, false, "JSONObject")
 }
 
-func (ec *executionContext) _AggregateGroup_values(ctx context.Context, field graphql.CollectedField, obj *storage.AggregateGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _AggregateGroup_values(ctx context.Context, field graphql.CollectedField, obj *gqlbase.AggregateGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -110,7 +109,7 @@ func (ec *executionContext) fieldContext_AggregateGroup_values(_ context.Context
 	return graphql.NewScalarFieldContext("AggregateGroup", field, false, false, "JSONObject")
 }
 
-func (ec *executionContext) _DeleteRowsResult_count(ctx context.Context, field graphql.CollectedField, obj *DeleteRowsResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _DeleteRowsResult_count(ctx context.Context, field graphql.CollectedField, obj *gqlbase.DeleteRowsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -133,7 +132,7 @@ func (ec *executionContext) fieldContext_DeleteRowsResult_count(_ context.Contex
 	return graphql.NewScalarFieldContext("DeleteRowsResult", field, false, false, "Int")
 }
 
-func (ec *executionContext) _DeleteRowsResult_ids(ctx context.Context, field graphql.CollectedField, obj *DeleteRowsResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _DeleteRowsResult_ids(ctx context.Context, field graphql.CollectedField, obj *gqlbase.DeleteRowsResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -680,7 +679,7 @@ func (ec *executionContext) fieldContext_RowEdge_node(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _RowVersion_version(ctx context.Context, field graphql.CollectedField, obj *storage.HistoryEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowVersion_version(ctx context.Context, field graphql.CollectedField, obj *gqlbase.HistoryEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -703,7 +702,7 @@ func (ec *executionContext) fieldContext_RowVersion_version(_ context.Context, f
 	return graphql.NewScalarFieldContext("RowVersion", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowVersion_op(ctx context.Context, field graphql.CollectedField, obj *storage.HistoryEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowVersion_op(ctx context.Context, field graphql.CollectedField, obj *gqlbase.HistoryEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -726,7 +725,7 @@ func (ec *executionContext) fieldContext_RowVersion_op(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RowVersion", field, false, false, "String")
 }
 
-func (ec *executionContext) _RowVersion_data(ctx context.Context, field graphql.CollectedField, obj *storage.HistoryEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowVersion_data(ctx context.Context, field graphql.CollectedField, obj *gqlbase.HistoryEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -749,7 +748,7 @@ func (ec *executionContext) fieldContext_RowVersion_data(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RowVersion", field, false, false, "JSONObject")
 }
 
-func (ec *executionContext) _RowVersion_actor(ctx context.Context, field graphql.CollectedField, obj *storage.HistoryEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowVersion_actor(ctx context.Context, field graphql.CollectedField, obj *gqlbase.HistoryEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -772,7 +771,7 @@ func (ec *executionContext) fieldContext_RowVersion_actor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RowVersion", field, false, false, "String")
 }
 
-func (ec *executionContext) _RowVersion_at(ctx context.Context, field graphql.CollectedField, obj *storage.HistoryEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowVersion_at(ctx context.Context, field graphql.CollectedField, obj *gqlbase.HistoryEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -795,7 +794,7 @@ func (ec *executionContext) fieldContext_RowVersion_at(_ context.Context, field 
 	return graphql.NewScalarFieldContext("RowVersion", field, false, false, "Time")
 }
 
-func (ec *executionContext) _TrashedRow_id(ctx context.Context, field graphql.CollectedField, obj *storage.TrashedRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrashedRow_id(ctx context.Context, field graphql.CollectedField, obj *gqlbase.TrashedRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -818,7 +817,7 @@ func (ec *executionContext) fieldContext_TrashedRow_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("TrashedRow", field, false, false, "ID")
 }
 
-func (ec *executionContext) _TrashedRow_data(ctx context.Context, field graphql.CollectedField, obj *storage.TrashedRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrashedRow_data(ctx context.Context, field graphql.CollectedField, obj *gqlbase.TrashedRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -841,7 +840,7 @@ func (ec *executionContext) fieldContext_TrashedRow_data(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("TrashedRow", field, false, false, "JSONObject")
 }
 
-func (ec *executionContext) _TrashedRow_deletedBy(ctx context.Context, field graphql.CollectedField, obj *storage.TrashedRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrashedRow_deletedBy(ctx context.Context, field graphql.CollectedField, obj *gqlbase.TrashedRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -864,7 +863,7 @@ func (ec *executionContext) fieldContext_TrashedRow_deletedBy(_ context.Context,
 	return graphql.NewScalarFieldContext("TrashedRow", field, false, false, "String")
 }
 
-func (ec *executionContext) _TrashedRow_deletedAt(ctx context.Context, field graphql.CollectedField, obj *storage.TrashedRow) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrashedRow_deletedAt(ctx context.Context, field graphql.CollectedField, obj *gqlbase.TrashedRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -887,7 +886,7 @@ func (ec *executionContext) fieldContext_TrashedRow_deletedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("TrashedRow", field, false, false, "Time")
 }
 
-func (ec *executionContext) _UpsertResult_inserted(ctx context.Context, field graphql.CollectedField, obj *UpsertResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpsertResult_inserted(ctx context.Context, field graphql.CollectedField, obj *gqlbase.UpsertResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -919,7 +918,7 @@ func (ec *executionContext) fieldContext_UpsertResult_inserted(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _UpsertResult_updated(ctx context.Context, field graphql.CollectedField, obj *UpsertResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpsertResult_updated(ctx context.Context, field graphql.CollectedField, obj *gqlbase.UpsertResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -955,8 +954,8 @@ func (ec *executionContext) fieldContext_UpsertResult_updated(_ context.Context,
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAggregateInput(ctx context.Context, obj any) (AggregateInput, error) {
-	var it AggregateInput
+func (ec *executionContext) unmarshalInputAggregateInput(ctx context.Context, obj any) (gqlbase.AggregateInput, error) {
+	var it gqlbase.AggregateInput
 	if obj == nil {
 		return it, nil
 	}
@@ -975,7 +974,7 @@ func (ec *executionContext) unmarshalInputAggregateInput(ctx context.Context, ob
 		switch k {
 		case "fn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fn"))
-			data, err := ec.unmarshalNAggregateFn2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateFn(ctx, v)
+			data, err := ec.unmarshalNAggregateFn2githubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateFn(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1005,8 +1004,8 @@ func (ec *executionContext) unmarshalInputAggregateInput(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAggregateInput(ctx context.Context, raw any) (AggregateInput, error) {
-	var out AggregateInput
+func UnmarshalAggregateInput(ctx context.Context, raw any) (gqlbase.AggregateInput, error) {
+	var out gqlbase.AggregateInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AggregateInput", raw, &out)
 	return out, err
 }
@@ -1158,7 +1157,7 @@ func UnmarshalRowOrder(ctx context.Context, raw any) (gqlbase.Sort, error) {
 
 var aggregateGroupImplementors = []string{"AggregateGroup"}
 
-func (ec *executionContext) _AggregateGroup(ctx context.Context, sel ast.SelectionSet, obj *storage.AggregateGroup) graphql.Marshaler {
+func (ec *executionContext) _AggregateGroup(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.AggregateGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1196,7 +1195,7 @@ func (ec *executionContext) _AggregateGroup(ctx context.Context, sel ast.Selecti
 
 var deleteRowsResultImplementors = []string{"DeleteRowsResult"}
 
-func (ec *executionContext) _DeleteRowsResult(ctx context.Context, sel ast.SelectionSet, obj *DeleteRowsResult) graphql.Marshaler {
+func (ec *executionContext) _DeleteRowsResult(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.DeleteRowsResult) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deleteRowsResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1445,7 +1444,7 @@ func (ec *executionContext) _RowEdge(ctx context.Context, sel ast.SelectionSet, 
 
 var rowVersionImplementors = []string{"RowVersion"}
 
-func (ec *executionContext) _RowVersion(ctx context.Context, sel ast.SelectionSet, obj *storage.HistoryEntry) graphql.Marshaler {
+func (ec *executionContext) _RowVersion(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.HistoryEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rowVersionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1498,7 +1497,7 @@ func (ec *executionContext) _RowVersion(ctx context.Context, sel ast.SelectionSe
 
 var trashedRowImplementors = []string{"TrashedRow"}
 
-func (ec *executionContext) _TrashedRow(ctx context.Context, sel ast.SelectionSet, obj *storage.TrashedRow) graphql.Marshaler {
+func (ec *executionContext) _TrashedRow(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.TrashedRow) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trashedRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1546,7 +1545,7 @@ func (ec *executionContext) _TrashedRow(ctx context.Context, sel ast.SelectionSe
 
 var upsertResultImplementors = []string{"UpsertResult"}
 
-func (ec *executionContext) _UpsertResult(ctx context.Context, sel ast.SelectionSet, obj *UpsertResult) graphql.Marshaler {
+func (ec *executionContext) _UpsertResult(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.UpsertResult) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, upsertResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -1586,21 +1585,21 @@ func (ec *executionContext) _UpsertResult(ctx context.Context, sel ast.Selection
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNAggregateFn2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateFn(ctx context.Context, v any) (AggregateFn, error) {
-	var res AggregateFn
+func (ec *executionContext) unmarshalNAggregateFn2githubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateFn(ctx context.Context, v any) (gqlbase.AggregateFn, error) {
+	var res gqlbase.AggregateFn
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAggregateFn2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateFn(ctx context.Context, sel ast.SelectionSet, v AggregateFn) graphql.Marshaler {
+func (ec *executionContext) marshalNAggregateFn2githubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateFn(ctx context.Context, sel ast.SelectionSet, v gqlbase.AggregateFn) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNAggregateGroup2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐAggregateGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*storage.AggregateGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNAggregateGroup2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.AggregateGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAggregateGroup2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐAggregateGroup(ctx, sel, v[i])
+		return ec.marshalNAggregateGroup2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1612,7 +1611,7 @@ func (ec *executionContext) marshalNAggregateGroup2ᚕᚖgithubᚗcomᚋgqlbase�
 	return ret
 }
 
-func (ec *executionContext) marshalNAggregateGroup2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐAggregateGroup(ctx context.Context, sel ast.SelectionSet, v *storage.AggregateGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNAggregateGroup2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateGroup(ctx context.Context, sel ast.SelectionSet, v *gqlbase.AggregateGroup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AggregateGroup!")
 		return graphql.Null
@@ -1620,13 +1619,13 @@ func (ec *executionContext) marshalNAggregateGroup2ᚖgithubᚗcomᚋgqlbaseᚋg
 	return ec._AggregateGroup(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAggregateInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateInputᚄ(ctx context.Context, v any) ([]*AggregateInput, error) {
+func (ec *executionContext) unmarshalNAggregateInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateInputᚄ(ctx context.Context, v any) ([]*gqlbase.AggregateInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*AggregateInput, len(vSlice))
+	res := make([]*gqlbase.AggregateInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNAggregateInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNAggregateInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1634,12 +1633,12 @@ func (ec *executionContext) unmarshalNAggregateInput2ᚕᚖgithubᚗcomᚋgqlbas
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNAggregateInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateInput(ctx context.Context, v any) (*AggregateInput, error) {
+func (ec *executionContext) unmarshalNAggregateInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateInput(ctx context.Context, v any) (*gqlbase.AggregateInput, error) {
 	res, err := ec.unmarshalInputAggregateInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDeleteRowsResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDeleteRowsResult(ctx context.Context, sel ast.SelectionSet, v *DeleteRowsResult) graphql.Marshaler {
+func (ec *executionContext) marshalNDeleteRowsResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDeleteRowsResult(ctx context.Context, sel ast.SelectionSet, v *gqlbase.DeleteRowsResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DeleteRowsResult!")
 		return graphql.Null
@@ -1721,11 +1720,11 @@ func (ec *executionContext) unmarshalNRowOrder2ᚖgithubᚗcomᚋgqlbaseᚋgqlba
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRowVersion2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*storage.HistoryEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNRowVersion2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.HistoryEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRowVersion2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐHistoryEntry(ctx, sel, v[i])
+		return ec.marshalNRowVersion2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐHistoryEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1737,7 +1736,7 @@ func (ec *executionContext) marshalNRowVersion2ᚕᚖgithubᚗcomᚋgqlbaseᚋgq
 	return ret
 }
 
-func (ec *executionContext) marshalNRowVersion2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *storage.HistoryEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNRowVersion2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *gqlbase.HistoryEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RowVersion!")
 		return graphql.Null
@@ -1745,11 +1744,11 @@ func (ec *executionContext) marshalNRowVersion2ᚖgithubᚗcomᚋgqlbaseᚋgqlba
 	return ec._RowVersion(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTrashedRow2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐTrashedRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*storage.TrashedRow) graphql.Marshaler {
+func (ec *executionContext) marshalNTrashedRow2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTrashedRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.TrashedRow) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTrashedRow2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐTrashedRow(ctx, sel, v[i])
+		return ec.marshalNTrashedRow2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTrashedRow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -1761,7 +1760,7 @@ func (ec *executionContext) marshalNTrashedRow2ᚕᚖgithubᚗcomᚋgqlbaseᚋgq
 	return ret
 }
 
-func (ec *executionContext) marshalNTrashedRow2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐTrashedRow(ctx context.Context, sel ast.SelectionSet, v *storage.TrashedRow) graphql.Marshaler {
+func (ec *executionContext) marshalNTrashedRow2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTrashedRow(ctx context.Context, sel ast.SelectionSet, v *gqlbase.TrashedRow) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TrashedRow!")
 		return graphql.Null
@@ -1769,7 +1768,7 @@ func (ec *executionContext) marshalNTrashedRow2ᚖgithubᚗcomᚋgqlbaseᚋgqlba
 	return ec._TrashedRow(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUpsertResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpsertResult(ctx context.Context, sel ast.SelectionSet, v *UpsertResult) graphql.Marshaler {
+func (ec *executionContext) marshalNUpsertResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐUpsertResult(ctx context.Context, sel ast.SelectionSet, v *gqlbase.UpsertResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UpsertResult!")
 		return graphql.Null

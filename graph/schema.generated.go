@@ -15,7 +15,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/gqlscalar"
-	"github.com/gqlbase/gqlbase/storage"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -23,38 +22,38 @@ import (
 
 type MutationResolver interface {
 	Ping(ctx context.Context) (bool, error)
-	SignUp(ctx context.Context, input SignUpInput) (*AuthPayload, error)
-	LogIn(ctx context.Context, input LogInInput) (*AuthPayload, error)
+	SignUp(ctx context.Context, input gqlbase.SignUpInput) (*gqlbase.AuthPayload, error)
+	LogIn(ctx context.Context, input gqlbase.LogInInput) (*gqlbase.AuthPayload, error)
 	LogOut(ctx context.Context) (bool, error)
-	ChangePassword(ctx context.Context, input ChangePasswordInput) (bool, error)
-	CreateDatabase(ctx context.Context, input CreateDatabaseInput) (*gqlbase.Database, error)
+	ChangePassword(ctx context.Context, input gqlbase.ChangePasswordInput) (bool, error)
+	CreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (*gqlbase.Database, error)
 	RenameDatabase(ctx context.Context, id int64, name string) (*gqlbase.Database, error)
 	DeleteDatabase(ctx context.Context, id int64, force *bool) (bool, error)
 	RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error)
-	InviteMember(ctx context.Context, workspaceID int64, email string, role gqlbase.Role) (*InvitationWithSecret, error)
+	InviteMember(ctx context.Context, workspaceID int64, email string, role gqlbase.Role) (*gqlbase.InvitationWithSecret, error)
 	AcceptInvitation(ctx context.Context, secret string) (*gqlbase.Member, error)
 	InsertRow(ctx context.Context, table int64, values map[string]any) (*gqlbase.Row, error)
 	InsertRows(ctx context.Context, table int64, rows []any) ([]*gqlbase.Row, error)
 	UpdateRow(ctx context.Context, table int64, id int64, values any, expectedVersion *int) (*gqlbase.Row, error)
 	UpdateRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) ([]*gqlbase.Row, error)
-	UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*UpsertResult, error)
+	UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*gqlbase.UpsertResult, error)
 	DeleteRow(ctx context.Context, table int64, id int64) (bool, error)
-	DeleteRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter) (*DeleteRowsResult, error)
+	DeleteRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter) (*gqlbase.DeleteRowsResult, error)
 	RestoreRow(ctx context.Context, table int64, id int64) (*gqlbase.Row, error)
-	CreateTable(ctx context.Context, input CreateTableInput) (*gqlbase.Table, error)
-	UpdateTable(ctx context.Context, id int64, input UpdateTableInput) (*gqlbase.Table, error)
+	CreateTable(ctx context.Context, input gqlbase.CreateTableInput) (*gqlbase.Table, error)
+	UpdateTable(ctx context.Context, id int64, input gqlbase.UpdateTableInput) (*gqlbase.Table, error)
 	DeleteTable(ctx context.Context, id int64, force *bool) (bool, error)
 	DuplicateTable(ctx context.Context, id int64, name string, withRows *bool) (*gqlbase.Table, error)
-	AddColumn(ctx context.Context, table int64, input ColumnInput) (*gqlbase.Column, error)
-	UpdateColumn(ctx context.Context, id int64, input UpdateColumnInput) (*gqlbase.Column, error)
+	AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error)
+	UpdateColumn(ctx context.Context, id int64, input gqlbase.UpdateColumnInput) (*gqlbase.Column, error)
 	RenameColumn(ctx context.Context, id int64, name string) (*gqlbase.Column, error)
-	ChangeColumnType(ctx context.Context, id int64, input ChangeColumnTypeInput) (*gqlbase.Column, error)
+	ChangeColumnType(ctx context.Context, id int64, input gqlbase.ChangeColumnTypeInput) (*gqlbase.Column, error)
 	DeleteColumn(ctx context.Context, id int64) (bool, error)
-	CreateToken(ctx context.Context, input CreateTokenInput) (*TokenWithSecret, error)
-	UpdateToken(ctx context.Context, id int64, input UpdateTokenInput) (*gqlbase.Token, error)
+	CreateToken(ctx context.Context, input gqlbase.CreateTokenInput) (*gqlbase.TokenWithSecret, error)
+	UpdateToken(ctx context.Context, id int64, input gqlbase.UpdateTokenInput) (*gqlbase.Token, error)
 	RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error)
-	RotateToken(ctx context.Context, id int64) (*TokenWithSecret, error)
-	CreateWorkspace(ctx context.Context, input CreateWorkspaceInput) (*gqlbase.Workspace, error)
+	RotateToken(ctx context.Context, id int64) (*gqlbase.TokenWithSecret, error)
+	CreateWorkspace(ctx context.Context, input gqlbase.CreateWorkspaceInput) (*gqlbase.Workspace, error)
 	RenameWorkspace(ctx context.Context, id int64, name string) (*gqlbase.Workspace, error)
 	DeleteWorkspace(ctx context.Context, id int64) (bool, error)
 	UpdateMemberRole(ctx context.Context, memberID int64, role gqlbase.Role) (*gqlbase.Member, error)
@@ -67,9 +66,9 @@ type QueryResolver interface {
 	Database(ctx context.Context, id int64) (*gqlbase.Database, error)
 	Row(ctx context.Context, table int64, id int64) (*gqlbase.Row, error)
 	Rows(ctx context.Context, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) (*gqlbase.RowConnection, error)
-	AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*AggregateInput) ([]*storage.AggregateGroup, error)
-	RowHistory(ctx context.Context, table int64, id int64, first *int, offset *int) ([]*storage.HistoryEntry, error)
-	TrashedRows(ctx context.Context, table int64, first *int, offset *int) ([]*storage.TrashedRow, error)
+	AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) ([]*gqlbase.AggregateGroup, error)
+	RowHistory(ctx context.Context, table int64, id int64, first *int, offset *int) ([]*gqlbase.HistoryEntry, error)
+	TrashedRows(ctx context.Context, table int64, first *int, offset *int) ([]*gqlbase.TrashedRow, error)
 	Table(ctx context.Context, id *int64, databaseID *int64, name *string) (*gqlbase.Table, error)
 	Tables(ctx context.Context, databaseID int64, tag *string) ([]*gqlbase.Table, error)
 	Tokens(ctx context.Context, workspaceID *int64) ([]*gqlbase.Token, error)
@@ -108,8 +107,8 @@ func (ec *executionContext) field_Mutation_addColumn_args(ctx context.Context, r
 	}
 	args["table"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ColumnInput, error) {
-			return ec.unmarshalNColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐColumnInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.ColumnInput, error) {
+			return ec.unmarshalNColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -130,8 +129,8 @@ func (ec *executionContext) field_Mutation_changeColumnType_args(ctx context.Con
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ChangeColumnTypeInput, error) {
-			return ec.unmarshalNChangeColumnTypeInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐChangeColumnTypeInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.ChangeColumnTypeInput, error) {
+			return ec.unmarshalNChangeColumnTypeInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐChangeColumnTypeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -144,8 +143,8 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (ChangePasswordInput, error) {
-			return ec.unmarshalNChangePasswordInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐChangePasswordInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.ChangePasswordInput, error) {
+			return ec.unmarshalNChangePasswordInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐChangePasswordInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -158,8 +157,8 @@ func (ec *executionContext) field_Mutation_createDatabase_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (CreateDatabaseInput, error) {
-			return ec.unmarshalNCreateDatabaseInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateDatabaseInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.CreateDatabaseInput, error) {
+			return ec.unmarshalNCreateDatabaseInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateDatabaseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -172,8 +171,8 @@ func (ec *executionContext) field_Mutation_createTable_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (CreateTableInput, error) {
-			return ec.unmarshalNCreateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateTableInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.CreateTableInput, error) {
+			return ec.unmarshalNCreateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateTableInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -186,8 +185,8 @@ func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (CreateTokenInput, error) {
-			return ec.unmarshalNCreateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateTokenInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.CreateTokenInput, error) {
+			return ec.unmarshalNCreateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -200,8 +199,8 @@ func (ec *executionContext) field_Mutation_createWorkspace_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (CreateWorkspaceInput, error) {
-			return ec.unmarshalNCreateWorkspaceInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateWorkspaceInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.CreateWorkspaceInput, error) {
+			return ec.unmarshalNCreateWorkspaceInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateWorkspaceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -442,8 +441,8 @@ func (ec *executionContext) field_Mutation_logIn_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (LogInInput, error) {
-			return ec.unmarshalNLogInInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐLogInInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.LogInInput, error) {
+			return ec.unmarshalNLogInInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐLogInInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -600,8 +599,8 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (SignUpInput, error) {
-			return ec.unmarshalNSignUpInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSignUpInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.SignUpInput, error) {
+			return ec.unmarshalNSignUpInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSignUpInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -622,8 +621,8 @@ func (ec *executionContext) field_Mutation_updateColumn_args(ctx context.Context
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (UpdateColumnInput, error) {
-			return ec.unmarshalNUpdateColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpdateColumnInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.UpdateColumnInput, error) {
+			return ec.unmarshalNUpdateColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateColumnInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -742,8 +741,8 @@ func (ec *executionContext) field_Mutation_updateTable_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (UpdateTableInput, error) {
-			return ec.unmarshalNUpdateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpdateTableInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.UpdateTableInput, error) {
+			return ec.unmarshalNUpdateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateTableInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -764,8 +763,8 @@ func (ec *executionContext) field_Mutation_updateToken_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (UpdateTokenInput, error) {
-			return ec.unmarshalNUpdateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpdateTokenInput(ctx, v)
+		func(ctx context.Context, v any) (gqlbase.UpdateTokenInput, error) {
+			return ec.unmarshalNUpdateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -854,8 +853,8 @@ func (ec *executionContext) field_Query_aggregateRows_args(ctx context.Context, 
 	}
 	args["groupBy"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "aggregates",
-		func(ctx context.Context, v any) ([]*AggregateInput, error) {
-			return ec.unmarshalNAggregateInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAggregateInputᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]*gqlbase.AggregateInput, error) {
+			return ec.unmarshalNAggregateInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateInputᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1199,11 +1198,11 @@ func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SignUp(ctx, fc.Args["input"].(SignUpInput))
+			return ec.Resolvers.Mutation().SignUp(ctx, fc.Args["input"].(gqlbase.SignUpInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAuthPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1243,11 +1242,11 @@ func (ec *executionContext) _Mutation_logIn(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LogIn(ctx, fc.Args["input"].(LogInInput))
+			return ec.Resolvers.Mutation().LogIn(ctx, fc.Args["input"].(gqlbase.LogInInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *AuthPayload) graphql.Marshaler {
-			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐAuthPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAuthPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1310,7 +1309,7 @@ func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["input"].(ChangePasswordInput))
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["input"].(gqlbase.ChangePasswordInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -1354,7 +1353,7 @@ func (ec *executionContext) _Mutation_createDatabase(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateDatabase(ctx, fc.Args["input"].(CreateDatabaseInput))
+			return ec.Resolvers.Mutation().CreateDatabase(ctx, fc.Args["input"].(gqlbase.CreateDatabaseInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Database) graphql.Marshaler {
@@ -1533,8 +1532,8 @@ func (ec *executionContext) _Mutation_inviteMember(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().InviteMember(ctx, fc.Args["workspaceId"].(int64), fc.Args["email"].(string), fc.Args["role"].(gqlbase.Role))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *InvitationWithSecret) graphql.Marshaler {
-			return ec.marshalNInvitationWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐInvitationWithSecret(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.InvitationWithSecret) graphql.Marshaler {
+			return ec.marshalNInvitationWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐInvitationWithSecret(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1803,8 +1802,8 @@ func (ec *executionContext) _Mutation_upsertRows(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().UpsertRows(ctx, fc.Args["table"].(int64), fc.Args["rows"].([]any), fc.Args["keyColumn"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *UpsertResult) graphql.Marshaler {
-			return ec.marshalNUpsertResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpsertResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.UpsertResult) graphql.Marshaler {
+			return ec.marshalNUpsertResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐUpsertResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1891,8 +1890,8 @@ func (ec *executionContext) _Mutation_deleteRows(ctx context.Context, field grap
 			return ec.Resolvers.Mutation().DeleteRows(ctx, fc.Args["table"].(int64), fc.Args["ids"].([]int64), fc.Args["where"].(*gqlbase.Filter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *DeleteRowsResult) graphql.Marshaler {
-			return ec.marshalNDeleteRowsResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDeleteRowsResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.DeleteRowsResult) graphql.Marshaler {
+			return ec.marshalNDeleteRowsResult2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDeleteRowsResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1976,7 +1975,7 @@ func (ec *executionContext) _Mutation_createTable(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateTable(ctx, fc.Args["input"].(CreateTableInput))
+			return ec.Resolvers.Mutation().CreateTable(ctx, fc.Args["input"].(gqlbase.CreateTableInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Table) graphql.Marshaler {
@@ -2020,7 +2019,7 @@ func (ec *executionContext) _Mutation_updateTable(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateTable(ctx, fc.Args["id"].(int64), fc.Args["input"].(UpdateTableInput))
+			return ec.Resolvers.Mutation().UpdateTable(ctx, fc.Args["id"].(int64), fc.Args["input"].(gqlbase.UpdateTableInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Table) graphql.Marshaler {
@@ -2152,7 +2151,7 @@ func (ec *executionContext) _Mutation_addColumn(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddColumn(ctx, fc.Args["table"].(int64), fc.Args["input"].(ColumnInput))
+			return ec.Resolvers.Mutation().AddColumn(ctx, fc.Args["table"].(int64), fc.Args["input"].(gqlbase.ColumnInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Column) graphql.Marshaler {
@@ -2196,7 +2195,7 @@ func (ec *executionContext) _Mutation_updateColumn(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateColumn(ctx, fc.Args["id"].(int64), fc.Args["input"].(UpdateColumnInput))
+			return ec.Resolvers.Mutation().UpdateColumn(ctx, fc.Args["id"].(int64), fc.Args["input"].(gqlbase.UpdateColumnInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Column) graphql.Marshaler {
@@ -2284,7 +2283,7 @@ func (ec *executionContext) _Mutation_changeColumnType(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangeColumnType(ctx, fc.Args["id"].(int64), fc.Args["input"].(ChangeColumnTypeInput))
+			return ec.Resolvers.Mutation().ChangeColumnType(ctx, fc.Args["id"].(int64), fc.Args["input"].(gqlbase.ChangeColumnTypeInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Column) graphql.Marshaler {
@@ -2372,11 +2371,11 @@ func (ec *executionContext) _Mutation_createToken(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateToken(ctx, fc.Args["input"].(CreateTokenInput))
+			return ec.Resolvers.Mutation().CreateToken(ctx, fc.Args["input"].(gqlbase.CreateTokenInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TokenWithSecret) graphql.Marshaler {
-			return ec.marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐTokenWithSecret(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.TokenWithSecret) graphql.Marshaler {
+			return ec.marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTokenWithSecret(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2416,7 +2415,7 @@ func (ec *executionContext) _Mutation_updateToken(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateToken(ctx, fc.Args["id"].(int64), fc.Args["input"].(UpdateTokenInput))
+			return ec.Resolvers.Mutation().UpdateToken(ctx, fc.Args["id"].(int64), fc.Args["input"].(gqlbase.UpdateTokenInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Token) graphql.Marshaler {
@@ -2507,8 +2506,8 @@ func (ec *executionContext) _Mutation_rotateToken(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().RotateToken(ctx, fc.Args["id"].(int64))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *TokenWithSecret) graphql.Marshaler {
-			return ec.marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐTokenWithSecret(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.TokenWithSecret) graphql.Marshaler {
+			return ec.marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTokenWithSecret(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2548,7 +2547,7 @@ func (ec *executionContext) _Mutation_createWorkspace(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateWorkspace(ctx, fc.Args["input"].(CreateWorkspaceInput))
+			return ec.Resolvers.Mutation().CreateWorkspace(ctx, fc.Args["input"].(gqlbase.CreateWorkspaceInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Workspace) graphql.Marshaler {
@@ -2999,11 +2998,11 @@ func (ec *executionContext) _Query_aggregateRows(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AggregateRows(ctx, fc.Args["table"].(int64), fc.Args["where"].(*gqlbase.Filter), fc.Args["search"].(*string), fc.Args["groupBy"].([]string), fc.Args["aggregates"].([]*AggregateInput))
+			return ec.Resolvers.Query().AggregateRows(ctx, fc.Args["table"].(int64), fc.Args["where"].(*gqlbase.Filter), fc.Args["search"].(*string), fc.Args["groupBy"].([]string), fc.Args["aggregates"].([]*gqlbase.AggregateInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*storage.AggregateGroup) graphql.Marshaler {
-			return ec.marshalNAggregateGroup2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐAggregateGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlbase.AggregateGroup) graphql.Marshaler {
+			return ec.marshalNAggregateGroup2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐAggregateGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3046,8 +3045,8 @@ func (ec *executionContext) _Query_rowHistory(ctx context.Context, field graphql
 			return ec.Resolvers.Query().RowHistory(ctx, fc.Args["table"].(int64), fc.Args["id"].(int64), fc.Args["first"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*storage.HistoryEntry) graphql.Marshaler {
-			return ec.marshalNRowVersion2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐHistoryEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlbase.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNRowVersion2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐHistoryEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3090,8 +3089,8 @@ func (ec *executionContext) _Query_trashedRows(ctx context.Context, field graphq
 			return ec.Resolvers.Query().TrashedRows(ctx, fc.Args["table"].(int64), fc.Args["first"].(*int), fc.Args["offset"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*storage.TrashedRow) graphql.Marshaler {
-			return ec.marshalNTrashedRow2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋstorageᚐTrashedRowᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlbase.TrashedRow) graphql.Marshaler {
+			return ec.marshalNTrashedRow2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTrashedRowᚄ(ctx, selections, v)
 		},
 		true,
 		true,

@@ -813,8 +813,8 @@ func (ec *executionContext) fieldContext_Table_updatedAt(_ context.Context, fiel
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputChangeColumnTypeInput(ctx context.Context, obj any) (ChangeColumnTypeInput, error) {
-	var it ChangeColumnTypeInput
+func (ec *executionContext) unmarshalInputChangeColumnTypeInput(ctx context.Context, obj any) (gqlbase.ChangeColumnTypeInput, error) {
+	var it gqlbase.ChangeColumnTypeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -840,7 +840,7 @@ func (ec *executionContext) unmarshalInputChangeColumnTypeInput(ctx context.Cont
 			it.Type = data
 		case "options":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
-			data, err := ec.unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSelectOptionInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSelectOptionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -870,14 +870,14 @@ func (ec *executionContext) unmarshalInputChangeColumnTypeInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalChangeColumnTypeInput(ctx context.Context, raw any) (ChangeColumnTypeInput, error) {
-	var out ChangeColumnTypeInput
+func UnmarshalChangeColumnTypeInput(ctx context.Context, raw any) (gqlbase.ChangeColumnTypeInput, error) {
+	var out gqlbase.ChangeColumnTypeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeColumnTypeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputColumnInput(ctx context.Context, obj any) (ColumnInput, error) {
-	var it ColumnInput
+func (ec *executionContext) unmarshalInputColumnInput(ctx context.Context, obj any) (gqlbase.ColumnInput, error) {
+	var it gqlbase.ColumnInput
 	if obj == nil {
 		return it, nil
 	}
@@ -962,7 +962,7 @@ func (ec *executionContext) unmarshalInputColumnInput(ctx context.Context, obj a
 			it.Default = data
 		case "options":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
-			data, err := ec.unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSelectOptionInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSelectOptionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -992,14 +992,14 @@ func (ec *executionContext) unmarshalInputColumnInput(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalColumnInput(ctx context.Context, raw any) (ColumnInput, error) {
-	var out ColumnInput
+func UnmarshalColumnInput(ctx context.Context, raw any) (gqlbase.ColumnInput, error) {
+	var out gqlbase.ColumnInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ColumnInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateTableInput(ctx context.Context, obj any) (CreateTableInput, error) {
-	var it CreateTableInput
+func (ec *executionContext) unmarshalInputCreateTableInput(ctx context.Context, obj any) (gqlbase.CreateTableInput, error) {
+	var it gqlbase.CreateTableInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1053,7 +1053,7 @@ func (ec *executionContext) unmarshalInputCreateTableInput(ctx context.Context, 
 			it.Tags = data
 		case "columns":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("columns"))
-			data, err := ec.unmarshalOColumnInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐColumnInputᚄ(ctx, v)
+			data, err := ec.unmarshalOColumnInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1069,14 +1069,14 @@ func (ec *executionContext) unmarshalInputCreateTableInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateTableInput(ctx context.Context, raw any) (CreateTableInput, error) {
-	var out CreateTableInput
+func UnmarshalCreateTableInput(ctx context.Context, raw any) (gqlbase.CreateTableInput, error) {
+	var out gqlbase.CreateTableInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTableInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSelectOptionInput(ctx context.Context, obj any) (SelectOptionInput, error) {
-	var it SelectOptionInput
+func (ec *executionContext) unmarshalInputSelectOptionInput(ctx context.Context, obj any) (gqlbase.SelectOptionInput, error) {
+	var it gqlbase.SelectOptionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1118,14 +1118,14 @@ func (ec *executionContext) unmarshalInputSelectOptionInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSelectOptionInput(ctx context.Context, raw any) (SelectOptionInput, error) {
-	var out SelectOptionInput
+func UnmarshalSelectOptionInput(ctx context.Context, raw any) (gqlbase.SelectOptionInput, error) {
+	var out gqlbase.SelectOptionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectOptionInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateColumnInput(ctx context.Context, obj any) (UpdateColumnInput, error) {
-	var it UpdateColumnInput
+func (ec *executionContext) unmarshalInputUpdateColumnInput(ctx context.Context, obj any) (gqlbase.UpdateColumnInput, error) {
+	var it gqlbase.UpdateColumnInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1200,7 +1200,7 @@ func (ec *executionContext) unmarshalInputUpdateColumnInput(ctx context.Context,
 			it.ClearDefault = data
 		case "options":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
-			data, err := ec.unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSelectOptionInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSelectOptionInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1223,14 +1223,14 @@ func (ec *executionContext) unmarshalInputUpdateColumnInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateColumnInput(ctx context.Context, raw any) (UpdateColumnInput, error) {
-	var out UpdateColumnInput
+func UnmarshalUpdateColumnInput(ctx context.Context, raw any) (gqlbase.UpdateColumnInput, error) {
+	var out gqlbase.UpdateColumnInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateColumnInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateTableInput(ctx context.Context, obj any) (UpdateTableInput, error) {
-	var it UpdateTableInput
+func (ec *executionContext) unmarshalInputUpdateTableInput(ctx context.Context, obj any) (gqlbase.UpdateTableInput, error) {
+	var it gqlbase.UpdateTableInput
 	if obj == nil {
 		return it, nil
 	}
@@ -1293,8 +1293,8 @@ func (ec *executionContext) unmarshalInputUpdateTableInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateTableInput(ctx context.Context, raw any) (UpdateTableInput, error) {
-	var out UpdateTableInput
+func UnmarshalUpdateTableInput(ctx context.Context, raw any) (gqlbase.UpdateTableInput, error) {
+	var out gqlbase.UpdateTableInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTableInput", raw, &out)
 	return out, err
 }
@@ -1553,7 +1553,7 @@ func (ec *executionContext) _Table(ctx context.Context, sel ast.SelectionSet, ob
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNChangeColumnTypeInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐChangeColumnTypeInput(ctx context.Context, v any) (ChangeColumnTypeInput, error) {
+func (ec *executionContext) unmarshalNChangeColumnTypeInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐChangeColumnTypeInput(ctx context.Context, v any) (gqlbase.ChangeColumnTypeInput, error) {
 	res, err := ec.unmarshalInputChangeColumnTypeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1582,12 +1582,12 @@ func (ec *executionContext) marshalNColumn2ᚖgithubᚗcomᚋgqlbaseᚋgqlbase�
 	return ec._Column(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐColumnInput(ctx context.Context, v any) (ColumnInput, error) {
+func (ec *executionContext) unmarshalNColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnInput(ctx context.Context, v any) (gqlbase.ColumnInput, error) {
 	res, err := ec.unmarshalInputColumnInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNColumnInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐColumnInput(ctx context.Context, v any) (*ColumnInput, error) {
+func (ec *executionContext) unmarshalNColumnInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnInput(ctx context.Context, v any) (*gqlbase.ColumnInput, error) {
 	res, err := ec.unmarshalInputColumnInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1602,7 +1602,7 @@ func (ec *executionContext) marshalNColumnType2githubᚗcomᚋgqlbaseᚋgqlbase�
 	return v
 }
 
-func (ec *executionContext) unmarshalNCreateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateTableInput(ctx context.Context, v any) (CreateTableInput, error) {
+func (ec *executionContext) unmarshalNCreateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateTableInput(ctx context.Context, v any) (gqlbase.CreateTableInput, error) {
 	res, err := ec.unmarshalInputCreateTableInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1627,7 +1627,7 @@ func (ec *executionContext) marshalNSelectOption2ᚕgithubᚗcomᚋgqlbaseᚋgql
 	return ret
 }
 
-func (ec *executionContext) unmarshalNSelectOptionInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSelectOptionInput(ctx context.Context, v any) (*SelectOptionInput, error) {
+func (ec *executionContext) unmarshalNSelectOptionInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSelectOptionInput(ctx context.Context, v any) (*gqlbase.SelectOptionInput, error) {
 	res, err := ec.unmarshalInputSelectOptionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1656,12 +1656,12 @@ func (ec *executionContext) marshalNTable2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐ
 	return ec._Table(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpdateColumnInput(ctx context.Context, v any) (UpdateColumnInput, error) {
+func (ec *executionContext) unmarshalNUpdateColumnInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateColumnInput(ctx context.Context, v any) (gqlbase.UpdateColumnInput, error) {
 	res, err := ec.unmarshalInputUpdateColumnInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpdateTableInput(ctx context.Context, v any) (UpdateTableInput, error) {
+func (ec *executionContext) unmarshalNUpdateTableInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateTableInput(ctx context.Context, v any) (gqlbase.UpdateTableInput, error) {
 	res, err := ec.unmarshalInputUpdateTableInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -1673,16 +1673,16 @@ func (ec *executionContext) marshalOColumn2ᚖgithubᚗcomᚋgqlbaseᚋgqlbase�
 	return ec._Column(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOColumnInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐColumnInputᚄ(ctx context.Context, v any) ([]*ColumnInput, error) {
+func (ec *executionContext) unmarshalOColumnInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnInputᚄ(ctx context.Context, v any) ([]*gqlbase.ColumnInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*ColumnInput, len(vSlice))
+	res := make([]*gqlbase.ColumnInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNColumnInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐColumnInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNColumnInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐColumnInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -1690,16 +1690,16 @@ func (ec *executionContext) unmarshalOColumnInput2ᚕᚖgithubᚗcomᚋgqlbase�
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSelectOptionInputᚄ(ctx context.Context, v any) ([]*SelectOptionInput, error) {
+func (ec *executionContext) unmarshalOSelectOptionInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSelectOptionInputᚄ(ctx context.Context, v any) ([]*gqlbase.SelectOptionInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*SelectOptionInput, len(vSlice))
+	res := make([]*gqlbase.SelectOptionInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNSelectOptionInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐSelectOptionInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNSelectOptionInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSelectOptionInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

@@ -19,7 +19,7 @@ import (
 type TokenResolver interface {
 	Workspace(ctx context.Context, obj *gqlbase.Token) (*gqlbase.Workspace, error)
 
-	Databases(ctx context.Context, obj *gqlbase.Token) ([]*DatabaseGrant, error)
+	Databases(ctx context.Context, obj *gqlbase.Token) ([]*gqlbase.DatabaseGrant, error)
 
 	Active(ctx context.Context, obj *gqlbase.Token) (bool, error)
 }
@@ -32,7 +32,7 @@ type TokenResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _DatabaseGrant_databaseId(ctx context.Context, field graphql.CollectedField, obj *DatabaseGrant) (ret graphql.Marshaler) {
+func (ec *executionContext) _DatabaseGrant_databaseId(ctx context.Context, field graphql.CollectedField, obj *gqlbase.DatabaseGrant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -55,7 +55,7 @@ func (ec *executionContext) fieldContext_DatabaseGrant_databaseId(_ context.Cont
 	return graphql.NewScalarFieldContext("DatabaseGrant", field, false, false, "ID")
 }
 
-func (ec *executionContext) _DatabaseGrant_access(ctx context.Context, field graphql.CollectedField, obj *DatabaseGrant) (ret graphql.Marshaler) {
+func (ec *executionContext) _DatabaseGrant_access(ctx context.Context, field graphql.CollectedField, obj *gqlbase.DatabaseGrant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -214,8 +214,8 @@ func (ec *executionContext) _Token_databases(ctx context.Context, field graphql.
 			return ec.Resolvers.Token().Databases(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*DatabaseGrant) graphql.Marshaler {
-			return ec.marshalODatabaseGrant2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlbase.DatabaseGrant) graphql.Marshaler {
+			return ec.marshalODatabaseGrant2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -372,7 +372,7 @@ func (ec *executionContext) fieldContext_Token_active(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Token", field, true, true, "Boolean")
 }
 
-func (ec *executionContext) _TokenWithSecret_token(ctx context.Context, field graphql.CollectedField, obj *TokenWithSecret) (ret graphql.Marshaler) {
+func (ec *executionContext) _TokenWithSecret_token(ctx context.Context, field graphql.CollectedField, obj *gqlbase.TokenWithSecret) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -404,7 +404,7 @@ func (ec *executionContext) fieldContext_TokenWithSecret_token(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _TokenWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *TokenWithSecret) (ret graphql.Marshaler) {
+func (ec *executionContext) _TokenWithSecret_secret(ctx context.Context, field graphql.CollectedField, obj *gqlbase.TokenWithSecret) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -431,8 +431,8 @@ func (ec *executionContext) fieldContext_TokenWithSecret_secret(_ context.Contex
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, obj any) (CreateTokenInput, error) {
-	var it CreateTokenInput
+func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, obj any) (gqlbase.CreateTokenInput, error) {
+	var it gqlbase.CreateTokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -472,7 +472,7 @@ func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, 
 			it.Scopes = data
 		case "databases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("databases"))
-			data, err := ec.unmarshalODatabaseGrantInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantInputᚄ(ctx, v)
+			data, err := ec.unmarshalODatabaseGrantInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -509,14 +509,14 @@ func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateTokenInput(ctx context.Context, raw any) (CreateTokenInput, error) {
-	var out CreateTokenInput
+func UnmarshalCreateTokenInput(ctx context.Context, raw any) (gqlbase.CreateTokenInput, error) {
+	var out gqlbase.CreateTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTokenInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDatabaseGrantInput(ctx context.Context, obj any) (DatabaseGrantInput, error) {
-	var it DatabaseGrantInput
+func (ec *executionContext) unmarshalInputDatabaseGrantInput(ctx context.Context, obj any) (gqlbase.DatabaseGrantInput, error) {
+	var it gqlbase.DatabaseGrantInput
 	if obj == nil {
 		return it, nil
 	}
@@ -558,14 +558,14 @@ func (ec *executionContext) unmarshalInputDatabaseGrantInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDatabaseGrantInput(ctx context.Context, raw any) (DatabaseGrantInput, error) {
-	var out DatabaseGrantInput
+func UnmarshalDatabaseGrantInput(ctx context.Context, raw any) (gqlbase.DatabaseGrantInput, error) {
+	var out gqlbase.DatabaseGrantInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DatabaseGrantInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateTokenInput(ctx context.Context, obj any) (UpdateTokenInput, error) {
-	var it UpdateTokenInput
+func (ec *executionContext) unmarshalInputUpdateTokenInput(ctx context.Context, obj any) (gqlbase.UpdateTokenInput, error) {
+	var it gqlbase.UpdateTokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -598,7 +598,7 @@ func (ec *executionContext) unmarshalInputUpdateTokenInput(ctx context.Context, 
 			it.Scopes = data
 		case "databases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("databases"))
-			data, err := ec.unmarshalODatabaseGrantInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantInputᚄ(ctx, v)
+			data, err := ec.unmarshalODatabaseGrantInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -628,8 +628,8 @@ func (ec *executionContext) unmarshalInputUpdateTokenInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateTokenInput(ctx context.Context, raw any) (UpdateTokenInput, error) {
-	var out UpdateTokenInput
+func UnmarshalUpdateTokenInput(ctx context.Context, raw any) (gqlbase.UpdateTokenInput, error) {
+	var out gqlbase.UpdateTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateTokenInput", raw, &out)
 	return out, err
 }
@@ -644,7 +644,7 @@ func UnmarshalUpdateTokenInput(ctx context.Context, raw any) (UpdateTokenInput, 
 
 var databaseGrantImplementors = []string{"DatabaseGrant"}
 
-func (ec *executionContext) _DatabaseGrant(ctx context.Context, sel ast.SelectionSet, obj *DatabaseGrant) graphql.Marshaler {
+func (ec *executionContext) _DatabaseGrant(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.DatabaseGrant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, databaseGrantImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -773,7 +773,7 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 
 var tokenWithSecretImplementors = []string{"TokenWithSecret"}
 
-func (ec *executionContext) _TokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *TokenWithSecret) graphql.Marshaler {
+func (ec *executionContext) _TokenWithSecret(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.TokenWithSecret) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tokenWithSecretImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -813,7 +813,7 @@ func (ec *executionContext) _TokenWithSecret(ctx context.Context, sel ast.Select
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateTokenInput(ctx context.Context, v any) (CreateTokenInput, error) {
+func (ec *executionContext) unmarshalNCreateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateTokenInput(ctx context.Context, v any) (gqlbase.CreateTokenInput, error) {
 	res, err := ec.unmarshalInputCreateTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -828,7 +828,7 @@ func (ec *executionContext) marshalNDatabaseAccess2githubᚗcomᚋgqlbaseᚋgqlb
 	return v
 }
 
-func (ec *executionContext) marshalNDatabaseGrant2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrant(ctx context.Context, sel ast.SelectionSet, v *DatabaseGrant) graphql.Marshaler {
+func (ec *executionContext) marshalNDatabaseGrant2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrant(ctx context.Context, sel ast.SelectionSet, v *gqlbase.DatabaseGrant) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DatabaseGrant!")
 		return graphql.Null
@@ -836,7 +836,7 @@ func (ec *executionContext) marshalNDatabaseGrant2ᚖgithubᚗcomᚋgqlbaseᚋgq
 	return ec._DatabaseGrant(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDatabaseGrantInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantInput(ctx context.Context, v any) (*DatabaseGrantInput, error) {
+func (ec *executionContext) unmarshalNDatabaseGrantInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantInput(ctx context.Context, v any) (*gqlbase.DatabaseGrantInput, error) {
 	res, err := ec.unmarshalInputDatabaseGrantInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -865,7 +865,7 @@ func (ec *executionContext) marshalNToken2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐ
 	return ec._Token(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐTokenWithSecret(ctx context.Context, sel ast.SelectionSet, v *TokenWithSecret) graphql.Marshaler {
+func (ec *executionContext) marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTokenWithSecret(ctx context.Context, sel ast.SelectionSet, v *gqlbase.TokenWithSecret) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TokenWithSecret!")
 		return graphql.Null
@@ -873,19 +873,19 @@ func (ec *executionContext) marshalNTokenWithSecret2ᚖgithubᚗcomᚋgqlbaseᚋ
 	return ec._TokenWithSecret(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUpdateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐUpdateTokenInput(ctx context.Context, v any) (UpdateTokenInput, error) {
+func (ec *executionContext) unmarshalNUpdateTokenInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateTokenInput(ctx context.Context, v any) (gqlbase.UpdateTokenInput, error) {
 	res, err := ec.unmarshalInputUpdateTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODatabaseGrant2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*DatabaseGrant) graphql.Marshaler {
+func (ec *executionContext) marshalODatabaseGrant2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.DatabaseGrant) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDatabaseGrant2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrant(ctx, sel, v[i])
+		return ec.marshalNDatabaseGrant2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrant(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -897,16 +897,16 @@ func (ec *executionContext) marshalODatabaseGrant2ᚕᚖgithubᚗcomᚋgqlbase�
 	return ret
 }
 
-func (ec *executionContext) unmarshalODatabaseGrantInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantInputᚄ(ctx context.Context, v any) ([]*DatabaseGrantInput, error) {
+func (ec *executionContext) unmarshalODatabaseGrantInput2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantInputᚄ(ctx context.Context, v any) ([]*gqlbase.DatabaseGrantInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*DatabaseGrantInput, len(vSlice))
+	res := make([]*gqlbase.DatabaseGrantInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDatabaseGrantInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐDatabaseGrantInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDatabaseGrantInput2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabaseGrantInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

@@ -339,8 +339,8 @@ func (ec *executionContext) fieldContext_Workspace_members(_ context.Context, fi
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCreateWorkspaceInput(ctx context.Context, obj any) (CreateWorkspaceInput, error) {
-	var it CreateWorkspaceInput
+func (ec *executionContext) unmarshalInputCreateWorkspaceInput(ctx context.Context, obj any) (gqlbase.CreateWorkspaceInput, error) {
+	var it gqlbase.CreateWorkspaceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -375,8 +375,8 @@ func (ec *executionContext) unmarshalInputCreateWorkspaceInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateWorkspaceInput(ctx context.Context, raw any) (CreateWorkspaceInput, error) {
-	var out CreateWorkspaceInput
+func UnmarshalCreateWorkspaceInput(ctx context.Context, raw any) (gqlbase.CreateWorkspaceInput, error) {
+	var out gqlbase.CreateWorkspaceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWorkspaceInput", raw, &out)
 	return out, err
 }
@@ -512,7 +512,7 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreateWorkspaceInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚋgraphᚐCreateWorkspaceInput(ctx context.Context, v any) (CreateWorkspaceInput, error) {
+func (ec *executionContext) unmarshalNCreateWorkspaceInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐCreateWorkspaceInput(ctx context.Context, v any) (gqlbase.CreateWorkspaceInput, error) {
 	res, err := ec.unmarshalInputCreateWorkspaceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }

@@ -4,7 +4,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 )
 
 const (
@@ -14,7 +13,7 @@ const (
 )
 
 // ColumnFromInput validates a column definition and returns the column to create.
-func ColumnFromInput(in *graph.ColumnInput) (*gqlbase.Column, error) {
+func ColumnFromInput(in *gqlbase.ColumnInput) (*gqlbase.Column, error) {
 	if err := gqlbase.CheckColumnName(in.Name); err != nil {
 		return nil, err
 	}
@@ -82,7 +81,7 @@ func checkLabel(label string) error {
 }
 
 // selectOptions validates the choices of a SELECT or MULTI_SELECT column.
-func selectOptions(t gqlbase.ColumnType, in []*graph.SelectOptionInput) ([]gqlbase.SelectOption, error) {
+func selectOptions(t gqlbase.ColumnType, in []*gqlbase.SelectOptionInput) ([]gqlbase.SelectOption, error) {
 	isSelect := t == gqlbase.TypeSelect || t == gqlbase.TypeMultiSelect
 	if len(in) > 0 && !isSelect {
 		return nil, gqlbase.BadInput("options apply only to SELECT and MULTI_SELECT columns").WithField("options")
@@ -140,7 +139,7 @@ func checkDefault(c *gqlbase.Column, v any) (any, error) {
 	return d, nil
 }
 
-func optionsFromInput(t gqlbase.ColumnType, in []*graph.SelectOptionInput) ([]gqlbase.SelectOption, error) {
+func optionsFromInput(t gqlbase.ColumnType, in []*gqlbase.SelectOptionInput) ([]gqlbase.SelectOption, error) {
 	if in == nil {
 		return nil, nil
 	}

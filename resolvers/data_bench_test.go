@@ -89,10 +89,10 @@ func (e *benchEnv) fill(b *testing.B, n int) []*gqlbase.Row {
 }
 
 // listParams: 100 rows of category b with qty of at least 100, most expensive first.
-func listParams() resolvers.ListParams {
+func listParams() gqlbase.ListParams {
 	col, cat, op1, op2 := "category", "qty", gqlbase.OpEq, gqlbase.OpGte
 	first := 100
-	return resolvers.ListParams{
+	return gqlbase.ListParams{
 		Where: &gqlbase.Filter{And: []*gqlbase.Filter{
 			{Column: &col, Op: &op1, Value: "b"},
 			{Column: &cat, Op: &op2, Value: int64(100)},

@@ -34,77 +34,28 @@ func (r *databaseResolver) Tables(ctx context.Context, obj *gqlbase.Database) ([
 	return tables, nil
 }
 
-func (r *mutationResolver) CreateDatabase(ctx context.Context, input graph.CreateDatabaseInput) (*gqlbase.Database, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Authenticated(); err != nil {
-		return nil, err
-	}
-	wsID := workspaceFor(p, input.WorkspaceID)
-	if err := p.Require(wsID, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	if p.Databases != nil {
-		return nil, gqlbase.Forbidden("a token restricted to some databases cannot create databases")
-	}
-	name, err := checkName(input.Name, "name")
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.CreateDatabase(ctx, wsID, name, p.Actor())
+func (r *mutationResolver) CreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (*gqlbase.Database, error) {
+	return r.Resolver.CreateDatabase(ctx, input)
 }
 
 func (r *mutationResolver) RenameDatabase(ctx context.Context, id int64, name string) (*gqlbase.Database, error) {
-	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	name, err := checkName(name, "name")
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.RenameDatabase(ctx, id, name, actor(ctx))
+	return r.Resolver.RenameDatabase(ctx, id, name)
 }
 
 func (r *mutationResolver) DeleteDatabase(ctx context.Context, id int64, force *bool) (bool, error) {
-	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
-		return false, err
-	}
-	if err := r.Store.DeleteDatabase(ctx, id, force != nil && *force, actor(ctx)); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.Resolver.DeleteDatabase(ctx, id, force)
 }
 
 func (r *mutationResolver) RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error) {
-	if _, err := r.DatabaseFor(ctx, id, readonlyIDScope); err != nil {
-		return nil, err
-	}
-	return r.Store.RegenerateReadonlyID(ctx, id, actor(ctx))
+	return r.Resolver.RegenerateReadonlyID(ctx, id)
 }
 
 func (r *queryResolver) Databases(ctx context.Context, workspaceID *int64) ([]*gqlbase.Database, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Authenticated(); err != nil {
-		return nil, err
-	}
-	wsID := workspaceFor(p, workspaceID)
-	if err := p.Require(wsID, gqlbase.ScopeRead); err != nil {
-		return nil, err
-	}
-	all, err := r.Store.ListDatabases(ctx, wsID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*gqlbase.Database, 0, len(all))
-	for _, db := range all {
-		if p.CanReadDatabase(wsID, db.ID) {
-			out = append(out, db)
-		}
-	}
-	return out, nil
+	return r.Resolver.Databases(ctx, workspaceID)
 }
 
 func (r *queryResolver) Database(ctx context.Context, id int64) (*gqlbase.Database, error) {
-	return r.DatabaseFor(ctx, id, gqlbase.ScopeRead)
+	return r.Resolver.GetDatabase(ctx, id)
 }
 
 func (r *Resolver) Database() graph.DatabaseResolver { return &databaseResolver{r} }

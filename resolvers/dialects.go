@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/gqlbase/gqlbase/storage"
 )
@@ -83,7 +82,7 @@ func (r *Resolver) DatabaseByNameOrCreate(ctx context.Context, workspaceID int64
 	if _, err := r.Store.DatabaseByName(ctx, workspaceID, name); err == nil {
 		return nil, false, gqlbase.NotFound("database %q not found", name)
 	}
-	db, err = r.Mutation().CreateDatabase(ctx, graph.CreateDatabaseInput{Name: name, WorkspaceID: &workspaceID})
+	db, err = r.Mutation().CreateDatabase(ctx, gqlbase.CreateDatabaseInput{Name: name, WorkspaceID: &workspaceID})
 	if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
 		db, err = r.DatabaseByNameFor(ctx, workspaceID, name, scope)
 		return db, false, err
@@ -268,7 +267,7 @@ func isEnvName(s string) bool {
 }
 
 // EnvVars lists the environment variables of a workspace (databaseID nil) or a database.
-func (r *Resolver) EnvVars(ctx context.Context, workspaceID int64, databaseID *int64) ([]*storage.EnvVar, error) {
+func (r *Resolver) EnvVars(ctx context.Context, workspaceID int64, databaseID *int64) ([]*gqlbase.EnvVar, error) {
 	ws, err := r.envScope(ctx, workspaceID, databaseID)
 	if err != nil {
 		return nil, err
@@ -277,7 +276,7 @@ func (r *Resolver) EnvVars(ctx context.Context, workspaceID int64, databaseID *i
 }
 
 // CreateEnvVar adds an environment variable.
-func (r *Resolver) CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*storage.EnvVar, error) {
+func (r *Resolver) CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*gqlbase.EnvVar, error) {
 	ws, err := r.envScope(ctx, workspaceID, databaseID)
 	if err != nil {
 		return nil, err
@@ -289,7 +288,7 @@ func (r *Resolver) CreateEnvVar(ctx context.Context, workspaceID int64, database
 }
 
 // UpdateEnvVar renames and/or changes an environment variable.
-func (r *Resolver) UpdateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string, newName, value *string) (*storage.EnvVar, error) {
+func (r *Resolver) UpdateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string, newName, value *string) (*gqlbase.EnvVar, error) {
 	ws, err := r.envScope(ctx, workspaceID, databaseID)
 	if err != nil {
 		return nil, err
@@ -344,7 +343,7 @@ func scopeOfSQL(k storage.SQLKind) gqlbase.Scope {
 // DDL, which a locked schema refuses) gets an error. A workspace runs at most
 // SQL.PerWorkspace requests at once (sqllimit.go); one more that finds no turn soon gets
 // RATE_LIMITED.
-func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (*storage.SQLResult, error) {
+func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (*gqlbase.SQLResult, error) {
 	db, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeRead)
 	if err != nil {
 		return nil, err
@@ -355,7 +354,7 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 		if !ok {
 			return nil, err
 		}
-		return &storage.SQLResult{Columns: []string{}, Rows: nil, AffectedTables: []string{}, Errors: []string{e.Message}}, nil
+		return &gqlbase.SQLResult{Columns: []string{}, Rows: nil, AffectedTables: []string{}, Errors: []string{e.Message}}, nil
 	}
 	kind := storage.SQLRead
 	for _, st := range stmts {

@@ -5,32 +5,15 @@ import (
 	"fmt"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/storage"
 )
 
-// Page sizes of row lists.
-const (
-	DefaultPageSize = 100
-	MaxPageSize     = 1000
-	maxOffset       = 1_000_000
-)
-
-// ListParams are the arguments of a row list, as every API spells them.
-type ListParams struct {
-	Where   *gqlbase.Filter
-	OrderBy []*gqlbase.Sort
-	First   *int
-	After   *string
-	Last    *int
-	Before  *string
-	Offset  *int
-	Search  *string
-	Columns []string
-}
+const maxOffset = 1_000_000
 
 // ListRows runs a row list for a table the caller may read: it validates the filter, order
 // and paging, and returns the connection (totalCount is computed only when asked).
-func (r *Resolver) ListRows(ctx context.Context, t *gqlbase.Table, p ListParams) (*gqlbase.RowConnection, error) {
+func (r *Resolver) ListRows(ctx context.Context, t *gqlbase.Table, p gqlbase.ListParams) (*gqlbase.RowConnection, error) {
 	q, err := r.rowQuery(t, p.Where, p.Search)
 	if err != nil {
 		return nil, err
@@ -55,13 +38,13 @@ func (r *Resolver) ListRows(ctx context.Context, t *gqlbase.Table, p ListParams)
 	if p.First != nil && p.Last != nil {
 		return nil, gqlbase.BadInput("give first or last, not both").WithField("first")
 	}
-	q.Limit = DefaultPageSize
+	q.Limit = gqlbase.DefaultPageSize
 	for _, n := range []*int{p.First, p.Last} {
 		if n == nil {
 			continue
 		}
-		if *n < 0 || *n > MaxPageSize {
-			return nil, gqlbase.BadInput("page size must be between 0 and %d", MaxPageSize).WithField("first")
+		if *n < 0 || *n > gqlbase.MaxPageSize {
+			return nil, gqlbase.BadInput("page size must be between 0 and %d", gqlbase.MaxPageSize).WithField("first")
 		}
 		q.Limit = *n
 	}
@@ -155,7 +138,7 @@ func (r *Resolver) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[
 }
 
 // UpdateRowsByID validates and applies patches, all or nothing.
-func (r *Resolver) UpdateRowsByID(ctx context.Context, t *gqlbase.Table, patches []storage.RowPatch) ([]*gqlbase.Row, error) {
+func (r *Resolver) UpdateRowsByID(ctx context.Context, t *gqlbase.Table, patches []gqlbase.RowPatch) ([]*gqlbase.Row, error) {
 	if len(patches) == 0 {
 		return nil, gqlbase.BadInput("no rows to update").WithField("rows")
 	}
@@ -206,8 +189,8 @@ func asObject(v any, field string) (map[string]any, error) {
 func limitOffset(first, offset *int) (int, int, error) {
 	limit, off := 50, 0
 	if first != nil {
-		if *first < 0 || *first > MaxPageSize {
-			return 0, 0, gqlbase.BadInput("first must be between 0 and %d", MaxPageSize).WithField("first")
+		if *first < 0 || *first > gqlbase.MaxPageSize {
+			return 0, 0, gqlbase.BadInput("first must be between 0 and %d", gqlbase.MaxPageSize).WithField("first")
 		}
 		limit = *first
 	}
@@ -220,7 +203,7 @@ func limitOffset(first, offset *int) (int, int, error) {
 	return limit, off, nil
 }
 
-func aggregateAlias(fn storage.AggregateFn, column string) string {
+func aggregateAlias(fn gqlbase.AggregateFn, column string) string {
 	if column == "" {
 		return lower(string(fn))
 	}
@@ -245,4 +228,225 @@ func int64sToAny(ids []int64) []any {
 		out[i] = id
 	}
 	return out
+}
+
+// InsertRow is the use case behind the insertRow mutation; REST dialects call it too.
+func (r *Resolver) InsertRow(ctx context.Context, table int64, values map[string]any) (*gqlbase.Row, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.InsertRows(ctx, t, []map[string]any{values})
+	if err != nil {
+		return nil, err
+	}
+	return rows[0], nil
+}
+
+// UpdateRow is the use case behind the updateRow mutation; REST dialects call it too.
+func (r *Resolver) UpdateRow(ctx context.Context, table int64, id int64, values any, expectedVersion *int) (*gqlbase.Row, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := asObject(values, "values")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.UpdateRowsByID(ctx, t, []gqlbase.RowPatch{{ID: id, Values: obj, ExpectedVersion: expectedVersion}})
+	if err != nil {
+		return nil, err
+	}
+	return rows[0], nil
+}
+
+// UpdateRows is the use case behind the updateRows mutation; REST dialects call it too.
+func (r *Resolver) UpdateRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) ([]*gqlbase.Row, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, err
+	}
+	if ids == nil && where == nil {
+		return nil, gqlbase.BadInput("choose the rows with ids or where (pass where: {and: []} for every row)").WithField("where")
+	}
+	patch, err := gqlbase.PreparePatch(t, values, -1)
+	if err != nil {
+		return nil, err
+	}
+	q, err := r.rowQuery(t, where, nil)
+	if err != nil {
+		return nil, err
+	}
+	if ids != nil {
+		if len(ids) > gqlbase.MaxBatchRows {
+			return nil, gqlbase.BadInput("%d ids in one call; the limit is %d", len(ids), gqlbase.MaxBatchRows).WithField("ids")
+		}
+		patches := make([]gqlbase.RowPatch, 0, len(ids))
+		for _, id := range ids {
+			patches = append(patches, gqlbase.RowPatch{ID: id, Values: patch})
+		}
+		if q.Filter == nil {
+			return r.Store.UpdateRows(ctx, t, patches, actor(ctx))
+		}
+		idFilter := gqlbase.Filter{Column: ptr(gqlbase.ColID), Op: ptr(gqlbase.OpIn), Value: int64sToAny(ids)}
+		both := &gqlbase.Filter{And: []*gqlbase.Filter{&idFilter, where}}
+		if q, err = r.rowQuery(t, both, nil); err != nil {
+			return nil, err
+		}
+	}
+	return r.Store.UpdateWhere(ctx, t, q.Filter, patch, actor(ctx))
+}
+
+// UpsertRows is the use case behind the upsertRows mutation; REST dialects call it too.
+func (r *Resolver) UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*gqlbase.UpsertResult, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := asObjects(rows, "rows")
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 || len(objs) > gqlbase.MaxBatchRows {
+		return nil, gqlbase.BadInput("give 1 to %d rows", gqlbase.MaxBatchRows).WithField("rows")
+	}
+	ins, upd, err := r.Store.UpsertRows(ctx, t, keyColumn, objs, actor(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &gqlbase.UpsertResult{Inserted: ins, Updated: upd}, nil
+}
+
+// DeleteRow is the use case behind the deleteRow mutation; REST dialects call it too.
+func (r *Resolver) DeleteRow(ctx context.Context, table int64, id int64) (bool, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return false, err
+	}
+	ids, err := r.Store.DeleteRows(ctx, t, []int64{id}, nil, actor(ctx))
+	if err != nil {
+		return false, err
+	}
+	if len(ids) == 0 {
+		return false, gqlbase.NotFound("row %d not found in table %q", id, t.Name)
+	}
+	return true, nil
+}
+
+// DeleteRows is the use case behind the deleteRows mutation; REST dialects call it too.
+func (r *Resolver) DeleteRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter) (*gqlbase.DeleteRowsResult, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, err
+	}
+	if ids == nil && where == nil {
+		return nil, gqlbase.BadInput("choose the rows with ids or where (pass where: {and: []} for every row)").WithField("where")
+	}
+	if len(ids) > gqlbase.MaxBatchRows {
+		return nil, gqlbase.BadInput("%d ids in one call; the limit is %d", len(ids), gqlbase.MaxBatchRows).WithField("ids")
+	}
+	q, err := r.rowQuery(t, where, nil)
+	if err != nil {
+		return nil, err
+	}
+	deleted, err := r.Store.DeleteRows(ctx, t, ids, q.Filter, actor(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &gqlbase.DeleteRowsResult{Count: len(deleted), Ids: deleted}, nil
+}
+
+// RestoreRow is the use case behind the restoreRow mutation; REST dialects call it too.
+func (r *Resolver) RestoreRow(ctx context.Context, table int64, id int64) (*gqlbase.Row, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.RestoreRow(ctx, t, id, actor(ctx))
+}
+
+// GetRow is the use case behind the row query; REST dialects call it too.
+func (r *Resolver) GetRow(ctx context.Context, table int64, id int64) (*gqlbase.Row, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	row, err := r.loaders(ctx).Row(ctx, t, id)
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		return nil, gqlbase.NotFound("row %d not found in table %q", id, t.Name)
+	}
+	return row, nil
+}
+
+// Rows is the use case behind the rows query; REST dialects call it too.
+func (r *Resolver) Rows(ctx context.Context, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) (*gqlbase.RowConnection, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := r.ListRows(ctx, t, gqlbase.ListParams{Where: where, OrderBy: orderBy, First: first, After: after, Last: last,
+		Before: before, Offset: offset, Search: search, Columns: columns})
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := dataloaders.From(ctx); ok {
+		l.Group(conn.Nodes) // the links of the page load together
+	}
+	return conn, nil
+}
+
+// AggregateRows is the use case behind the aggregateRows query; REST dialects call it too.
+func (r *Resolver) AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) ([]*gqlbase.AggregateGroup, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	q, err := r.rowQuery(t, where, search)
+	if err != nil {
+		return nil, err
+	}
+	aggs := make([]gqlbase.Aggregate, len(aggregates))
+	for i, a := range aggregates {
+		ag := gqlbase.Aggregate{Fn: gqlbase.AggregateFn(a.Fn)}
+		if a.Column != nil {
+			ag.Column = *a.Column
+		} else if a.Fn != gqlbase.AggregateFnCount {
+			return nil, gqlbase.BadInput("%s needs a column", a.Fn).WithField("aggregates")
+		}
+		ag.Alias = aggregateAlias(ag.Fn, ag.Column)
+		if a.Alias != nil {
+			ag.Alias = *a.Alias
+		}
+		aggs[i] = ag
+	}
+	return r.Store.Aggregate(ctx, t, q, groupBy, aggs)
+}
+
+// RowHistory is the use case behind the rowHistory query; REST dialects call it too.
+func (r *Resolver) RowHistory(ctx context.Context, table int64, id int64, first *int, offset *int) ([]*gqlbase.HistoryEntry, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	limit, off, err := limitOffset(first, offset)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.RowHistory(ctx, t.ID, id, limit, off)
+}
+
+// TrashedRows is the use case behind the trashedRows query; REST dialects call it too.
+func (r *Resolver) TrashedRows(ctx context.Context, table int64, first *int, offset *int) ([]*gqlbase.TrashedRow, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
+	if err != nil {
+		return nil, err
+	}
+	limit, off, err := limitOffset(first, offset)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.TrashedRows(ctx, t.ID, limit, off)
 }

@@ -11,19 +11,10 @@ import (
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/graph"
-	"github.com/gqlbase/gqlbase/storage"
 )
 
 func (r *mutationResolver) InsertRow(ctx context.Context, table int64, values map[string]any) (*gqlbase.Row, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := r.Resolver.InsertRows(ctx, t, []map[string]any{values})
-	if err != nil {
-		return nil, err
-	}
-	return rows[0], nil
+	return r.Resolver.InsertRow(ctx, table, values)
 }
 
 func (r *mutationResolver) InsertRows(ctx context.Context, table int64, rows []any) ([]*gqlbase.Row, error) {
@@ -39,200 +30,47 @@ func (r *mutationResolver) InsertRows(ctx context.Context, table int64, rows []a
 }
 
 func (r *mutationResolver) UpdateRow(ctx context.Context, table int64, id int64, values any, expectedVersion *int) (*gqlbase.Row, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := asObject(values, "values")
-	if err != nil {
-		return nil, err
-	}
-	rows, err := r.UpdateRowsByID(ctx, t, []storage.RowPatch{{ID: id, Values: obj, ExpectedVersion: expectedVersion}})
-	if err != nil {
-		return nil, err
-	}
-	return rows[0], nil
+	return r.Resolver.UpdateRow(ctx, table, id, values, expectedVersion)
 }
 
 func (r *mutationResolver) UpdateRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) ([]*gqlbase.Row, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	if ids == nil && where == nil {
-		return nil, gqlbase.BadInput("choose the rows with ids or where (pass where: {and: []} for every row)").WithField("where")
-	}
-	patch, err := gqlbase.PreparePatch(t, values, -1)
-	if err != nil {
-		return nil, err
-	}
-	q, err := r.rowQuery(t, where, nil)
-	if err != nil {
-		return nil, err
-	}
-	if ids != nil {
-		if len(ids) > gqlbase.MaxBatchRows {
-			return nil, gqlbase.BadInput("%d ids in one call; the limit is %d", len(ids), gqlbase.MaxBatchRows).WithField("ids")
-		}
-		patches := make([]storage.RowPatch, 0, len(ids))
-		for _, id := range ids {
-			patches = append(patches, storage.RowPatch{ID: id, Values: patch})
-		}
-		if q.Filter == nil {
-			return r.Store.UpdateRows(ctx, t, patches, actor(ctx))
-		}
-		idFilter := gqlbase.Filter{Column: ptr(gqlbase.ColID), Op: ptr(gqlbase.OpIn), Value: int64sToAny(ids)}
-		both := &gqlbase.Filter{And: []*gqlbase.Filter{&idFilter, where}}
-		if q, err = r.rowQuery(t, both, nil); err != nil {
-			return nil, err
-		}
-	}
-	return r.Store.UpdateWhere(ctx, t, q.Filter, patch, actor(ctx))
+	return r.Resolver.UpdateRows(ctx, table, ids, where, values)
 }
 
-func (r *mutationResolver) UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*graph.UpsertResult, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := asObjects(rows, "rows")
-	if err != nil {
-		return nil, err
-	}
-	if len(objs) == 0 || len(objs) > gqlbase.MaxBatchRows {
-		return nil, gqlbase.BadInput("give 1 to %d rows", gqlbase.MaxBatchRows).WithField("rows")
-	}
-	ins, upd, err := r.Store.UpsertRows(ctx, t, keyColumn, objs, actor(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return &graph.UpsertResult{Inserted: ins, Updated: upd}, nil
+func (r *mutationResolver) UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*gqlbase.UpsertResult, error) {
+	return r.Resolver.UpsertRows(ctx, table, rows, keyColumn)
 }
 
 func (r *mutationResolver) DeleteRow(ctx context.Context, table int64, id int64) (bool, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return false, err
-	}
-	ids, err := r.Store.DeleteRows(ctx, t, []int64{id}, nil, actor(ctx))
-	if err != nil {
-		return false, err
-	}
-	if len(ids) == 0 {
-		return false, gqlbase.NotFound("row %d not found in table %q", id, t.Name)
-	}
-	return true, nil
+	return r.Resolver.DeleteRow(ctx, table, id)
 }
 
-func (r *mutationResolver) DeleteRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter) (*graph.DeleteRowsResult, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	if ids == nil && where == nil {
-		return nil, gqlbase.BadInput("choose the rows with ids or where (pass where: {and: []} for every row)").WithField("where")
-	}
-	if len(ids) > gqlbase.MaxBatchRows {
-		return nil, gqlbase.BadInput("%d ids in one call; the limit is %d", len(ids), gqlbase.MaxBatchRows).WithField("ids")
-	}
-	q, err := r.rowQuery(t, where, nil)
-	if err != nil {
-		return nil, err
-	}
-	deleted, err := r.Store.DeleteRows(ctx, t, ids, q.Filter, actor(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return &graph.DeleteRowsResult{Count: len(deleted), Ids: deleted}, nil
+func (r *mutationResolver) DeleteRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter) (*gqlbase.DeleteRowsResult, error) {
+	return r.Resolver.DeleteRows(ctx, table, ids, where)
 }
 
 func (r *mutationResolver) RestoreRow(ctx context.Context, table int64, id int64) (*gqlbase.Row, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.RestoreRow(ctx, t, id, actor(ctx))
+	return r.Resolver.RestoreRow(ctx, table, id)
 }
 
 func (r *queryResolver) Row(ctx context.Context, table int64, id int64) (*gqlbase.Row, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
-	if err != nil {
-		return nil, err
-	}
-	row, err := r.loaders(ctx).Row(ctx, t, id)
-	if err != nil {
-		return nil, err
-	}
-	if row == nil {
-		return nil, gqlbase.NotFound("row %d not found in table %q", id, t.Name)
-	}
-	return row, nil
+	return r.Resolver.GetRow(ctx, table, id)
 }
 
 func (r *queryResolver) Rows(ctx context.Context, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) (*gqlbase.RowConnection, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := r.ListRows(ctx, t, ListParams{Where: where, OrderBy: orderBy, First: first, After: after, Last: last,
-		Before: before, Offset: offset, Search: search, Columns: columns})
-	if err != nil {
-		return nil, err
-	}
-	if l, ok := dataloaders.From(ctx); ok {
-		l.Group(conn.Nodes) // the links of the page load together
-	}
-	return conn, nil
+	return r.Resolver.Rows(ctx, table, where, orderBy, first, after, last, before, offset, search, columns)
 }
 
-func (r *queryResolver) AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*graph.AggregateInput) ([]*storage.AggregateGroup, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
-	if err != nil {
-		return nil, err
-	}
-	q, err := r.rowQuery(t, where, search)
-	if err != nil {
-		return nil, err
-	}
-	aggs := make([]storage.Aggregate, len(aggregates))
-	for i, a := range aggregates {
-		ag := storage.Aggregate{Fn: storage.AggregateFn(a.Fn)}
-		if a.Column != nil {
-			ag.Column = *a.Column
-		} else if a.Fn != graph.AggregateFnCount {
-			return nil, gqlbase.BadInput("%s needs a column", a.Fn).WithField("aggregates")
-		}
-		ag.Alias = aggregateAlias(ag.Fn, ag.Column)
-		if a.Alias != nil {
-			ag.Alias = *a.Alias
-		}
-		aggs[i] = ag
-	}
-	return r.Store.Aggregate(ctx, t, q, groupBy, aggs)
+func (r *queryResolver) AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) ([]*gqlbase.AggregateGroup, error) {
+	return r.Resolver.AggregateRows(ctx, table, where, search, groupBy, aggregates)
 }
 
-func (r *queryResolver) RowHistory(ctx context.Context, table int64, id int64, first *int, offset *int) ([]*storage.HistoryEntry, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
-	if err != nil {
-		return nil, err
-	}
-	limit, off, err := limitOffset(first, offset)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.RowHistory(ctx, t.ID, id, limit, off)
+func (r *queryResolver) RowHistory(ctx context.Context, table int64, id int64, first *int, offset *int) ([]*gqlbase.HistoryEntry, error) {
+	return r.Resolver.RowHistory(ctx, table, id, first, offset)
 }
 
-func (r *queryResolver) TrashedRows(ctx context.Context, table int64, first *int, offset *int) ([]*storage.TrashedRow, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
-	if err != nil {
-		return nil, err
-	}
-	limit, off, err := limitOffset(first, offset)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.TrashedRows(ctx, t.ID, limit, off)
+func (r *queryResolver) TrashedRows(ctx context.Context, table int64, first *int, offset *int) ([]*gqlbase.TrashedRow, error) {
+	return r.Resolver.TrashedRows(ctx, table, first, offset)
 }
 
 func (r *rowResolver) Table(ctx context.Context, obj *gqlbase.Row) (*gqlbase.Table, error) {

@@ -7,11 +7,9 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph"
-	"github.com/gqlbase/gqlbase/storage"
 )
 
 func (r *columnResolver) ID(ctx context.Context, obj *gqlbase.Column) (*int64, error) {
@@ -39,185 +37,48 @@ func (r *columnResolver) MaxRating(ctx context.Context, obj *gqlbase.Column) (*i
 	return &n, nil
 }
 
-func (r *mutationResolver) CreateTable(ctx context.Context, input graph.CreateTableInput) (*gqlbase.Table, error) {
-	db, err := r.DatabaseFor(ctx, input.DatabaseID, gqlbase.ScopeSchema)
-	if err != nil {
-		return nil, err
-	}
-	spec, err := tableSpec(&input)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.CreateTable(ctx, db, spec, actor(ctx))
+func (r *mutationResolver) CreateTable(ctx context.Context, input gqlbase.CreateTableInput) (*gqlbase.Table, error) {
+	return r.Resolver.CreateTable(ctx, input)
 }
 
-func (r *mutationResolver) UpdateTable(ctx context.Context, id int64, input graph.UpdateTableInput) (*gqlbase.Table, error) {
-	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	patch := storage.TablePatch{Name: input.Name, Label: input.Label, Description: input.Description, Tags: input.Tags, Frozen: input.Frozen}
-	if input.Name != nil {
-		if err := checkTableName(*input.Name); err != nil {
-			return nil, err
-		}
-	}
-	if input.Label != nil {
-		if err := checkLabel(*input.Label); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkTableText(input.Description, input.Tags); err != nil {
-		return nil, err
-	}
-	return r.Store.UpdateTable(ctx, id, patch, actor(ctx))
+func (r *mutationResolver) UpdateTable(ctx context.Context, id int64, input gqlbase.UpdateTableInput) (*gqlbase.Table, error) {
+	return r.Resolver.UpdateTable(ctx, id, input)
 }
 
 func (r *mutationResolver) DeleteTable(ctx context.Context, id int64, force *bool) (bool, error) {
-	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
-		return false, err
-	}
-	if err := r.Store.DeleteTable(ctx, id, force != nil && *force, actor(ctx)); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.Resolver.DeleteTable(ctx, id, force)
 }
 
 func (r *mutationResolver) DuplicateTable(ctx context.Context, id int64, name string, withRows *bool) (*gqlbase.Table, error) {
-	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	if err := checkTableName(name); err != nil {
-		return nil, err
-	}
-	return r.Store.DuplicateTable(ctx, id, name, withRows != nil && *withRows, actor(ctx))
+	return r.Resolver.DuplicateTable(ctx, id, name, withRows)
 }
 
-func (r *mutationResolver) AddColumn(ctx context.Context, table int64, input graph.ColumnInput) (*gqlbase.Column, error) {
-	if _, err := r.TableFor(ctx, table, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	c, err := ColumnFromInput(&input)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.AddColumn(ctx, table, c, actor(ctx))
+func (r *mutationResolver) AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error) {
+	return r.Resolver.AddColumn(ctx, table, input)
 }
 
-func (r *mutationResolver) UpdateColumn(ctx context.Context, id int64, input graph.UpdateColumnInput) (*gqlbase.Column, error) {
-	t, c, err := r.columnFor(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	patch := storage.ColumnPatch{Label: input.Label, Description: input.Description, Nullable: input.Nullable,
-		Unique: input.Unique, Indexed: input.Indexed, Position: input.Position}
-	if input.Label != nil {
-		if err := checkLabel(*input.Label); err != nil {
-			return nil, err
-		}
-	}
-	if err := checkTableText(input.Description, nil); err != nil {
-		return nil, err
-	}
-	if input.ClearDefault != nil && *input.ClearDefault {
-		if input.Default != nil {
-			return nil, gqlbase.BadInput("give either default or clearDefault, not both").WithField("default")
-		}
-		patch.SetDefault = true
-	} else if input.Default != nil {
-		if patch.Default, err = checkDefault(c, input.Default); err != nil {
-			return nil, err
-		}
-		patch.SetDefault = true
-	}
-	if input.Options != nil {
-		if patch.Options, err = selectOptions(c.Type, input.Options); err != nil {
-			return nil, err
-		}
-		if patch.Options == nil {
-			patch.Options = []gqlbase.SelectOption{}
-		}
-	}
-	if input.MaxRating != nil {
-		n, err := ratingScale(c.Type, input.MaxRating)
-		if err != nil {
-			return nil, err
-		}
-		patch.MaxRating = &n
-	}
-	_ = t
-	return r.Store.UpdateColumn(ctx, id, patch, actor(ctx))
+func (r *mutationResolver) UpdateColumn(ctx context.Context, id int64, input gqlbase.UpdateColumnInput) (*gqlbase.Column, error) {
+	return r.Resolver.UpdateColumn(ctx, id, input)
 }
 
 func (r *mutationResolver) RenameColumn(ctx context.Context, id int64, name string) (*gqlbase.Column, error) {
-	if _, _, err := r.columnFor(ctx, id); err != nil {
-		return nil, err
-	}
-	if err := gqlbase.CheckColumnName(name); err != nil {
-		return nil, err
-	}
-	return r.Store.RenameColumn(ctx, id, name, actor(ctx))
+	return r.Resolver.RenameColumn(ctx, id, name)
 }
 
-func (r *mutationResolver) ChangeColumnType(ctx context.Context, id int64, input graph.ChangeColumnTypeInput) (*gqlbase.Column, error) {
-	if _, _, err := r.columnFor(ctx, id); err != nil {
-		return nil, err
-	}
-	if !validColumnType(input.Type) {
-		return nil, gqlbase.BadInput("unknown column type %q", input.Type).WithField("type")
-	}
-	opts, err := optionsFromInput(input.Type, input.Options)
-	if err != nil {
-		return nil, err
-	}
-	rating, err := ratingScale(input.Type, input.MaxRating)
-	if err != nil {
-		return nil, err
-	}
-	if input.LinkTable != nil && input.Type != gqlbase.TypeLink {
-		return nil, gqlbase.BadInput("linkTable applies only to LINK columns").WithField("linkTable")
-	}
-	return r.Store.ChangeColumnType(ctx, id, storage.TypeChange{Type: input.Type, Options: opts, LinkTableID: input.LinkTable, MaxRating: rating}, actor(ctx))
+func (r *mutationResolver) ChangeColumnType(ctx context.Context, id int64, input gqlbase.ChangeColumnTypeInput) (*gqlbase.Column, error) {
+	return r.Resolver.ChangeColumnType(ctx, id, input)
 }
 
 func (r *mutationResolver) DeleteColumn(ctx context.Context, id int64) (bool, error) {
-	if _, _, err := r.columnFor(ctx, id); err != nil {
-		return false, err
-	}
-	if err := r.Store.DeleteColumn(ctx, id, actor(ctx)); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.Resolver.DeleteColumn(ctx, id)
 }
 
 func (r *queryResolver) Table(ctx context.Context, id *int64, databaseID *int64, name *string) (*gqlbase.Table, error) {
-	switch {
-	case id != nil && databaseID == nil && name == nil:
-		return r.TableFor(ctx, *id, gqlbase.ScopeRead)
-	case id == nil && databaseID != nil && name != nil:
-		return r.TableByNameFor(ctx, *databaseID, *name, gqlbase.ScopeRead)
-	}
-	return nil, gqlbase.BadInput("give either id, or databaseId and name")
+	return r.Resolver.GetTable(ctx, id, databaseID, name)
 }
 
 func (r *queryResolver) Tables(ctx context.Context, databaseID int64, tag *string) ([]*gqlbase.Table, error) {
-	if _, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeRead); err != nil {
-		return nil, err
-	}
-	all, err := r.Store.ListTables(ctx, databaseID)
-	if err != nil {
-		return nil, err
-	}
-	out := all
-	if tag != nil {
-		out = []*gqlbase.Table{}
-		for _, t := range all {
-			if slices.Contains(t.Tags, *tag) {
-				out = append(out, t)
-			}
-		}
-	}
-	r.loaders(ctx).GroupTables(out) // their row counts come with one query
-	return out, nil
+	return r.Resolver.ListTables(ctx, databaseID, tag)
 }
 
 func (r *tableResolver) Database(ctx context.Context, obj *gqlbase.Table) (*gqlbase.Database, error) {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 )
 
 // DefaultTokenLifetime applies when a token is created without an expiry choice.
@@ -89,7 +88,7 @@ func grantedScopes(scopes []gqlbase.Scope) ([]gqlbase.Scope, error) {
 
 // grantedDatabases turns grants into a restriction. An empty list means no restriction.
 // Whether the caller may grant it is Covers' business.
-func (r *Resolver) grantedDatabases(ctx context.Context, workspaceID int64, grants []*graph.DatabaseGrantInput) (map[int64]gqlbase.DatabaseAccess, error) {
+func (r *Resolver) grantedDatabases(ctx context.Context, workspaceID int64, grants []*gqlbase.DatabaseGrantInput) (map[int64]gqlbase.DatabaseAccess, error) {
 	if len(grants) == 0 {
 		return nil, nil
 	}
@@ -166,4 +165,149 @@ func (r *Resolver) checkDatabaseInWorkspace(ctx context.Context, workspaceID, da
 		return gqlbase.NotFound("database %d not found in workspace %d", databaseID, workspaceID).WithField("databases")
 	}
 	return nil
+}
+
+// CreateToken is the use case behind the createToken mutation; REST dialects call it too.
+func (r *Resolver) CreateToken(ctx context.Context, input gqlbase.CreateTokenInput) (*gqlbase.TokenWithSecret, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return nil, err
+	}
+	wsID := p.WorkspaceID
+	if input.WorkspaceID != nil {
+		wsID = *input.WorkspaceID
+	}
+	// A principal restricted to some databases may make tokens restricted at least as
+	// narrowly, which Covers checks below; so the admin scope here is not workspace-wide.
+	if err := p.RequireScope(wsID, gqlbase.ScopeAdmin); err != nil {
+		return nil, err
+	}
+	name, err := checkName(input.Name, "name")
+	if err != nil {
+		return nil, err
+	}
+	scopes, err := grantedScopes(input.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	dbs, err := r.grantedDatabases(ctx, wsID, input.Databases)
+	if err != nil {
+		return nil, err
+	}
+	held := p.RightsIn(wsID)
+	expires, err := tokenExpiry(input.ExpiresAt, input.ExpiresInDays, input.NeverExpires, true, held.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	// The new token acts for the caller's user (a token's creator), so with the caller's role.
+	asked := gqlbase.Rights{Scopes: scopes, Databases: dbs, ExpiresAt: expires, Role: held.Role}
+	if err := held.Covers(asked); err != nil {
+		return nil, refusal(err, "cannot create this token")
+	}
+	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
+	var createdBy *int64
+	switch {
+	case p.Kind == gqlbase.PrincipalUser:
+		createdBy = &p.UserID
+	case p.CreatorID != 0:
+		createdBy = &p.CreatorID
+	}
+	t, err := r.Store.CreateToken(ctx, &gqlbase.Token{
+		WorkspaceID: wsID, Name: name, Prefix: gqlbase.DisplayPrefix(secret),
+		Scopes: scopes, Databases: dbs, ExpiresAt: expires,
+	}, gqlbase.HashSecret(secret), createdBy)
+	if err != nil {
+		return nil, err
+	}
+	return &gqlbase.TokenWithSecret{Token: t, Secret: secret}, nil
+}
+
+// UpdateToken is the use case behind the updateToken mutation; REST dialects call it too.
+func (r *Resolver) UpdateToken(ctx context.Context, id int64, input gqlbase.UpdateTokenInput) (*gqlbase.Token, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
+	p := gqlbase.PrincipalFrom(ctx)
+	t, err := r.tokenToChange(ctx, p, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if input.Name != nil {
+		if t.Name, err = checkName(*input.Name, "name"); err != nil {
+			return nil, err
+		}
+	}
+	if input.Scopes != nil {
+		if t.Scopes, err = grantedScopes(input.Scopes); err != nil {
+			return nil, err
+		}
+	}
+	if input.Databases != nil {
+		if t.Databases, err = r.grantedDatabases(ctx, t.WorkspaceID, input.Databases); err != nil {
+			return nil, err
+		}
+	}
+	// neverExpires: false is no choice: only an expiry time or neverExpires: true changes it.
+	if input.ExpiresAt != nil || (input.NeverExpires != nil && *input.NeverExpires) {
+		if t.ExpiresAt, err = tokenExpiry(input.ExpiresAt, nil, input.NeverExpires, false, nil); err != nil {
+			return nil, err
+		}
+	}
+	asked := t.Rights()
+	if input.Scopes != nil {
+		// Scopes given now must be held now, even those the creator's role cuts off today.
+		asked.Scopes = t.Scopes
+	}
+	if err := p.Covers(t.WorkspaceID, asked); err != nil {
+		return nil, refusal(err, "cannot give token %d these rights", id)
+	}
+	return r.Store.UpdateToken(ctx, t)
+}
+
+// RevokeToken is the use case behind the revokeToken mutation; REST dialects call it too.
+func (r *Resolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
+	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
+		return nil, err
+	}
+	t, err := r.Store.RevokeToken(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r.notifyTokenRevoked(id)
+	return t, nil
+}
+
+// RotateToken is the use case behind the rotateToken mutation; REST dialects call it too.
+func (r *Resolver) RotateToken(ctx context.Context, id int64) (*gqlbase.TokenWithSecret, error) {
+	defer r.ForgetPrincipals() // what the credential grants changes
+	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
+		return nil, err
+	}
+	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
+	t, err := r.Store.RotateToken(ctx, id, gqlbase.DisplayPrefix(secret), gqlbase.HashSecret(secret))
+	if err != nil {
+		return nil, err
+	}
+	r.notifyTokenRevoked(id)
+	return &gqlbase.TokenWithSecret{Token: t, Secret: secret}, nil
+}
+
+// Tokens is the use case behind the tokens query; REST dialects call it too.
+func (r *Resolver) Tokens(ctx context.Context, workspaceID *int64) ([]*gqlbase.Token, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return nil, err
+	}
+	wsID := p.WorkspaceID
+	if workspaceID != nil {
+		wsID = *workspaceID
+	}
+	if err := p.Require(wsID, gqlbase.ScopeAdmin); err != nil {
+		return nil, err
+	}
+	return r.Store.ListTokens(ctx, wsID)
+}
+
+// GetToken is the use case behind the token query; REST dialects call it too.
+func (r *Resolver) GetToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
+	return r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true)
 }

@@ -14,158 +14,43 @@ import (
 	"github.com/gqlbase/gqlbase/graph"
 )
 
-func (r *mutationResolver) CreateToken(ctx context.Context, input graph.CreateTokenInput) (*graph.TokenWithSecret, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Authenticated(); err != nil {
-		return nil, err
-	}
-	wsID := p.WorkspaceID
-	if input.WorkspaceID != nil {
-		wsID = *input.WorkspaceID
-	}
-	// A principal restricted to some databases may make tokens restricted at least as
-	// narrowly, which Covers checks below; so the admin scope here is not workspace-wide.
-	if err := p.RequireScope(wsID, gqlbase.ScopeAdmin); err != nil {
-		return nil, err
-	}
-	name, err := checkName(input.Name, "name")
-	if err != nil {
-		return nil, err
-	}
-	scopes, err := grantedScopes(input.Scopes)
-	if err != nil {
-		return nil, err
-	}
-	dbs, err := r.grantedDatabases(ctx, wsID, input.Databases)
-	if err != nil {
-		return nil, err
-	}
-	held := p.RightsIn(wsID)
-	expires, err := tokenExpiry(input.ExpiresAt, input.ExpiresInDays, input.NeverExpires, true, held.ExpiresAt)
-	if err != nil {
-		return nil, err
-	}
-	// The new token acts for the caller's user (a token's creator), so with the caller's role.
-	asked := gqlbase.Rights{Scopes: scopes, Databases: dbs, ExpiresAt: expires, Role: held.Role}
-	if err := held.Covers(asked); err != nil {
-		return nil, refusal(err, "cannot create this token")
-	}
-	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
-	var createdBy *int64
-	switch {
-	case p.Kind == gqlbase.PrincipalUser:
-		createdBy = &p.UserID
-	case p.CreatorID != 0:
-		createdBy = &p.CreatorID
-	}
-	t, err := r.Store.CreateToken(ctx, &gqlbase.Token{
-		WorkspaceID: wsID, Name: name, Prefix: gqlbase.DisplayPrefix(secret),
-		Scopes: scopes, Databases: dbs, ExpiresAt: expires,
-	}, gqlbase.HashSecret(secret), createdBy)
-	if err != nil {
-		return nil, err
-	}
-	return &graph.TokenWithSecret{Token: t, Secret: secret}, nil
+func (r *mutationResolver) CreateToken(ctx context.Context, input gqlbase.CreateTokenInput) (*gqlbase.TokenWithSecret, error) {
+	return r.Resolver.CreateToken(ctx, input)
 }
 
-func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input graph.UpdateTokenInput) (*gqlbase.Token, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	p := gqlbase.PrincipalFrom(ctx)
-	t, err := r.tokenToChange(ctx, p, id, false)
-	if err != nil {
-		return nil, err
-	}
-	if input.Name != nil {
-		if t.Name, err = checkName(*input.Name, "name"); err != nil {
-			return nil, err
-		}
-	}
-	if input.Scopes != nil {
-		if t.Scopes, err = grantedScopes(input.Scopes); err != nil {
-			return nil, err
-		}
-	}
-	if input.Databases != nil {
-		if t.Databases, err = r.grantedDatabases(ctx, t.WorkspaceID, input.Databases); err != nil {
-			return nil, err
-		}
-	}
-	// neverExpires: false is no choice: only an expiry time or neverExpires: true changes it.
-	if input.ExpiresAt != nil || (input.NeverExpires != nil && *input.NeverExpires) {
-		if t.ExpiresAt, err = tokenExpiry(input.ExpiresAt, nil, input.NeverExpires, false, nil); err != nil {
-			return nil, err
-		}
-	}
-	asked := t.Rights()
-	if input.Scopes != nil {
-		// Scopes given now must be held now, even those the creator's role cuts off today.
-		asked.Scopes = t.Scopes
-	}
-	if err := p.Covers(t.WorkspaceID, asked); err != nil {
-		return nil, refusal(err, "cannot give token %d these rights", id)
-	}
-	return r.Store.UpdateToken(ctx, t)
+func (r *mutationResolver) UpdateToken(ctx context.Context, id int64, input gqlbase.UpdateTokenInput) (*gqlbase.Token, error) {
+	return r.Resolver.UpdateToken(ctx, id, input)
 }
 
 func (r *mutationResolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
-		return nil, err
-	}
-	t, err := r.Store.RevokeToken(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	r.notifyTokenRevoked(id)
-	return t, nil
+	return r.Resolver.RevokeToken(ctx, id)
 }
 
-func (r *mutationResolver) RotateToken(ctx context.Context, id int64) (*graph.TokenWithSecret, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
-		return nil, err
-	}
-	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
-	t, err := r.Store.RotateToken(ctx, id, gqlbase.DisplayPrefix(secret), gqlbase.HashSecret(secret))
-	if err != nil {
-		return nil, err
-	}
-	r.notifyTokenRevoked(id)
-	return &graph.TokenWithSecret{Token: t, Secret: secret}, nil
+func (r *mutationResolver) RotateToken(ctx context.Context, id int64) (*gqlbase.TokenWithSecret, error) {
+	return r.Resolver.RotateToken(ctx, id)
 }
 
 func (r *queryResolver) Tokens(ctx context.Context, workspaceID *int64) ([]*gqlbase.Token, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Authenticated(); err != nil {
-		return nil, err
-	}
-	wsID := p.WorkspaceID
-	if workspaceID != nil {
-		wsID = *workspaceID
-	}
-	if err := p.Require(wsID, gqlbase.ScopeAdmin); err != nil {
-		return nil, err
-	}
-	return r.Store.ListTokens(ctx, wsID)
+	return r.Resolver.Tokens(ctx, workspaceID)
 }
 
 func (r *queryResolver) Token(ctx context.Context, id int64) (*gqlbase.Token, error) {
-	return r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true)
+	return r.Resolver.GetToken(ctx, id)
 }
 
 func (r *tokenResolver) Workspace(ctx context.Context, obj *gqlbase.Token) (*gqlbase.Workspace, error) {
 	return r.Store.GetWorkspace(ctx, obj.WorkspaceID)
 }
 
-func (r *tokenResolver) Databases(ctx context.Context, obj *gqlbase.Token) ([]*graph.DatabaseGrant, error) {
+func (r *tokenResolver) Databases(ctx context.Context, obj *gqlbase.Token) ([]*gqlbase.DatabaseGrant, error) {
 	if obj.Databases == nil {
 		return nil, nil
 	}
-	out := make([]*graph.DatabaseGrant, 0, len(obj.Databases))
+	out := make([]*gqlbase.DatabaseGrant, 0, len(obj.Databases))
 	for id, access := range obj.Databases {
-		out = append(out, &graph.DatabaseGrant{DatabaseID: id, Access: access})
+		out = append(out, &gqlbase.DatabaseGrant{DatabaseID: id, Access: access})
 	}
-	slices.SortFunc(out, func(a, b *graph.DatabaseGrant) int { return int(a.DatabaseID - b.DatabaseID) })
+	slices.SortFunc(out, func(a, b *gqlbase.DatabaseGrant) int { return int(a.DatabaseID - b.DatabaseID) })
 	return out, nil
 }
 

@@ -7,8 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/graph"
@@ -26,113 +24,32 @@ func (r *memberResolver) User(ctx context.Context, obj *gqlbase.Member) (*gqlbas
 	return u, err
 }
 
-func (r *mutationResolver) CreateWorkspace(ctx context.Context, input graph.CreateWorkspaceInput) (*gqlbase.Workspace, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if p.Kind != gqlbase.PrincipalUser {
-		return nil, gqlbase.Forbidden("workspaces are created by users; an API token belongs to one workspace")
-	}
-	name, err := checkName(input.Name, "name")
-	if err != nil {
-		return nil, err
-	}
-	user, _, err := r.Store.UserByID(ctx, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	ws, err := r.Store.CreateWorkspace(ctx, name, user)
-	if err != nil {
-		return nil, err
-	}
-	p.Roles[ws.ID] = gqlbase.RoleOwner
-	return ws, nil
+func (r *mutationResolver) CreateWorkspace(ctx context.Context, input gqlbase.CreateWorkspaceInput) (*gqlbase.Workspace, error) {
+	return r.Resolver.CreateWorkspace(ctx, input)
 }
 
 func (r *mutationResolver) RenameWorkspace(ctx context.Context, id int64, name string) (*gqlbase.Workspace, error) {
-	if err := gqlbase.PrincipalFrom(ctx).Require(id, gqlbase.ScopeAdmin); err != nil {
-		return nil, err
-	}
-	name, err := checkName(name, "name")
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.RenameWorkspace(ctx, id, name)
+	return r.Resolver.RenameWorkspace(ctx, id, name)
 }
 
 func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id int64) (bool, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.RequireOwner(id, "delete a workspace"); err != nil {
-		return false, err
-	}
-	if err := r.Store.DeleteWorkspace(ctx, id); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.Resolver.DeleteWorkspace(ctx, id)
 }
 
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, memberID int64, role gqlbase.Role) (*gqlbase.Member, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	p := gqlbase.PrincipalFrom(ctx)
-	m, err := r.memberFor(ctx, p, memberID)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.Require(m.WorkspaceID, gqlbase.ScopeAdmin); err != nil {
-		return nil, err
-	}
-	if m.Role == gqlbase.RoleOwner || role == gqlbase.RoleOwner {
-		if err := requireOwnerToGrantOwner(p, m.WorkspaceID, gqlbase.RoleOwner); err != nil {
-			return nil, err
-		}
-	}
-	return r.Store.SetMemberRole(ctx, memberID, role)
+	return r.Resolver.UpdateMemberRole(ctx, memberID, role)
 }
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, memberID int64) (bool, error) {
-	defer r.ForgetPrincipals() // what the credential grants changes
-	p := gqlbase.PrincipalFrom(ctx)
-	m, err := r.memberFor(ctx, p, memberID)
-	if err != nil {
-		return false, err
-	}
-	leaving := p.Kind == gqlbase.PrincipalUser && m.UserID != nil && *m.UserID == p.UserID
-	if !leaving {
-		if err := p.Require(m.WorkspaceID, gqlbase.ScopeAdmin); err != nil {
-			return false, err
-		}
-		if m.Role == gqlbase.RoleOwner {
-			if err := requireOwnerToGrantOwner(p, m.WorkspaceID, gqlbase.RoleOwner); err != nil {
-				return false, err
-			}
-		}
-	}
-	if err := r.Store.RemoveMember(ctx, memberID); err != nil {
-		return false, err
-	}
-	return true, nil
+	return r.Resolver.RemoveMember(ctx, memberID)
 }
 
 func (r *queryResolver) Workspaces(ctx context.Context) ([]*gqlbase.Workspace, error) {
-	p, err := principalOrError(gqlbase.PrincipalFrom(ctx))
-	if err != nil {
-		return nil, err
-	}
-	ids := []int64{p.WorkspaceID}
-	if p.Kind == gqlbase.PrincipalUser {
-		ids = slices.Sorted(maps.Keys(p.Roles))
-	}
-	return r.Store.ListWorkspaces(ctx, ids)
+	return r.Resolver.Workspaces(ctx)
 }
 
 func (r *queryResolver) Workspace(ctx context.Context, id int64) (*gqlbase.Workspace, error) {
-	if err := gqlbase.PrincipalFrom(ctx).Require(id, gqlbase.ScopeRead); err != nil {
-		return nil, err
-	}
-	return r.Store.GetWorkspace(ctx, id)
+	return r.Resolver.GetWorkspace(ctx, id)
 }
 
 func (r *workspaceResolver) Members(ctx context.Context, obj *gqlbase.Workspace) ([]*gqlbase.Member, error) {

@@ -11,8 +11,8 @@ import (
 // route table), the OpenAPI document built from those tables and the page that renders it.
 func (s *Server) mountDialects() {
 	dialects := []*restkit.Dialect{
-		botpress.New(botpress.Deps{Resolver: s.resolver, Logger: s.logger}),
-		airsequel.New(airsequel.Deps{Resolver: s.resolver, Logger: s.logger, Version: s.cfg.Version}),
+		botpress.New(botpress.Deps{Core: s.resolver, Logger: s.logger}),
+		airsequel.New(airsequel.Deps{Core: s.resolver, Logger: s.logger, Version: s.cfg.Version}),
 	}
 	for _, d := range dialects {
 		for i := range d.Routes {

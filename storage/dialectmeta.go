@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/lib/pq"
 
@@ -15,22 +14,11 @@ import (
 // settings of databases and tables (opaque JSON objects owned by one dialect each) and token
 // descriptions. Callers authorize; these functions only read and write.
 
-// EnvVar is an environment variable of a workspace (DatabaseID nil) or of a database.
-type EnvVar struct {
-	ID          int64     `db:"id"`
-	WorkspaceID int64     `db:"workspace_id"`
-	DatabaseID  *int64    `db:"database_id"`
-	Name        string    `db:"name"`
-	Value       string    `db:"value"`
-	CreatedAt   time.Time `db:"created_at"`
-	UpdatedAt   time.Time `db:"updated_at"`
-}
-
 const envVarColumns = `id, workspace_id, database_id, name, value, created_at, updated_at`
 
 // ListEnvVars returns the variables of a workspace (databaseID nil) or of a database, by name.
-func (s *Store) ListEnvVars(ctx context.Context, workspaceID int64, databaseID *int64) ([]*EnvVar, error) {
-	out := []*EnvVar{}
+func (s *Store) ListEnvVars(ctx context.Context, workspaceID int64, databaseID *int64) ([]*gqlbase.EnvVar, error) {
+	out := []*gqlbase.EnvVar{}
 	err := s.db.SelectContext(ctx, &out, `SELECT `+envVarColumns+` FROM env_vars
 		WHERE workspace_id = $1 AND coalesce(database_id, 0) = coalesce($2::bigint, 0) ORDER BY name`, workspaceID, databaseID)
 	if err != nil {
@@ -40,8 +28,8 @@ func (s *Store) ListEnvVars(ctx context.Context, workspaceID int64, databaseID *
 }
 
 // CreateEnvVar adds a variable; a name that exists answers CONFLICT.
-func (s *Store) CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*EnvVar, error) {
-	var v EnvVar
+func (s *Store) CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*gqlbase.EnvVar, error) {
+	var v gqlbase.EnvVar
 	err := s.db.GetContext(ctx, &v, `INSERT INTO env_vars (workspace_id, database_id, name, value)
 		VALUES ($1, $2, $3, $4) RETURNING `+envVarColumns, workspaceID, databaseID, name, value)
 	if pgCode(err) == sqlstateUniqueViolation {
@@ -54,8 +42,8 @@ func (s *Store) CreateEnvVar(ctx context.Context, workspaceID int64, databaseID 
 }
 
 // UpdateEnvVar renames a variable and/or changes its value; nil fields stay.
-func (s *Store) UpdateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string, newName, value *string) (*EnvVar, error) {
-	var v EnvVar
+func (s *Store) UpdateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string, newName, value *string) (*gqlbase.EnvVar, error) {
+	var v gqlbase.EnvVar
 	err := s.db.GetContext(ctx, &v, `UPDATE env_vars SET name = coalesce($4, name), value = coalesce($5, value), updated_at = now()
 		WHERE workspace_id = $1 AND coalesce(database_id, 0) = coalesce($2::bigint, 0) AND name = $3 RETURNING `+envVarColumns,
 		workspaceID, databaseID, name, newName, value)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
 )
 
@@ -24,7 +25,7 @@ func TestLargeValuesAreNotCopiedIntoEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.st.UpdateRows(ctx, f.tbl, []storage.RowPatch{{ID: rows[0].ID, Values: map[string]any{"note": big + "y"}}}, "test"); err != nil {
+	if _, err := f.st.UpdateRows(ctx, f.tbl, []gqlbase.RowPatch{{ID: rows[0].ID, Values: map[string]any{"note": big + "y"}}}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.st.DeleteRows(ctx, f.tbl, []int64{rows[0].ID}, nil, "test"); err != nil {

@@ -2,28 +2,15 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
 )
 
-// HistoryEntry is one snapshot of a row: what it looked like after a change (for a delete,
-// what was deleted).
-type HistoryEntry struct {
-	ID      int64           `db:"id"`
-	RowID   int64           `db:"row_id"`
-	Version int             `db:"version"`
-	Op      string          `db:"op"`
-	Data    json.RawMessage `db:"data"`
-	Actor   *string         `db:"actor"`
-	At      time.Time       `db:"at"`
-}
-
 // RowHistory returns the snapshots of a row, newest first.
-func (s *Store) RowHistory(ctx context.Context, tableID, rowID int64, limit, offset int) ([]*HistoryEntry, error) {
-	var out []*HistoryEntry
+func (s *Store) RowHistory(ctx context.Context, tableID, rowID int64, limit, offset int) ([]*gqlbase.HistoryEntry, error) {
+	var out []*gqlbase.HistoryEntry
 	err := s.db.SelectContext(ctx, &out, `SELECT id, row_id, version, op, data, actor, at FROM row_history
 		WHERE table_id = $1 AND row_id = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`, tableID, rowID, limit, offset)
 	if err != nil {
@@ -32,17 +19,9 @@ func (s *Store) RowHistory(ctx context.Context, tableID, rowID int64, limit, off
 	return out, nil
 }
 
-// TrashedRow is a deleted row waiting in the trash.
-type TrashedRow struct {
-	RowID     int64           `db:"row_id"`
-	Data      json.RawMessage `db:"data"`
-	DeletedBy *string         `db:"deleted_by"`
-	DeletedAt time.Time       `db:"deleted_at"`
-}
-
 // TrashedRows lists a table's trash, most recently deleted first.
-func (s *Store) TrashedRows(ctx context.Context, tableID int64, limit, offset int) ([]*TrashedRow, error) {
-	var out []*TrashedRow
+func (s *Store) TrashedRows(ctx context.Context, tableID int64, limit, offset int) ([]*gqlbase.TrashedRow, error) {
+	var out []*gqlbase.TrashedRow
 	err := s.db.SelectContext(ctx, &out, `SELECT row_id, data, deleted_by, deleted_at FROM trash
 		WHERE table_id = $1 ORDER BY deleted_at DESC, row_id DESC LIMIT $2 OFFSET $3`, tableID, limit, offset)
 	if err != nil {
@@ -60,34 +39,9 @@ func (s *Store) PurgeTrash(ctx context.Context, retention time.Duration) (int64,
 	return res.RowsAffected()
 }
 
-// AggregateFn is an aggregate function.
-type AggregateFn string
-
-const (
-	AggCount         AggregateFn = "COUNT"
-	AggCountDistinct AggregateFn = "COUNT_DISTINCT"
-	AggSum           AggregateFn = "SUM"
-	AggAvg           AggregateFn = "AVG"
-	AggMin           AggregateFn = "MIN"
-	AggMax           AggregateFn = "MAX"
-)
-
-// Aggregate is one aggregate to compute, named Alias in the result.
-type Aggregate struct {
-	Fn     AggregateFn
-	Column string // empty for COUNT of rows
-	Alias  string
-}
-
-// AggregateGroup is one group's key (the group-by columns' values) and aggregate values.
-type AggregateGroup struct {
-	Key    json.RawMessage `db:"key"`
-	Values json.RawMessage `db:"vals"`
-}
-
-// Aggregate computes aggregates over the rows matching the query's filter, per group of the
+// gqlbase.Aggregate computes aggregates over the rows matching the query's filter, per group of the
 // groupBy columns (ordered by them).
-func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, groupBy []string, aggs []Aggregate) ([]*AggregateGroup, error) {
+func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, groupBy []string, aggs []gqlbase.Aggregate) ([]*gqlbase.AggregateGroup, error) {
 	if len(groupBy) > 10 {
 		return nil, gqlbase.BadInput("group by at most 10 columns").WithField("groupBy")
 	}
@@ -133,15 +87,15 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 	if len(groupExprs) > 0 {
 		q2 += " GROUP BY " + joinComma(groupExprs) + " ORDER BY " + joinComma(groupExprs)
 	}
-	var out []*AggregateGroup
+	var out []*gqlbase.AggregateGroup
 	if err := s.db.SelectContext(ctx, &out, q2, a.list...); err != nil {
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
 	return out, nil
 }
 
-func aggregateExpr(t *gqlbase.Table, ag Aggregate) (string, error) {
-	if ag.Fn == AggCount && ag.Column == "" {
+func aggregateExpr(t *gqlbase.Table, ag gqlbase.Aggregate) (string, error) {
+	if ag.Fn == gqlbase.AggregateFnCount && ag.Column == "" {
 		return "count(*)", nil
 	}
 	c := t.Column(ag.Column)
@@ -150,25 +104,25 @@ func aggregateExpr(t *gqlbase.Table, ag Aggregate) (string, error) {
 	}
 	col := "r." + quoteIdent(c.Name)
 	switch ag.Fn {
-	case AggCount:
+	case gqlbase.AggregateFnCount:
 		return "count(" + col + ")", nil
-	case AggCountDistinct:
+	case gqlbase.AggregateFnCountDistinct:
 		return "count(DISTINCT " + col + ")", nil
-	case AggSum, AggAvg:
+	case gqlbase.AggregateFnSum, gqlbase.AggregateFnAvg:
 		if !c.Type.IsNumeric() || c.Type == gqlbase.TypeLink {
 			return "", gqlbase.BadInput("%s needs a number column; %q is %s", ag.Fn, c.Name, c.Type).WithField("aggregates")
 		}
 		fn := "sum"
-		if ag.Fn == AggAvg {
+		if ag.Fn == gqlbase.AggregateFnAvg {
 			fn = "avg"
 		}
 		return fn + "(" + col + ")", nil
-	case AggMin, AggMax:
+	case gqlbase.AggregateFnMin, gqlbase.AggregateFnMax:
 		if c.Type.IsArray() || c.Type == gqlbase.TypeJSON || c.Type == gqlbase.TypeBoolean {
 			return "", gqlbase.BadInput("%s cannot be computed over %s column %q", ag.Fn, c.Type, c.Name).WithField("aggregates")
 		}
 		fn := "min"
-		if ag.Fn == AggMax {
+		if ag.Fn == gqlbase.AggregateFnMax {
 			fn = "max"
 		}
 		return fn + "(" + col + ")", nil

@@ -60,7 +60,7 @@ func (w *WriteTx) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[s
 }
 
 // UpdateRows applies prepared patches by id, as Store.UpdateRows does.
-func (w *WriteTx) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+func (w *WriteTx) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []gqlbase.RowPatch, actor string) ([]*gqlbase.Row, error) {
 	ctx, err := w.s.tenant(ctx, t.DatabaseID)
 	if err != nil {
 		return nil, err

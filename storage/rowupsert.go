@@ -115,7 +115,7 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 			return err
 		}
 		var inserts []map[string]any
-		var patches []RowPatch
+		var patches []gqlbase.RowPatch
 		seen := map[string]int{}
 		for i, r := range raw {
 			values := r
@@ -133,7 +133,7 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 					if err != nil {
 						return err
 					}
-					patches = append(patches, RowPatch{ID: id, Values: p})
+					patches = append(patches, gqlbase.RowPatch{ID: id, Values: p})
 					batch = append(batch, batchRow{index: i, id: id, values: p})
 					continue
 				}

@@ -222,17 +222,9 @@ func rowIDs(rows []*gqlbase.Row) []int64 {
 	return ids
 }
 
-// RowPatch is an update of one row.
-type RowPatch struct {
-	ID     int64
-	Values map[string]any // canonical (gqlbase.PreparePatch)
-	// ExpectedVersion, when set, must be the row's current version.
-	ExpectedVersion *int
-}
-
 // UpdateRows applies patches by id. A missing row answers NOT_FOUND and a stale version
 // CONFLICT; either way nothing is written. Rows come back in patch order.
-func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []gqlbase.RowPatch, actor string) ([]*gqlbase.Row, error) {
 	ctx, err := s.tenant(ctx, t.DatabaseID)
 	if err != nil {
 		return nil, err
@@ -254,7 +246,7 @@ func (s *Store) UpdateRows(ctx context.Context, t *gqlbase.Table, patches []RowP
 	return out, nil
 }
 
-func updateRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+func updateRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []gqlbase.RowPatch, actor string) ([]*gqlbase.Row, error) {
 	ids := make([]int64, len(patches))
 	for i, p := range patches {
 		ids[i] = p.ID
@@ -274,7 +266,7 @@ func updateRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPa
 		}
 	}
 	// Patches that set the same columns share one statement.
-	groups := map[string][]RowPatch{}
+	groups := map[string][]gqlbase.RowPatch{}
 	var order []string
 	for _, p := range patches {
 		key := patchKey(p.Values)
@@ -329,7 +321,7 @@ func lockRows(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64) (map[i
 }
 
 // updateGroup updates rows that all set the same columns, each with its own values.
-func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []RowPatch, actor string) ([]*gqlbase.Row, error) {
+func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []gqlbase.RowPatch, actor string) ([]*gqlbase.Row, error) {
 	var names []string
 	for k := range patches[0].Values {
 		names = append(names, k)

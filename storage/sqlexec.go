@@ -46,24 +46,6 @@ type SQLOptions struct {
 	Actor    string
 }
 
-// SQLResult is what a raw SQL request did.
-type SQLResult struct {
-	// Columns and Rows are those of the last statement that returned rows; each row is a JSON
-	// object with the columns in order.
-	Columns []string
-	Rows    []json.RawMessage
-	// Truncated tells that rows beyond MaxRows were left out.
-	Truncated bool
-	// AffectedTables are the tables the statements wrote to or changed the structure of.
-	AffectedTables []string
-	// NumChanges counts the rows inserted, updated and deleted.
-	NumChanges int64
-	// Errors holds the database's error when a statement failed; nothing was changed then.
-	Errors []string
-	// ChangedTableIDs are the tables whose metadata or rows changed (for caches).
-	ChangedTableIDs []int64
-}
-
 const (
 	defaultSQLTimeout  = 30 * time.Second
 	defaultSQLDeadline = 30 * time.Second
@@ -235,7 +217,7 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 // fails rolls everything back and is reported in the result's Errors, not as an error. A
 // request that passes its deadline, or whose result is over the byte cap, fails with a
 // caller-facing error, and nothing it did is committed.
-func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*SQLResult, error) {
+func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*gqlbase.SQLResult, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultSQLTimeout
 	}
@@ -294,7 +276,7 @@ func stoppedByDeadline(ctx context.Context, err error) bool {
 	return false
 }
 
-func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*SQLResult, error) {
+func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*gqlbase.SQLResult, error) {
 	// Raw SQL gets a connection of its own from the raw SQL pool, which is closed afterwards
 	// rather than reused: whatever session state a statement might change despite the guard
 	// (settings, the role), no later request can inherit it.
@@ -313,7 +295,7 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 			schemaChange = true
 		}
 	}
-	res := &SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}
+	res := &gqlbase.SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}
 	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -358,7 +340,7 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 		}
 		return nil
 	}
-	failed := func(msg string) (*SQLResult, error) {
+	failed := func(msg string) (*gqlbase.SQLResult, error) {
 		res.Errors = []string{msg}
 		res.Columns, res.Rows, res.Truncated, res.NumChanges = []string{}, []json.RawMessage{}, false, 0
 		return res, nil

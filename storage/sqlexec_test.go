@@ -32,7 +32,7 @@ func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
 	return st, db
 }
 
-func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *storage.SQLResult {
+func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *gqlbase.SQLResult {
 	t.Helper()
 	stmts, err := storage.ParseSQL(query, db.Schema)
 	if err != nil {

@@ -47,7 +47,7 @@ func formatBytes(n int) string {
 
 // runStatement runs one statement; when it returns columns, they and its rows replace the
 // result's.
-func runStatement(ctx context.Context, tx *Tx, st SQLStatement, lim resultLimits, res *SQLResult) error {
+func runStatement(ctx context.Context, tx *Tx, st SQLStatement, lim resultLimits, res *gqlbase.SQLResult) error {
 	// The statement's own context: cancelling it stops Postgres from producing more rows once
 	// the result is too large (closing the rows would otherwise read all of them first).
 	qctx, cancel := context.WithCancel(ctx)

@@ -119,7 +119,7 @@ func TestTenantSQLRunsAsSuperuser(t *testing.T) {
 	if who != f.role {
 		t.Errorf("the DEFAULT ran as %q, want the database's role %q", who, f.role)
 	}
-	if _, err := f.st.UpdateRows(ctx, tbl, []storage.RowPatch{{ID: rows[0].ID, Values: map[string]any{"note": "b"}}}, "test"); err != nil {
+	if _, err := f.st.UpdateRows(ctx, tbl, []gqlbase.RowPatch{{ID: rows[0].ID, Values: map[string]any{"note": "b"}}}, "test"); err != nil {
 		t.Errorf("update with a tenant's CHECK: %v", err)
 	}
 	if _, err := f.st.DeleteRows(ctx, tbl, []int64{rows[0].ID}, nil, "test"); err != nil {
@@ -230,7 +230,7 @@ func TestAggregateAliasRunsNoSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	alias := `a\', (SELECT 1/0)::text, \'b`
-	groups, err := st.Aggregate(ctx, tbl, storage.RowQuery{}, nil, []storage.Aggregate{{Fn: storage.AggCount, Alias: alias}})
+	groups, err := st.Aggregate(ctx, tbl, storage.RowQuery{}, nil, []gqlbase.Aggregate{{Fn: gqlbase.AggregateFnCount, Alias: alias}})
 	if err != nil {
 		t.Fatalf("aggregate with alias %q: %v", alias, err)
 	}

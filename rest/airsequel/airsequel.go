@@ -29,22 +29,22 @@ import (
 	"strconv"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
 // Dialect is the name under which database settings are kept.
-const Dialect = resolvers.SchemaLockDialect
+const Dialect = "airsequel"
 
 // Deps are what the handlers use.
 type Deps struct {
-	Resolver *resolvers.Resolver
-	Logger   *slog.Logger
-	Version  string
+	// Core is the use-case layer (*resolvers.Resolver).
+	Core    Core
+	Logger  *slog.Logger
+	Version string
 }
 
 type api struct {
-	res     *resolvers.Resolver
+	res     Core
 	logger  *slog.Logger
 	version string
 }
@@ -60,7 +60,7 @@ type errorBody struct {
 
 // New returns the Airsequel dialect.
 func New(deps Deps) *restkit.Dialect {
-	a := &api{res: deps.Resolver, logger: deps.Logger, version: deps.Version}
+	a := &api{res: deps.Core, logger: deps.Logger, version: deps.Version}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
@@ -162,7 +161,7 @@ func (a *api) encodeDatabase(r *http.Request, db *gqlbase.Database) (databaseOut
 	if err != nil {
 		return databaseOut{}, err
 	}
-	ws, err := a.res.Database().Workspace(ctx, db)
+	ws, err := a.res.DatabaseWorkspace(ctx, db)
 	if err != nil {
 		return databaseOut{}, err
 	}
@@ -184,7 +183,7 @@ func (a *api) encodeDatabase(r *http.Request, db *gqlbase.Database) (databaseOut
 }
 
 func (a *api) listDatabases(w http.ResponseWriter, r *http.Request) error {
-	dbs, err := a.res.Query().Databases(r.Context(), nil)
+	dbs, err := a.res.Databases(r.Context(), nil)
 	if err != nil {
 		return err
 	}
@@ -215,7 +214,7 @@ func (a *api) createDatabase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	db, err := a.res.Mutation().CreateDatabase(ctx, graph.CreateDatabaseInput{Name: in.Name, WorkspaceID: &wsID})
+	db, err := a.res.CreateDatabase(ctx, gqlbase.CreateDatabaseInput{Name: in.Name, WorkspaceID: &wsID})
 	if err != nil {
 		return err
 	}
@@ -239,7 +238,7 @@ func (a *api) createDatabase(w http.ResponseWriter, r *http.Request) error {
 			return undo(gqlbase.BadInput("the query failed, so the database was not created: %s", strings.Join(res.Errors, "; ")).WithField("query"))
 		}
 	}
-	ws, err := a.res.Database().Workspace(ctx, db)
+	ws, err := a.res.DatabaseWorkspace(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -271,7 +270,7 @@ func (a *api) patchDatabase(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	if in.Owner.Set {
-		ws, err := a.res.Database().Workspace(ctx, db)
+		ws, err := a.res.DatabaseWorkspace(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -280,7 +279,7 @@ func (a *api) patchDatabase(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if in.Name != nil && *in.Name != db.Name {
-		if _, err := a.res.Mutation().RenameDatabase(ctx, db.ID, *in.Name); err != nil {
+		if _, err := a.res.RenameDatabase(ctx, db.ID, *in.Name); err != nil {
 			return err
 		}
 	}
@@ -426,7 +425,7 @@ func (a *api) regenerateReadonlyID(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	db, err = a.res.Mutation().RegenerateReadonlyID(r.Context(), db.ID)
+	db, err = a.res.RegenerateReadonlyID(r.Context(), db.ID)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/rest/restkit"
-	"github.com/gqlbase/gqlbase/storage"
 )
 
 type envIn struct {
@@ -38,7 +37,7 @@ type teamSettingsIn struct {
 	AllowedHosts []string `json:"allowedHosts,omitempty" doc:"not available: CORS origins are server configuration (--allowed-origins)"`
 }
 
-func envList(vars []*storage.EnvVar) []envOut {
+func envList(vars []*gqlbase.EnvVar) []envOut {
 	out := make([]envOut, 0, len(vars))
 	for _, v := range vars {
 		out = append(out, encodeEnv(v))
@@ -46,7 +45,7 @@ func envList(vars []*storage.EnvVar) []envOut {
 	return out
 }
 
-func encodeEnv(v *storage.EnvVar) envOut {
+func encodeEnv(v *gqlbase.EnvVar) envOut {
 	return envOut{CreatedUtc: v.CreatedAt.UTC().Format(time.RFC3339), Name: v.Name, Value: v.Value}
 }
 

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
-	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
@@ -204,7 +202,7 @@ func (a *api) getTable(w http.ResponseWriter, r *http.Request) error {
 }
 
 // columnInput turns a column definition into the platform's column input.
-func columnInput(name string, c *columnIn) (*graph.ColumnInput, error) {
+func columnInput(name string, c *columnIn) (*gqlbase.ColumnInput, error) {
 	typ, ok, err := c.columnType()
 	if err != nil {
 		return nil, err
@@ -212,7 +210,7 @@ func columnInput(name string, c *columnIn) (*graph.ColumnInput, error) {
 	if !ok {
 		typ = gqlbase.TypeText
 	}
-	in := &graph.ColumnInput{Name: name, Type: typ, Unique: c.IsUnique, Default: c.Default}
+	in := &gqlbase.ColumnInput{Name: name, Type: typ, Unique: c.IsUnique, Default: c.Default}
 	if c.IsNonNull != nil {
 		nullable := !*c.IsNonNull
 		in.Nullable = &nullable
@@ -221,7 +219,7 @@ func columnInput(name string, c *columnIn) (*graph.ColumnInput, error) {
 		in.Description = c.Description.Value
 	}
 	for _, o := range c.Items {
-		in.Options = append(in.Options, &graph.SelectOptionInput{Value: o})
+		in.Options = append(in.Options, &gqlbase.SelectOptionInput{Value: o})
 	}
 	return in, nil
 }
@@ -243,7 +241,7 @@ func (a *api) putTable(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.res.TableByName(ctx, db.ID, name, gqlbase.ScopeRead); err == nil {
 		return gqlbase.Conflict("table %q already exists", name).WithField("name")
 	}
-	input := graph.CreateTableInput{DatabaseID: db.ID, Name: name, Description: in.Description}
+	input := gqlbase.CreateTableInput{DatabaseID: db.ID, Name: name, Description: in.Description}
 	for i := range in.Columns {
 		c := &in.Columns[i]
 		if c.Name == nil || *c.Name == "" {
@@ -255,7 +253,7 @@ func (a *api) putTable(w http.ResponseWriter, r *http.Request) error {
 		}
 		input.Columns = append(input.Columns, ci)
 	}
-	t, err := a.res.Mutation().CreateTable(ctx, input)
+	t, err := a.res.CreateTable(ctx, input)
 	if err != nil {
 		return err
 	}
@@ -282,7 +280,7 @@ func (a *api) patchTable(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	upd := graph.UpdateTableInput{Name: in.Name}
+	upd := gqlbase.UpdateTableInput{Name: in.Name}
 	if in.Description.Set {
 		d := ""
 		if in.Description.Value != nil {
@@ -291,7 +289,7 @@ func (a *api) patchTable(w http.ResponseWriter, r *http.Request) error {
 		upd.Description = &d
 	}
 	if upd.Name != nil || upd.Description != nil {
-		if _, err := a.res.Mutation().UpdateTable(ctx, t.ID, upd); err != nil {
+		if _, err := a.res.UpdateTable(ctx, t.ID, upd); err != nil {
 			return err
 		}
 	}
@@ -307,7 +305,7 @@ func (a *api) deleteTable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	force := true
-	if _, err := a.res.Mutation().DeleteTable(r.Context(), t.ID, &force); err != nil {
+	if _, err := a.res.DeleteTable(r.Context(), t.ID, &force); err != nil {
 		return err
 	}
 	return empty(w)
@@ -353,7 +351,7 @@ func (a *api) putColumn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := a.res.Mutation().AddColumn(ctx, t.ID, *ci)
+	c, err := a.res.AddColumn(ctx, t.ID, *ci)
 	if err != nil {
 		return err
 	}
@@ -371,21 +369,20 @@ func (a *api) patchColumn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	mut := a.res.Mutation()
 	typ, changeType, err := in.columnType()
 	if err != nil {
 		return err
 	}
 	if changeType && typ != c.Type {
-		ct := graph.ChangeColumnTypeInput{Type: typ}
+		ct := gqlbase.ChangeColumnTypeInput{Type: typ}
 		for _, o := range in.Items {
-			ct.Options = append(ct.Options, &graph.SelectOptionInput{Value: o})
+			ct.Options = append(ct.Options, &gqlbase.SelectOptionInput{Value: o})
 		}
-		if c, err = mut.ChangeColumnType(ctx, c.ID, ct); err != nil {
+		if c, err = a.res.ChangeColumnType(ctx, c.ID, ct); err != nil {
 			return err
 		}
 	}
-	upd := graph.UpdateColumnInput{Unique: in.IsUnique}
+	upd := gqlbase.UpdateColumnInput{Unique: in.IsUnique}
 	if in.IsNonNull != nil {
 		nullable := !*in.IsNonNull
 		upd.Nullable = &nullable
@@ -402,16 +399,16 @@ func (a *api) patchColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(in.Items) > 0 && !changeType {
 		for _, o := range in.Items {
-			upd.Options = append(upd.Options, &graph.SelectOptionInput{Value: o})
+			upd.Options = append(upd.Options, &gqlbase.SelectOptionInput{Value: o})
 		}
 	}
 	if upd.Unique != nil || upd.Nullable != nil || upd.Description != nil || upd.Default != nil || upd.Options != nil {
-		if _, err := mut.UpdateColumn(ctx, c.ID, upd); err != nil {
+		if _, err := a.res.UpdateColumn(ctx, c.ID, upd); err != nil {
 			return err
 		}
 	}
 	if in.Name != nil && *in.Name != c.Name {
-		if _, err := mut.RenameColumn(ctx, c.ID, *in.Name); err != nil {
+		if _, err := a.res.RenameColumn(ctx, c.ID, *in.Name); err != nil {
 			return err
 		}
 	}
@@ -423,7 +420,7 @@ func (a *api) deleteColumn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.res.Mutation().DeleteColumn(r.Context(), c.ID); err != nil {
+	if _, err := a.res.DeleteColumn(r.Context(), c.ID); err != nil {
 		return err
 	}
 	return empty(w)
@@ -446,7 +443,7 @@ func (a *api) searchTable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := restkit.QueryInt(r, "limit", resolvers.DefaultPageSize, 0, resolvers.MaxPageSize)
+	limit, err := restkit.QueryInt(r, "limit", gqlbase.DefaultPageSize, 0, gqlbase.MaxPageSize)
 	if err != nil {
 		return err
 	}
@@ -455,7 +452,7 @@ func (a *api) searchTable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	term := r.PathValue("searchTerm")
-	conn, err := a.res.ListRows(r.Context(), t, resolvers.ListParams{Search: &term, First: &limit, Offset: &offset})
+	conn, err := a.res.ListRows(r.Context(), t, gqlbase.ListParams{Search: &term, First: &limit, Offset: &offset})
 	if err != nil {
 		return err
 	}
@@ -494,7 +491,7 @@ func (a *api) exportTable(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	for {
-		conn, err := a.res.ListRows(ctx, t, resolvers.ListParams{First: &size, After: after})
+		conn, err := a.res.ListRows(ctx, t, gqlbase.ListParams{First: &size, After: after})
 		if err != nil {
 			if started {
 				a.logger.ErrorContext(ctx, "CSV export cut short", "table", t.ID, "error", err)

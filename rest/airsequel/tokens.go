@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
@@ -54,7 +53,7 @@ type tokenListOut struct {
 }
 
 // grants turns permissions into database grants and the scopes they need.
-func (a *api) grants(r *http.Request, ws int64, perms []permission) ([]*graph.DatabaseGrantInput, []gqlbase.Scope, error) {
+func (a *api) grants(r *http.Request, ws int64, perms []permission) ([]*gqlbase.DatabaseGrantInput, []gqlbase.Scope, error) {
 	if len(perms) == 0 {
 		return nil, nil, gqlbase.BadInput("a token needs at least one permission {db_id, name: read|write}").WithField("permissions")
 	}
@@ -90,9 +89,9 @@ func (a *api) grants(r *http.Request, ws int64, perms []permission) ([]*graph.Da
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	out := make([]*graph.DatabaseGrantInput, len(ids))
+	out := make([]*gqlbase.DatabaseGrantInput, len(ids))
 	for i, id := range ids {
-		out[i] = &graph.DatabaseGrantInput{DatabaseID: id, Access: access[id]}
+		out[i] = &gqlbase.DatabaseGrantInput{DatabaseID: id, Access: access[id]}
 	}
 	return out, scopes, nil
 }
@@ -132,7 +131,7 @@ func (a *api) encodeToken(r *http.Request, t *gqlbase.Token, secret string) (tok
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
 		name := ""
-		if db, err := a.res.Query().Database(ctx, id); err == nil {
+		if db, err := a.res.GetDatabase(ctx, id); err == nil {
 			name = db.Name
 		}
 		out.Permissions = append(out.Permissions, permissionOut{DBID: fmt.Sprint(id), DBName: name, Name: string(t.Databases[id])})
@@ -158,7 +157,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	input := graph.CreateTokenInput{WorkspaceID: &ws, Name: in.Name, Scopes: scopes, Databases: grants}
+	input := gqlbase.CreateTokenInput{WorkspaceID: &ws, Name: in.Name, Scopes: scopes, Databases: grants}
 	if input.ExpiresAt, err = expiry(in.ExpirationUtc); err != nil {
 		return err
 	}
@@ -166,7 +165,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
 		never := true
 		input.NeverExpires = &never
 	}
-	created, err := a.res.Mutation().CreateToken(ctx, input)
+	created, err := a.res.CreateToken(ctx, input)
 	if err != nil {
 		return err
 	}
@@ -192,7 +191,7 @@ func (a *api) getToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := a.res.Query().Token(r.Context(), id)
+	t, err := a.res.GetToken(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -214,7 +213,7 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	cur, err := a.res.Query().Token(ctx, id)
+	cur, err := a.res.GetToken(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -227,7 +226,7 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 			return gqlbase.BadInput("a token cannot move to another team").WithField("team_name")
 		}
 	}
-	upd := graph.UpdateTokenInput{Name: in.Name}
+	upd := gqlbase.UpdateTokenInput{Name: in.Name}
 	if in.Permissions != nil {
 		if upd.Databases, upd.Scopes, err = a.grants(r, cur.WorkspaceID, in.Permissions); err != nil {
 			return err
@@ -242,7 +241,7 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 			upd.NeverExpires = &never
 		}
 	}
-	t, err := a.res.Mutation().UpdateToken(ctx, id, upd)
+	t, err := a.res.UpdateToken(ctx, id, upd)
 	if err != nil {
 		return err
 	}
@@ -268,7 +267,7 @@ func (a *api) deleteToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.res.Mutation().RevokeToken(r.Context(), id); err != nil {
+	if _, err := a.res.RevokeToken(r.Context(), id); err != nil {
 		return err
 	}
 	return empty(w)
@@ -280,7 +279,7 @@ func (a *api) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := a.res.Query().Tokens(ctx, &ws)
+	tokens, err := a.res.Tokens(ctx, &ws)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,6 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
@@ -41,18 +40,19 @@ const Dialect = "botpress"
 
 // Deps are what the handlers use.
 type Deps struct {
-	Resolver *resolvers.Resolver
-	Logger   *slog.Logger
+	// Core is the use-case layer (*resolvers.Resolver).
+	Core   Core
+	Logger *slog.Logger
 }
 
 type api struct {
-	res    *resolvers.Resolver
+	res    Core
 	logger *slog.Logger
 }
 
 // New returns the Botpress Tables dialect.
 func New(deps Deps) *restkit.Dialect {
-	a := &api{res: deps.Resolver, logger: deps.Logger}
+	a := &api{res: deps.Core, logger: deps.Logger}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}

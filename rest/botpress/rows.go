@@ -11,10 +11,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
-	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest/restkit"
-	"github.com/gqlbase/gqlbase/storage"
 )
 
 // Row limits.
@@ -136,7 +133,7 @@ func (a *api) getRow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return gqlbase.BadInput("query parameter id must be a row id").WithField("id")
 	}
-	row, err := a.res.Query().Row(r.Context(), t.ID, id)
+	row, err := a.res.GetRow(r.Context(), t.ID, id)
 	if err != nil {
 		return err
 	}
@@ -167,7 +164,7 @@ func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
 	if len(in.Group) > 0 {
 		return a.findGroups(w, r, t, in, where, page)
 	}
-	p := resolvers.ListParams{Where: where, First: &page.Limit, Offset: &page.Offset, Search: in.Search}
+	p := gqlbase.ListParams{Where: where, First: &page.Limit, Offset: &page.Offset, Search: in.Search}
 	dir := gqlbase.SortAsc
 	if in.OrderDirection != nil {
 		switch strings.ToLower(*in.OrderDirection) {
@@ -223,9 +220,9 @@ func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var groupOps = map[string]graph.AggregateFn{
-	"avg": graph.AggregateFnAvg, "max": graph.AggregateFnMax, "min": graph.AggregateFnMin,
-	"sum": graph.AggregateFnSum, "count": graph.AggregateFnCount,
+var groupOps = map[string]gqlbase.AggregateFn{
+	"avg": gqlbase.AggregateFnAvg, "max": gqlbase.AggregateFnMax, "min": gqlbase.AggregateFnMin,
+	"sum": gqlbase.AggregateFnSum, "count": gqlbase.AggregateFnCount,
 }
 
 // camel turns a column name into camelCase for group result keys (order_total → orderTotal).
@@ -253,7 +250,7 @@ func camel(name string) string {
 // findGroups answers a find with group: one row per group with <col>Key and <col><Op> fields.
 func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Table, in findIn, where *gqlbase.Filter, page restkit.Page) error {
 	var groupBy []string
-	var aggs []*graph.AggregateInput
+	var aggs []*gqlbase.AggregateInput
 	keyNames := map[string]string{}
 	for _, field := range sortedKeys(in.Group) {
 		col := columnName(field)
@@ -284,14 +281,14 @@ func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Tabl
 				return gqlbase.BadInput("group.%s: unknown operation %q (key, avg, max, min, sum, count)", field, op).WithField("group")
 			}
 			c, alias := col, camel(field)+strings.ToUpper(op[:1])+op[1:]
-			aggs = append(aggs, &graph.AggregateInput{Fn: fn, Column: &c, Alias: &alias})
+			aggs = append(aggs, &gqlbase.AggregateInput{Fn: fn, Column: &c, Alias: &alias})
 		}
 	}
 	if len(aggs) == 0 {
 		count := "count"
-		aggs = append(aggs, &graph.AggregateInput{Fn: graph.AggregateFnCount, Alias: &count})
+		aggs = append(aggs, &gqlbase.AggregateInput{Fn: gqlbase.AggregateFnCount, Alias: &count})
 	}
-	groups, err := a.res.Query().AggregateRows(r.Context(), t.ID, where, in.Search, groupBy, aggs)
+	groups, err := a.res.AggregateRows(r.Context(), t.ID, where, in.Search, groupBy, aggs)
 	if err != nil {
 		return err
 	}
@@ -417,14 +414,14 @@ func (a *api) updateRows(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	warn := map[string]bool{}
-	patches := make([]storage.RowPatch, len(in.Rows))
+	patches := make([]gqlbase.RowPatch, len(in.Rows))
 	for i, row := range in.Rows {
 		values, idv := cleanRow(t, row, warn)
 		id, err := rowID(idv, i)
 		if err != nil {
 			return err
 		}
-		patches[i] = storage.RowPatch{ID: id, Values: values}
+		patches[i] = gqlbase.RowPatch{ID: id, Values: values}
 	}
 	out, err := a.res.UpdateRowsByID(r.Context(), t, patches)
 	if err != nil {
@@ -463,7 +460,7 @@ func (a *api) upsertRows(w http.ResponseWriter, r *http.Request) error {
 		}
 		rows[i] = values
 	}
-	res, err := a.res.Mutation().UpsertRows(r.Context(), t.ID, rows, key)
+	res, err := a.res.UpsertRows(r.Context(), t.ID, rows, key)
 	if err != nil {
 		return err
 	}
@@ -509,7 +506,7 @@ func (a *api) deleteRows(w http.ResponseWriter, r *http.Request) error {
 		restkit.WriteJSON(w, http.StatusOK, deleteOut{})
 		return nil
 	}
-	res, err := a.res.Mutation().DeleteRows(r.Context(), t.ID, in.IDs, where)
+	res, err := a.res.DeleteRows(r.Context(), t.ID, in.IDs, where)
 	if err != nil {
 		return err
 	}

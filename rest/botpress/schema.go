@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 )
 
 // MaxColumns is Botpress's limit of columns per table.
@@ -241,7 +240,7 @@ func columnType(name string, p map[string]any) (gqlbase.ColumnType, []string, er
 type columnSpec struct {
 	name     string
 	index    float64
-	input    graph.ColumnInput
+	input    gqlbase.ColumnInput
 	property map[string]any
 }
 
@@ -281,7 +280,7 @@ func parseSchema(raw map[string]any, keyColumn string) (cols []*columnSpec, dele
 		if err != nil {
 			return nil, nil, err
 		}
-		in := graph.ColumnInput{Name: name, Type: typ}
+		in := gqlbase.ColumnInput{Name: name, Type: typ}
 		nullable := !contains(required, name)
 		in.Nullable = &nullable
 		if name == keyColumn {
@@ -297,7 +296,7 @@ func parseSchema(raw map[string]any, keyColumn string) (cols []*columnSpec, dele
 			in.Description = &d
 		}
 		for _, o := range enum {
-			in.Options = append(in.Options, &graph.SelectOptionInput{Value: o})
+			in.Options = append(in.Options, &gqlbase.SelectOptionInput{Value: o})
 		}
 		if def, ok := p["default"]; ok && def != nil {
 			in.Default = def

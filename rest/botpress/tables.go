@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
@@ -207,14 +206,14 @@ func (a *api) create(r *http.Request, name string, in tableSpecIn) (*gqlbase.Tab
 	} else if gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
 		return nil, err
 	}
-	input := graph.CreateTableInput{DatabaseID: db.ID, Name: name, Tags: tags}
+	input := gqlbase.CreateTableInput{DatabaseID: db.ID, Name: name, Tags: tags}
 	s := settings{Factor: factor, KeyColumn: key, Properties: map[string]map[string]any{}}
 	for _, c := range cols {
 		ci := c.input
 		input.Columns = append(input.Columns, &ci)
 		s.Properties[c.name] = storedProperty(c.property)
 	}
-	t, err := a.res.Mutation().CreateTable(ctx, input)
+	t, err := a.res.CreateTable(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +221,7 @@ func (a *api) create(r *http.Request, name string, in tableSpecIn) (*gqlbase.Tab
 		return nil, err
 	}
 	if in.Frozen != nil && *in.Frozen {
-		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, graph.UpdateTableInput{Frozen: in.Frozen}); err != nil {
+		if t, err = a.res.UpdateTable(ctx, t.ID, gqlbase.UpdateTableInput{Frozen: in.Frozen}); err != nil {
 			return nil, err
 		}
 	}
@@ -309,7 +308,7 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 			WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
 	if t.Frozen && in.Frozen != nil && !*in.Frozen {
-		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, graph.UpdateTableInput{Frozen: in.Frozen}); err != nil {
+		if t, err = a.res.UpdateTable(ctx, t.ID, gqlbase.UpdateTableInput{Frozen: in.Frozen}); err != nil {
 			return err
 		}
 	}
@@ -345,7 +344,7 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 		}
 		s.KeyColumn = key
 	}
-	upd := graph.UpdateTableInput{Name: in.Name}
+	upd := gqlbase.UpdateTableInput{Name: in.Name}
 	if in.Frozen != nil && *in.Frozen != t.Frozen {
 		upd.Frozen = in.Frozen
 	}
@@ -358,7 +357,7 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if upd.Name != nil || upd.Frozen != nil || upd.Tags != nil {
-		if t, err = a.res.Mutation().UpdateTable(ctx, t.ID, upd); err != nil {
+		if t, err = a.res.UpdateTable(ctx, t.ID, upd); err != nil {
 			return err
 		}
 	}
@@ -389,13 +388,12 @@ func (a *api) applySchema(r *http.Request, t *gqlbase.Table, cols []*columnSpec,
 	if count > MaxColumns {
 		return gqlbase.BadInput("a table may have at most %d columns; the update would make %d", MaxColumns, count).WithField("schema")
 	}
-	mut := a.res.Mutation()
 	for _, name := range deleted {
 		c := t.UserColumn(name)
 		if c == nil {
 			continue
 		}
-		if _, err := mut.DeleteColumn(ctx, c.ID); err != nil {
+		if _, err := a.res.DeleteColumn(ctx, c.ID); err != nil {
 			return err
 		}
 		delete(s.Properties, name)
@@ -404,18 +402,18 @@ func (a *api) applySchema(r *http.Request, t *gqlbase.Table, cols []*columnSpec,
 		c := t.UserColumn(spec.name)
 		in := spec.input
 		if c == nil {
-			if _, err := mut.AddColumn(ctx, t.ID, in); err != nil {
+			if _, err := a.res.AddColumn(ctx, t.ID, in); err != nil {
 				return err
 			}
 			s.Properties[spec.name] = storedProperty(spec.property)
 			continue
 		}
 		if in.Type != c.Type {
-			if _, err := mut.ChangeColumnType(ctx, c.ID, graph.ChangeColumnTypeInput{Type: in.Type, Options: in.Options}); err != nil {
+			if _, err := a.res.ChangeColumnType(ctx, c.ID, gqlbase.ChangeColumnTypeInput{Type: in.Type, Options: in.Options}); err != nil {
 				return err
 			}
 		}
-		upd := graph.UpdateColumnInput{}
+		upd := gqlbase.UpdateColumnInput{}
 		changed := false
 		if in.Nullable != nil && *in.Nullable != c.Nullable {
 			upd.Nullable, changed = in.Nullable, true
@@ -430,11 +428,11 @@ func (a *api) applySchema(r *http.Request, t *gqlbase.Table, cols []*columnSpec,
 		if in.Type == gqlbase.TypeSelect && in.Type == c.Type && !sameOptions(in.Options, c.Options) {
 			upd.Options, changed = in.Options, true
 			if upd.Options == nil {
-				upd.Options = []*graph.SelectOptionInput{}
+				upd.Options = []*gqlbase.SelectOptionInput{}
 			}
 		}
 		if changed {
-			if _, err := mut.UpdateColumn(ctx, c.ID, upd); err != nil {
+			if _, err := a.res.UpdateColumn(ctx, c.ID, upd); err != nil {
 				return err
 			}
 		}
@@ -443,7 +441,7 @@ func (a *api) applySchema(r *http.Request, t *gqlbase.Table, cols []*columnSpec,
 	return nil
 }
 
-func sameOptions(in []*graph.SelectOptionInput, cur []gqlbase.SelectOption) bool {
+func sameOptions(in []*gqlbase.SelectOptionInput, cur []gqlbase.SelectOption) bool {
 	if len(in) != len(cur) {
 		return false
 	}
@@ -457,7 +455,6 @@ func sameOptions(in []*graph.SelectOptionInput, cur []gqlbase.SelectOption) bool
 
 // moveKey makes the new key column unique and the old one not.
 func (a *api) moveKey(r *http.Request, t *gqlbase.Table, old, key string) error {
-	mut := a.res.Mutation()
 	if key != "" {
 		c := t.UserColumn(key)
 		if c == nil {
@@ -465,14 +462,14 @@ func (a *api) moveKey(r *http.Request, t *gqlbase.Table, old, key string) error 
 		}
 		if !c.Unique {
 			yes := true
-			if _, err := mut.UpdateColumn(r.Context(), c.ID, graph.UpdateColumnInput{Unique: &yes}); err != nil {
+			if _, err := a.res.UpdateColumn(r.Context(), c.ID, gqlbase.UpdateColumnInput{Unique: &yes}); err != nil {
 				return err
 			}
 		}
 	}
 	if c := t.UserColumn(old); c != nil && old != "" && c.Unique {
 		no := false
-		if _, err := mut.UpdateColumn(r.Context(), c.ID, graph.UpdateColumnInput{Unique: &no}); err != nil {
+		if _, err := a.res.UpdateColumn(r.Context(), c.ID, gqlbase.UpdateColumnInput{Unique: &no}); err != nil {
 			return err
 		}
 	}
@@ -485,7 +482,7 @@ func (a *api) deleteTable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	force := true
-	if _, err := a.res.Mutation().DeleteTable(r.Context(), t.ID, &force); err != nil {
+	if _, err := a.res.DeleteTable(r.Context(), t.ID, &force); err != nil {
 		return err
 	}
 	restkit.WriteJSON(w, http.StatusOK, struct{}{})
@@ -507,7 +504,7 @@ func (a *api) duplicateTable(w http.ResponseWriter, r *http.Request) error {
 		name = *in.TableName
 	}
 	withRows := in.SchemaOnly == nil || !*in.SchemaOnly
-	t, err := a.res.Mutation().DuplicateTable(ctx, src.ID, name, &withRows)
+	t, err := a.res.DuplicateTable(ctx, src.ID, name, &withRows)
 	if err != nil {
 		return err
 	}
@@ -549,7 +546,7 @@ func (a *api) renameColumn(w http.ResponseWriter, r *http.Request) error {
 	if t.Frozen {
 		return gqlbase.Conflict("table %q is frozen: its columns cannot be renamed", t.Name).WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
-	if _, err := a.res.Mutation().RenameColumn(ctx, c.ID, in.NewName); err != nil {
+	if _, err := a.res.RenameColumn(ctx, c.ID, in.NewName); err != nil {
 		return err
 	}
 	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{t}, Dialect)

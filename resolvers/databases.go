@@ -1,0 +1,91 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/gqlbase/gqlbase"
+)
+
+// CreateDatabase is the use case behind the createDatabase mutation; REST dialects call it too.
+func (r *Resolver) CreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (*gqlbase.Database, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return nil, err
+	}
+	wsID := workspaceFor(p, input.WorkspaceID)
+	if err := p.Require(wsID, gqlbase.ScopeSchema); err != nil {
+		return nil, err
+	}
+	if p.Databases != nil {
+		return nil, gqlbase.Forbidden("a token restricted to some databases cannot create databases")
+	}
+	name, err := checkName(input.Name, "name")
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.CreateDatabase(ctx, wsID, name, p.Actor())
+}
+
+// RenameDatabase is the use case behind the renameDatabase mutation; REST dialects call it too.
+func (r *Resolver) RenameDatabase(ctx context.Context, id int64, name string) (*gqlbase.Database, error) {
+	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+		return nil, err
+	}
+	name, err := checkName(name, "name")
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.RenameDatabase(ctx, id, name, actor(ctx))
+}
+
+// DeleteDatabase is the use case behind the deleteDatabase mutation; REST dialects call it too.
+func (r *Resolver) DeleteDatabase(ctx context.Context, id int64, force *bool) (bool, error) {
+	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+		return false, err
+	}
+	if err := r.Store.DeleteDatabase(ctx, id, force != nil && *force, actor(ctx)); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// RegenerateReadonlyID is the use case behind the regenerateReadonlyID mutation; REST dialects call it too.
+func (r *Resolver) RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error) {
+	if _, err := r.DatabaseFor(ctx, id, readonlyIDScope); err != nil {
+		return nil, err
+	}
+	return r.Store.RegenerateReadonlyID(ctx, id, actor(ctx))
+}
+
+// Databases is the use case behind the databases query; REST dialects call it too.
+func (r *Resolver) Databases(ctx context.Context, workspaceID *int64) ([]*gqlbase.Database, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return nil, err
+	}
+	wsID := workspaceFor(p, workspaceID)
+	if err := p.Require(wsID, gqlbase.ScopeRead); err != nil {
+		return nil, err
+	}
+	all, err := r.Store.ListDatabases(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*gqlbase.Database, 0, len(all))
+	for _, db := range all {
+		if p.CanReadDatabase(wsID, db.ID) {
+			out = append(out, db)
+		}
+	}
+	return out, nil
+}
+
+// GetDatabase is the use case behind the database query; REST dialects call it too.
+func (r *Resolver) GetDatabase(ctx context.Context, id int64) (*gqlbase.Database, error) {
+	return r.DatabaseFor(ctx, id, gqlbase.ScopeRead)
+}
+
+// DatabaseWorkspace returns the workspace a database belongs to.
+func (r *Resolver) DatabaseWorkspace(ctx context.Context, db *gqlbase.Database) (*gqlbase.Workspace, error) {
+	return r.Store.GetWorkspace(ctx, db.WorkspaceID)
+}
