@@ -428,13 +428,12 @@ func (r *Resolver) DatabaseSize(ctx context.Context, databaseID int64) (int64, e
 	return r.Store.DatabaseSize(ctx, db)
 }
 
-// DeleteDatabaseWithTables deletes a database with everything in it, and its raw SQL role.
+// DeleteDatabaseWithTables deletes a database with everything in it, and its role, in one
+// transaction.
 func (r *Resolver) DeleteDatabaseWithTables(ctx context.Context, databaseID int64) error {
 	force := true
-	if _, err := r.Mutation().DeleteDatabase(ctx, databaseID, &force); err != nil {
-		return err
-	}
-	return r.Store.DropSQLRole(ctx, databaseID)
+	_, err := r.DeleteDatabase(ctx, databaseID, &force)
+	return err
 }
 
 // TokenDescription returns the description of a token the principal may see.

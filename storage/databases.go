@@ -176,6 +176,18 @@ func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor 
 		if _, err := tx.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+quoteIdent(db.Schema)+` CASCADE`); err != nil {
 			return fmt.Errorf("drop schema: %w", err)
 		}
+		// The database's own role goes in the same transaction: a role left behind would
+		// outlive everything it was made for.
+		var role string
+		switch err := tx.GetContext(ctx, &role, selectDatabaseRole, id); {
+		case isNoRows(err):
+		case err != nil:
+			return fmt.Errorf("read the database's role: %w", err)
+		default:
+			if err := dropRoleTx(ctx, tx, role); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM databases WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete database: %w", err)
 		}

@@ -173,21 +173,6 @@ func dropRoleTx(ctx context.Context, tx *Tx, role string) error {
 	return nil
 }
 
-// DropSQLRole drops the raw SQL role of a database that was deleted (nothing when it had none).
-func (s *Store) DropSQLRole(ctx context.Context, databaseID int64) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		var role string
-		err := tx.GetContext(ctx, &role, selectDatabaseRole, databaseID)
-		if isNoRows(err) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read role: %w", err)
-		}
-		return dropRoleTx(ctx, tx, role)
-	})
-}
-
 // adoptSchemaObjects makes the role own every relation of the schema that it does not own yet
 // (tables created through the API are owned by gqlbase's user at first).
 func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error {

@@ -316,11 +316,18 @@ func TestExecSQLWithoutSuperuser(t *testing.T) {
 	if _, err := st.DumpDatabase(ctx, db, &buf); err != nil || !strings.Contains(buf.String(), "CREATE TABLE "+db.Schema+".raw") {
 		t.Fatalf("dump: %v\n%s", err, buf.String())
 	}
+	role, err := st.SQLRole(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := st.DeleteDatabase(ctx, db.ID, true, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DropSQLRole(ctx, db.ID); err != nil {
-		t.Fatal(err)
+	// The role went with the database, in the same transaction.
+	var roles int
+	if err := st.DB().GetContext(ctx, &roles, `SELECT (SELECT count(*) FROM pg_roles WHERE rolname = $1) +
+		(SELECT count(*) FROM database_roles WHERE database_id = $2)`, role, db.ID); err != nil || roles != 0 {
+		t.Fatalf("role %s left behind (%d): %v", role, roles, err)
 	}
 }
 
