@@ -12,6 +12,7 @@ type CreateTokenInput struct {
 	// Defaults to the caller's workspace.
 	WorkspaceID *int64  `json:"workspaceId,omitempty"`
 	Name        string  `json:"name"`
+	Description *string `json:"description,omitempty"`
 	Scopes      []Scope `json:"scopes"`
 	// Restricts the token to these databases.
 	Databases []*DatabaseGrantInput `json:"databases,omitempty"`
@@ -22,8 +23,10 @@ type CreateTokenInput struct {
 }
 
 type UpdateTokenInput struct {
-	Name   *string `json:"name,omitempty"`
-	Scopes []Scope `json:"scopes,omitempty"`
+	Name *string `json:"name,omitempty"`
+	// Description replaces the token's description ("" removes it).
+	Description *string `json:"description,omitempty"`
+	Scopes      []Scope `json:"scopes,omitempty"`
 	// Replaces the database restriction; an empty list removes it.
 	Databases    []*DatabaseGrantInput `json:"databases,omitempty"`
 	ExpiresAt    *time.Time            `json:"expiresAt,omitempty"`

@@ -14,9 +14,12 @@ type Database struct {
 	// Schema is the Postgres schema name (db_<id>).
 	Schema string `db:"schema_name"`
 	// ReadonlyID is a random secret that grants read access to the database on its own.
-	ReadonlyID string    `db:"readonly_id"`
-	CreatedAt  time.Time `db:"created_at"`
-	UpdatedAt  time.Time `db:"updated_at"`
+	ReadonlyID string `db:"readonly_id"`
+	// SchemaLocked refuses every change of the database's structure (tables, columns, DDL
+	// through raw SQL) until it is unlocked.
+	SchemaLocked bool      `db:"schema_locked"`
+	CreatedAt    time.Time `db:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at"`
 }
 
 // ColumnType is a column's semantic type.

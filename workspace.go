@@ -44,6 +44,7 @@ type Token struct {
 	ID          int64
 	WorkspaceID int64
 	Name        string
+	Description string
 	// Prefix is the start of the secret, kept so people can tell their tokens apart.
 	Prefix    string
 	Scopes    []Scope

@@ -20,6 +20,7 @@ type DatabaseResolver interface {
 	Workspace(ctx context.Context, obj *gqlbase.Database) (*gqlbase.Workspace, error)
 
 	ReadonlyID(ctx context.Context, obj *gqlbase.Database) (*string, error)
+
 	Tables(ctx context.Context, obj *gqlbase.Database) ([]*gqlbase.Table, error)
 }
 
@@ -130,6 +131,29 @@ func (ec *executionContext) _Database_readonlyId(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Database_readonlyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Database", field, true, true, "String")
+}
+
+func (ec *executionContext) _Database_schemaLocked(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Database) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Database_schemaLocked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SchemaLocked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Database_schemaLocked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Database", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Database_tables(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Database) (ret graphql.Marshaler) {
@@ -304,6 +328,11 @@ func (ec *executionContext) _Database(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Database_readonlyId(ctx, field, obj)
 				})
+		case "schemaLocked":
+			out.Values[i] = ec._Database_schemaLocked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

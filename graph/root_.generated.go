@@ -71,13 +71,14 @@ type ComplexityRoot struct {
 	}
 
 	Database struct {
-		CreatedAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Name       func(childComplexity int) int
-		ReadonlyID func(childComplexity int) int
-		Tables     func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
-		Workspace  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ReadonlyID   func(childComplexity int) int
+		SchemaLocked func(childComplexity int) int
+		Tables       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Workspace    func(childComplexity int) int
 	}
 
 	DatabaseGrant struct {
@@ -135,6 +136,7 @@ type ComplexityRoot struct {
 		RestoreRow           func(childComplexity int, table int64, id int64) int
 		RevokeToken          func(childComplexity int, id int64) int
 		RotateToken          func(childComplexity int, id int64) int
+		SetSchemaLocked      func(childComplexity int, id int64, locked bool) int
 		SignUp               func(childComplexity int, input gqlbase.SignUpInput) int
 		UpdateColumn         func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
 		UpdateMemberRole     func(childComplexity int, memberID int64, role gqlbase.Role) int
@@ -259,18 +261,19 @@ type ComplexityRoot struct {
 	}
 
 	Token struct {
-		Active     func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		Databases  func(childComplexity int) int
-		ExpiresAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		LastUsedAt func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Prefix     func(childComplexity int) int
-		RevokedAt  func(childComplexity int) int
-		Scopes     func(childComplexity int) int
-		UpdatedAt  func(childComplexity int) int
-		Workspace  func(childComplexity int) int
+		Active      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Databases   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		LastUsedAt  func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Prefix      func(childComplexity int) int
+		RevokedAt   func(childComplexity int) int
+		Scopes      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Workspace   func(childComplexity int) int
 	}
 
 	TokenWithSecret struct {
@@ -463,6 +466,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Database.ReadonlyID(childComplexity), true
+	case "Database.schemaLocked":
+		if e.ComplexityRoot.Database.SchemaLocked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Database.SchemaLocked(childComplexity), true
 	case "Database.tables":
 		if e.ComplexityRoot.Database.Tables == nil {
 			break
@@ -873,6 +882,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.setSchemaLocked":
+		if e.ComplexityRoot.Mutation.SetSchemaLocked == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSchemaLocked_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSchemaLocked(childComplexity, args["id"].(int64), args["locked"].(bool)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -1540,6 +1560,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Token.Databases(childComplexity), true
+	case "Token.description":
+		if e.ComplexityRoot.Token.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.Description(childComplexity), true
 	case "Token.expiresAt":
 		if e.ComplexityRoot.Token.ExpiresAt == nil {
 			break
@@ -1927,6 +1953,8 @@ extend type Mutation {
   "Creates a database (a Postgres schema). Without workspaceId it goes to the caller's workspace."
   createDatabase(input: CreateDatabaseInput!): Database!
   renameDatabase(id: ID!, name: String!): Database!
+  "Locks or unlocks the structure of a database (schema scope)."
+  setSchemaLocked(id: ID!, locked: Boolean!): Database!
   "Deletes a database. One that still has tables needs force: true; without it the error lists them."
   deleteDatabase(id: ID!, force: Boolean = false): Boolean!
   "Replaces the read-only id; the old one stops working at once. Needs the admin scope."
@@ -1944,6 +1972,8 @@ type Database {
   so a query that lists databases keeps working for every reader.
   """
   readonlyId: String
+  "While true, the database's structure cannot change: no tables or columns are created, changed or deleted, through any API or raw SQL."
+  schemaLocked: Boolean!
   "Tables, oldest first."
   tables: [Table!]!
   createdAt: Time!
@@ -2392,6 +2422,8 @@ type Token {
   id: ID!
   workspace: Workspace!
   name: String!
+  "What the token is for, in the words of whoever made it (\"\" when none; at most 5000 characters)."
+  description: String!
   "The first characters of the secret, to tell tokens apart."
   prefix: String!
   scopes: [Scope!]!
@@ -2426,6 +2458,8 @@ input CreateTokenInput {
   "Defaults to the caller's workspace."
   workspaceId: ID
   name: String!
+  "At most 5000 characters."
+  description: String
   scopes: [Scope!]!
   "Restricts the token to these databases."
   databases: [DatabaseGrantInput!]
@@ -2437,6 +2471,8 @@ input CreateTokenInput {
 
 input UpdateTokenInput {
   name: String
+  "Replaces the description; \"\" removes it."
+  description: String
   scopes: [Scope!]
   "Replaces the database restriction; an empty list removes it."
   databases: [DatabaseGrantInput!]
@@ -2567,6 +2603,8 @@ func (ec *executionContext) childFields_Database(ctx context.Context, field grap
 		return ec.fieldContext_Database_name(ctx, field)
 	case "readonlyId":
 		return ec.fieldContext_Database_readonlyId(ctx, field)
+	case "schemaLocked":
+		return ec.fieldContext_Database_schemaLocked(ctx, field)
 	case "tables":
 		return ec.fieldContext_Database_tables(ctx, field)
 	case "createdAt":
@@ -2815,6 +2853,8 @@ func (ec *executionContext) childFields_Token(ctx context.Context, field graphql
 		return ec.fieldContext_Token_workspace(ctx, field)
 	case "name":
 		return ec.fieldContext_Token_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Token_description(ctx, field)
 	case "prefix":
 		return ec.fieldContext_Token_prefix(ctx, field)
 	case "scopes":

@@ -156,6 +156,29 @@ func (ec *executionContext) fieldContext_Token_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Token", field, false, false, "String")
 }
 
+func (ec *executionContext) _Token_description(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Token_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "String")
+}
+
 func (ec *executionContext) _Token_prefix(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Token) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -442,7 +465,7 @@ func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"workspaceId", "name", "scopes", "databases", "expiresAt", "expiresInDays", "neverExpires"}
+	fieldsInOrder := [...]string{"workspaceId", "name", "description", "scopes", "databases", "expiresAt", "expiresInDays", "neverExpires"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -463,6 +486,13 @@ func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, 
 				return it, err
 			}
 			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
 		case "scopes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
 			data, err := ec.unmarshalNScope2ᚕgithubᚗcomᚋgqlbaseᚋgqlbaseᚐScopeᚄ(ctx, v)
@@ -575,7 +605,7 @@ func (ec *executionContext) unmarshalInputUpdateTokenInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "scopes", "databases", "expiresAt", "neverExpires"}
+	fieldsInOrder := [...]string{"name", "description", "scopes", "databases", "expiresAt", "neverExpires"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -589,6 +619,13 @@ func (ec *executionContext) unmarshalInputUpdateTokenInput(ctx context.Context, 
 				return it, err
 			}
 			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
 		case "scopes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
 			data, err := ec.unmarshalOScope2ᚕgithubᚗcomᚋgqlbaseᚋgqlbaseᚐScopeᚄ(ctx, v)
@@ -704,6 +741,11 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "name":
 			out.Values[i] = ec._Token_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Token_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

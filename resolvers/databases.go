@@ -89,3 +89,12 @@ func (r *Resolver) GetDatabase(ctx context.Context, id int64) (*gqlbase.Database
 func (r *Resolver) DatabaseWorkspace(ctx context.Context, db *gqlbase.Database) (*gqlbase.Workspace, error) {
 	return r.Store.GetWorkspace(ctx, db.WorkspaceID)
 }
+
+// SetSchemaLocked locks or unlocks a database's structure (schema scope); while locked, no
+// API and no raw SQL changes its tables or columns.
+func (r *Resolver) SetSchemaLocked(ctx context.Context, id int64, locked bool) (*gqlbase.Database, error) {
+	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+		return nil, err
+	}
+	return r.Store.SetSchemaLocked(ctx, id, locked, actor(ctx))
+}

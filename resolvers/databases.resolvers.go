@@ -42,6 +42,10 @@ func (r *mutationResolver) RenameDatabase(ctx context.Context, id int64, name st
 	return r.Resolver.RenameDatabase(ctx, id, name)
 }
 
+func (r *mutationResolver) SetSchemaLocked(ctx context.Context, id int64, locked bool) (*gqlbase.Database, error) {
+	return r.Resolver.SetSchemaLocked(ctx, id, locked)
+}
+
 func (r *mutationResolver) DeleteDatabase(ctx context.Context, id int64, force *bool) (bool, error) {
 	return r.Resolver.DeleteDatabase(ctx, id, force)
 }

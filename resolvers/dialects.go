@@ -199,7 +199,8 @@ func (r *Resolver) DatabaseSettings(ctx context.Context, databaseID int64, diale
 }
 
 // MergeDatabaseSettings changes the settings a dialect keeps for a database (schema scope).
-func (r *Resolver) MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any) (map[string]any, error) {
+// A non-nil schemaLocked locks or unlocks the database's schema in the same transaction.
+func (r *Resolver) MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any, schemaLocked *bool) (map[string]any, error) {
 	if _, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeSchema); err != nil {
 		return nil, err
 	}
@@ -208,26 +209,7 @@ func (r *Resolver) MergeDatabaseSettings(ctx context.Context, databaseID int64, 
 			return nil, gqlbase.BadInput("%s must have at most %d characters", k, maxDescriptionLen).WithField(k)
 		}
 	}
-	return r.Store.MergeDatabaseSettings(ctx, databaseID, dialect, patch)
-}
-
-// SchemaLockDialect and SchemaLockKey name the database setting that locks a database's
-// schema: while it is true, raw SQL DDL and the dialects' structure changes are refused.
-const (
-	SchemaLockDialect = "airsequel"
-	SchemaLockKey     = "schemaLocked"
-)
-
-// CheckSchemaUnlocked refuses structure changes of a database whose schema is locked.
-func (r *Resolver) CheckSchemaUnlocked(ctx context.Context, databaseID int64) error {
-	settings, err := r.Store.DatabaseSettings(ctx, databaseID, SchemaLockDialect)
-	if err != nil {
-		return err
-	}
-	if locked, _ := settings[SchemaLockKey].(bool); locked {
-		return gqlbase.Forbidden("the schema of database %d is locked: unlock it in the database settings first", databaseID)
-	}
-	return nil
+	return r.Store.MergeDatabaseSettings(ctx, databaseID, dialect, patch, schemaLocked, actor(ctx))
 }
 
 // envScope authorizes access to the environment variables of a workspace (admin scope) or of
@@ -364,7 +346,7 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 		return nil, err
 	}
 	if kind == storage.SQLSchema {
-		if err := r.CheckSchemaUnlocked(ctx, databaseID); err != nil {
+		if err := schemaUnlocked(db); err != nil {
 			return nil, err
 		}
 	}
@@ -434,23 +416,4 @@ func (r *Resolver) DeleteDatabaseWithTables(ctx context.Context, databaseID int6
 	force := true
 	_, err := r.DeleteDatabase(ctx, databaseID, &force)
 	return err
-}
-
-// TokenDescription returns the description of a token the principal may see.
-func (r *Resolver) TokenDescription(ctx context.Context, tokenID int64) (string, error) {
-	if _, err := r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), tokenID, true); err != nil {
-		return "", err
-	}
-	return r.Store.TokenDescription(ctx, tokenID)
-}
-
-// SetTokenDescription sets a token's description (admin scope on its workspace).
-func (r *Resolver) SetTokenDescription(ctx context.Context, tokenID int64, description string) error {
-	if _, err := r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), tokenID, false); err != nil {
-		return err
-	}
-	if utf8.RuneCountInString(description) > maxDescriptionLen {
-		return gqlbase.BadInput("a description may have at most %d characters", maxDescriptionLen).WithField("description")
-	}
-	return r.Store.SetTokenDescription(ctx, tokenID, description)
 }

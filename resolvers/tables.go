@@ -79,6 +79,9 @@ func (r *Resolver) columnFor(ctx context.Context, columnID int64) (*gqlbase.Tabl
 		}
 		return nil, nil, err
 	}
+	if err := r.CheckSchemaUnlocked(ctx, t.DatabaseID); err != nil {
+		return nil, nil, err
+	}
 	for _, c := range t.Columns {
 		if c.ID == columnID {
 			return t, c, nil
@@ -93,6 +96,9 @@ func (r *Resolver) CreateTable(ctx context.Context, input gqlbase.CreateTableInp
 	if err != nil {
 		return nil, err
 	}
+	if err := schemaUnlocked(db); err != nil {
+		return nil, err
+	}
 	spec, err := tableSpec(&input)
 	if err != nil {
 		return nil, err
@@ -102,8 +108,15 @@ func (r *Resolver) CreateTable(ctx context.Context, input gqlbase.CreateTableInp
 
 // UpdateTable is the use case behind the updateTable mutation; REST dialects call it too.
 func (r *Resolver) UpdateTable(ctx context.Context, id int64, input gqlbase.UpdateTableInput) (*gqlbase.Table, error) {
-	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+	t, err := r.TableFor(ctx, id, gqlbase.ScopeSchema)
+	if err != nil {
 		return nil, err
+	}
+	// A rename changes the structure; labels, descriptions, tags and freezing do not.
+	if input.Name != nil && *input.Name != t.Name {
+		if err := r.CheckSchemaUnlocked(ctx, t.DatabaseID); err != nil {
+			return nil, err
+		}
 	}
 	patch := storage.TablePatch{Name: input.Name, Label: input.Label, Description: input.Description, Tags: input.Tags, Frozen: input.Frozen}
 	if input.Name != nil {
@@ -124,7 +137,7 @@ func (r *Resolver) UpdateTable(ctx context.Context, id int64, input gqlbase.Upda
 
 // DeleteTable is the use case behind the deleteTable mutation; REST dialects call it too.
 func (r *Resolver) DeleteTable(ctx context.Context, id int64, force *bool) (bool, error) {
-	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+	if _, err := r.schemaTableFor(ctx, id); err != nil {
 		return false, err
 	}
 	if err := r.Store.DeleteTable(ctx, id, force != nil && *force, actor(ctx)); err != nil {
@@ -135,7 +148,7 @@ func (r *Resolver) DeleteTable(ctx context.Context, id int64, force *bool) (bool
 
 // DuplicateTable is the use case behind the duplicateTable mutation; REST dialects call it too.
 func (r *Resolver) DuplicateTable(ctx context.Context, id int64, name string, withRows *bool) (*gqlbase.Table, error) {
-	if _, err := r.TableFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+	if _, err := r.schemaTableFor(ctx, id); err != nil {
 		return nil, err
 	}
 	if err := checkTableName(name); err != nil {
@@ -146,7 +159,7 @@ func (r *Resolver) DuplicateTable(ctx context.Context, id int64, name string, wi
 
 // AddColumn is the use case behind the addColumn mutation; REST dialects call it too.
 func (r *Resolver) AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error) {
-	if _, err := r.TableFor(ctx, table, gqlbase.ScopeSchema); err != nil {
+	if _, err := r.schemaTableFor(ctx, table); err != nil {
 		return nil, err
 	}
 	c, err := ColumnFromInput(&input)
@@ -277,4 +290,33 @@ func (r *Resolver) ListTables(ctx context.Context, databaseID int64, tag *string
 	}
 	r.loaders(ctx).GroupTables(out) // their row counts come with one query
 	return out, nil
+}
+
+// schemaTableFor loads a table for a change of its structure: the schema scope, and a
+// database whose schema is not locked.
+func (r *Resolver) schemaTableFor(ctx context.Context, id int64) (*gqlbase.Table, error) {
+	t, err := r.TableFor(ctx, id, gqlbase.ScopeSchema)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.CheckSchemaUnlocked(ctx, t.DatabaseID); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// CheckSchemaUnlocked refuses structure changes of a database whose schema is locked.
+func (r *Resolver) CheckSchemaUnlocked(ctx context.Context, databaseID int64) error {
+	db, err := r.Store.GetDatabase(ctx, databaseID)
+	if err != nil {
+		return err
+	}
+	return schemaUnlocked(db)
+}
+
+func schemaUnlocked(db *gqlbase.Database) error {
+	if db.SchemaLocked {
+		return gqlbase.Forbidden("the schema of database %q is locked: unlock it first (setSchemaLocked)", db.Name)
+	}
+	return nil
 }

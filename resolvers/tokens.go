@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gqlbase/gqlbase"
 )
@@ -186,6 +187,10 @@ func (r *Resolver) CreateToken(ctx context.Context, input gqlbase.CreateTokenInp
 	if err != nil {
 		return nil, err
 	}
+	description, err := tokenDescription(input.Description)
+	if err != nil {
+		return nil, err
+	}
 	scopes, err := grantedScopes(input.Scopes)
 	if err != nil {
 		return nil, err
@@ -213,7 +218,7 @@ func (r *Resolver) CreateToken(ctx context.Context, input gqlbase.CreateTokenInp
 		createdBy = &p.CreatorID
 	}
 	t, err := r.Store.CreateToken(ctx, &gqlbase.Token{
-		WorkspaceID: wsID, Name: name, Prefix: gqlbase.DisplayPrefix(secret),
+		WorkspaceID: wsID, Name: name, Description: description, Prefix: gqlbase.DisplayPrefix(secret),
 		Scopes: scopes, Databases: dbs, ExpiresAt: expires,
 	}, gqlbase.HashSecret(secret), createdBy)
 	if err != nil {
@@ -232,6 +237,11 @@ func (r *Resolver) UpdateToken(ctx context.Context, id int64, input gqlbase.Upda
 	}
 	if input.Name != nil {
 		if t.Name, err = checkName(*input.Name, "name"); err != nil {
+			return nil, err
+		}
+	}
+	if input.Description != nil {
+		if t.Description, err = tokenDescription(input.Description); err != nil {
 			return nil, err
 		}
 	}
@@ -310,4 +320,15 @@ func (r *Resolver) Tokens(ctx context.Context, workspaceID *int64) ([]*gqlbase.T
 // GetToken is the use case behind the token query; REST dialects call it too.
 func (r *Resolver) GetToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
 	return r.tokenFor(ctx, gqlbase.PrincipalFrom(ctx), id, true)
+}
+
+// tokenDescription checks a token's description (nil: none).
+func tokenDescription(d *string) (string, error) {
+	if d == nil {
+		return "", nil
+	}
+	if utf8.RuneCountInString(*d) > maxDescriptionLen {
+		return "", gqlbase.BadInput("a description may have at most %d characters", maxDescriptionLen).WithField("description")
+	}
+	return *d, nil
 }

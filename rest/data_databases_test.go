@@ -121,3 +121,36 @@ func TestDatabaseBadInput(t *testing.T) {
 	e.refuseAdmin(t, `mutation { deleteDatabase(id: "999999") }`, nil, "NOT_FOUND")
 	e.refuseAdmin(t, `mutation { regenerateReadonlyId(id: "999999") { id } }`, nil, "NOT_FOUND")
 }
+
+// TestSchemaLockHoldsForEveryAPI: a locked schema is a property of the database that the core
+// enforces, so GraphQL structure changes are refused as the dialects' are, and rows still
+// change.
+func TestSchemaLockHoldsForEveryAPI(t *testing.T) {
+	t.Parallel()
+	e := newDataEnv(t)
+	tid, cols := e.createTable(t, "orders", colDef{"name": "title", "type": "TEXT"})
+	got := e.ok(t, `mutation($id: ID!) { setSchemaLocked(id: $id, locked: true) { schemaLocked } }`, map[string]any{"id": e.db})
+	if asJSON(got) != `{"setSchemaLocked":{"schemaLocked":true}}` {
+		t.Fatalf("lock: %s", asJSON(got))
+	}
+	before := e.dataState(t)
+	for _, q := range []string{
+		`mutation($d: ID!) { createTable(input: {databaseId: $d, name: "more"}) { id } }`,
+		`mutation($t: ID!) { addColumn(table: $t, input: {name: "n", type: NUMBER}) { id } }`,
+		`mutation($t: ID!) { deleteTable(id: $t, force: true) }`,
+		`mutation($t: ID!) { updateTable(id: $t, input: {name: "renamed"}) { id } }`,
+		`mutation($c: ID!) { renameColumn(id: $c, name: "t2") { id } }`,
+		`mutation($c: ID!) { deleteColumn(id: $c) }`,
+	} {
+		err := e.refuseAdmin(t, q, map[string]any{"d": e.db, "t": tid, "c": cols["title"]}, "FORBIDDEN")
+		wantMessage(t, err, "locked")
+	}
+	if after := e.dataState(t); after != before {
+		t.Fatalf("a refused change changed something:\n%s", diffLines(before, after))
+	}
+	// Rows and descriptions are not structure.
+	e.insert(t, tid, map[string]any{"title": "still writable"})
+	e.ok(t, `mutation($t: ID!) { updateTable(id: $t, input: {description: "d"}) { id } }`, map[string]any{"t": tid})
+	e.ok(t, `mutation($id: ID!) { setSchemaLocked(id: $id, locked: false) { id } }`, map[string]any{"id": e.db})
+	e.ok(t, `mutation($t: ID!) { addColumn(table: $t, input: {name: "n", type: NUMBER}) { id } }`, map[string]any{"t": tid})
+}

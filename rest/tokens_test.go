@@ -346,3 +346,29 @@ func TestTokenScopesAreEnforced(t *testing.T) {
 	refused(t, srv, reader, `mutation($id: ID!) { deleteWorkspace(id: $id) }`, map[string]any{"id": ws}, "FORBIDDEN")
 	refused(t, srv, srv.AdminToken, `mutation { createWorkspace(input: {name: "x"}) { id } }`, nil, "FORBIDDEN")
 }
+
+// TestTokenDescription: a token's description is part of the token, set with it and changed
+// with it in one update, and bounded.
+func TestTokenDescription(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	data := srv.Platform(t, srv.AdminToken, `mutation { createToken(input: {name: "ci", description: "for the nightly build", scopes: [READ]}) { token { id description } } }`, nil).OK(t)
+	id := testserver.Str(data, "createToken", "token", "id")
+	if d := testserver.Str(data, "createToken", "token", "description"); d != "for the nightly build" {
+		t.Fatalf("description %q", d)
+	}
+	data = srv.Platform(t, srv.AdminToken, `mutation($id: ID!) { updateToken(id: $id, input: {name: "ci2", description: ""}) { name description } }`,
+		map[string]any{"id": id}).OK(t)
+	if testserver.Str(data, "updateToken", "name") != "ci2" || testserver.Str(data, "updateToken", "description") != "" {
+		t.Fatalf("update: %v", data)
+	}
+	res := srv.Platform(t, srv.AdminToken, `mutation($id: ID!, $d: String!) { updateToken(id: $id, input: {name: "ci3", description: $d}) { name } }`,
+		map[string]any{"id": id, "d": strings.Repeat("x", 5001)})
+	if res.ErrorCode(t) != "BAD_USER_INPUT" {
+		t.Fatalf("a long description: %v", res)
+	}
+	data = srv.Platform(t, srv.AdminToken, `query($id: ID!) { token(id: $id) { name } }`, map[string]any{"id": id}).OK(t)
+	if testserver.Str(data, "token", "name") != "ci2" {
+		t.Fatalf("a refused update changed the name: %v", data)
+	}
+}

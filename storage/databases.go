@@ -8,7 +8,7 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
-const databaseColumns = `id, workspace_id, name, schema_name, readonly_id, created_at, updated_at`
+const databaseColumns = `id, workspace_id, name, schema_name, readonly_id, schema_locked, created_at, updated_at`
 
 func init() {
 	workspaceDeleteHooks = append(workspaceDeleteHooks, dropWorkspaceSchemas)
@@ -119,6 +119,33 @@ func (s *Store) RenameDatabase(ctx context.Context, id int64, name, actor string
 		return nil, err
 	}
 	return &db, nil
+}
+
+// SetSchemaLocked locks or unlocks a database's structure.
+func (s *Store) SetSchemaLocked(ctx context.Context, id int64, locked bool, actor string) (*gqlbase.Database, error) {
+	var db gqlbase.Database
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
+		var err error
+		db, err = setSchemaLockedTx(ctx, tx, id, locked, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &db, nil
+}
+
+func setSchemaLockedTx(ctx context.Context, tx *Tx, id int64, locked bool, actor string) (gqlbase.Database, error) {
+	var db gqlbase.Database
+	err := tx.GetContext(ctx, &db, `UPDATE databases SET schema_locked = $2, updated_at = now() WHERE id = $1 RETURNING `+databaseColumns, id, locked)
+	if isNoRows(err) {
+		return db, gqlbase.NotFound("database %d not found", id)
+	}
+	if err != nil {
+		return db, fmt.Errorf("lock database schema: %w", err)
+	}
+	return db, writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: db.WorkspaceID, databaseID: db.ID,
+		kind: gqlbase.EventDatabaseUpdated, actor: actor, after: databaseJSON(&db)})
 }
 
 // RegenerateReadonlyID replaces a database's read-only id; the old one stops working. The

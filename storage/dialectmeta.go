@@ -93,11 +93,36 @@ func (s *Store) DatabaseSettings(ctx context.Context, databaseID int64, dialect 
 }
 
 // MergeDatabaseSettings merges patch into a database's settings of a dialect (top-level keys;
-// a null value removes the key) and returns the result.
-func (s *Store) MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any) (map[string]any, error) {
-	return s.mergeSettings(ctx, `INSERT INTO database_settings (database_id, dialect, settings) VALUES ($1, $2, jsonb_strip_nulls($3::jsonb))
+// a null value removes the key) and returns the result. A non-nil schemaLocked changes the
+// database's schema lock in the same transaction, so a dialect's settings request that does
+// both is all or nothing.
+func (s *Store) MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any, schemaLocked *bool, actor string) (map[string]any, error) {
+	b, err := json.Marshal(patch)
+	if err != nil {
+		return nil, fmt.Errorf("encode settings: %w", err)
+	}
+	var raw []byte
+	err = s.inTxRetry(ctx, func(tx *Tx) error {
+		if schemaLocked != nil {
+			if _, err := setSchemaLockedTx(ctx, tx, databaseID, *schemaLocked, actor); err != nil {
+				return err
+			}
+		}
+		err := tx.GetContext(ctx, &raw, `INSERT INTO database_settings (database_id, dialect, settings) VALUES ($1, $2, jsonb_strip_nulls($3::jsonb))
 		ON CONFLICT (database_id, dialect) DO UPDATE SET settings = jsonb_strip_nulls(database_settings.settings || $3::jsonb), updated_at = now()
-		RETURNING settings`, databaseID, dialect, patch)
+		RETURNING settings`, databaseID, dialect, string(b))
+		if pgCode(err) == sqlstateForeignKeyViolation {
+			return gqlbase.NotFound("database %d not found", databaseID)
+		}
+		if err != nil {
+			return fmt.Errorf("write settings: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeSettings(raw)
 }
 
 // TableSettings returns the settings a dialect keeps for a table ({} when none).
@@ -172,32 +197,4 @@ func decodeSettings(raw []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("decode settings: %w", err)
 	}
 	return m, nil
-}
-
-// TokenDescription returns a token's description ("" when none).
-func (s *Store) TokenDescription(ctx context.Context, tokenID int64) (string, error) {
-	var d string
-	err := s.db.GetContext(ctx, &d, `SELECT description FROM token_descriptions WHERE token_id = $1`, tokenID)
-	if isNoRows(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("token description: %w", err)
-	}
-	return d, nil
-}
-
-// SetTokenDescription sets (or, with "", removes) a token's description.
-func (s *Store) SetTokenDescription(ctx context.Context, tokenID int64, description string) error {
-	var err error
-	if description == "" {
-		_, err = s.db.ExecContext(ctx, `DELETE FROM token_descriptions WHERE token_id = $1`, tokenID)
-	} else {
-		_, err = s.db.ExecContext(ctx, `INSERT INTO token_descriptions (token_id, description) VALUES ($1, $2)
-			ON CONFLICT (token_id) DO UPDATE SET description = EXCLUDED.description`, tokenID, description)
-	}
-	if err != nil {
-		return fmt.Errorf("set token description: %w", err)
-	}
-	return nil
 }

@@ -225,17 +225,27 @@ func TestDumpDatabase(t *testing.T) {
 func TestDialectSettingsAndEnvVars(t *testing.T) {
 	st, db := sqlFixture(t)
 	ctx := context.Background()
-	got, err := st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": "d", "schemaLocked": true})
+	locked := true
+	got, err := st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": "d", "auditing": true}, &locked, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": nil, "environment": "prod"})
+	got, err = st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": nil, "environment": "prod"}, nil, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(got)
-	if string(b) != `{"environment":"prod","schemaLocked":true}` {
+	if string(b) != `{"auditing":true,"environment":"prod"}` {
 		t.Errorf("settings %s", b)
+	}
+	// The lock is the database's own property, changed in the same transaction.
+	if d, err := st.GetDatabase(ctx, db.ID); err != nil || !d.SchemaLocked {
+		t.Fatalf("schema lock: %+v %v", d, err)
+	}
+	// A settings change that fails changes the lock neither.
+	unlocked := false
+	if _, err := st.MergeDatabaseSettings(ctx, db.ID+1000, "airsequel", map[string]any{"a": 1}, &unlocked, "test"); gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		t.Fatalf("unknown database: %v", err)
 	}
 	if _, err := st.CreateEnvVar(ctx, db.WorkspaceID, &db.ID, "A", "1"); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ type tokenRow struct {
 	ID          int64          `db:"id"`
 	WorkspaceID int64          `db:"workspace_id"`
 	Name        string         `db:"name"`
+	Description string         `db:"description"`
 	Prefix      string         `db:"token_prefix"`
 	Scopes      pq.StringArray `db:"scopes"`
 	Databases   []byte         `db:"databases"`
@@ -29,14 +30,14 @@ type tokenRow struct {
 
 // tokenColumns reads a token with its creator's current role, which bounds what the token
 // grants (a scalar subquery, so it works in RETURNING too).
-const tokenColumns = `id, workspace_id, name, token_prefix, scopes, databases, expires_at, created_by,
+const tokenColumns = `id, workspace_id, name, description, token_prefix, scopes, databases, expires_at, created_by,
 	(SELECT m.role FROM memberships m WHERE m.workspace_id = api_tokens.workspace_id
 		AND m.user_id = api_tokens.created_by AND m.status = 'ACTIVE') AS creator_role,
 	revoked_at, last_used_at, created_at, updated_at`
 
 func (r *tokenRow) token() (*gqlbase.Token, error) {
 	t := &gqlbase.Token{
-		ID: r.ID, WorkspaceID: r.WorkspaceID, Name: r.Name, Prefix: r.Prefix,
+		ID: r.ID, WorkspaceID: r.WorkspaceID, Name: r.Name, Description: r.Description, Prefix: r.Prefix,
 		ExpiresAt: r.ExpiresAt, CreatedBy: r.CreatedBy, RevokedAt: r.RevokedAt, LastUsedAt: r.LastUsedAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -91,9 +92,9 @@ func (s *Store) CreateToken(ctx context.Context, t *gqlbase.Token, hash []byte, 
 	}
 	var row tokenRow
 	err = s.db.GetContext(ctx, &row, `INSERT INTO api_tokens
-		(workspace_id, name, token_prefix, token_hash, scopes, databases, expires_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+tokenColumns,
-		t.WorkspaceID, t.Name, t.Prefix, hash, scopeStrings(t.Scopes), dbs, t.ExpiresAt, createdBy)
+		(workspace_id, name, token_prefix, token_hash, scopes, databases, expires_at, created_by, description)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+tokenColumns,
+		t.WorkspaceID, t.Name, t.Prefix, hash, scopeStrings(t.Scopes), dbs, t.ExpiresAt, createdBy, t.Description)
 	if pgCode(err) == sqlstateUniqueViolation {
 		return nil, gqlbase.Conflict("a token with this secret already exists")
 	}
@@ -150,7 +151,8 @@ func (s *Store) UpdateToken(ctx context.Context, t *gqlbase.Token) (*gqlbase.Tok
 		return nil, err
 	}
 	return s.oneTokenExec(ctx, `UPDATE api_tokens SET name = $2, scopes = $3, databases = $4, expires_at = $5,
-		updated_at = now() WHERE id = $1 RETURNING `+tokenColumns, t.ID, t.Name, scopeStrings(t.Scopes), dbs, t.ExpiresAt)
+		description = $6, updated_at = now() WHERE id = $1 RETURNING `+tokenColumns, t.ID, t.Name, scopeStrings(t.Scopes), dbs, t.ExpiresAt,
+		t.Description)
 }
 
 // RevokeToken marks a token revoked; it stops working at once.

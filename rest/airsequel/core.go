@@ -7,12 +7,11 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
-// Core is what the Airsequel routes need from gqlbase: the use cases they map onto. *resolvers.Resolver
-// implements it; the dialect depends on nothing else of the core.
+// Core is what the Airsequel routes need from gqlbase: the use cases they map onto.
+// *resolvers.Resolver implements it; the dialect depends on nothing else of the core.
 type Core interface {
 	AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error)
 	ChangeColumnType(ctx context.Context, id int64, input gqlbase.ChangeColumnTypeInput) (*gqlbase.Column, error)
-	CheckSchemaUnlocked(ctx context.Context, databaseID int64) error
 	CreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (*gqlbase.Database, error)
 	CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*gqlbase.EnvVar, error)
 	CreateTable(ctx context.Context, input gqlbase.CreateTableInput) (*gqlbase.Table, error)
@@ -33,7 +32,7 @@ type Core interface {
 	GetDatabase(ctx context.Context, id int64) (*gqlbase.Database, error)
 	GetToken(ctx context.Context, id int64) (*gqlbase.Token, error)
 	ListRows(ctx context.Context, t *gqlbase.Table, p gqlbase.ListParams) (*gqlbase.RowConnection, error)
-	MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any) (map[string]any, error)
+	MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any, schemaLocked *bool) (map[string]any, error)
 	ReadonlyIDFor(ctx context.Context, db *gqlbase.Database) *string
 	RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error)
 	RenameColumn(ctx context.Context, id int64, name string) (*gqlbase.Column, error)
@@ -42,10 +41,8 @@ type Core interface {
 	RowCount(ctx context.Context, t *gqlbase.Table) (int64, error)
 	RunSQL(ctx context.Context, databaseID int64, query string) (*gqlbase.SQLResult, error)
 	SetEnvVars(ctx context.Context, workspaceID int64, databaseID *int64, vars map[string]string) error
-	SetTokenDescription(ctx context.Context, tokenID int64, description string) error
 	TableByName(ctx context.Context, databaseID int64, name string, scope gqlbase.Scope) (*gqlbase.Table, error)
 	Tables(ctx context.Context, databaseID int64) ([]*gqlbase.Table, error)
-	TokenDescription(ctx context.Context, tokenID int64) (string, error)
 	Tokens(ctx context.Context, workspaceID *int64) ([]*gqlbase.Token, error)
 	UpdateColumn(ctx context.Context, id int64, input gqlbase.UpdateColumnInput) (*gqlbase.Column, error)
 	UpdateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string, newName, value *string) (*gqlbase.EnvVar, error)

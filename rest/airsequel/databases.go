@@ -168,7 +168,7 @@ func (a *api) encodeDatabase(r *http.Request, db *gqlbase.Database) (databaseOut
 	out := databaseOut{
 		ID: fmt.Sprint(db.ID), Name: db.Name, Description: strSetting(settings, "description"),
 		Environment: strSetting(settings, "environment"), Visibility: visibility(settings),
-		Auditing: boolSetting(settings, "auditing"), SchemaLocked: boolSetting(settings, "schemaLocked"),
+		Auditing: boolSetting(settings, "auditing"), SchemaLocked: db.SchemaLocked,
 		ViewsTab: boolSetting(settings, "viewsTab"), CreatedUtc: formatTime(db.CreatedAt),
 		LastModifiedUtc: formatTime(db.UpdatedAt), FileFormat: "postgresql", FileName: db.Schema,
 		Owner: ws.Name, ReadonlyID: a.res.ReadonlyIDFor(ctx, db), Size: size, Tables: []tableRef{},
@@ -225,7 +225,7 @@ func (a *api) createDatabase(w http.ResponseWriter, r *http.Request) error {
 		return cause
 	}
 	if in.Description != nil {
-		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, map[string]any{"description": *in.Description}); err != nil {
+		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, map[string]any{"description": *in.Description}, nil); err != nil {
 			return undo(err)
 		}
 	}
@@ -288,7 +288,7 @@ func (a *api) patchDatabase(w http.ResponseWriter, r *http.Request) error {
 		if in.Description.Value != nil {
 			v = *in.Description.Value
 		}
-		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, map[string]any{"description": v}); err != nil {
+		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, map[string]any{"description": v}, nil); err != nil {
 			return err
 		}
 	}
@@ -312,7 +312,7 @@ func (a *api) settingsOf(r *http.Request, db *gqlbase.Database) (settingsOut, er
 		return settingsOut{}, err
 	}
 	out := settingsOut{Auditing: boolSetting(m, "auditing"), Environment: strSetting(m, "environment"),
-		SchemaLocked: boolSetting(m, "schemaLocked"), ViewsTab: boolSetting(m, "viewsTab"), Visibility: visibility(m),
+		SchemaLocked: db.SchemaLocked, ViewsTab: boolSetting(m, "viewsTab"), Visibility: visibility(m),
 		Description: strSetting(m, "description"), EnvVars: []envOut{}}
 	return out, nil
 }
@@ -349,9 +349,6 @@ func (a *api) patchSettings(w http.ResponseWriter, r *http.Request) error {
 	if in.Auditing != nil {
 		patch["auditing"] = *in.Auditing
 	}
-	if in.SchemaLocked != nil {
-		patch["schemaLocked"] = *in.SchemaLocked
-	}
 	if in.ViewsTab != nil {
 		patch["viewsTab"] = *in.ViewsTab
 	}
@@ -383,8 +380,8 @@ func (a *api) patchSettings(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if len(patch) > 0 {
-		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, patch); err != nil {
+	if len(patch) > 0 || in.SchemaLocked != nil {
+		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, patch, in.SchemaLocked); err != nil {
 			return err
 		}
 	}

@@ -234,9 +234,6 @@ func (a *api) putTable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if err := a.res.CheckSchemaUnlocked(ctx, db.ID); err != nil {
-		return err
-	}
 	name := r.PathValue("tableId")
 	if _, err := a.res.TableByName(ctx, db.ID, name, gqlbase.ScopeRead); err == nil {
 		return gqlbase.Conflict("table %q already exists", name).WithField("name")
@@ -275,11 +272,6 @@ func (a *api) patchTable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if in.Name != nil && *in.Name != t.Name {
-		if err := a.res.CheckSchemaUnlocked(ctx, t.DatabaseID); err != nil {
-			return err
-		}
-	}
 	upd := gqlbase.UpdateTableInput{Name: in.Name}
 	if in.Description.Set {
 		d := ""
@@ -301,9 +293,6 @@ func (a *api) deleteTable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.res.CheckSchemaUnlocked(r.Context(), t.DatabaseID); err != nil {
-		return err
-	}
 	force := true
 	if _, err := a.res.DeleteTable(r.Context(), t.ID, &force); err != nil {
 		return err
@@ -314,9 +303,6 @@ func (a *api) deleteTable(w http.ResponseWriter, r *http.Request) error {
 func (a *api) column(r *http.Request) (*gqlbase.Table, *gqlbase.Column, error) {
 	t, err := a.table(r, gqlbase.ScopeSchema)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := a.res.CheckSchemaUnlocked(r.Context(), t.DatabaseID); err != nil {
 		return nil, nil, err
 	}
 	name := r.PathValue("column")
@@ -340,9 +326,6 @@ func (a *api) putColumn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	if err := a.res.CheckSchemaUnlocked(ctx, t.DatabaseID); err != nil {
-		return err
-	}
 	name := r.PathValue("column")
 	if in.Name != nil && *in.Name != name {
 		return gqlbase.BadInput("the column is named by the path; name %q differs", *in.Name).WithField("name")

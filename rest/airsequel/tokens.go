@@ -117,12 +117,8 @@ func (a *api) encodeToken(r *http.Request, t *gqlbase.Token, secret string) (tok
 		s := t.ExpiresAt.UTC().Format(time.RFC3339)
 		out.ExpirationUtc = &s
 	}
-	desc, err := a.res.TokenDescription(ctx, t.ID)
-	if err != nil {
-		return out, err
-	}
-	if desc != "" {
-		out.Description = &desc
+	if t.Description != "" {
+		out.Description = &t.Description
 	}
 	ids := make([]int64, 0, len(t.Databases))
 	for id := range t.Databases {
@@ -157,7 +153,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	input := gqlbase.CreateTokenInput{WorkspaceID: &ws, Name: in.Name, Scopes: scopes, Databases: grants}
+	input := gqlbase.CreateTokenInput{WorkspaceID: &ws, Name: in.Name, Description: in.Description, Scopes: scopes, Databases: grants}
 	if input.ExpiresAt, err = expiry(in.ExpirationUtc); err != nil {
 		return err
 	}
@@ -168,11 +164,6 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
 	created, err := a.res.CreateToken(ctx, input)
 	if err != nil {
 		return err
-	}
-	if in.Description != nil && *in.Description != "" {
-		if err := a.res.SetTokenDescription(ctx, created.Token.ID, *in.Description); err != nil {
-			return err
-		}
 	}
 	out, err := a.encodeToken(r, created.Token, created.Secret)
 	if err != nil {
@@ -227,6 +218,13 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	upd := gqlbase.UpdateTokenInput{Name: in.Name}
+	if in.Description.Set {
+		d := ""
+		if in.Description.Value != nil {
+			d = *in.Description.Value
+		}
+		upd.Description = &d
+	}
 	if in.Permissions != nil {
 		if upd.Databases, upd.Scopes, err = a.grants(r, cur.WorkspaceID, in.Permissions); err != nil {
 			return err
@@ -244,15 +242,6 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 	t, err := a.res.UpdateToken(ctx, id, upd)
 	if err != nil {
 		return err
-	}
-	if in.Description.Set {
-		d := ""
-		if in.Description.Value != nil {
-			d = *in.Description.Value
-		}
-		if err := a.res.SetTokenDescription(ctx, id, d); err != nil {
-			return err
-		}
 	}
 	out, err := a.encodeToken(r, t, "")
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
-// Core is what the Botpress routes need from gqlbase: the use cases they map onto. *resolvers.Resolver
-// implements it; the dialect depends on nothing else of the core.
+// Core is what the Botpress routes need from gqlbase: the use cases they map onto.
+// *resolvers.Resolver implements it; the dialect depends on nothing else of the core.
 type Core interface {
 	AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error)
 	AggregateRows(ctx context.Context, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) ([]*gqlbase.AggregateGroup, error)
