@@ -12,6 +12,7 @@ import (
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 // What the REST dialects need beyond the platform resolvers: finding databases and tables by
@@ -309,11 +310,11 @@ func (r *Resolver) DeleteEnvVar(ctx context.Context, workspaceID int64, database
 }
 
 // scopeOfSQL is the scope a kind of statement needs.
-func scopeOfSQL(k storage.SQLKind) gqlbase.Scope {
+func scopeOfSQL(k sqlguard.Kind) gqlbase.Scope {
 	switch k {
-	case storage.SQLWrite:
+	case sqlguard.Write:
 		return gqlbase.ScopeWrite
-	case storage.SQLSchema:
+	case sqlguard.SchemaChange:
 		return gqlbase.ScopeSchema
 	}
 	return gqlbase.ScopeRead
@@ -330,7 +331,7 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 	if err != nil {
 		return nil, err
 	}
-	stmts, err := storage.ParseSQL(query, db.Schema)
+	stmts, err := sqlguard.Check(query, db.Schema)
 	if err != nil {
 		e, ok := gqlbase.AsError(err)
 		if !ok {
@@ -338,14 +339,14 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 		}
 		return &gqlbase.SQLResult{Columns: []string{}, Rows: nil, AffectedTables: []string{}, Errors: []string{e.Message}}, nil
 	}
-	kind := storage.SQLRead
+	kind := sqlguard.Read
 	for _, st := range stmts {
 		kind = max(kind, st.Kind)
 	}
 	if err := gqlbase.PrincipalFrom(ctx).RequireDatabase(db.WorkspaceID, db.ID, scopeOfSQL(kind)); err != nil {
 		return nil, err
 	}
-	if kind == storage.SQLSchema {
+	if kind == sqlguard.SchemaChange {
 		if err := schemaUnlocked(db); err != nil {
 			return nil, err
 		}
@@ -356,7 +357,7 @@ func (r *Resolver) RunSQL(ctx context.Context, databaseID int64, query string) (
 	}
 	defer release()
 	return r.Store.ExecSQL(ctx, db, stmts, storage.SQLOptions{
-		ReadOnly: kind == storage.SQLRead, Deadline: r.SQL.deadline(), MaxBytes: r.SQL.maxResultBytes(), Actor: actor(ctx),
+		ReadOnly: kind == sqlguard.Read, Deadline: r.SQL.deadline(), MaxBytes: r.SQL.maxResultBytes(), Actor: actor(ctx),
 	})
 }
 

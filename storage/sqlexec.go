@@ -17,12 +17,13 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 // Raw SQL of a database runs as that database's own Postgres role: NOLOGIN, allowed to use
 // and create in the database's schema, owner of everything in it, member of nothing. gqlbase's own database user is
 // granted the role (so it can SET ROLE to it and keeps managing the tables). Statements are
-// checked by ParseSQL first (sqlguard.go); they run in one transaction with SET LOCAL ROLE,
+// checked by sqlguard.Check first; they run in one transaction with SET LOCAL ROLE,
 // search_path, statement_timeout and lock_timeout; DDL they run is then reconciled into the
 // metadata (reconcile.go) before the transaction commits. Everything a request does runs on
 // the raw SQL pool (sqlpool.go) within the request's deadline.
@@ -198,11 +199,11 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 	return nil
 }
 
-// ExecSQL runs checked statements (from ParseSQL) in a database as its role. A statement that
+// ExecSQL runs checked statements (from sqlguard.Check) in a database as its role. A statement that
 // fails rolls everything back and is reported in the result's Errors, not as an error. A
 // request that passes its deadline, or whose result is over the byte cap, fails with a
 // caller-facing error, and nothing it did is committed.
-func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*gqlbase.SQLResult, error) {
+func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlguard.Statement, opts SQLOptions) (*gqlbase.SQLResult, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultSQLTimeout
 	}
@@ -261,7 +262,7 @@ func stoppedByDeadline(ctx context.Context, err error) bool {
 	return false
 }
 
-func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLStatement, opts SQLOptions) (*gqlbase.SQLResult, error) {
+func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlguard.Statement, opts SQLOptions) (*gqlbase.SQLResult, error) {
 	// Raw SQL gets a connection of its own from the raw SQL pool, which is closed afterwards
 	// rather than reused: whatever session state a statement might change despite the guard
 	// (settings, the role), no later request can inherit it.
@@ -276,7 +277,7 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 	}
 	schemaChange := false
 	for _, st := range stmts {
-		if st.Kind == SQLSchema {
+		if st.Kind == sqlguard.SchemaChange {
 			schemaChange = true
 		}
 	}
@@ -357,7 +358,7 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []SQLSt
 			}
 			return nil, err
 		}
-		if st.Kind != SQLSchema {
+		if st.Kind != sqlguard.SchemaChange {
 			continue
 		}
 		// Reconcile after each DDL statement, so the next ones already see the system

@@ -15,6 +15,7 @@ import (
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
@@ -34,9 +35,9 @@ func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
 
 func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *gqlbase.SQLResult {
 	t.Helper()
-	stmts, err := storage.ParseSQL(query, db.Schema)
+	stmts, err := sqlguard.Check(query, db.Schema)
 	if err != nil {
-		t.Fatalf("parse %q: %v", query, err)
+		t.Fatalf("check %q: %v", query, err)
 	}
 	res, err := st.ExecSQL(context.Background(), db, stmts, storage.SQLOptions{ReadOnly: readOnly, Actor: "test"})
 	if err != nil {
@@ -160,7 +161,7 @@ func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
 		`CREATE TABLE x (a int); ALTER TABLE x OWNER TO postgres`,
 		`SELECT pg_catalog.current_setting('is_superuser') = 'on' AND false`,
 	} {
-		if _, err := storage.ParseSQL(q, db.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
+		if _, err := sqlguard.Check(q, db.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
 			t.Errorf("%q: the guard gave %v, want BAD_USER_INPUT", q, err)
 		}
 		// Settings are the guard's alone to refuse (current_setting is not an allowed
@@ -168,9 +169,9 @@ func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
 		if strings.HasPrefix(q, "SELECT pg_catalog.current_setting") {
 			continue
 		}
-		var stmts []storage.SQLStatement
+		var stmts []sqlguard.Statement
 		for _, part := range strings.Split(q, "; ") {
-			stmts = append(stmts, storage.SQLStatement{Text: part, Kind: storage.SQLSchema, Command: "TEST"})
+			stmts = append(stmts, sqlguard.Statement{Text: part, Kind: sqlguard.SchemaChange, Command: "TEST"})
 		}
 		res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{Actor: "test"})
 		if err != nil {
@@ -182,7 +183,7 @@ func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
 	}
 	// A read-only request cannot write, whatever it says.
 	runSQL(t, st, db, `CREATE TABLE n (x int)`, false)
-	stmts, _ := storage.ParseSQL(`SELECT 1`, db.Schema)
+	stmts, _ := sqlguard.Check(`SELECT 1`, db.Schema)
 	stmts[0].Text = `INSERT INTO n VALUES (1)`
 	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true})
 	if err != nil || len(res.Errors) != 1 {
@@ -192,7 +193,7 @@ func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
 
 func TestExecSQLTimesOut(t *testing.T) {
 	st, db := sqlFixture(t)
-	stmts, err := storage.ParseSQL(`SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b`, db.Schema)
+	stmts, err := sqlguard.Check(`SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b`, db.Schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func TestRawSQLCannotChangeSessionSettings(t *testing.T) {
 		`UPDATE pg_catalog."pg_settings" SET setting = 'db_1' WHERE name = 'search_path'`,
 		`SELECT * FROM PG_SETTINGS`,
 	} {
-		if _, err := storage.ParseSQL(q, db.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
+		if _, err := sqlguard.Check(q, db.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
 			t.Errorf("%q: got %v, want BAD_USER_INPUT", q, err)
 		}
 	}
@@ -404,7 +405,7 @@ func TestExecSQLRequestDeadline(t *testing.T) {
 	ctx := context.Background()
 	runSQL(t, st, db, `CREATE TABLE notes (body text); CREATE TABLE held (x int)`, false)
 	holdTable(t, st, db.Schema+".held")
-	stmts, err := storage.ParseSQL(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`, db.Schema)
+	stmts, err := sqlguard.Check(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`, db.Schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,7 +447,7 @@ func TestExecSQLResultByteCap(t *testing.T) {
 	ctx := context.Background()
 	runSQL(t, st, db, `CREATE TABLE t (x int); CREATE SEQUENCE produced`, false)
 	// nextval is not rolled back: it counts the rows Postgres produced.
-	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES (1);
+	stmts, err := sqlguard.Check(`INSERT INTO t VALUES (1);
 		SELECT nextval('produced') AS n, repeat('x', 65536) AS pad FROM generate_series(1, 2000)`, db.Schema)
 	if err != nil {
 		t.Fatal(err)
@@ -467,7 +468,7 @@ func TestExecSQLResultByteCap(t *testing.T) {
 		t.Errorf("Postgres produced %d rows of 64 KiB for a cap of 1 MiB", produced)
 	}
 	// Under the cap, the rows come back.
-	if stmts, err = storage.ParseSQL(`SELECT repeat('x', 65536) AS pad FROM generate_series(1, 15)`, db.Schema); err != nil {
+	if stmts, err = sqlguard.Check(`SELECT repeat('x', 65536) AS pad FROM generate_series(1, 15)`, db.Schema); err != nil {
 		t.Fatal(err)
 	}
 	res, err = st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true, MaxBytes: 1 << 20})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 // Reading the rows of a raw SQL statement. Each row becomes a JSON object built here from the
@@ -47,7 +48,7 @@ func formatBytes(n int) string {
 
 // runStatement runs one statement; when it returns columns, they and its rows replace the
 // result's.
-func runStatement(ctx context.Context, tx *Tx, st SQLStatement, lim resultLimits, res *gqlbase.SQLResult) error {
+func runStatement(ctx context.Context, tx *Tx, st sqlguard.Statement, lim resultLimits, res *gqlbase.SQLResult) error {
 	// The statement's own context: cancelling it stops Postgres from producing more rows once
 	// the result is too large (closing the rows would otherwise read all of them first).
 	qctx, cancel := context.WithCancel(ctx)

@@ -1,18 +1,18 @@
-package storage
+package sqlguard
 
 import "strings"
 
 // The allowlists of the raw SQL guard (sqlguard.go). Anything not named here is refused, so
 // a built-in added by a later Postgres release stays out until someone decides it is harmless.
 
-// sqlFunctions are the functions raw SQL may call, unqualified or qualified with pg_catalog.
+// allowedFunctions are the functions raw SQL may call, unqualified or qualified with pg_catalog.
 // They compute on their arguments only: none reads the catalog, a setting, a file or another
 // session, none runs SQL given as text, and none looks up an object by OID and prints its
 // name. Functions the grammar itself calls for SQL syntax (EXTRACT, SUBSTRING ... FROM, TRIM,
 // POSITION, OVERLAY, AT TIME ZONE, OVERLAPS, SIMILAR TO, COLLATION FOR, IS NORMALIZED) are here
 // under the pg_catalog names the parser gives them (not SYSTEM_USER, which tells how
 // gqlbase's own connection authenticated).
-var sqlFunctions = setOf(
+var allowedFunctions = setOf(
 	// strings and bytes
 	"ascii", "bit_count", "bit_length", "btrim", "char_length", "character_length", "chr",
 	"concat", "concat_ws", "convert", "convert_from", "convert_to", "decode", "encode",
@@ -95,14 +95,14 @@ var sqlFunctions = setOf(
 // nextval and setval change the sequence, so they make the statement a write.
 var sequenceFunctions = map[string]bool{"nextval": true, "currval": false, "setval": true}
 
-// sqlCatalogRelations are the pg_catalog relations raw SQL may read. A relation is harmless
+// catalogRelations are the pg_catalog relations raw SQL may read. A relation is harmless
 // only if no other database can put a row in it: that rules out pg_class, pg_namespace,
 // pg_attribute, pg_constraint, pg_index, pg_depend, pg_description, pg_sequence, the pg_stat_*
 // and pg_statio_* views, pg_roles and pg_authid, pg_stat_activity and pg_locks, and also
 // pg_type, because every table has a row type named after it in its own schema, so pg_type
 // lists the tables of every database. The time zone views read the server's fixed time zone
 // database.
-var sqlCatalogRelations = setOf("pg_timezone_names", "pg_timezone_abbrevs")
+var catalogRelations = setOf("pg_timezone_names", "pg_timezone_abbrevs")
 
 // infoSchemaRefused are the information_schema views that show other databases' objects:
 // Postgres filters information_schema by privilege, and every type (so the row type of

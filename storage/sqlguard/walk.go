@@ -1,4 +1,4 @@
-package storage
+package sqlguard
 
 import (
 	"strings"
@@ -39,7 +39,7 @@ func (s *cteScope) has(name string) bool {
 }
 
 // walk checks m and everything under it.
-func (g *sqlGuard) walk(m protoreflect.Message, sc *cteScope) error {
+func (g *guard) walk(m protoreflect.Message, sc *cteScope) error {
 	skip, err := g.visit(m.Interface(), sc)
 	if err != nil || skip {
 		return err
@@ -85,7 +85,7 @@ func (g *sqlGuard) walk(m protoreflect.Message, sc *cteScope) error {
 }
 
 // visit checks one node; skip tells that what is under it was checked already.
-func (g *sqlGuard) visit(m proto.Message, sc *cteScope) (skip bool, err error) {
+func (g *guard) visit(m proto.Message, sc *cteScope) (skip bool, err error) {
 	switch n := m.(type) {
 	case *pg_query.RangeVar:
 		return false, g.readRelation(n, sc)
@@ -174,26 +174,26 @@ const whyRelations = "raw SQL may use the tables of this database and informatio
 
 // readRelation checks a relation a statement reads (and, before ownRelation is applied,
 // any other relation it names).
-func (g *sqlGuard) readRelation(rv *pg_query.RangeVar, sc *cteScope) error {
+func (g *guard) readRelation(rv *pg_query.RangeVar, sc *cteScope) error {
 	if rv.Relpersistence == "t" {
 		return g.errorf("temporary objects are not available through raw SQL: they would outlive the request")
 	}
 	return g.readName(rv.Catalogname, rv.Schemaname, rv.Relname, sc)
 }
 
-func (g *sqlGuard) readName(catalog, schema, rel string, sc *cteScope) error {
+func (g *guard) readName(catalog, schema, rel string, sc *cteScope) error {
 	ok := false
 	switch {
 	case catalog != "":
 	case schema == "":
-		ok = sc.has(rel) || !strings.HasPrefix(rel, "pg_") || sqlCatalogRelations[rel]
+		ok = sc.has(rel) || !strings.HasPrefix(rel, "pg_") || catalogRelations[rel]
 	case schema == g.schema:
 		ok = true
 	case schema == "information_schema":
 		// The _pg_ views are information_schema's internals, not granted to PUBLIC.
 		ok = !strings.HasPrefix(rel, "_pg_") && !infoSchemaRefused[rel]
 	case schema == "pg_catalog":
-		ok = sqlCatalogRelations[rel]
+		ok = catalogRelations[rel]
 	}
 	if ok {
 		return nil
@@ -207,7 +207,7 @@ func (g *sqlGuard) readName(catalog, schema, rel string, sc *cteScope) error {
 
 // ownRelation checks a relation a statement creates, changes or references by key: it must
 // be in the caller's schema.
-func (g *sqlGuard) ownRelation(rv *pg_query.RangeVar) error {
+func (g *guard) ownRelation(rv *pg_query.RangeVar) error {
 	if rv == nil {
 		return g.errorf("the statement names no relation")
 	}
@@ -223,7 +223,7 @@ func (g *sqlGuard) ownRelation(rv *pg_query.RangeVar) error {
 
 // isOwnName tells whether a possibly qualified name is that of a relation of the caller's
 // schema: qualified with it, or unqualified and not the catalog's.
-func (g *sqlGuard) isOwnName(names []string) bool {
+func (g *guard) isOwnName(names []string) bool {
 	switch len(names) {
 	case 1:
 		return names[0] != "" && !strings.HasPrefix(names[0], "pg_")
@@ -234,7 +234,7 @@ func (g *sqlGuard) isOwnName(names []string) bool {
 }
 
 // ownName checks a possibly qualified name of a relation of the caller's schema.
-func (g *sqlGuard) ownName(names []string) error {
+func (g *guard) ownName(names []string) error {
 	switch {
 	case g.isOwnName(names):
 		return nil
@@ -247,20 +247,20 @@ func (g *sqlGuard) ownName(names []string) error {
 
 // builtinName checks the name of a built-in object (collation, operator class, sampling
 // method): unqualified, or qualified with pg_catalog or the caller's schema.
-func (g *sqlGuard) builtinName(what string, names []string) error {
+func (g *guard) builtinName(what string, names []string) error {
 	if len(names) <= 1 || (len(names) == 2 && (names[0] == "pg_catalog" || names[0] == g.schema)) {
 		return nil
 	}
 	return g.errorf("%s %q is not allowed in raw SQL", what, strings.Join(names, "."))
 }
 
-func (g *sqlGuard) funcCall(f *pg_query.FuncCall) error {
+func (g *guard) funcCall(f *pg_query.FuncCall) error {
 	names := nameList2(f.Funcname)
 	if len(names) == 0 {
 		return g.errorf("a function without a name is not allowed in raw SQL")
 	}
 	name := names[len(names)-1]
-	if !sqlFunctions[name] || len(names) > 2 || (len(names) == 2 && names[0] != "pg_catalog") {
+	if !allowedFunctions[name] || len(names) > 2 || (len(names) == 2 && names[0] != "pg_catalog") {
 		return g.errorf("function %q is not allowed in raw SQL", strings.Join(names, "."))
 	}
 	if writes, ok := sequenceFunctions[name]; ok {
@@ -274,7 +274,7 @@ func (g *sqlGuard) funcCall(f *pg_query.FuncCall) error {
 
 // sequenceArg checks the sequence argument of nextval, currval and setval: a string literal
 // (or one cast to regclass or text) naming a sequence of the caller's schema.
-func (g *sqlGuard) sequenceArg(fn string, args []*pg_query.Node) error {
+func (g *guard) sequenceArg(fn string, args []*pg_query.Node) error {
 	var lit string
 	ok := false
 	if len(args) > 0 {
@@ -302,7 +302,7 @@ func (g *sqlGuard) sequenceArg(fn string, args []*pg_query.Node) error {
 }
 
 // typeCast checks casts to the OID alias types; other casts are checked by their type name.
-func (g *sqlGuard) typeCast(tc *pg_query.TypeCast) (bool, error) {
+func (g *guard) typeCast(tc *pg_query.TypeCast) (bool, error) {
 	names := nameList2(tc.TypeName.GetNames())
 	if len(names) == 0 {
 		return false, nil
@@ -348,7 +348,7 @@ func (g *sqlGuard) typeCast(tc *pg_query.TypeCast) (bool, error) {
 }
 
 // typeName checks a type named anywhere (columns, casts, function column lists).
-func (g *sqlGuard) typeName(t *pg_query.TypeName) error {
+func (g *guard) typeName(t *pg_query.TypeName) error {
 	names := nameList2(t.Names)
 	if len(names) == 0 {
 		return nil
@@ -368,7 +368,7 @@ func (g *sqlGuard) typeName(t *pg_query.TypeName) error {
 }
 
 // projection refuses column references that could be calls of a refused function.
-func (g *sqlGuard) projection(fields []*pg_query.Node) error {
+func (g *guard) projection(fields []*pg_query.Node) error {
 	for _, f := range fields {
 		if s := f.GetString_(); s != nil && deniedProjection(s.Sval) {
 			return g.errorf("%q is not available through the SQL endpoint", s.Sval)
@@ -379,7 +379,7 @@ func (g *sqlGuard) projection(fields []*pg_query.Node) error {
 
 // defElem checks the options that name a relation: the sequence of an identity column and
 // the column a sequence is owned by.
-func (g *sqlGuard) defElem(d *pg_query.DefElem) error {
+func (g *guard) defElem(d *pg_query.DefElem) error {
 	switch d.Defname {
 	case "sequence_name":
 		return g.ownName(nameList(d.Arg))

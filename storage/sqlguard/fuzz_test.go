@@ -1,4 +1,4 @@
-package storage_test
+package sqlguard_test
 
 import (
 	"strings"
@@ -8,14 +8,14 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
-// FuzzParseSQL: the guard never panics and refuses only with BAD_USER_INPUT; each statement
+// FuzzCheck: the guard never panics and refuses only with BAD_USER_INPUT; each statement
 // it accepts re-parses as one statement that it accepts again alone with the same kind; and
 // what it accepts names only allowed relations, functions and types, as an independent walk
 // of the tree sees them.
-func FuzzParseSQL(f *testing.F) {
+func FuzzCheck(f *testing.F) {
 	for _, q := range catalogLeaks {
 		f.Add(q)
 	}
@@ -35,15 +35,15 @@ func FuzzParseSQL(f *testing.F) {
 		f.Add(q)
 	}
 	functions := map[string]bool{}
-	for _, n := range storage.SQLAllowedFunctions() {
+	for _, n := range sqlguard.AllowedFunctions() {
 		functions[n] = true
 	}
 	catalog := map[string]bool{}
-	for _, n := range storage.SQLAllowedCatalogRelations() {
+	for _, n := range sqlguard.AllowedCatalogRelations() {
 		catalog[n] = true
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		stmts, err := storage.ParseSQL(src, testSchema)
+		stmts, err := sqlguard.Check(src, testSchema)
 		if err != nil {
 			if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
 				t.Fatalf("%q: refused with %s: %v", src, gqlbase.ErrorCode(err), err)
@@ -55,7 +55,7 @@ func FuzzParseSQL(f *testing.F) {
 			if err != nil || len(tree.Stmts) != 1 {
 				t.Fatalf("accepted %q does not re-parse as one statement: %v", st.Text, err)
 			}
-			again, err := storage.ParseSQL(st.Text, testSchema)
+			again, err := sqlguard.Check(st.Text, testSchema)
 			if err != nil || len(again) != 1 || again[0].Kind != st.Kind {
 				t.Fatalf("accepted %q (%s) is not accepted alone the same: %v %+v", st.Text, st.Kind, err, again)
 			}

@@ -1,22 +1,12 @@
-package storage
-
-import (
-	"errors"
-	"strings"
-	"unicode/utf8"
-
-	pg_query "github.com/pganalyze/pg_query_go/v6"
-	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
-
-	"github.com/gqlbase/gqlbase"
-)
-
-// The guard of the raw SQL endpoint. Raw SQL runs inside a transaction as the database's own
-// NOLOGIN role (SET LOCAL ROLE), which owns only the database's schema. That role can still
-// read what Postgres shows every role: the system catalog (pg_class, pg_namespace,
-// pg_attribute, pg_stat_*, pg_roles, pg_stat_activity: the schemas, tables, columns, row
-// counts and sessions of every database), and the output of the OID alias types (regclass,
-// regnamespace, ...) names any object. A role switched to with SET ROLE can be switched back,
+// Package sqlguard is the guard of the raw SQL endpoint: Check splits a request's SQL into
+// statements and decides on each one's parse tree whether a database's role may run it, and
+// which scope it needs. It knows no store and runs nothing; storage runs what it accepted.
+//
+// Raw SQL runs inside a transaction as the database's own NOLOGIN role (SET LOCAL ROLE),
+// which owns only the database's schema. That role can still read what Postgres shows every
+// role: the system catalog (pg_class, pg_namespace, pg_attribute, pg_stat_*, pg_roles,
+// pg_stat_activity: the schemas, tables, columns, row counts and sessions of every database),
+// and the output of the OID alias types (regclass, regnamespace, ...) names any object. A role switched to with SET ROLE can be switched back,
 // and functions in column defaults run as whoever later writes the table. So each statement
 // is parsed with Postgres's own parser (libpg_query) and decided on the parse tree with
 // allowlists:
@@ -28,14 +18,14 @@ import (
 //     triggers, rules, policies, roles, GRANT, extensions, COPY, LISTEN/NOTIFY, LOCK,
 //     PREPARE, cursors, VACUUM; no temporary objects (they would outlive the request on the
 //     session), tablespaces, owners, row level security, inheritance or partitioning;
-//   - relations (sqlguard_walk.go): the tables of the caller's schema (unqualified or
+//   - relations (walk.go): the tables of the caller's schema (unqualified or
 //     qualified with it), CTEs of the statement, information_schema for reading (Postgres
 //     filters it by the role's privileges) and a few harmless catalog relations
-//     (sqlCatalogRelations). Since pg_catalog is implicitly first on the search_path, an
+//     (catalogRelations). Since pg_catalog is implicitly first on the search_path, an
 //     unqualified name starting with pg_ is the catalog's and is refused. What a statement
 //     creates or changes must be in the caller's schema;
 //   - functions, wherever they appear (queries, defaults, checks, generated columns, index
-//     expressions, view bodies): the ordinary built-ins of sqlFunctions, unqualified or
+//     expressions, view bodies): the ordinary built-ins of allowedFunctions, unqualified or
 //     qualified with pg_catalog; types and casts: no OID alias type except a string literal
 //     cast to regclass, checked like a relation name.
 //
@@ -48,72 +38,84 @@ import (
 // server does not have or that are harmless. The one lexical difference that changes how an
 // older server splits tokens is in numeric literals (0x1F, 1_000 read as a number and an
 // alias before Postgres 16): such literals are refused.
+package sqlguard
 
-// SQLKind classifies a statement by the scope it needs.
-type SQLKind int
+import (
+	"errors"
+	"strings"
+	"unicode/utf8"
 
-const (
-	SQLRead SQLKind = iota + 1
-	SQLWrite
-	SQLSchema
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
+
+	"github.com/gqlbase/gqlbase"
 )
 
-func (k SQLKind) String() string {
+// Kind classifies a statement by the scope it needs.
+type Kind int
+
+const (
+	Read         Kind = iota + 1 // a query: needs the read scope, runs READ ONLY
+	Write                        // changes rows or sequences: needs the write scope
+	SchemaChange                 // DDL: needs the schema scope, and is reconciled into the metadata
+)
+
+func (k Kind) String() string {
 	switch k {
-	case SQLRead:
+	case Read:
 		return "read"
-	case SQLWrite:
+	case Write:
 		return "write"
-	case SQLSchema:
+	case SchemaChange:
 		return "schema"
 	}
 	return "unknown"
 }
 
-// SQLStatement is one statement of a raw SQL request.
-type SQLStatement struct {
-	Text    string
-	Kind    SQLKind
+// Statement is one accepted statement of a raw SQL request: what storage runs, in order.
+type Statement struct {
+	Text    string // the statement as the caller wrote it, which is what runs
+	Kind    Kind
 	Command string // "SELECT", "CREATE TABLE", ...
 }
 
 // Limits of the SQL endpoint.
 const (
-	MaxSQLBytes      = 1 << 20
-	MaxSQLStatements = 200
+	MaxBytes      = 1 << 20
+	MaxStatements = 200
 )
 
-// ParseSQL splits src into statements and checks each one against the rules above, for a
-// database whose tables live in schema. Errors are BAD_USER_INPUT with a message naming the
-// statement and the object refused.
-func ParseSQL(src, schema string) ([]SQLStatement, error) {
-	if len(src) > MaxSQLBytes {
-		return nil, sqlInputError("the SQL text is longer than %d bytes", MaxSQLBytes)
+// Check splits src into statements and checks each one against the rules above, for a
+// database whose tables live in schema. Errors are BAD_USER_INPUT (*gqlbase.Error, field
+// "query") with a message naming the statement and the object refused.
+func Check(src, schema string) ([]Statement, error) {
+	if len(src) > MaxBytes {
+		return nil, inputError("the SQL text is longer than %d bytes", MaxBytes)
 	}
 	// The parser reads a C string: text after a NUL byte would be run but never checked.
 	if strings.IndexByte(src, 0) >= 0 {
-		return nil, sqlInputError("the SQL text holds a NUL byte")
+		return nil, inputError("the SQL text holds a NUL byte")
 	}
 	if !utf8.ValidString(src) {
-		return nil, sqlInputError("the SQL text is not valid UTF-8")
+		return nil, inputError("the SQL text is not valid UTF-8")
 	}
 	if err := checkTokens(src); err != nil {
 		return nil, err
 	}
 	tree, err := pg_query.Parse(src)
 	if err != nil {
-		return nil, sqlParseError(err)
+		return nil, parseError(err)
 	}
 	if len(tree.Stmts) == 0 {
-		return nil, sqlInputError("the SQL text holds no statement")
+		return nil, inputError("the SQL text holds no statement")
 	}
-	if len(tree.Stmts) > MaxSQLStatements {
-		return nil, sqlInputError("more than %d statements in one request", MaxSQLStatements)
+	if len(tree.Stmts) > MaxStatements {
+		return nil, inputError("more than %d statements in one request", MaxStatements)
 	}
-	out := make([]SQLStatement, 0, len(tree.Stmts))
+	out := make([]Statement, 0, len(tree.Stmts))
 	for _, raw := range tree.Stmts {
 		text := statementText(src, raw)
-		g := &sqlGuard{schema: schema, text: text}
+		g := &guard{schema: schema, text: text}
 		kind, command, err := g.statement(raw.Stmt)
 		if err != nil {
 			return nil, err
@@ -121,28 +123,28 @@ func ParseSQL(src, schema string) ([]SQLStatement, error) {
 		if err := g.walk(raw.Stmt.ProtoReflect(), nil); err != nil {
 			return nil, err
 		}
-		if g.writes && kind < SQLWrite {
-			kind = SQLWrite
+		if g.writes && kind < Write {
+			kind = Write
 		}
-		out = append(out, SQLStatement{Text: text, Kind: kind, Command: command})
+		out = append(out, Statement{Text: text, Kind: kind, Command: command})
 	}
 	return out, nil
 }
 
-func sqlInputError(format string, args ...any) error {
+func inputError(format string, args ...any) error {
 	return gqlbase.BadInput(format, args...).WithField("query")
 }
 
-// sqlParseError turns the parser's error into the caller's: the message and where it is.
-func sqlParseError(err error) error {
+// parseError turns the parser's error into the caller's: the message and where it is.
+func parseError(err error) error {
 	var pe *pgparser.Error
 	if errors.As(err, &pe) {
 		if pe.Cursorpos > 0 {
-			return sqlInputError("%s (at position %d)", pe.Message, pe.Cursorpos)
+			return inputError("%s (at position %d)", pe.Message, pe.Cursorpos)
 		}
-		return sqlInputError("%s", pe.Message)
+		return inputError("%s", pe.Message)
 	}
-	return sqlInputError("the SQL text cannot be parsed: %v", err)
+	return inputError("the SQL text cannot be parsed: %v", err)
 }
 
 // statementText is the text of one parsed statement (a length of 0 means up to the end).
@@ -155,18 +157,18 @@ func statementText(src string, raw *pg_query.RawStmt) string {
 	return strings.TrimSpace(src[start:end])
 }
 
-// maxSQLNesting bounds nestingEstimate. libpg_query turns the parse tree into protobuf
+// maxNesting bounds nestingEstimate. libpg_query turns the parse tree into protobuf
 // recursively, without a depth check: a chain of some 20,000 operators overflows the stack of
 // the thread and kills the process. The parser's own stack bounds what nests to the right
 // (parentheses, prefix operators), not what nests to the left (1 + 1 + ... + 1, UNION,
 // JOIN, casts), so the depth is estimated from the tokens before parsing. 4,000 leaves a
 // wide margin below the crash and is far beyond what hand-written or generated SQL nests.
-const maxSQLNesting = 4000
+const maxNesting = 4000
 
 // checkTokens checks the text with the scanner, which does not recurse, before the parser
 // sees it:
 //
-//   - the nesting estimate (maxSQLNesting);
+//   - the nesting estimate (maxNesting);
 //   - numeric literals that a Postgres before 16 reads as a number followed by a name
 //     (hexadecimal, octal and binary integers, digit separators);
 //   - a backslash before a quote in a standard string literal: where
@@ -175,7 +177,7 @@ const maxSQLNesting = 4000
 func checkTokens(src string) error {
 	scan, err := pg_query.Scan(src)
 	if err != nil {
-		return sqlParseError(err)
+		return parseError(err)
 	}
 	if err := nestingEstimate(scan.Tokens); err != nil {
 		return err
@@ -185,11 +187,11 @@ func checkTokens(src string) error {
 		switch t.Token {
 		case pg_query.Token_ICONST, pg_query.Token_FCONST:
 			if strings.Trim(lit, "0123456789.eE+-") != "" {
-				return sqlInputError("the numeric literal %s is not accepted: write numbers in decimal digits without separators", lit)
+				return inputError("the numeric literal %s is not accepted: write numbers in decimal digits without separators", lit)
 			}
 		case pg_query.Token_SCONST, pg_query.Token_USCONST:
 			if lit[0] != 'E' && lit[0] != 'e' && lit[0] != '$' && strings.Contains(lit, `\'`) {
-				return sqlInputError(`the string literal %.40s is not accepted: a backslash before a quote means something else where standard_conforming_strings is off; write E'...' with \\ or double the quote`, lit)
+				return inputError(`the string literal %.40s is not accepted: a backslash before a quote means something else where standard_conforming_strings is off; write E'...' with \\ or double the quote`, lit)
 			}
 		}
 	}
@@ -240,15 +242,15 @@ func nestingEstimate(tokens []*pg_query.ScanToken) error {
 			top.chain++
 			sum++
 		}
-		if sum > maxSQLNesting {
-			return sqlInputError("the statement at position %d nests too deeply: split long chains of operators, UNIONs or JOINs", t.Start+1)
+		if sum > maxNesting {
+			return inputError("the statement at position %d nests too deeply: split long chains of operators, UNIONs or JOINs", t.Start+1)
 		}
 	}
 	return nil
 }
 
-// sqlGuard checks one statement.
-type sqlGuard struct {
+// guard checks one statement.
+type guard struct {
 	schema string
 	text   string
 	// writes is set by what makes a statement a write wherever it appears: a data-modifying
@@ -257,7 +259,7 @@ type sqlGuard struct {
 }
 
 // errorf is a refusal naming the statement.
-func (g *sqlGuard) errorf(format string, args ...any) error {
+func (g *guard) errorf(format string, args ...any) error {
 	short := g.text
 	if len(short) > 60 {
 		cut := 60
@@ -266,11 +268,11 @@ func (g *sqlGuard) errorf(format string, args ...any) error {
 		}
 		short = short[:cut] + "…"
 	}
-	return sqlInputError(format+" (in %q)", append(args, short)...)
+	return inputError(format+" (in %q)", append(args, short)...)
 }
 
 // refuse refuses a kind of statement, named by its first words.
-func (g *sqlGuard) refuse(why string) error {
+func (g *guard) refuse(why string) error {
 	return g.errorf("%s statements are not available through the SQL endpoint: %s", commandWords(g.text), why)
 }
 
@@ -313,28 +315,28 @@ var relationObjects = map[pg_query.ObjectType]string{
 
 // statement classifies one statement and applies the rules that depend on its kind (what it
 // may create or change); the walk then checks every relation, function and type in it.
-func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
+func (g *guard) statement(n *pg_query.Node) (Kind, string, error) {
 	switch s := n.GetNode().(type) {
 	case *pg_query.Node_SelectStmt:
 		if s.SelectStmt.IntoClause != nil {
-			return SQLSchema, "SELECT", nil // SELECT ... INTO creates a table
+			return SchemaChange, "SELECT", nil // SELECT ... INTO creates a table
 		}
-		return SQLRead, "SELECT", nil
+		return Read, "SELECT", nil
 	case *pg_query.Node_InsertStmt:
-		return SQLWrite, "INSERT", nil
+		return Write, "INSERT", nil
 	case *pg_query.Node_UpdateStmt:
-		return SQLWrite, "UPDATE", nil
+		return Write, "UPDATE", nil
 	case *pg_query.Node_DeleteStmt:
-		return SQLWrite, "DELETE", nil
+		return Write, "DELETE", nil
 	case *pg_query.Node_MergeStmt:
-		return SQLWrite, "MERGE", nil
+		return Write, "MERGE", nil
 	case *pg_query.Node_TruncateStmt:
 		for _, r := range s.TruncateStmt.Relations {
 			if err := g.ownRelation(r.GetRangeVar()); err != nil {
 				return 0, "", err
 			}
 		}
-		return SQLWrite, "TRUNCATE", nil
+		return Write, "TRUNCATE", nil
 	case *pg_query.Node_ExplainStmt:
 		switch s.ExplainStmt.Query.GetNode().(type) {
 		case *pg_query.Node_SelectStmt, *pg_query.Node_InsertStmt, *pg_query.Node_UpdateStmt,
@@ -344,7 +346,7 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 		}
 		return 0, "", g.refuse("only queries and data statements can be explained")
 	case *pg_query.Node_CreateStmt:
-		return SQLSchema, "CREATE TABLE", g.createTable(s.CreateStmt)
+		return SchemaChange, "CREATE TABLE", g.createTable(s.CreateStmt)
 	case *pg_query.Node_CreateTableAsStmt:
 		c := s.CreateTableAsStmt
 		if c.Query.GetSelectStmt() == nil {
@@ -352,13 +354,13 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 		}
 		switch c.Objtype {
 		case pg_query.ObjectType_OBJECT_TABLE:
-			return SQLSchema, "CREATE TABLE", nil
+			return SchemaChange, "CREATE TABLE", nil
 		case pg_query.ObjectType_OBJECT_MATVIEW:
-			return SQLSchema, "CREATE MATERIALIZED VIEW", nil
+			return SchemaChange, "CREATE MATERIALIZED VIEW", nil
 		}
 		return 0, "", g.refuse(whyOnlyDDL)
 	case *pg_query.Node_ViewStmt:
-		return SQLSchema, "CREATE VIEW", g.ownRelation(s.ViewStmt.View)
+		return SchemaChange, "CREATE VIEW", g.ownRelation(s.ViewStmt.View)
 	case *pg_query.Node_IndexStmt:
 		ix := s.IndexStmt
 		if ix.TableSpace != "" {
@@ -370,11 +372,11 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 		if err := g.newName(ix.Idxname); err != nil {
 			return 0, "", err
 		}
-		return SQLSchema, "CREATE INDEX", g.ownRelation(ix.Relation)
+		return SchemaChange, "CREATE INDEX", g.ownRelation(ix.Relation)
 	case *pg_query.Node_CreateSeqStmt:
-		return SQLSchema, "CREATE SEQUENCE", g.ownRelation(s.CreateSeqStmt.Sequence)
+		return SchemaChange, "CREATE SEQUENCE", g.ownRelation(s.CreateSeqStmt.Sequence)
 	case *pg_query.Node_AlterSeqStmt:
-		return SQLSchema, "ALTER SEQUENCE", g.ownRelation(s.AlterSeqStmt.Sequence)
+		return SchemaChange, "ALTER SEQUENCE", g.ownRelation(s.AlterSeqStmt.Sequence)
 	case *pg_query.Node_AlterTableStmt:
 		return g.alterTable(s.AlterTableStmt)
 	case *pg_query.Node_RenameStmt:
@@ -389,11 +391,11 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 				return 0, "", err
 			}
 		}
-		return SQLSchema, "DROP " + word, nil
+		return SchemaChange, "DROP " + word, nil
 	case *pg_query.Node_CommentStmt:
-		return SQLSchema, "COMMENT", g.comment(s.CommentStmt)
+		return SchemaChange, "COMMENT", g.comment(s.CommentStmt)
 	case *pg_query.Node_RefreshMatViewStmt:
-		return SQLWrite, "REFRESH MATERIALIZED VIEW", g.ownRelation(s.RefreshMatViewStmt.Relation)
+		return Write, "REFRESH MATERIALIZED VIEW", g.ownRelation(s.RefreshMatViewStmt.Relation)
 	case *pg_query.Node_VacuumStmt:
 		v := s.VacuumStmt
 		if v.IsVacuumcmd {
@@ -409,7 +411,7 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 				return 0, "", err
 			}
 		}
-		return SQLWrite, "ANALYZE", nil
+		return Write, "ANALYZE", nil
 	case *pg_query.Node_AlterObjectSchemaStmt:
 		return 0, "", g.errorf("SET SCHEMA is not available through raw SQL: the database's objects stay in its schema")
 	case *pg_query.Node_AlterOwnerStmt:
@@ -422,7 +424,7 @@ func (g *sqlGuard) statement(n *pg_query.Node) (SQLKind, string, error) {
 	return 0, "", g.refuse(whyOnlyDDL)
 }
 
-func (g *sqlGuard) createTable(c *pg_query.CreateStmt) error {
+func (g *guard) createTable(c *pg_query.CreateStmt) error {
 	switch {
 	case c.Partspec != nil || c.Partbound != nil:
 		return g.errorf("%s", whyPartitioned)
@@ -458,7 +460,7 @@ var alterTableCommands = map[pg_query.AlterTableType]bool{
 	pg_query.AlterTableType_AT_ReplicaIdentity: true,
 }
 
-func (g *sqlGuard) alterTable(a *pg_query.AlterTableStmt) (SQLKind, string, error) {
+func (g *guard) alterTable(a *pg_query.AlterTableStmt) (Kind, string, error) {
 	word, ok := relationObjects[a.Objtype]
 	if !ok {
 		return 0, "", g.refuse("only tables, indexes, views, materialized views and sequences can be altered")
@@ -487,10 +489,10 @@ func (g *sqlGuard) alterTable(a *pg_query.AlterTableStmt) (SQLKind, string, erro
 				word, strings.TrimPrefix(t.String(), "AT_"))
 		}
 	}
-	return SQLSchema, "ALTER " + word, g.ownRelation(a.Relation)
+	return SchemaChange, "ALTER " + word, g.ownRelation(a.Relation)
 }
 
-func (g *sqlGuard) rename(r *pg_query.RenameStmt) (SQLKind, string, error) {
+func (g *guard) rename(r *pg_query.RenameStmt) (Kind, string, error) {
 	obj := r.RenameType
 	if obj == pg_query.ObjectType_OBJECT_COLUMN || obj == pg_query.ObjectType_OBJECT_TABCONSTRAINT {
 		obj = r.RelationType
@@ -504,20 +506,20 @@ func (g *sqlGuard) rename(r *pg_query.RenameStmt) (SQLKind, string, error) {
 			return 0, "", err
 		}
 	}
-	return SQLSchema, "ALTER " + word, g.ownRelation(r.Relation)
+	return SchemaChange, "ALTER " + word, g.ownRelation(r.Relation)
 }
 
 // newName checks the name a relation is given where the statement names no schema (an
 // index, a rename): a name starting with pg_ could only ever be used qualified, since
 // unqualified it means the system catalog.
-func (g *sqlGuard) newName(name string) error {
+func (g *guard) newName(name string) error {
 	if strings.HasPrefix(name, "pg_") {
 		return g.errorf("the name %q is not allowed: names starting with pg_ are the system catalog's", name)
 	}
 	return nil
 }
 
-func (g *sqlGuard) comment(c *pg_query.CommentStmt) error {
+func (g *guard) comment(c *pg_query.CommentStmt) error {
 	names := nameList(c.Object)
 	switch c.Objtype {
 	case pg_query.ObjectType_OBJECT_COLUMN, pg_query.ObjectType_OBJECT_TABCONSTRAINT:

@@ -1,4 +1,4 @@
-package storage_test
+package sqlguard_test
 
 import (
 	"context"
@@ -11,7 +11,41 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/pgtest"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
+
+// These tests hold the guard against a real server: its catalog, and what the store runs
+// of what the guard accepts.
+
+func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
+	t.Helper()
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	ws, err := st.CreateWorkspace(ctx, "w", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := st.CreateDatabase(ctx, ws.ID, "app", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, db
+}
+
+// runSQL checks query and runs it in db as the database's role.
+func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *gqlbase.SQLResult {
+	t.Helper()
+	stmts, err := sqlguard.Check(query, db.Schema)
+	if err != nil {
+		t.Fatalf("check %q: %v", query, err)
+	}
+	res, err := st.ExecSQL(context.Background(), db, stmts, storage.SQLOptions{ReadOnly: readOnly, Actor: "test"})
+	if err != nil {
+		t.Fatalf("exec %q: %v", query, err)
+	}
+	return res
+}
 
 // TestRawSQLCannotReadOtherDatabasesNames runs raw SQL through the real store: a database's
 // role is refused the catalog, and everything the guard lets it read (every view of
@@ -58,7 +92,7 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 		`SELECT (oid + 0)::regclass FROM (VALUES (16384::oid)) v(oid)`,
 		`SELECT nextval('` + victim.Schema + `.victim_counter')`,
 	} {
-		if _, err := storage.ParseSQL(q, mine.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
+		if _, err := sqlguard.Check(q, mine.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
 			t.Errorf("%q: %v, want BAD_USER_INPUT", q, err)
 		}
 	}
@@ -83,7 +117,7 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 		`SELECT row_to_json(x)::text FROM pg_catalog.pg_timezone_abbrevs` + match}
 	for _, v := range views {
 		q := `SELECT * FROM information_schema.` + v
-		_, err := storage.ParseSQL(q, mine.Schema)
+		_, err := sqlguard.Check(q, mine.Schema)
 		if v == "udt_privileges" {
 			// It lists the row type of every table, since types are PUBLIC: refused.
 			if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
@@ -126,7 +160,7 @@ func TestRawSQLRefusesEveryCatalogRelation(t *testing.T) {
 	if len(rels) < 100 {
 		t.Fatalf("pg_catalog has %d relations", len(rels))
 	}
-	allowed := storage.SQLAllowedCatalogRelations()
+	allowed := sqlguard.AllowedCatalogRelations()
 	for _, rel := range rels {
 		if !strings.HasPrefix(rel, "pg_") {
 			t.Errorf("pg_catalog relation %q does not start with pg_: unqualified, it would resolve to the catalog", rel)
@@ -140,7 +174,7 @@ func TestRawSQLRefusesEveryCatalogRelation(t *testing.T) {
 			`SELECT ` + pq.QuoteLiteral(rel) + `::regclass`,
 			`SELECT NULL::` + pq.QuoteIdentifier(rel),
 		} {
-			if _, err := storage.ParseSQL(q, db.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
+			if _, err := sqlguard.Check(q, db.Schema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
 				t.Errorf("%q: %v, want BAD_USER_INPUT", q, err)
 			}
 		}
@@ -162,7 +196,7 @@ func TestRawSQLFunctionsPrintNoObjectNames(t *testing.T) {
 		  EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a
 		          WHERE a::regtype::text LIKE 'reg%' AND NOT (a = 'regconfig'::regtype AND p.proname LIKE '%ts%')
 		            AND NOT (a = 'regclass'::regtype AND p.proname IN ('nextval', 'currval', 'setval'))))
-		ORDER BY 1`, pq.Array(storage.SQLAllowedFunctions()))
+		ORDER BY 1`, pq.Array(sqlguard.AllowedFunctions()))
 	if err != nil {
 		t.Fatal(err)
 	}

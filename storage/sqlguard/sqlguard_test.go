@@ -1,37 +1,37 @@
-package storage_test
+package sqlguard_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 // testSchema is the schema of the database the guard checks statements for.
 const testSchema = "db_1"
 
-func TestParseSQLClassifies(t *testing.T) {
+func TestCheckClassifies(t *testing.T) {
 	cases := []struct {
 		sql   string
-		kinds []storage.SQLKind
+		kinds []sqlguard.Kind
 	}{
-		{"SELECT 1", []storage.SQLKind{storage.SQLRead}},
-		{"select * from users; select 2;", []storage.SQLKind{storage.SQLRead, storage.SQLRead}},
-		{"WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", []storage.SQLKind{storage.SQLWrite}},
-		{"INSERT INTO users (name) VALUES ('a;b'), ($$c;d$$)", []storage.SQLKind{storage.SQLWrite}},
-		{"UPDATE users SET name = E'it\\'s; fine' WHERE id = 1", []storage.SQLKind{storage.SQLWrite}},
-		{"CREATE TABLE users (name TEXT, role TEXT, temp REAL)", []storage.SQLKind{storage.SQLSchema}},
-		{"create unique index on users (name)", []storage.SQLKind{storage.SQLSchema}},
-		{"CREATE OR REPLACE VIEW v AS SELECT 1", []storage.SQLKind{storage.SQLSchema}},
-		{"ALTER TABLE users RENAME TO people", []storage.SQLKind{storage.SQLSchema}},
-		{"DROP MATERIALIZED VIEW mv", []storage.SQLKind{storage.SQLSchema}},
-		{"SELECT * INTO copy FROM users", []storage.SQLKind{storage.SQLSchema}},
-		{"/* a; /* nested; */ comment */ SELECT 1 -- trailing; comment", []storage.SQLKind{storage.SQLRead}},
+		{"SELECT 1", []sqlguard.Kind{sqlguard.Read}},
+		{"select * from users; select 2;", []sqlguard.Kind{sqlguard.Read, sqlguard.Read}},
+		{"WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", []sqlguard.Kind{sqlguard.Write}},
+		{"INSERT INTO users (name) VALUES ('a;b'), ($$c;d$$)", []sqlguard.Kind{sqlguard.Write}},
+		{"UPDATE users SET name = E'it\\'s; fine' WHERE id = 1", []sqlguard.Kind{sqlguard.Write}},
+		{"CREATE TABLE users (name TEXT, role TEXT, temp REAL)", []sqlguard.Kind{sqlguard.SchemaChange}},
+		{"create unique index on users (name)", []sqlguard.Kind{sqlguard.SchemaChange}},
+		{"CREATE OR REPLACE VIEW v AS SELECT 1", []sqlguard.Kind{sqlguard.SchemaChange}},
+		{"ALTER TABLE users RENAME TO people", []sqlguard.Kind{sqlguard.SchemaChange}},
+		{"DROP MATERIALIZED VIEW mv", []sqlguard.Kind{sqlguard.SchemaChange}},
+		{"SELECT * INTO copy FROM users", []sqlguard.Kind{sqlguard.SchemaChange}},
+		{"/* a; /* nested; */ comment */ SELECT 1 -- trailing; comment", []sqlguard.Kind{sqlguard.Read}},
 		{"SELECT \"set_config\" FROM t", nil}, // a quoted identifier with a blocked name is refused too
 	}
 	for _, c := range cases {
-		stmts, err := storage.ParseSQL(c.sql, testSchema)
+		stmts, err := sqlguard.Check(c.sql, testSchema)
 		if c.kinds == nil {
 			if err == nil {
 				t.Errorf("%q: accepted", c.sql)
@@ -54,7 +54,7 @@ func TestParseSQLClassifies(t *testing.T) {
 	}
 }
 
-func TestParseSQLRefusesEscapes(t *testing.T) {
+func TestCheckRefusesEscapes(t *testing.T) {
 	refused := []string{
 		"RESET ROLE",
 		"SET ROLE postgres",
@@ -90,7 +90,7 @@ func TestParseSQLRefusesEscapes(t *testing.T) {
 		"  ;  ; ",
 	}
 	for _, q := range refused {
-		_, err := storage.ParseSQL(q, testSchema)
+		_, err := sqlguard.Check(q, testSchema)
 		if err == nil {
 			t.Errorf("%q: accepted", q)
 			continue
@@ -101,8 +101,8 @@ func TestParseSQLRefusesEscapes(t *testing.T) {
 	}
 }
 
-func TestParseSQLSplitsOnlyOutsideQuotes(t *testing.T) {
-	stmts, err := storage.ParseSQL(`INSERT INTO t VALUES ('a;b', "c;d", $tag$ ; $tag$); SELECT ';'`, testSchema)
+func TestCheckSplitsOnlyOutsideQuotes(t *testing.T) {
+	stmts, err := sqlguard.Check(`INSERT INTO t VALUES ('a;b', "c;d", $tag$ ; $tag$); SELECT ';'`, testSchema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ var catalogLeaks = []string{
 // ordinary queries and DDL are still accepted.
 func TestRawSQLSeesOtherTenantsCatalog(t *testing.T) {
 	for _, q := range catalogLeaks {
-		_, err := storage.ParseSQL(q, testSchema)
+		_, err := sqlguard.Check(q, testSchema)
 		if err == nil {
 			t.Errorf("%q: accepted", q)
 			continue
@@ -272,77 +272,77 @@ func TestRawSQLSeesOtherTenantsCatalog(t *testing.T) {
 		"SELECT * FROM users WHERE":                   `syntax error at end of input (at position 26)`,
 	}
 	for q, want := range named {
-		if _, err := storage.ParseSQL(q, testSchema); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := sqlguard.Check(q, testSchema); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want it to say %s", q, err, want)
 		}
 	}
 
 	allowed := []struct {
 		sql  string
-		kind storage.SQLKind
+		kind sqlguard.Kind
 	}{
-		{"SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id LEFT JOIN db_1.notes n USING (id)", storage.SQLRead},
-		{"WITH recent AS (SELECT * FROM orders WHERE placed > now() - interval '7 days') SELECT count(*) FROM recent", storage.SQLRead},
-		{"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT sum(i) FROM n", storage.SQLRead},
-		{"WITH pg_stats AS (SELECT 1 AS x) SELECT * FROM pg_stats", storage.SQLRead}, // the CTE, not the catalog view
-		{"WITH a AS (SELECT 1 AS x), b AS (SELECT * FROM a) SELECT * FROM b, (SELECT * FROM a) s", storage.SQLRead},
-		{"SELECT name, row_number() OVER (PARTITION BY team ORDER BY score DESC), lag(score) OVER w, rank() OVER w FROM players WINDOW w AS (ORDER BY score)", storage.SQLRead},
-		{"SELECT jsonb_build_object('n', name), json_agg(t), jsonb_agg(data -> 'a') FROM t GROUP BY name", storage.SQLRead},
-		{"SELECT data ->> 'a', jsonb_set(data, '{a}', '1'), jsonb_path_query_first(data, '$.b') FROM t WHERE data ? 'a'", storage.SQLRead},
-		{"SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()", storage.SQLRead},
-		{"SELECT * FROM information_schema.tables t JOIN information_schema.table_constraints c USING (table_name)", storage.SQLRead},
-		{"SELECT pg_catalog.lower(name), upper(name), length(name), substr(name, 2), replace(name, 'a', 'b') FROM users", storage.SQLRead},
-		{"SELECT extract(year FROM now()), substring(name FROM 1 FOR 2), trim(both ' ' FROM name), position('a' IN name), now() AT TIME ZONE 'UTC' FROM users", storage.SQLRead},
-		{"SELECT format('%s-%s', a, b), concat_ws(',', a, b), coalesce(a, 'x'), greatest(1, 2), least(1, 2), nullif(a, '') FROM t", storage.SQLRead},
-		{"SELECT date_trunc('month', placed), age(placed), to_char(placed, 'YYYY'), make_date(2024, 1, 2), placed::date FROM orders", storage.SQLRead},
-		{"SELECT count(*), sum(total), avg(total), min(total), max(total), array_agg(id ORDER BY id), string_agg(ref, ','), bool_and(total > 0) FROM orders", storage.SQLRead},
-		{"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total), count(*) FILTER (WHERE total > 10) FROM orders", storage.SQLRead},
-		{"SELECT current_user, session_user, current_date, current_timestamp, localtime, current_schema", storage.SQLRead},
-		{"SELECT gen_random_uuid(), random(), abs(-1), round(2.5), array_length(ARRAY[1, 2], 1), unnest(ARRAY[1, 2])", storage.SQLRead},
-		{"SELECT * FROM generate_series(1, 3) g(i), jsonb_each('{}'::jsonb) e", storage.SQLRead},
-		{"SELECT to_tsvector('english', body) @@ to_tsquery('english'::regconfig, 'x') FROM notes", storage.SQLRead},
-		{"SELECT 'orders'::regclass, 'db_1.orders'::regclass, CAST('information_schema.tables' AS regclass)", storage.SQLRead},
-		{"SELECT * FROM pg_timezone_names WHERE name = 'UTC'", storage.SQLRead},
-		{"SELECT t.* FROM orders t TABLESAMPLE bernoulli (10) REPEATABLE (1)", storage.SQLRead},
-		{"SELECT name COLLATE \"C\", name COLLATE pg_catalog.\"default\" FROM users ORDER BY 1", storage.SQLRead},
-		{"SELECT 1 OPERATOR(pg_catalog.+) 1, x::pg_catalog.int4, NULL::db_1.users FROM t", storage.SQLRead},
-		{"EXPLAIN SELECT * FROM orders", storage.SQLRead},
-		{"SELECT currval('s')", storage.SQLRead},
-		{"SELECT nextval('s'), setval('db_1.s', 10)", storage.SQLWrite},
-		{"UPDATE orders SET total = total * 1.1 FROM users WHERE users.id = orders.user_id", storage.SQLWrite},
-		{"WITH moved AS (DELETE FROM orders WHERE total = 0 RETURNING *) INSERT INTO archive SELECT * FROM moved", storage.SQLWrite},
-		{"MERGE INTO stock s USING orders o ON s.id = o.id WHEN MATCHED THEN UPDATE SET n = s.n - 1 WHEN NOT MATCHED THEN INSERT (id, n) VALUES (o.id, 0)", storage.SQLWrite},
-		{"INSERT INTO users (name) VALUES ('x') ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id", storage.SQLWrite},
-		{"TRUNCATE orders, db_1.archive RESTART IDENTITY", storage.SQLWrite},
-		{"ANALYZE orders", storage.SQLWrite},
-		{"REFRESH MATERIALIZED VIEW mv", storage.SQLWrite},
+		{"SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id LEFT JOIN db_1.notes n USING (id)", sqlguard.Read},
+		{"WITH recent AS (SELECT * FROM orders WHERE placed > now() - interval '7 days') SELECT count(*) FROM recent", sqlguard.Read},
+		{"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT sum(i) FROM n", sqlguard.Read},
+		{"WITH pg_stats AS (SELECT 1 AS x) SELECT * FROM pg_stats", sqlguard.Read}, // the CTE, not the catalog view
+		{"WITH a AS (SELECT 1 AS x), b AS (SELECT * FROM a) SELECT * FROM b, (SELECT * FROM a) s", sqlguard.Read},
+		{"SELECT name, row_number() OVER (PARTITION BY team ORDER BY score DESC), lag(score) OVER w, rank() OVER w FROM players WINDOW w AS (ORDER BY score)", sqlguard.Read},
+		{"SELECT jsonb_build_object('n', name), json_agg(t), jsonb_agg(data -> 'a') FROM t GROUP BY name", sqlguard.Read},
+		{"SELECT data ->> 'a', jsonb_set(data, '{a}', '1'), jsonb_path_query_first(data, '$.b') FROM t WHERE data ? 'a'", sqlguard.Read},
+		{"SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()", sqlguard.Read},
+		{"SELECT * FROM information_schema.tables t JOIN information_schema.table_constraints c USING (table_name)", sqlguard.Read},
+		{"SELECT pg_catalog.lower(name), upper(name), length(name), substr(name, 2), replace(name, 'a', 'b') FROM users", sqlguard.Read},
+		{"SELECT extract(year FROM now()), substring(name FROM 1 FOR 2), trim(both ' ' FROM name), position('a' IN name), now() AT TIME ZONE 'UTC' FROM users", sqlguard.Read},
+		{"SELECT format('%s-%s', a, b), concat_ws(',', a, b), coalesce(a, 'x'), greatest(1, 2), least(1, 2), nullif(a, '') FROM t", sqlguard.Read},
+		{"SELECT date_trunc('month', placed), age(placed), to_char(placed, 'YYYY'), make_date(2024, 1, 2), placed::date FROM orders", sqlguard.Read},
+		{"SELECT count(*), sum(total), avg(total), min(total), max(total), array_agg(id ORDER BY id), string_agg(ref, ','), bool_and(total > 0) FROM orders", sqlguard.Read},
+		{"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY total), count(*) FILTER (WHERE total > 10) FROM orders", sqlguard.Read},
+		{"SELECT current_user, session_user, current_date, current_timestamp, localtime, current_schema", sqlguard.Read},
+		{"SELECT gen_random_uuid(), random(), abs(-1), round(2.5), array_length(ARRAY[1, 2], 1), unnest(ARRAY[1, 2])", sqlguard.Read},
+		{"SELECT * FROM generate_series(1, 3) g(i), jsonb_each('{}'::jsonb) e", sqlguard.Read},
+		{"SELECT to_tsvector('english', body) @@ to_tsquery('english'::regconfig, 'x') FROM notes", sqlguard.Read},
+		{"SELECT 'orders'::regclass, 'db_1.orders'::regclass, CAST('information_schema.tables' AS regclass)", sqlguard.Read},
+		{"SELECT * FROM pg_timezone_names WHERE name = 'UTC'", sqlguard.Read},
+		{"SELECT t.* FROM orders t TABLESAMPLE bernoulli (10) REPEATABLE (1)", sqlguard.Read},
+		{"SELECT name COLLATE \"C\", name COLLATE pg_catalog.\"default\" FROM users ORDER BY 1", sqlguard.Read},
+		{"SELECT 1 OPERATOR(pg_catalog.+) 1, x::pg_catalog.int4, NULL::db_1.users FROM t", sqlguard.Read},
+		{"EXPLAIN SELECT * FROM orders", sqlguard.Read},
+		{"SELECT currval('s')", sqlguard.Read},
+		{"SELECT nextval('s'), setval('db_1.s', 10)", sqlguard.Write},
+		{"UPDATE orders SET total = total * 1.1 FROM users WHERE users.id = orders.user_id", sqlguard.Write},
+		{"WITH moved AS (DELETE FROM orders WHERE total = 0 RETURNING *) INSERT INTO archive SELECT * FROM moved", sqlguard.Write},
+		{"MERGE INTO stock s USING orders o ON s.id = o.id WHEN MATCHED THEN UPDATE SET n = s.n - 1 WHEN NOT MATCHED THEN INSERT (id, n) VALUES (o.id, 0)", sqlguard.Write},
+		{"INSERT INTO users (name) VALUES ('x') ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id", sqlguard.Write},
+		{"TRUNCATE orders, db_1.archive RESTART IDENTITY", sqlguard.Write},
+		{"ANALYZE orders", sqlguard.Write},
+		{"REFRESH MATERIALIZED VIEW mv", sqlguard.Write},
 		{`CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE,
 			total NUMERIC(10,2) NOT NULL CHECK (total >= 0), placed TIMESTAMPTZ DEFAULT now(), ref TEXT UNIQUE,
-			code TEXT GENERATED ALWAYS AS (upper(ref)) STORED, n SERIAL, tags TEXT[], data JSONB DEFAULT '{}')`, storage.SQLSchema},
-		{"CREATE TABLE IF NOT EXISTS db_1.notes (id INT GENERATED BY DEFAULT AS IDENTITY, body TEXT DEFAULT '', at DATE DEFAULT current_date)", storage.SQLSchema},
-		{"CREATE UNLOGGED TABLE scratch (a int)", storage.SQLSchema},
-		{"CREATE TABLE copy AS SELECT * FROM users WITH NO DATA", storage.SQLSchema},
-		{"CREATE TABLE t2 (id INT DEFAULT nextval('s'), k INT, EXCLUDE USING gist (k WITH =))", storage.SQLSchema},
-		{"CREATE TABLE t3 (LIKE orders INCLUDING ALL, extra TEXT)", storage.SQLSchema},
-		{"CREATE INDEX orders_lower ON orders USING btree (lower(ref) text_pattern_ops) WHERE total > 0", storage.SQLSchema},
-		{"CREATE UNIQUE INDEX IF NOT EXISTS u ON db_1.users (name) INCLUDE (id)", storage.SQLSchema},
-		{"CREATE VIEW big AS SELECT id, total FROM orders WHERE total > 100 WITH CHECK OPTION", storage.SQLSchema},
-		{"CREATE OR REPLACE VIEW stats AS WITH c AS (SELECT count(*) AS n FROM orders) SELECT n FROM c", storage.SQLSchema},
-		{"CREATE MATERIALIZED VIEW mv AS SELECT count(*) FROM orders", storage.SQLSchema},
-		{"CREATE SEQUENCE s START 10 OWNED BY orders.id", storage.SQLSchema},
-		{"ALTER SEQUENCE s RESTART WITH 1", storage.SQLSchema},
-		{"ALTER TABLE orders ADD COLUMN note TEXT DEFAULT '', ALTER COLUMN total TYPE NUMERIC(12,2), DROP COLUMN code", storage.SQLSchema},
-		{"ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0), ALTER COLUMN ref SET NOT NULL", storage.SQLSchema},
-		{"ALTER TABLE orders RENAME COLUMN ref TO reference", storage.SQLSchema},
-		{"ALTER TABLE db_1.orders RENAME TO purchases", storage.SQLSchema},
-		{"ALTER INDEX orders_lower RENAME TO orders_ref", storage.SQLSchema},
-		{"DROP VIEW IF EXISTS big; DROP INDEX orders_lower; DROP TABLE db_1.orders CASCADE", storage.SQLSchema},
-		{"COMMENT ON COLUMN orders.total IS 'x'", storage.SQLSchema},
-		{"COMMENT ON TABLE db_1.orders IS 'y'", storage.SQLSchema},
-		{"COMMENT ON CONSTRAINT positive ON orders IS 'z'", storage.SQLSchema},
+			code TEXT GENERATED ALWAYS AS (upper(ref)) STORED, n SERIAL, tags TEXT[], data JSONB DEFAULT '{}')`, sqlguard.SchemaChange},
+		{"CREATE TABLE IF NOT EXISTS db_1.notes (id INT GENERATED BY DEFAULT AS IDENTITY, body TEXT DEFAULT '', at DATE DEFAULT current_date)", sqlguard.SchemaChange},
+		{"CREATE UNLOGGED TABLE scratch (a int)", sqlguard.SchemaChange},
+		{"CREATE TABLE copy AS SELECT * FROM users WITH NO DATA", sqlguard.SchemaChange},
+		{"CREATE TABLE t2 (id INT DEFAULT nextval('s'), k INT, EXCLUDE USING gist (k WITH =))", sqlguard.SchemaChange},
+		{"CREATE TABLE t3 (LIKE orders INCLUDING ALL, extra TEXT)", sqlguard.SchemaChange},
+		{"CREATE INDEX orders_lower ON orders USING btree (lower(ref) text_pattern_ops) WHERE total > 0", sqlguard.SchemaChange},
+		{"CREATE UNIQUE INDEX IF NOT EXISTS u ON db_1.users (name) INCLUDE (id)", sqlguard.SchemaChange},
+		{"CREATE VIEW big AS SELECT id, total FROM orders WHERE total > 100 WITH CHECK OPTION", sqlguard.SchemaChange},
+		{"CREATE OR REPLACE VIEW stats AS WITH c AS (SELECT count(*) AS n FROM orders) SELECT n FROM c", sqlguard.SchemaChange},
+		{"CREATE MATERIALIZED VIEW mv AS SELECT count(*) FROM orders", sqlguard.SchemaChange},
+		{"CREATE SEQUENCE s START 10 OWNED BY orders.id", sqlguard.SchemaChange},
+		{"ALTER SEQUENCE s RESTART WITH 1", sqlguard.SchemaChange},
+		{"ALTER TABLE orders ADD COLUMN note TEXT DEFAULT '', ALTER COLUMN total TYPE NUMERIC(12,2), DROP COLUMN code", sqlguard.SchemaChange},
+		{"ALTER TABLE orders ADD CONSTRAINT positive CHECK (total > 0), ALTER COLUMN ref SET NOT NULL", sqlguard.SchemaChange},
+		{"ALTER TABLE orders RENAME COLUMN ref TO reference", sqlguard.SchemaChange},
+		{"ALTER TABLE db_1.orders RENAME TO purchases", sqlguard.SchemaChange},
+		{"ALTER INDEX orders_lower RENAME TO orders_ref", sqlguard.SchemaChange},
+		{"DROP VIEW IF EXISTS big; DROP INDEX orders_lower; DROP TABLE db_1.orders CASCADE", sqlguard.SchemaChange},
+		{"COMMENT ON COLUMN orders.total IS 'x'", sqlguard.SchemaChange},
+		{"COMMENT ON TABLE db_1.orders IS 'y'", sqlguard.SchemaChange},
+		{"COMMENT ON CONSTRAINT positive ON orders IS 'z'", sqlguard.SchemaChange},
 	}
 	for _, c := range allowed {
-		stmts, err := storage.ParseSQL(c.sql, testSchema)
+		stmts, err := sqlguard.Check(c.sql, testSchema)
 		if err != nil {
 			t.Errorf("%q: %v", c.sql, err)
 			continue
@@ -444,7 +444,7 @@ func TestRawSQLStatementAllowlist(t *testing.T) {
 		"SELECT 1_000",
 		"SELECT 0o17 FROM users",
 	} {
-		_, err := storage.ParseSQL(q, testSchema)
+		_, err := sqlguard.Check(q, testSchema)
 		if err == nil {
 			t.Errorf("%q: accepted", q)
 			continue
@@ -470,17 +470,17 @@ func TestPartitionedTableIsBadUserInput(t *testing.T) {
 		"ALTER INDEX m_idx ATTACH PARTITION x_idx",
 		"CREATE TABLE ok (a int); CREATE TABLE m (a int) PARTITION BY LIST (a)",
 	} {
-		_, err := storage.ParseSQL(q, testSchema)
+		_, err := sqlguard.Check(q, testSchema)
 		if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput || !strings.Contains(err.Error(), "partitioned tables are not supported") {
 			t.Errorf("%q: %v, want BAD_USER_INPUT about partitioned tables", q, err)
 		}
 	}
 }
 
-// TestParseSQLRefusesDeepNesting: chains the parser would turn into a tree too deep for the
+// TestCheckRefusesDeepNesting: chains the parser would turn into a tree too deep for the
 // stack of its thread are refused before parsing (the process used to die on them), and big
 // flat statements are still accepted.
-func TestParseSQLRefusesDeepNesting(t *testing.T) {
+func TestCheckRefusesDeepNesting(t *testing.T) {
 	const n = 30_000
 	for name, q := range map[string]string{
 		"operators": "SELECT 1" + strings.Repeat(" + 1", n),
@@ -492,7 +492,7 @@ func TestParseSQLRefusesDeepNesting(t *testing.T) {
 		"cases":     "SELECT 1" + strings.Repeat(" + CASE WHEN true THEN 1 ELSE 2 END", n),
 		"groups":    "SELECT 1" + strings.Repeat(" + (1, 2)", n),
 	} {
-		_, err := storage.ParseSQL(q, testSchema)
+		_, err := sqlguard.Check(q, testSchema)
 		if gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput {
 			t.Errorf("%s: %.100v, want BAD_USER_INPUT", name, err)
 		}
@@ -520,11 +520,11 @@ func TestParseSQLRefusesDeepNesting(t *testing.T) {
 		"case":     "SELECT CASE" + strings.Repeat(" WHEN id = 1 + 1 THEN 'a' || 'b'", 3000) + " END FROM t",
 		"subquery": strings.Repeat("SELECT * FROM (", 200) + "SELECT 1" + strings.Repeat(") s", 200),
 	} {
-		if _, err := storage.ParseSQL(q, testSchema); err != nil {
+		if _, err := sqlguard.Check(q, testSchema); err != nil {
 			t.Errorf("%s: %.200v", name, err)
 		}
 	}
-	if _, err := storage.ParseSQL(`SELECT 'a\' || ' FROM pg_class --'`, testSchema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput ||
+	if _, err := sqlguard.Check(`SELECT 'a\' || ' FROM pg_class --'`, testSchema); gqlbase.ErrorCode(err) != gqlbase.CodeBadUserInput ||
 		!strings.Contains(err.Error(), "standard_conforming_strings") {
 		t.Errorf("backslash before a quote: %v", err)
 	}
