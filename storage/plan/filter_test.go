@@ -15,7 +15,6 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
-	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // filterFixture is a real table with one column of every type plus the system columns, and
@@ -623,12 +622,4 @@ func filterMustJSON(t testing.TB, v any) string {
 		t.Fatal(err)
 	}
 	return string(data)
-}
-
-// compileFilter compiles a bound filter as storage's row reads do: the SQL expression over
-// columns qualified by alias, and its parameters.
-func compileFilter(b *gqlbase.BoundFilter, alias string) (string, []any) {
-	var a plan.Args
-	expr := plan.Filter(b, alias, &a)
-	return expr, a.List
 }
