@@ -55,8 +55,9 @@ var places = map[string]layer{
 	"logging":            layerBase,
 	"internal/cache/...": layerBase,
 
-	// The store, its SQL guard, plans and outbox, the embedded cluster and the test harness
-	// of databases: one layer, since the store starts the cluster and the harness opens stores.
+	// The store, its SQL guard, plans (storage/plan, which imports only the root: see
+	// rootOnly) and outbox, the embedded cluster and the test harness of databases: one
+	// layer, since the store starts the cluster and the harness opens stores.
 	"storage/...": layerStorage,
 
 	"dataloaders/...": layerEvents,
@@ -89,6 +90,10 @@ var testOnly = []string{"storage/pgtest/...", "internal/testserver/...", "intern
 // restHelpers are the packages under rest/ that are not dialects; every other rest/<name> is
 // a dialect, including the ones not written yet.
 var restHelpers = []string{"rest/restkit", "rest/docs", "rest/playground"}
+
+// rootOnly are packages that may import no package of the module but the root: storage/plan
+// is pure functions from the domain's types to SQL, so it stays usable without a database.
+var rootOnly = []string{"storage/plan"}
 
 // dialectForbidden are what a dialect must not import: the generated GraphQL package (its
 // input types belong to the GraphQL API, not to the use cases) and storage.
@@ -154,6 +159,7 @@ func TestRulesCatchWrongImports(t *testing.T) {
 		{ImportPath: m("rest"), Imports: []string{m("cmd/gqlbase")}},
 		{ImportPath: m("newthing"), Imports: []string{m("storage")}},
 		{ImportPath: m("internal/cache"), Imports: []string{"github.com/dgraph-io/ristretto/v2"}},
+		{ImportPath: m("storage/plan"), Imports: []string{m(""), m("storage"), "github.com/lib/pq"}},
 	}
 	problems, _ := check(pkgs)
 	want := []string{
@@ -166,6 +172,7 @@ func TestRulesCatchWrongImports(t *testing.T) {
 		"package resolvers imports storage/pgtest, which only tests may import",
 		"package rest imports cmd/gqlbase, but nothing imports cmd",
 		"package newthing has no place in the layers",
+		"package storage/plan imports storage, but it may import only the root",
 	}
 	for _, w := range want {
 		if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, w) }) {
@@ -232,6 +239,9 @@ func judge(from string, fromLayer layer, to string) string {
 	}
 	if anyMatch(to, testOnly) && !anyMatch(from, testOnly) {
 		return fmt.Sprintf("package %s imports %s, which only tests may import", name(from), name(to))
+	}
+	if anyMatch(from, rootOnly) && to != "" {
+		return fmt.Sprintf("package %s imports %s, but it may import only the root package gqlbase", name(from), name(to))
 	}
 	if toLayer.rank > fromLayer.rank {
 		return fmt.Sprintf("package %s imports %s, against the direction %s (%s is in %s, %s in %s, which is above)",
