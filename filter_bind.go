@@ -16,8 +16,8 @@ const (
 	MaxFilterListLength = 1_000
 )
 
-// Filter semantics. They are the same in SQL (storage compiles a BoundFilter into a
-// parameterised expression) and in memory (BoundFilter.Match), and the storage tests check
+// Filter semantics. They are the same in SQL (storage/plan compiles a BoundFilter into a
+// parameterised expression) and in memory (BoundFilter.Match), and the storage/plan tests check
 // that both agree on every operator and type:
 //
 //   - Two-valued logic: a filter is true or false for every row, never unknown. A comparison

@@ -5,7 +5,7 @@ import (
 )
 
 // Match reports whether a row satisfies the filter, with the semantics documented in
-// filter_bind.go (the same as the SQL storage compiles). row maps column names to values as
+// filter_bind.go (the same as the SQL storage/plan compiles). row maps column names to values as
 // decoded from the row's JSON (Postgres to_jsonb: numbers as json.Number or float64, dates
 // "2026-01-02", date-times "2026-01-02T03:04:05.123456+00:00", arrays as []any, JSON columns
 // as decoded values) or to the canonical Go values of CoerceValue. A missing column, or a value

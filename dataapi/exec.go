@@ -11,7 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Executable is the graphql.ExecutableSchema of one Schema: gqlgen's handler parses and
@@ -171,7 +171,7 @@ func (x *execution) queryField(ctx context.Context, f graphql.CollectedField) (j
 	if err != nil {
 		return nil, err
 	}
-	query, params, err := storage.CompilePlan(p)
+	query, params, err := plan.Compile(p)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // TableEvents tells live queries when a table changed. SubscribeTable's channel receives a
@@ -35,7 +35,7 @@ type liveResult struct {
 // is fetched once per batch of events and sent to each of them when its result changed.
 type liveQueries struct {
 	events TableEvents
-	run    func(ctx context.Context, p *storage.Plan) (json.RawMessage, error)
+	run    func(ctx context.Context, p *plan.Plan) (json.RawMessage, error)
 	logger *slog.Logger
 
 	mu      sync.Mutex
@@ -44,7 +44,7 @@ type liveQueries struct {
 
 type liveQuery struct {
 	key     string
-	plan    *storage.Plan
+	plan    *plan.Plan
 	cancel  context.CancelFunc
 	fetches atomic.Int64
 
@@ -73,18 +73,18 @@ func (s *liveSub) offer(r liveResult) {
 	}
 }
 
-func newLiveQueries(events TableEvents, run func(context.Context, *storage.Plan) (json.RawMessage, error), logger *slog.Logger) *liveQueries {
+func newLiveQueries(events TableEvents, run func(context.Context, *plan.Plan) (json.RawMessage, error), logger *slog.Logger) *liveQueries {
 	return &liveQueries{events: events, run: run, logger: logger, queries: map[string]*liveQuery{}}
 }
 
-// subscribe registers a subscriber of the live query key (compiled from plan) until ctx ends.
-func (l *liveQueries) subscribe(ctx context.Context, key string, plan *storage.Plan) *liveSub {
+// subscribe registers a subscriber of the live query key (compiled from p) until ctx ends.
+func (l *liveQueries) subscribe(ctx context.Context, key string, p *plan.Plan) *liveSub {
 	sub := &liveSub{ch: make(chan liveResult, 1)}
 	l.mu.Lock()
 	q := l.queries[key]
 	if q == nil {
 		qctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		q = &liveQuery{key: key, plan: plan, cancel: cancel, subs: map[*liveSub]struct{}{}}
+		q = &liveQuery{key: key, plan: p, cancel: cancel, subs: map[*liveSub]struct{}{}}
 		l.queries[key] = q
 		go l.poll(qctx, q)
 	}
@@ -187,18 +187,18 @@ func (x *execution) subscribe(ctx context.Context) graphql.ResponseHandler {
 		return graphql.OneShot(&graphql.Response{})
 	}
 	f := fields[0]
-	var plan *storage.Plan
+	var p *plan.Plan
 	var err error
 	if f.Name == "__typename" {
 		err = gqlbase.BadInput("a subscription selects a table field")
 	} else if rf := x.s.roots[ast.Subscription][f.Name]; rf == nil {
 		err = gqlbase.BadInput("unknown field %q", f.Name)
 	} else {
-		plan, err = x.readPlan(rf, f)
+		p, err = x.readPlan(rf, f)
 	}
 	var key string
 	if err == nil {
-		key, err = liveKey(x.s, plan)
+		key, err = liveKey(x.s, p)
 	}
 	if err != nil {
 		graphql.AddError(ctx, fieldError(err, f.Alias))
@@ -221,7 +221,7 @@ func (x *execution) subscribe(ctx context.Context) graphql.ResponseHandler {
 		})
 		context.AfterFunc(subCtx, release)
 	}
-	sub := x.e.svc.live.subscribe(subCtx, key, plan)
+	sub := x.e.svc.live.subscribe(subCtx, key, p)
 	return func(rctx context.Context) *graphql.Response {
 		select {
 		case <-subCtx.Done():
@@ -253,8 +253,8 @@ func (x *execution) subscribe(ctx context.Context) graphql.ResponseHandler {
 
 // liveKey identifies a live query: the schema's database and role, and the statement with
 // its parameters (so the same query with the same variables shares one fetch).
-func liveKey(s *Schema, p *storage.Plan) (string, error) {
-	query, params, err := storage.CompilePlan(p)
+func liveKey(s *Schema, p *plan.Plan) (string, error) {
+	query, params, err := plan.Compile(p)
 	if err != nil {
 		return "", err
 	}

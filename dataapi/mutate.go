@@ -13,6 +13,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // mutate runs every root field of a mutation, in order, in ONE transaction: if one fails,
@@ -79,11 +80,11 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 			if err != nil {
 				return nil, err
 			}
-			return w.RunPlan(ctx, &storage.Plan{Kind: storage.PlanOne, Rows: storage.RowSet{Table: ti.t}, ID: ids[0], Node: n})
+			return w.RunPlan(ctx, &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: ids[0], Node: n})
 		}
 		return x.mutationResponse(ctx, w, ti, f, ids)
 	case rootUpdate, rootUpdateByPK:
-		var cond *storage.Cond
+		var cond *plan.Cond
 		var err error
 		if rf.kind == rootUpdate {
 			cond, err = x.requiredWhere(ti, args)
@@ -102,7 +103,7 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 		}
 		return x.mutationResponse(ctx, w, ti, f, ids)
 	case rootDelete, rootDeleteByPK:
-		var cond *storage.Cond
+		var cond *plan.Cond
 		var err error
 		if rf.kind == rootDelete {
 			cond, err = x.requiredWhere(ti, args)
@@ -135,7 +136,7 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 }
 
 // requiredWhere reads where (or filter): update and delete need one ({} for every row).
-func (x *execution) requiredWhere(ti *tableInfo, args map[string]any) (*storage.Cond, error) {
+func (x *execution) requiredWhere(ti *tableInfo, args map[string]any) (*plan.Cond, error) {
 	if args["where"] == nil && args["filter"] == nil {
 		return nil, gqlbase.BadInput("give where (or filter) to choose the rows; {} chooses every row").WithField("where")
 	}
@@ -144,13 +145,13 @@ func (x *execution) requiredWhere(ti *tableInfo, args map[string]any) (*storage.
 		return nil, err
 	}
 	if c == nil {
-		c = &storage.Cond{And: []*storage.Cond{}}
+		c = &plan.Cond{And: []*plan.Cond{}}
 	}
 	return c, nil
 }
 
 // pkCond reads the row of a by-primary-key mutation: pk_columns {id} or id.
-func (x *execution) pkCond(ti *tableInfo, args map[string]any) (*storage.Cond, error) {
+func (x *execution) pkCond(ti *tableInfo, args map[string]any) (*plan.Cond, error) {
 	var raw any
 	if pk, ok := args["pk_columns"].(map[string]any); ok {
 		raw = pk[gqlbase.ColID]
@@ -173,20 +174,20 @@ func (x *execution) pkCond(ti *tableInfo, args map[string]any) (*storage.Cond, e
 func (x *execution) mutationResponse(ctx context.Context, w *storage.WriteTx, ti *tableInfo, f graphql.CollectedField, ids []int64) (json.RawMessage, error) {
 	typeName := ti.typ("mutation_response")
 	fields := graphql.CollectFields(x.opCtx, f.Selections, []string{typeName})
-	n := &storage.Node{Kind: storage.NodeObject}
+	n := &plan.Node{Kind: plan.NodeObject}
 	for _, g := range fields {
-		var child *storage.Node
+		var child *plan.Node
 		switch g.Name {
 		case "__typename":
-			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		case "affected_rows":
-			child = &storage.Node{Kind: storage.NodeJSON, Const: strconv.Itoa(len(ids))}
+			child = &plan.Node{Kind: plan.NodeJSON, Const: strconv.Itoa(len(ids))}
 		case "returning":
 			row, err := x.rowNode(ti, ti.typ("row"), g.Selections)
 			if err != nil {
 				return nil, err
 			}
-			child = &storage.Node{Kind: storage.NodeRows, Child: row}
+			child = &plan.Node{Kind: plan.NodeRows, Child: row}
 		default:
 			return nil, gqlerror.Errorf("type %s has no field %q", typeName, g.Name)
 		}
@@ -196,7 +197,7 @@ func (x *execution) mutationResponse(ctx context.Context, w *storage.WriteTx, ti
 	if ids == nil {
 		ids = []int64{}
 	}
-	return w.RunPlan(ctx, &storage.Plan{Kind: storage.PlanAggregate, Rows: storage.RowSet{Table: ti.t, IDs: ids}, Node: n})
+	return w.RunPlan(ctx, &plan.Plan{Kind: plan.Aggregate, Rows: plan.RowSet{Table: ti.t, IDs: ids}, Node: n})
 }
 
 // byPKResponse is the row (with affected_rows and returning) of a by-primary-key mutation,
@@ -205,13 +206,13 @@ func (x *execution) byPKResponse(ctx context.Context, w *storage.WriteTx, ti *ta
 	if len(ids) == 0 {
 		return json.RawMessage("null"), nil
 	}
-	n, err := x.objectNode(ti, ti.typ("by_pk_response"), f.Selections, func(g graphql.CollectedField) (*storage.Node, bool, error) {
+	n, err := x.objectNode(ti, ti.typ("by_pk_response"), f.Selections, func(g graphql.CollectedField) (*plan.Node, bool, error) {
 		switch g.Name {
 		case "affected_rows":
 			if _, isColumn := ti.fields[g.Name]; isColumn {
 				return nil, false, nil
 			}
-			return &storage.Node{Kind: storage.NodeJSON, Const: "1"}, true, nil
+			return &plan.Node{Kind: plan.NodeJSON, Const: "1"}, true, nil
 		case "returning":
 			if _, isColumn := ti.fields[g.Name]; isColumn {
 				return nil, false, nil
@@ -220,14 +221,14 @@ func (x *execution) byPKResponse(ctx context.Context, w *storage.WriteTx, ti *ta
 			if err != nil {
 				return nil, false, err
 			}
-			return &storage.Node{Kind: storage.NodeArray, Children: []*storage.Node{row}}, true, nil
+			return &plan.Node{Kind: plan.NodeArray, Children: []*plan.Node{row}}, true, nil
 		}
 		return nil, false, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return w.RunPlan(ctx, &storage.Plan{Kind: storage.PlanOne, Rows: storage.RowSet{Table: ti.t}, ID: ids[0], Node: n})
+	return w.RunPlan(ctx, &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: ids[0], Node: n})
 }
 
 // insert validates and writes the objects of an insert (an upsert with on_conflict) and
@@ -360,7 +361,7 @@ func (x *execution) upsert(ctx context.Context, w *storage.WriteTx, ti *tableInf
 			if err != nil {
 				return nil, err
 			}
-			cond = &storage.Cond{And: []*storage.Cond{cond, wc}}
+			cond = &plan.Cond{And: []*plan.Cond{cond, wc}}
 		}
 		matched, err := w.LockWhere(ctx, ti.t, cond)
 		if err != nil {
@@ -424,7 +425,7 @@ func (x *execution) upsert(ctx context.Context, w *storage.WriteTx, ti *tableInf
 }
 
 // update applies _set (or set) and _inc to the rows matching cond and returns their ids.
-func (x *execution) update(ctx context.Context, w *storage.WriteTx, ti *tableInfo, cond *storage.Cond, args map[string]any, actor string) ([]int64, error) {
+func (x *execution) update(ctx context.Context, w *storage.WriteTx, ti *tableInfo, cond *plan.Cond, args map[string]any, actor string) ([]int64, error) {
 	set, _ := args["_set"].(map[string]any)
 	if alias, ok := args["set"].(map[string]any); ok {
 		if set != nil {

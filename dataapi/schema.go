@@ -1,7 +1,7 @@
 // Package dataapi is gqlbase's typed GraphQL data API: one schema per database, derived at run
 // time from its tables with Hasura/Airsequel naming, served as a gqlgen
 // graphql.ExecutableSchema. Each root field is compiled into one SQL statement
-// (storage.Plan) that builds the JSON response in Postgres.
+// (a storage/plan Plan) that builds the JSON response in Postgres.
 //
 // Naming, for a table `tracks` with a LINK column `album` to `albums`:
 //

@@ -10,7 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Descriptions of the limit argument (GraphiQL shows them), for lists and for aggregates.
@@ -277,7 +277,7 @@ func (b *builder) table(ti *tableInfo) {
 		Description: "Moves one row of " + t.Name + " to the trash; null when it does not exist."}, rootDeleteByPK, ti)
 }
 
-func orderableColumn(c *gqlbase.Column) bool { return storage.Orderable(c.Type) }
+func orderableColumn(c *gqlbase.Column) bool { return plan.Orderable(c.Type) }
 
 func (b *builder) root(op ast.Operation, d *ast.Definition, f *ast.FieldDefinition, kind rootKind, ti *tableInfo) {
 	if b.addField(d, f) {

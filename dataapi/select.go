@@ -10,7 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Limits of list arguments.
@@ -20,7 +20,7 @@ const (
 )
 
 // readPlan compiles a query or subscription root field.
-func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.Plan, error) {
+func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*plan.Plan, error) {
 	args := f.ArgumentMap(x.vars)
 	ti := rf.table
 	switch rf.kind {
@@ -33,7 +33,7 @@ func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.
 		if err != nil {
 			return nil, err
 		}
-		return &storage.Plan{Kind: storage.PlanList, Rows: *rs, Node: n}, nil
+		return &plan.Plan{Kind: plan.List, Rows: *rs, Node: n}, nil
 	case rootByPK:
 		id, err := parseID(args["id"], "id")
 		if err != nil {
@@ -43,7 +43,7 @@ func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.
 		if err != nil {
 			return nil, err
 		}
-		return &storage.Plan{Kind: storage.PlanOne, Rows: storage.RowSet{Table: ti.t}, ID: id, Node: n}, nil
+		return &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: id, Node: n}, nil
 	case rootAggregate:
 		rs, err := x.rowSet(ti, f.Field, args, false)
 		if err != nil {
@@ -53,7 +53,7 @@ func (x *execution) readPlan(rf *rootField, f graphql.CollectedField) (*storage.
 		if err != nil {
 			return nil, err
 		}
-		return &storage.Plan{Kind: storage.PlanAggregate, Rows: *rs, Node: n}, nil
+		return &plan.Plan{Kind: plan.Aggregate, Rows: *rs, Node: n}, nil
 	}
 	return nil, fmt.Errorf("dataapi: root field %q is not a read", f.Name)
 }
@@ -70,8 +70,8 @@ func parseID(v any, field string) (int64, error) {
 // rowSet reads where/filter, order_by, limit, offset and distinct_on. A list's row set always
 // has a limit (DefaultLimit when none is given); an aggregate's only when one is given, since
 // its aggregates cover every matching row (its nodes get their own, see aggregateNode).
-func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any, list bool) (*storage.RowSet, error) {
-	rs := &storage.RowSet{Table: ti.t}
+func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any, list bool) (*plan.RowSet, error) {
+	rs := &plan.RowSet{Table: ti.t}
 	where, err := x.whereArgs(ti, args, "where", "filter")
 	if err != nil {
 		return nil, err
@@ -111,8 +111,8 @@ func (x *execution) rowSet(ti *tableInfo, field *ast.Field, args map[string]any,
 }
 
 // whereArgs reads the where argument and its aliases; when several are given all must hold.
-func (x *execution) whereArgs(ti *tableInfo, args map[string]any, names ...string) (*storage.Cond, error) {
-	var parts []*storage.Cond
+func (x *execution) whereArgs(ti *tableInfo, args map[string]any, names ...string) (*plan.Cond, error) {
+	var parts []*plan.Cond
 	for _, name := range names {
 		v, ok := args[name]
 		if !ok || v == nil {
@@ -130,7 +130,7 @@ func (x *execution) whereArgs(ti *tableInfo, args map[string]any, names ...strin
 	case 1:
 		return parts[0], nil
 	}
-	return &storage.Cond{And: parts}, nil
+	return &plan.Cond{And: parts}, nil
 }
 
 func intArg(v any, name string) (int, error) {
@@ -175,7 +175,7 @@ var comparisonOps = map[string]gqlbase.FilterOp{
 // means IS NULL. An empty _and holds for every row and an empty _or for none, as everywhere
 // else (the platform's and/or, Botpress's $and/$or, gqlbase.BoundFilter in memory): a
 // disjunction of nothing is false.
-func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage.Cond, error) {
+func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*plan.Cond, error) {
 	if depth > gqlbase.MaxFilterDepth {
 		return nil, gqlbase.BadInput("%s: the condition is nested deeper than %d levels", path, gqlbase.MaxFilterDepth).WithField("where")
 	}
@@ -188,7 +188,7 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := &storage.Cond{And: []*storage.Cond{}}
+	out := &plan.Cond{And: []*plan.Cond{}}
 	for _, k := range keys {
 		val := m[k]
 		p := path + "." + k
@@ -201,7 +201,7 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 			if len(items) == 0 && k == "_and" {
 				continue
 			}
-			sub := make([]*storage.Cond, len(items))
+			sub := make([]*plan.Cond, len(items))
 			for i, item := range items {
 				c, err := x.cond(ti, item, fmt.Sprintf("%s[%d]", p, i), depth+1)
 				if err != nil {
@@ -210,9 +210,9 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 				sub[i] = c
 			}
 			if k == "_and" {
-				out.And = append(out.And, &storage.Cond{And: sub})
+				out.And = append(out.And, &plan.Cond{And: sub})
 			} else {
-				out.And = append(out.And, &storage.Cond{Or: sub})
+				out.And = append(out.And, &plan.Cond{Or: sub})
 			}
 			continue
 		case "_not":
@@ -223,7 +223,7 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 			if err != nil {
 				return nil, err
 			}
-			out.And = append(out.And, &storage.Cond{Not: c})
+			out.And = append(out.And, &plan.Cond{Not: c})
 			continue
 		}
 		f := ti.where[k]
@@ -258,14 +258,14 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*storage
 				if err != nil {
 					return nil, err
 				}
-				out.And = append(out.And, &storage.Cond{Filter: bound})
+				out.And = append(out.And, &plan.Cond{Filter: bound})
 			}
 		case fieldObjectRel, fieldArrayRel:
 			sub, err := x.cond(f.target, val, p, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			out.And = append(out.And, &storage.Cond{Exists: &storage.CondExists{
+			out.And = append(out.And, &plan.Cond{Exists: &plan.CondExists{
 				Link: f.link, Forward: f.kind == fieldObjectRel, Target: f.target.t, Where: sub,
 			}})
 		}
@@ -290,7 +290,7 @@ var orderDirections = map[string]struct {
 // written in the query, and name order when it comes from a variable; a list of one-key
 // objects fixes the order either way. An object relationship's key holds the order of the
 // linked row ({album_rel: {title: asc}}).
-func (x *execution) orderBy(ti *tableInfo, field *ast.Field) ([]storage.OrderKey, error) {
+func (x *execution) orderBy(ti *tableInfo, field *ast.Field) ([]plan.OrderKey, error) {
 	a := field.Arguments.ForName("order_by")
 	if a == nil || a.Value == nil {
 		return nil, nil
@@ -302,16 +302,16 @@ func (x *execution) orderBy(ti *tableInfo, field *ast.Field) ([]storage.OrderKey
 	if len(entries) > maxOrderBy {
 		return nil, gqlbase.BadInput("order by at most %d columns", maxOrderBy).WithField("order_by")
 	}
-	keys := make([]storage.OrderKey, 0, len(entries))
+	keys := make([]plan.OrderKey, 0, len(entries))
 	for _, e := range entries {
-		var key storage.OrderKey
+		var key plan.OrderKey
 		cur := ti
 		for _, name := range e.path[:len(e.path)-1] {
 			f := cur.fields[name]
 			if f == nil || f.kind != fieldObjectRel {
 				return nil, gqlbase.BadInput("order_by: table %q has no object relationship %q", cur.name, name).WithField("order_by")
 			}
-			key.Via = append(key.Via, storage.OrderHop{Link: f.link, Target: f.target.t})
+			key.Via = append(key.Via, plan.OrderHop{Link: f.link, Target: f.target.t})
 			cur = f.target
 		}
 		last := e.path[len(e.path)-1]
@@ -411,18 +411,18 @@ func orderPairsGo(v any, prefix []string, out *[]orderEntry) error {
 
 // rowNode compiles the selection of a row type (or of a by_pk response, whose extra fields
 // the caller handles through extra).
-func (x *execution) rowNode(ti *tableInfo, typeName string, sel ast.SelectionSet) (*storage.Node, error) {
+func (x *execution) rowNode(ti *tableInfo, typeName string, sel ast.SelectionSet) (*plan.Node, error) {
 	return x.objectNode(ti, typeName, sel, nil)
 }
 
 func (x *execution) objectNode(ti *tableInfo, typeName string, sel ast.SelectionSet,
-	extra func(f graphql.CollectedField) (*storage.Node, bool, error)) (*storage.Node, error) {
+	extra func(f graphql.CollectedField) (*plan.Node, bool, error)) (*plan.Node, error) {
 	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
-	n := &storage.Node{Kind: storage.NodeObject, Keys: make([]string, 0, len(fields)), Children: make([]*storage.Node, 0, len(fields))}
+	n := &plan.Node{Kind: plan.NodeObject, Keys: make([]string, 0, len(fields)), Children: make([]*plan.Node, 0, len(fields))}
 	for _, f := range fields {
-		var child *storage.Node
+		var child *plan.Node
 		if f.Name == "__typename" {
-			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		} else if extra != nil {
 			c, ok, err := extra(f)
 			if err != nil {
@@ -446,20 +446,20 @@ func (x *execution) objectNode(ti *tableInfo, typeName string, sel ast.Selection
 }
 
 // rowField compiles one field of a row type: a column or a relationship.
-func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.Node, error) {
+func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*plan.Node, error) {
 	rf := ti.fields[f.Name]
 	if rf == nil {
 		return nil, gqlbase.BadInput("type %s has no field %q", ti.typ("row"), f.Name)
 	}
 	switch rf.kind {
 	case fieldColumn:
-		return &storage.Node{Kind: storage.NodeColumn, Column: rf.column}, nil
+		return &plan.Node{Kind: plan.NodeColumn, Column: rf.column}, nil
 	case fieldObjectRel:
 		child, err := x.rowNode(rf.target, rf.target.typ("row"), f.Selections)
 		if err != nil {
 			return nil, err
 		}
-		return &storage.Node{Kind: storage.NodeObjectRel, Link: rf.link, Target: rf.target.t, Child: child}, nil
+		return &plan.Node{Kind: plan.NodeObjectRel, Link: rf.link, Target: rf.target.t, Child: child}, nil
 	case fieldArrayRel, fieldAggregateRel:
 		rs, err := x.rowSet(rf.target, f.Field, f.ArgumentMap(x.vars), rf.kind == fieldArrayRel)
 		if err != nil {
@@ -470,13 +470,13 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.
 			if err != nil {
 				return nil, err
 			}
-			return &storage.Node{Kind: storage.NodeArrayRel, Link: rf.link, Rows: rs, Child: child}, nil
+			return &plan.Node{Kind: plan.NodeArrayRel, Link: rf.link, Rows: rs, Child: child}, nil
 		}
 		child, err := x.aggregateNode(rf.target, f.Selections, rs)
 		if err != nil {
 			return nil, err
 		}
-		return &storage.Node{Kind: storage.NodeAggregateRel, Link: rf.link, Rows: rs, Child: child}, nil
+		return &plan.Node{Kind: plan.NodeAggregateRel, Link: rf.link, Rows: rs, Child: child}, nil
 	}
 	return nil, fmt.Errorf("dataapi: field %q of unknown kind", f.Name)
 }
@@ -484,21 +484,21 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*storage.
 // aggregateNode compiles a <table>_aggregate selection (aggregate context) over the rows of rs.
 // Without a limit on rs its nodes are the first DefaultLimit rows, while its aggregates still
 // cover every row.
-func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet, rs *storage.RowSet) (*storage.Node, error) {
+func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet, rs *plan.RowSet) (*plan.Node, error) {
 	typeName := ti.typ("aggregate")
 	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
-	n := &storage.Node{Kind: storage.NodeObject}
+	n := &plan.Node{Kind: plan.NodeObject}
 	for _, f := range fields {
-		var child *storage.Node
+		var child *plan.Node
 		switch f.Name {
 		case "__typename":
-			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		case "nodes":
 			row, err := x.rowNode(ti, ti.typ("row"), f.Selections)
 			if err != nil {
 				return nil, err
 			}
-			child = &storage.Node{Kind: storage.NodeRows, Child: row}
+			child = &plan.Node{Kind: plan.NodeRows, Child: row}
 			if rs.Limit == nil {
 				limit := DefaultLimit
 				child.Limit = &limit
@@ -518,18 +518,18 @@ func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet, rs *stora
 	return n, nil
 }
 
-func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*storage.Node, error) {
+func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*plan.Node, error) {
 	typeName := ti.typ("aggregate_fields")
 	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
-	n := &storage.Node{Kind: storage.NodeObject}
+	n := &plan.Node{Kind: plan.NodeObject}
 	for _, f := range fields {
-		var child *storage.Node
+		var child *plan.Node
 		switch f.Name {
 		case "__typename":
-			child = &storage.Node{Kind: storage.NodeConst, Const: typeName}
+			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		case "count":
 			args := f.ArgumentMap(x.vars)
-			child = &storage.Node{Kind: storage.NodeCount}
+			child = &plan.Node{Kind: plan.NodeCount}
 			if d, ok := args["distinct"].(bool); ok {
 				child.Distinct = d
 			}
@@ -547,17 +547,17 @@ func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*stora
 		case "sum", "avg", "min", "max":
 			fnType := ti.typ(f.Name + "_fields")
 			sub := graphql.CollectFields(x.opCtx, f.Selections, []string{fnType})
-			child = &storage.Node{Kind: storage.NodeObject}
+			child = &plan.Node{Kind: plan.NodeObject}
 			for _, g := range sub {
-				var v *storage.Node
+				var v *plan.Node
 				if g.Name == "__typename" {
-					v = &storage.Node{Kind: storage.NodeConst, Const: fnType}
+					v = &plan.Node{Kind: plan.NodeConst, Const: fnType}
 				} else {
 					c := ti.t.Column(g.Name)
 					if c == nil {
 						return nil, gqlbase.BadInput("type %s has no field %q", fnType, g.Name)
 					}
-					v = &storage.Node{Kind: storage.NodeAggregate, Fn: f.Name, Column: c}
+					v = &plan.Node{Kind: plan.NodeAggregate, Fn: f.Name, Column: c}
 				}
 				child.Keys = append(child.Keys, g.Alias)
 				child.Children = append(child.Children, v)
@@ -572,7 +572,7 @@ func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*stora
 }
 
 // idsCond restricts a condition to rows by id.
-func idsCond(t *gqlbase.Table, ids []int64) (*storage.Cond, error) {
+func idsCond(t *gqlbase.Table, ids []int64) (*plan.Cond, error) {
 	col, op := gqlbase.ColID, gqlbase.OpIn
 	items := make([]any, len(ids))
 	for i, id := range ids {
@@ -582,5 +582,5 @@ func idsCond(t *gqlbase.Table, ids []int64) (*storage.Cond, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &storage.Cond{Filter: b}, nil
+	return &plan.Cond{Filter: b}, nil
 }

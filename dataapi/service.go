@@ -16,6 +16,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Config wires the typed API.
@@ -98,7 +99,7 @@ func NewService(cfg Config) (*Service, error) {
 		s.local = NewLocalEvents()
 		events = s.local
 	}
-	s.live = newLiveQueries(events, func(ctx context.Context, p *storage.Plan) (json.RawMessage, error) {
+	s.live = newLiveQueries(events, func(ctx context.Context, p *plan.Plan) (json.RawMessage, error) {
 		return s.store.RunPlan(ctx, p)
 	}, cfg.Logger)
 	return s, nil

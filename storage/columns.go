@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // AddColumn adds a validated column to a table.
@@ -43,9 +44,9 @@ func (s *Store) AddColumn(ctx context.Context, tableID int64, c *gqlbase.Column,
 		if err != nil {
 			return err
 		}
-		stmts := []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", qualified(t.Schema, t.Name), def)}
+		stmts := []string{fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", plan.Qualified(t.Schema, t.Name), def)}
 		for _, con := range columnConstraints(&col, target) {
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD %s", qualified(t.Schema, t.Name), con))
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD %s", plan.Qualified(t.Schema, t.Name), con))
 		}
 		if ix := columnIndex(t, &col); ix != "" {
 			stmts = append(stmts, ix)
@@ -131,7 +132,7 @@ func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch,
 			}
 		}
 		before := *c
-		tbl := qualified(t.Schema, t.Name)
+		tbl := plan.Qualified(t.Schema, t.Name)
 		var stmts []string
 		if p.Nullable != nil && *p.Nullable != c.Nullable {
 			c.Nullable = *p.Nullable
@@ -139,14 +140,14 @@ func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch,
 			if c.Nullable {
 				op = "DROP"
 			}
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s %s NOT NULL", tbl, quoteIdent(c.Name), op))
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s %s NOT NULL", tbl, plan.QuoteIdent(c.Name), op))
 		}
 		if p.Unique != nil && *p.Unique != c.Unique {
 			c.Unique = *p.Unique
 			if c.Unique {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", tbl, quoteIdent(uniqueName(c)), quoteIdent(c.Name)))
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", tbl, plan.QuoteIdent(uniqueName(c)), plan.QuoteIdent(c.Name)))
 			} else {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, quoteIdent(uniqueName(c))))
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, plan.QuoteIdent(uniqueName(c))))
 			}
 		}
 		if p.Indexed != nil && *p.Indexed != c.Indexed {
@@ -155,20 +156,20 @@ func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch,
 				if c.Indexed {
 					stmts = append(stmts, columnIndex(t, c))
 				} else {
-					stmts = append(stmts, fmt.Sprintf("DROP INDEX IF EXISTS %s", qualified(t.Schema, indexName(c))))
+					stmts = append(stmts, fmt.Sprintf("DROP INDEX IF EXISTS %s", plan.Qualified(t.Schema, indexName(c))))
 				}
 			}
 		}
 		if p.SetDefault {
 			c.Default = p.Default
 			if c.Default == nil {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", tbl, quoteIdent(c.Name)))
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", tbl, plan.QuoteIdent(c.Name)))
 			} else {
 				lit, err := sqlLiteral(c, c.Default)
 				if err != nil {
 					return err
 				}
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", tbl, quoteIdent(c.Name), lit))
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", tbl, plan.QuoteIdent(c.Name), lit))
 			}
 		}
 		if p.Options != nil {
@@ -180,7 +181,7 @@ func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch,
 		if p.MaxRating != nil && *p.MaxRating != c.MaxRating {
 			c.MaxRating = *p.MaxRating
 			stmts = append(stmts,
-				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, quoteIdent(checkName(c))),
+				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, plan.QuoteIdent(checkName(c))),
 				fmt.Sprintf("ALTER TABLE %s ADD %s", tbl, columnConstraints(&gqlbase.Column{ID: c.ID, Name: c.Name, Type: gqlbase.TypeRating, MaxRating: c.MaxRating}, nil)[0]))
 		}
 		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
@@ -253,16 +254,16 @@ func checkRemovedOptions(ctx context.Context, tx *Tx, t *gqlbase.Table, c *gqlba
 	if len(removed) == 0 {
 		return nil
 	}
-	cond := quoteIdent(c.Name) + " = ANY($1)"
+	cond := plan.QuoteIdent(c.Name) + " = ANY($1)"
 	if c.Type == gqlbase.TypeMultiSelect {
-		cond = quoteIdent(c.Name) + " && $1"
+		cond = plan.QuoteIdent(c.Name) + " && $1"
 	}
 	tctx, err := tenantIn(ctx, tx, t.DatabaseID)
 	if err != nil {
 		return err
 	}
 	var n int64
-	if err := tx.GetContext(tctx, &n, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", qualified(t.Schema, t.Name), cond), stringArray(removed)); err != nil {
+	if err := tx.GetContext(tctx, &n, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", plan.Qualified(t.Schema, t.Name), cond), stringArray(removed)); err != nil {
 		return fmt.Errorf("check option use: %w", err)
 	}
 	if n > 0 {
@@ -336,7 +337,7 @@ func (s *Store) RenameColumn(ctx context.Context, columnID int64, name, actor st
 			return err
 		}
 		if _, err := tx.ExecContext(tctx, fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
-			qualified(t.Schema, t.Name), quoteIdent(c.Name), quoteIdent(name))); err != nil {
+			plan.Qualified(t.Schema, t.Name), plan.QuoteIdent(c.Name), plan.QuoteIdent(name))); err != nil {
 			return ddlError(err, c)
 		}
 		if c.Label == c.Name {
@@ -384,7 +385,7 @@ func dropColumnTx(ctx context.Context, tx *Tx, columnID int64, actor string) (in
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(tctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", qualified(t.Schema, t.Name), quoteIdent(c.Name))); err != nil {
+	if _, err := tx.ExecContext(tctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", plan.Qualified(t.Schema, t.Name), plan.QuoteIdent(c.Name))); err != nil {
 		return 0, fmt.Errorf("drop column: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM columns_meta WHERE id = $1`, columnID); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 const databaseColumns = `id, workspace_id, name, schema_name, readonly_id, schema_locked, created_at, updated_at`
@@ -33,7 +34,7 @@ func (s *Store) CreateDatabase(ctx context.Context, workspaceID int64, name, act
 		if _, err := tx.ExecContext(ctx, `UPDATE databases SET schema_name = $2 WHERE id = $1`, db.ID, db.Schema); err != nil {
 			return fmt.Errorf("name database schema: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE SCHEMA `+quoteIdent(db.Schema)); err != nil {
+		if _, err := tx.ExecContext(ctx, `CREATE SCHEMA `+plan.QuoteIdent(db.Schema)); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}
 		// The database's tables are created and used as its own role from the start.
@@ -200,7 +201,7 @@ func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor 
 			return gqlbase.Conflict("database %q still has %d table(s): %v; delete them first or pass force: true",
 				db.Name, len(tables), tables).WithDetail("dependents", map[string]any{"tables": tables}).WithReason(gqlbase.ReasonHasDependents)
 		}
-		if _, err := tx.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+quoteIdent(db.Schema)+` CASCADE`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+plan.QuoteIdent(db.Schema)+` CASCADE`); err != nil {
 			return fmt.Errorf("drop schema: %w", err)
 		}
 		// The database's own role goes in the same transaction: a role left behind would
@@ -235,7 +236,7 @@ func dropWorkspaceSchemas(ctx context.Context, tx *Tx, workspaceID int64) error 
 		return fmt.Errorf("list workspace schemas: %w", err)
 	}
 	for _, sc := range schemas {
-		if _, err := tx.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+quoteIdent(sc)+` CASCADE`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+plan.QuoteIdent(sc)+` CASCADE`); err != nil {
 			return fmt.Errorf("drop schema %s: %w", sc, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Constraint and index names derive from the column id, so they stay valid (and short) across
@@ -37,7 +38,7 @@ func columnTypeDDL(t gqlbase.ColumnType) string {
 
 // columnDefinition is `"name" type [NOT NULL] [DEFAULT ...]`.
 func columnDefinition(c *gqlbase.Column) (string, error) {
-	def := quoteIdent(c.Name) + " " + columnTypeDDL(c.Type)
+	def := plan.QuoteIdent(c.Name) + " " + columnTypeDDL(c.Type)
 	if !c.Nullable {
 		def += " NOT NULL"
 	}
@@ -55,14 +56,14 @@ func columnDefinition(c *gqlbase.Column) (string, error) {
 func columnConstraints(c *gqlbase.Column, linkTarget *gqlbase.Table) []string {
 	var out []string
 	if c.Unique {
-		out = append(out, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(uniqueName(c)), quoteIdent(c.Name)))
+		out = append(out, fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", plan.QuoteIdent(uniqueName(c)), plan.QuoteIdent(c.Name)))
 	}
 	if c.Type == gqlbase.TypeLink && linkTarget != nil {
 		out = append(out, fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (id) ON DELETE SET NULL",
-			quoteIdent(fkName(c)), quoteIdent(c.Name), qualified(linkTarget.Schema, linkTarget.Name)))
+			plan.QuoteIdent(fkName(c)), plan.QuoteIdent(c.Name), plan.Qualified(linkTarget.Schema, linkTarget.Name)))
 	}
 	if c.Type == gqlbase.TypeRating {
-		out = append(out, fmt.Sprintf("CONSTRAINT %s CHECK (%s BETWEEN 0 AND %d)", quoteIdent(checkName(c)), quoteIdent(c.Name), maxRating(c)))
+		out = append(out, fmt.Sprintf("CONSTRAINT %s CHECK (%s BETWEEN 0 AND %d)", plan.QuoteIdent(checkName(c)), plan.QuoteIdent(c.Name), maxRating(c)))
 	}
 	return out
 }
@@ -76,7 +77,7 @@ func columnIndex(t *gqlbase.Table, c *gqlbase.Column) string {
 	if c.Type.IsArray() || c.Type == gqlbase.TypeJSON {
 		using = " USING gin"
 	}
-	return fmt.Sprintf("CREATE INDEX %s ON %s%s (%s)", quoteIdent(indexName(c)), qualified(t.Schema, t.Name), using, quoteIdent(c.Name))
+	return fmt.Sprintf("CREATE INDEX %s ON %s%s (%s)", plan.QuoteIdent(indexName(c)), plan.Qualified(t.Schema, t.Name), using, plan.QuoteIdent(c.Name))
 }
 
 func maxRating(c *gqlbase.Column) int {
@@ -103,7 +104,7 @@ func createTableSQL(t *gqlbase.Table, links map[int64]*gqlbase.Table) (string, [
 		}
 	}
 	parts = append(parts, constraints...)
-	return fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", qualified(t.Schema, t.Name), strings.Join(parts, ",\n\t")), indexes, nil
+	return fmt.Sprintf("CREATE TABLE %s (\n\t%s\n)", plan.Qualified(t.Schema, t.Name), strings.Join(parts, ",\n\t")), indexes, nil
 }
 
 func linkTargetOf(c *gqlbase.Column, links map[int64]*gqlbase.Table) *gqlbase.Table {
@@ -112,9 +113,6 @@ func linkTargetOf(c *gqlbase.Column, links map[int64]*gqlbase.Table) *gqlbase.Ta
 	}
 	return links[*c.LinkTableID]
 }
-
-// quoteLiteral quotes a string as an SQL literal (standard_conforming_strings is on).
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // sqlLiteral renders a canonical column value (as CoerceValue returns it) as an SQL literal,
 // for DDL defaults, where parameters cannot be used.
@@ -127,7 +125,7 @@ func sqlLiteral(c *gqlbase.Column, v any) (string, error) {
 		if strings.ContainsRune(x, 0) {
 			return "", gqlbase.BadInput("default of column %q holds a NUL character", c.Name)
 		}
-		return quoteLiteral(x) + "::" + typ, nil
+		return plan.QuoteLiteral(x) + "::" + typ, nil
 	case bool:
 		return strconv.FormatBool(x), nil
 	case int64:
@@ -135,15 +133,15 @@ func sqlLiteral(c *gqlbase.Column, v any) (string, error) {
 	case int:
 		return strconv.Itoa(x) + "::" + typ, nil
 	case float64:
-		return quoteLiteral(strconv.FormatFloat(x, 'g', -1, 64)) + "::" + typ, nil
+		return plan.QuoteLiteral(strconv.FormatFloat(x, 'g', -1, 64)) + "::" + typ, nil
 	case json.Number:
-		return quoteLiteral(x.String()) + "::" + typ, nil
+		return plan.QuoteLiteral(x.String()) + "::" + typ, nil
 	case time.Time:
-		return quoteLiteral(x.UTC().Format(time.RFC3339Nano)) + "::" + typ, nil
+		return plan.QuoteLiteral(x.UTC().Format(time.RFC3339Nano)) + "::" + typ, nil
 	case []string:
 		items := make([]string, len(x))
 		for i, s := range x {
-			items[i] = quoteLiteral(s)
+			items[i] = plan.QuoteLiteral(s)
 		}
 		return "ARRAY[" + strings.Join(items, ", ") + "]::text[]", nil
 	case []int64:
@@ -158,7 +156,7 @@ func sqlLiteral(c *gqlbase.Column, v any) (string, error) {
 		if err != nil {
 			return "", gqlbase.BadInput("default of column %q is not JSON-encodable", c.Name)
 		}
-		return quoteLiteral(string(b)) + "::jsonb", nil
+		return plan.QuoteLiteral(string(b)) + "::jsonb", nil
 	}
 	return "", fmt.Errorf("no SQL literal for %T in column %q", v, c.Name)
 }

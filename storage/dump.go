@@ -14,6 +14,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage/pgcluster"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // DumpDatabase writes a plain SQL dump of one database (its Postgres schema: tables, indexes,
@@ -41,7 +42,7 @@ func (s *Store) DumpDatabase(ctx context.Context, db *gqlbase.Database, w io.Wri
 	// pg_dump reads the schema as the database's role (--role): what it dumps is what the
 	// tenant may see, and nothing of it runs with gqlbase's rights.
 	cmd := exec.CommandContext(ctx, pgDump, "--format=plain", "--no-owner", "--no-privileges",
-		"--role="+role, "--schema="+quoteIdent(db.Schema), "--dbname="+conninfo)
+		"--role="+role, "--schema="+plan.QuoteIdent(db.Schema), "--dbname="+conninfo)
 	cmd.Env = append(os.Environ(), "PGCONNECT_TIMEOUT=10")
 	if password != "" {
 		cmd.Env = append(cmd.Env, "PGPASSWORD="+password)

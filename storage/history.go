@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // RowHistory returns the snapshots of a row, newest first.
@@ -52,7 +53,7 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 	if err != nil {
 		return nil, err
 	}
-	a := &args{}
+	a := &plan.Args{}
 	where := whereClause(t, &q, "r", a)
 	var keyParts, groupExprs []string
 	for _, g := range groupBy {
@@ -60,9 +61,9 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 		if c == nil {
 			return nil, gqlbase.BadInput("cannot group by %q: table %q has no such column", g, t.Name).WithField("groupBy")
 		}
-		expr := "r." + quoteIdent(c.Name)
+		expr := "r." + plan.QuoteIdent(c.Name)
 		// Keys and aliases are parameters: no caller text is ever written into the SQL.
-		keyParts = append(keyParts, a.add(c.Name)+"::text", expr)
+		keyParts = append(keyParts, a.Add(c.Name)+"::text", expr)
 		groupExprs = append(groupExprs, expr)
 	}
 	var valParts []string
@@ -76,19 +77,19 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 			return nil, gqlbase.BadInput("aggregate alias %q is used twice", ag.Alias).WithField("aggregates")
 		}
 		seen[ag.Alias] = true
-		valParts = append(valParts, a.add(ag.Alias)+"::text", expr)
+		valParts = append(valParts, a.Add(ag.Alias)+"::text", expr)
 	}
 	key := "'{}'::json"
 	if len(keyParts) > 0 {
 		key = "json_build_object(" + joinComma(keyParts) + ")"
 	}
 	q2 := fmt.Sprintf("SELECT %s AS key, json_build_object(%s) AS vals FROM %s r WHERE %s",
-		key, joinComma(valParts), qualified(t.Schema, t.Name), where)
+		key, joinComma(valParts), plan.Qualified(t.Schema, t.Name), where)
 	if len(groupExprs) > 0 {
 		q2 += " GROUP BY " + joinComma(groupExprs) + " ORDER BY " + joinComma(groupExprs)
 	}
 	var out []*gqlbase.AggregateGroup
-	if err := s.db.SelectContext(ctx, &out, q2, a.list...); err != nil {
+	if err := s.db.SelectContext(ctx, &out, q2, a.List...); err != nil {
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
 	return out, nil
@@ -102,7 +103,7 @@ func aggregateExpr(t *gqlbase.Table, ag gqlbase.Aggregate) (string, error) {
 	if c == nil {
 		return "", gqlbase.BadInput("cannot aggregate %q: table %q has no such column", ag.Column, t.Name).WithField("aggregates")
 	}
-	col := "r." + quoteIdent(c.Name)
+	col := "r." + plan.QuoteIdent(c.Name)
 	switch ag.Fn {
 	case gqlbase.AggregateFnCount:
 		return "count(" + col + ")", nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // WriteTx is one transaction holding several row writes (the root fields of one typed
@@ -96,35 +97,17 @@ func (w *WriteTx) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64,
 
 // LockWhere locks the rows of t matching where (nil: every row) and returns their ids in
 // id order.
-func (w *WriteTx) LockWhere(ctx context.Context, t *gqlbase.Table, where *Cond) ([]int64, error) {
+func (w *WriteTx) LockWhere(ctx context.Context, t *gqlbase.Table, where *plan.Cond) ([]int64, error) {
 	ctx, err := w.s.tenant(ctx, t.DatabaseID)
 	if err != nil {
 		return nil, err
 	}
-	c := &planCompiler{a: &args{}}
-	al := c.alias()
-	c.bind(al, t)
-	cond := "TRUE"
-	query, err := func() (q string, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				pe, ok := r.(planError)
-				if !ok {
-					panic(r)
-				}
-				err = pe.err
-			}
-		}()
-		if where != nil {
-			cond = c.cond(where, al, t)
-		}
-		return fmt.Sprintf("SELECT %[1]s.id FROM %[2]s %[1]s WHERE %[3]s ORDER BY %[1]s.id FOR UPDATE OF %[1]s", al, qualified(t.Schema, t.Name), cond), nil
-	}()
+	query, params, err := plan.CompileLock(t, where)
 	if err != nil {
 		return nil, err
 	}
 	ids := []int64{}
-	if err := w.tx.SelectContext(ctx, &ids, query, c.a.list...); err != nil {
+	if err := w.tx.SelectContext(ctx, &ids, query, params...); err != nil {
 		return nil, planRunError(err)
 	}
 	return ids, nil
@@ -163,23 +146,23 @@ func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, 
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	a := &args{}
-	ids0 := a.add(int64Array(ids))
+	a := &plan.Args{}
+	ids0 := a.Add(int64Array(ids))
 	pairs := make([]string, 0, 2*len(names))
 	for _, n := range names {
 		c := t.UserColumn(n)
 		if c == nil || !c.Type.IsNumeric() || c.Type == gqlbase.TypeLink {
 			return nil, gqlbase.BadInput("column %q cannot be incremented (only INTEGER, NUMBER, DECIMAL and RATING columns)", n).WithField(n)
 		}
-		expr := "r." + quoteIdent(n) + " + " + filterParam(c.Type, inc[n], a)
+		expr := "r." + plan.QuoteIdent(n) + " + " + plan.Param(c.Type, inc[n], a)
 		if c.Type == gqlbase.TypeDecimal {
 			expr = "(" + expr + ")::text"
 		}
-		pairs = append(pairs, a.add(n)+"::text", expr)
+		pairs = append(pairs, a.Add(n)+"::text", expr)
 	}
 	query := fmt.Sprintf("SELECT r.id, json_build_object(%s) AS v FROM %s r WHERE r.id = ANY(%s::bigint[]) ORDER BY r.id FOR UPDATE OF r",
-		strings.Join(pairs, ", "), qualified(t.Schema, t.Name), ids0)
-	rows, err := w.tx.QueryContext(ctx, query, a.list...)
+		strings.Join(pairs, ", "), plan.Qualified(t.Schema, t.Name), ids0)
+	rows, err := w.tx.QueryContext(ctx, query, a.List...)
 	if err != nil {
 		if pgCode(err) == sqlstateNumericOutOfRange {
 			return nil, gqlbase.BadInput("_inc: the result is out of range for the column")
@@ -211,7 +194,7 @@ func (w *WriteTx) Increment(ctx context.Context, t *gqlbase.Table, ids []int64, 
 }
 
 // RunPlan runs a read inside the transaction (it sees the transaction's own writes).
-func (w *WriteTx) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
+func (w *WriteTx) RunPlan(ctx context.Context, p *plan.Plan) (json.RawMessage, error) {
 	ctx, err := w.s.tenant(ctx, p.Rows.Table.DatabaseID)
 	if err != nil {
 		return nil, err

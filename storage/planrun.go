@@ -1,4 +1,4 @@
-// Running compiled plans, and the tables a plan reads (see plan.go).
+// Running compiled plans (storage/plan compiles them).
 
 package storage
 
@@ -8,69 +8,20 @@ import (
 	"fmt"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
-
-// Tables lists the ids of the tables a plan reads (for live queries).
-func (p *Plan) Tables() []int64 {
-	seen := map[int64]bool{}
-	var out []int64
-	add := func(t *gqlbase.Table) {
-		if t != nil && !seen[t.ID] {
-			seen[t.ID] = true
-			out = append(out, t.ID)
-		}
-	}
-	var walkCond func(w *Cond)
-	walkCond = func(w *Cond) {
-		if w == nil {
-			return
-		}
-		for _, x := range w.And {
-			walkCond(x)
-		}
-		for _, x := range w.Or {
-			walkCond(x)
-		}
-		walkCond(w.Not)
-		if w.Exists != nil {
-			add(w.Exists.Target)
-			walkCond(w.Exists.Where)
-		}
-	}
-	var walk func(n *Node)
-	walkRows := func(rs *RowSet) {
-		if rs != nil {
-			add(rs.Table)
-			walkCond(rs.Where)
-		}
-	}
-	walk = func(n *Node) {
-		if n == nil {
-			return
-		}
-		add(n.Target)
-		walkRows(n.Rows)
-		for _, ch := range n.Children {
-			walk(ch)
-		}
-		walk(n.Child)
-	}
-	walkRows(&p.Rows)
-	walk(p.Node)
-	return out
-}
 
 // RunPlan runs a plan and returns its JSON result (null for PlanOne without a row). The
 // statement stays prepared: a query asked again costs no parse and no planning.
-func (s *Store) RunPlan(ctx context.Context, p *Plan) (json.RawMessage, error) {
-	query, params, err := CompilePlan(p)
+func (s *Store) RunPlan(ctx context.Context, p *plan.Plan) (json.RawMessage, error) {
+	query, params, err := plan.Compile(p)
 	if err != nil {
 		return nil, err
 	}
 	return s.RunCompiledPlan(ctx, p.Rows.Table.DatabaseID, query, params)
 }
 
-// RunCompiledPlan runs the statement CompilePlan made of a plan over the tables of a database
+// RunCompiledPlan runs the statement plan.Compile made of a plan over the tables of a database
 // (callers may cache it), as that database's role.
 func (s *Store) RunCompiledPlan(ctx context.Context, databaseID int64, query string, params []any) (json.RawMessage, error) {
 	ctx, err := s.tenant(ctx, databaseID)
@@ -97,8 +48,8 @@ func (s *Store) RunCompiledPlan(ctx context.Context, databaseID int64, query str
 	return json.RawMessage(out), nil
 }
 
-func runPlan(ctx context.Context, q queryer, p *Plan) (json.RawMessage, error) {
-	query, params, err := CompilePlan(p)
+func runPlan(ctx context.Context, q queryer, p *plan.Plan) (json.RawMessage, error) {
+	query, params, err := plan.Compile(p)
 	if err != nil {
 		return nil, err
 	}

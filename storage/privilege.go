@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // bookkeepingGrants are the rights a database's role has outside its own schema: the row
@@ -20,7 +21,7 @@ var bookkeepingGrants = []string{
 
 func grantBookkeeping(ctx context.Context, q queryer, role string) error {
 	for _, g := range bookkeepingGrants {
-		if _, err := q.ExecContext(ctx, fmt.Sprintf(g, quoteIdent(role))); err != nil {
+		if _, err := q.ExecContext(ctx, fmt.Sprintf(g, plan.QuoteIdent(role))); err != nil {
 			return fmt.Errorf("grant bookkeeping to %s: %w", role, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Reconciliation brings the metadata in line with the catalog after raw SQL ran DDL, inside
@@ -457,7 +458,7 @@ func adoptTable(ctx context.Context, tx *Tx, db *gqlbase.Database, ct *catalogTa
 	if err := gqlbase.CheckTableName(ct.name); err != nil {
 		return 0, sqlNameError(err, ct.name)
 	}
-	table := qualified(db.Schema, ct.name)
+	table := plan.Qualified(db.Schema, ct.name)
 	fail := func(format string, args ...any) (int64, error) {
 		return 0, gqlbase.BadInput("table %q: %s", ct.name, fmt.Sprintf(format, args...))
 	}
@@ -486,7 +487,7 @@ func adoptTable(ctx context.Context, tx *Tx, db *gqlbase.Database, ct *catalogTa
 			}
 		}
 		stmts = append(stmts, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence(%s, 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`,
-			quoteLiteral(table), table))
+			plan.QuoteLiteral(table), table))
 	} else {
 		key := "PRIMARY KEY"
 		if ct.hasPKey {
@@ -502,7 +503,7 @@ func adoptTable(ctx context.Context, tx *Tx, db *gqlbase.Database, ct *catalogTa
 	} {
 		c := ct.column(sc.name)
 		if c == nil {
-			stmts = append(stmts, `ALTER TABLE `+table+` ADD COLUMN `+quoteIdent(sc.name)+` `+sc.ddl)
+			stmts = append(stmts, `ALTER TABLE `+table+` ADD COLUMN `+plan.QuoteIdent(sc.name)+` `+sc.ddl)
 			continue
 		}
 		if *c.Type != sc.typ {
@@ -516,7 +517,7 @@ func adoptTable(ctx context.Context, tx *Tx, db *gqlbase.Database, ct *catalogTa
 		return 0, fmt.Errorf("role of database %d: %w", db.ID, err)
 	}
 	if len(stmts) > 0 {
-		stmts = append([]string{`SET LOCAL ROLE ` + quoteIdent(role)}, append(stmts, `RESET ROLE`)...)
+		stmts = append([]string{`SET LOCAL ROLE ` + plan.QuoteIdent(role)}, append(stmts, `RESET ROLE`)...)
 	}
 	for _, stmt := range stmts {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {

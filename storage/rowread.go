@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // RowQuery describes a list of rows. Filter and sorts must be validated against the table.
@@ -88,7 +89,7 @@ func sortKeys(t *gqlbase.Table, sorts []gqlbase.Sort, alias string) ([]sortKey, 
 		if c == nil {
 			return nil, gqlbase.BadInput("cannot order by %q: table %q has no such column", s.Column, t.Name).WithField("orderBy")
 		}
-		k := sortKey{expr: alias + "." + quoteIdent(c.Name), typ: c.Type.PGType(), desc: s.Direction == gqlbase.SortDesc}
+		k := sortKey{expr: alias + "." + plan.QuoteIdent(c.Name), typ: c.Type.PGType(), desc: s.Direction == gqlbase.SortDesc}
 		if c.Type.IsArray() || c.Type == gqlbase.TypeJSON {
 			// Lists and JSON order by their text form, which cursors can carry exactly.
 			k.expr, k.typ = "("+k.expr+")::text", "text"
@@ -107,23 +108,15 @@ func sortKeys(t *gqlbase.Table, sorts []gqlbase.Sort, alias string) ([]sortKey, 
 }
 
 func (k sortKey) orderBy(reverse bool) string {
-	desc, nullsFirst := k.desc, k.nullsFirst
 	if reverse {
-		desc, nullsFirst = !desc, !nullsFirst
+		return plan.OrderTerm(k.expr, !k.desc, !k.nullsFirst)
 	}
-	dir, nulls := "ASC", "NULLS LAST"
-	if desc {
-		dir = "DESC"
-	}
-	if nullsFirst {
-		nulls = "NULLS FIRST"
-	}
-	return k.expr + " " + dir + " " + nulls
+	return plan.OrderTerm(k.expr, k.desc, k.nullsFirst)
 }
 
 // keysetCondition is the SQL for "strictly after the cursor" in the order of keys (reverse:
 // strictly before), with id as the final tiebreaker.
-func keysetCondition(keys []sortKey, c *Cursor, alias string, reverse bool, a *args) string {
+func keysetCondition(keys []sortKey, c *Cursor, alias string, reverse bool, a *plan.Args) string {
 	var ors []string
 	var eqs []string
 	for i, k := range keys {
@@ -160,26 +153,26 @@ func keysetCondition(keys []sortKey, c *Cursor, alias string, reverse bool, a *a
 	if reverse {
 		idOp = "<"
 	}
-	ors = append(ors, "("+strings.Join(append(eqs, fmt.Sprintf("%s.id %s %s", alias, idOp, a.add(c.ID))), " AND ")+")")
+	ors = append(ors, "("+strings.Join(append(eqs, fmt.Sprintf("%s.id %s %s", alias, idOp, a.Add(c.ID))), " AND ")+")")
 	return "(" + strings.Join(ors, " OR ") + ")"
 }
 
 // cursorParam passes a cursor key value (JSON from json_build_array) as a typed parameter.
-func cursorParam(k sortKey, raw json.RawMessage, a *args) string {
+func cursorParam(k sortKey, raw json.RawMessage, a *plan.Args) string {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		s = string(raw) // numbers and booleans: their JSON text is their SQL text
 	}
-	return a.add(s) + "::" + k.typ
+	return a.Add(s) + "::" + k.typ
 }
 
 // searchCondition matches rows whose text columns contain the term (full text, or as a
 // substring, case-insensitively).
-func searchCondition(t *gqlbase.Table, alias, term string, a *args) string {
+func searchCondition(t *gqlbase.Table, alias, term string, a *plan.Args) string {
 	var cols []string
 	for _, c := range t.Columns {
 		if c.Type.IsText() {
-			cols = append(cols, alias+"."+quoteIdent(c.Name))
+			cols = append(cols, alias+"."+plan.QuoteIdent(c.Name))
 		}
 	}
 	if len(cols) == 0 {
@@ -187,7 +180,7 @@ func searchCondition(t *gqlbase.Table, alias, term string, a *args) string {
 	}
 	doc := "concat_ws(' ', " + strings.Join(cols, ", ") + ")"
 	return fmt.Sprintf("(to_tsvector('simple', %s) @@ websearch_to_tsquery('simple', %s) OR %s ILIKE %s)",
-		doc, a.add(term), doc, a.add("%"+escapeLike(term)+"%"))
+		doc, a.Add(term), doc, a.Add("%"+escapeLike(term)+"%"))
 }
 
 func escapeLike(s string) string {
@@ -195,10 +188,10 @@ func escapeLike(s string) string {
 }
 
 // whereClause combines the filter and search of a query.
-func whereClause(t *gqlbase.Table, q *RowQuery, alias string, a *args) string {
+func whereClause(t *gqlbase.Table, q *RowQuery, alias string, a *plan.Args) string {
 	conds := []string{}
 	if q.Filter != nil {
-		conds = append(conds, compileFilter(q.Filter, alias, a))
+		conds = append(conds, plan.Filter(q.Filter, alias, a))
 	}
 	if q.Search != "" {
 		conds = append(conds, searchCondition(t, alias, q.Search, a))
@@ -221,7 +214,7 @@ func ListRowsSQL(t *gqlbase.Table, q RowQuery) (string, []any, error) {
 			return "", nil, gqlbase.BadInput("table %q has no column %q", t.Name, name).WithField("columns")
 		}
 	}
-	a := &args{}
+	a := &plan.Args{}
 	conds := []string{whereClause(t, &q, "r", a)}
 	reverse := q.Backward
 	if q.After != nil {
@@ -250,9 +243,9 @@ func ListRowsSQL(t *gqlbase.Table, q RowQuery) (string, []any, error) {
 	// cost that work for every matching row, not just the page's.
 	orderSQL := strings.Join(order, ", ")
 	query := fmt.Sprintf("SELECT %s, %s AS sort_keys FROM (SELECT r.* FROM %s r WHERE %s ORDER BY %s LIMIT %s OFFSET %s) r ORDER BY %s",
-		rowColumns(t, "r", q.Columns), sortKeysSQL, qualified(t.Schema, t.Name), strings.Join(conds, " AND "),
-		orderSQL, a.add(q.Limit+1), a.add(q.Offset), orderSQL)
-	return query, a.list, nil
+		rowColumns(t, "r", q.Columns), sortKeysSQL, plan.Qualified(t.Schema, t.Name), strings.Join(conds, " AND "),
+		orderSQL, a.Add(q.Limit+1), a.Add(q.Offset), orderSQL)
+	return query, a.List, nil
 }
 
 // ListRows returns a page of rows; it fetches one row more than asked to tell whether there
@@ -307,10 +300,10 @@ func (s *Store) CountRowsWhere(ctx context.Context, t *gqlbase.Table, q RowQuery
 	if err != nil {
 		return 0, err
 	}
-	a := &args{}
+	a := &plan.Args{}
 	where := whereClause(t, &q, "r", a)
 	var n int64
-	err = s.db.GetContext(ctx, &n, fmt.Sprintf("SELECT count(*) FROM %s r WHERE %s", qualified(t.Schema, t.Name), where), a.list...)
+	err = s.db.GetContext(ctx, &n, fmt.Sprintf("SELECT count(*) FROM %s r WHERE %s", plan.Qualified(t.Schema, t.Name), where), a.List...)
 	if err != nil {
 		return 0, fmt.Errorf("count rows: %w", err)
 	}
@@ -325,7 +318,7 @@ func (s *Store) GetRows(ctx context.Context, t *gqlbase.Table, ids []int64) (map
 		return nil, err
 	}
 	var recs []rowRecord
-	q := fmt.Sprintf("SELECT %s FROM %s r WHERE r.id = ANY($1)", rowColumns(t, "r", nil), qualified(t.Schema, t.Name))
+	q := fmt.Sprintf("SELECT %s FROM %s r WHERE r.id = ANY($1)", rowColumns(t, "r", nil), plan.Qualified(t.Schema, t.Name))
 	if err := s.db.SelectContext(ctx, &recs, q, int64Array(ids)); err != nil {
 		return nil, fmt.Errorf("get rows: %w", err)
 	}

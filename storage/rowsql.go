@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // rowColumns selects a row as the storage layer returns it: system columns plus the user
@@ -15,11 +16,11 @@ func rowColumns(t *gqlbase.Table, alias string, only []string) string {
 	var cols []string
 	if only == nil {
 		for _, c := range t.Columns {
-			cols = append(cols, alias+"."+quoteIdent(c.Name))
+			cols = append(cols, alias+"."+plan.QuoteIdent(c.Name))
 		}
 	} else {
 		for _, name := range only {
-			cols = append(cols, alias+"."+quoteIdent(name))
+			cols = append(cols, alias+"."+plan.QuoteIdent(name))
 		}
 	}
 	data := `'{}'::json`
@@ -51,7 +52,7 @@ func (r *rowRecord) row(tableID int64) *gqlbase.Row {
 func recordsetColumns(t *gqlbase.Table, names []string) string {
 	defs := make([]string, len(names))
 	for i, n := range names {
-		defs[i] = quoteIdent(n) + " " + t.UserColumn(n).Type.PGType()
+		defs[i] = plan.QuoteIdent(n) + " " + t.UserColumn(n).Type.PGType()
 	}
 	return strings.Join(defs, ", ")
 }

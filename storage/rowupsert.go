@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // RestoreRow brings a row back from the trash under its own id.
@@ -29,12 +30,12 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 		if err != nil {
 			return fmt.Errorf("take row out of the trash: %w", err)
 		}
-		tbl := qualified(t.Schema, t.Name)
+		tbl := plan.Qualified(t.Schema, t.Name)
 		params := []any{t.ID, actor, t.WorkspaceID, t.DatabaseID, data}
 		cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
 		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
 		for _, c := range t.Columns {
-			cols = append(cols, quoteIdent(c.Name))
+			cols = append(cols, plan.QuoteIdent(c.Name))
 			// A column added after the row was deleted takes its default, as it did for the
 			// rows that were in the table then.
 			missing := "NULL"
@@ -46,7 +47,7 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 				missing = lit
 			}
 			params = append(params, c.Name)
-			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? $%d::text THEN p.%s ELSE %s END", len(params), quoteIdent(c.Name), missing))
+			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? $%d::text THEN p.%s ELSE %s END", len(params), plan.QuoteIdent(c.Name), missing))
 		}
 		q := fmt.Sprintf(`WITH tr AS (SELECT $5::jsonb AS data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
@@ -202,7 +203,7 @@ func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Colum
 		return nil, err
 	}
 	q := fmt.Sprintf(`SELECT x.i, t.id FROM jsonb_to_recordset($1::jsonb) AS x(i integer, k %s)
-		JOIN %s t ON t.%s = x.k ORDER BY t.id FOR NO KEY UPDATE OF t`, key.Type.PGType(), qualified(t.Schema, t.Name), quoteIdent(key.Name))
+		JOIN %s t ON t.%s = x.k ORDER BY t.id FOR NO KEY UPDATE OF t`, key.Type.PGType(), plan.Qualified(t.Schema, t.Name), plan.QuoteIdent(key.Name))
 	var rows []struct {
 		I  int   `db:"i"`
 		ID int64 `db:"id"`

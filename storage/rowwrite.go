@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Every row write is one statement: the change, its history snapshots, its outbox events and
@@ -51,14 +52,14 @@ func insertRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, rows []map[stri
 	}
 	var src string
 	if len(names) == 0 {
-		src = fmt.Sprintf(`INSERT INTO %s (created_by) SELECT $2 FROM jsonb_array_elements($5::jsonb)`, qualified(t.Schema, t.Name))
+		src = fmt.Sprintf(`INSERT INTO %s (created_by) SELECT $2 FROM jsonb_array_elements($5::jsonb)`, plan.Qualified(t.Schema, t.Name))
 	} else {
 		quoted := make([]string, len(names))
 		for i, n := range names {
-			quoted[i] = quoteIdent(n)
+			quoted[i] = plan.QuoteIdent(n)
 		}
 		src = fmt.Sprintf(`INSERT INTO %s (%s, created_by) SELECT %s, $2 FROM jsonb_to_recordset($5::jsonb) AS x(%s)`,
-			qualified(t.Schema, t.Name), strings.Join(quoted, ", "), "x."+strings.Join(quoted, ", x."), recordsetColumns(t, names))
+			plan.Qualified(t.Schema, t.Name), strings.Join(quoted, ", "), "x."+strings.Join(quoted, ", x."), recordsetColumns(t, names))
 	}
 	q := fmt.Sprintf(`WITH changed AS (%s RETURNING *),
 	rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
@@ -165,14 +166,14 @@ func (s *Store) locateViolation(ctx context.Context, t *gqlbase.Table, rows []ba
 	if jerr != nil || len(items) == 0 {
 		return err
 	}
-	col := quoteIdent(c.Name)
+	col := plan.QuoteIdent(c.Name)
 	x := fmt.Sprintf(`jsonb_to_recordset($1::jsonb) AS x(i integer, id bigint, v %s)`, c.Type.PGType())
 	var q string
 	if code == sqlstateUniqueViolation {
 		q = fmt.Sprintf(`WITH x AS (SELECT * FROM %[1]s)
 		SELECT x.i FROM x WHERE EXISTS (SELECT 1 FROM %[2]s t WHERE t.%[3]s = x.v AND t.id IS DISTINCT FROM x.id)
 			OR EXISTS (SELECT 1 FROM x y WHERE y.v = x.v AND y.i < x.i)
-		ORDER BY x.i LIMIT 1`, x, qualified(t.Schema, t.Name), col)
+		ORDER BY x.i LIMIT 1`, x, plan.Qualified(t.Schema, t.Name), col)
 	} else {
 		if c.LinkTableID == nil {
 			return err
@@ -186,7 +187,7 @@ func (s *Store) locateViolation(ctx context.Context, t *gqlbase.Table, rows []ba
 			target = m[*c.LinkTableID]
 		}
 		q = fmt.Sprintf(`SELECT x.i FROM %s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.id = x.v) ORDER BY x.i LIMIT 1`,
-			x, qualified(target.Schema, target.Name))
+			x, plan.Qualified(target.Schema, target.Name))
 	}
 	var index int
 	if qerr := s.db.GetContext(ctx, &index, q, string(payload)); qerr != nil {
@@ -309,7 +310,7 @@ func lockRows(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64) (map[i
 		Version int   `db:"version"`
 	}
 	err := tx.SelectContext(ctx, &rows, fmt.Sprintf(`SELECT id, version FROM %s WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`,
-		qualified(t.Schema, t.Name)), int64Array(ids))
+		plan.Qualified(t.Schema, t.Name)), int64Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("lock rows: %w", err)
 	}
@@ -342,13 +343,13 @@ func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []gqlbas
 	}
 	sets := []string{"version = t.version + 1", "updated_at = now()"}
 	for _, n := range names {
-		sets = append(sets, fmt.Sprintf("%s = x.%s", quoteIdent(n), quoteIdent(n)))
+		sets = append(sets, fmt.Sprintf("%s = x.%s", plan.QuoteIdent(n), plan.QuoteIdent(n)))
 	}
 	cols := `"__id" bigint`
 	if len(names) > 0 {
 		cols += ", " + recordsetColumns(t, names)
 	}
-	tbl := qualified(t.Schema, t.Name)
+	tbl := plan.Qualified(t.Schema, t.Name)
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(%s)),
 	old AS (SELECT o.* FROM %s o JOIN x ON o.id = x."__id"),
 	changed AS (UPDATE %s t SET %s FROM x, old WHERE t.id = x."__id" AND old.id = t.id
@@ -380,10 +381,10 @@ func (s *Store) UpdateWhere(ctx context.Context, t *gqlbase.Table, where *gqlbas
 }
 
 func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase.BoundFilter, values map[string]any, actor string) ([]*gqlbase.Row, error) {
-	a := &args{list: make([]any, 5)}
+	a := &plan.Args{List: make([]any, 5)}
 	cond := "true"
 	if where != nil {
-		cond = compileFilter(where, "o", a)
+		cond = plan.Filter(where, "o", a)
 	}
 	var names []string
 	for k := range values {
@@ -394,16 +395,16 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	if err != nil {
 		return nil, err
 	}
-	a.list[4] = string(payload)
+	a.List[4] = string(payload)
 	sets := []string{"version = t.version + 1", "updated_at = now()"}
 	xcols := `"__none" text`
 	if len(names) > 0 {
 		xcols = recordsetColumns(t, names)
 	}
 	for _, n := range names {
-		sets = append(sets, fmt.Sprintf("%s = x.%s", quoteIdent(n), quoteIdent(n)))
+		sets = append(sets, fmt.Sprintf("%s = x.%s", plan.QuoteIdent(n), plan.QuoteIdent(n)))
 	}
-	tbl := qualified(t.Schema, t.Name)
+	tbl := plan.Qualified(t.Schema, t.Name)
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($5::jsonb) AS x(%s)),
 	old AS (SELECT o.* FROM %s o WHERE %s ORDER BY o.id FOR NO KEY UPDATE),
 	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id
@@ -412,8 +413,8 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		xcols, tbl, cond, tbl, strings.Join(sets, ", "),
 		writeTail("UPDATE", gqlbase.EventRowUpdated, "changed", true, true), rowColumns(t, "r", nil))
-	a.list[0], a.list[1], a.list[2], a.list[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
-	return scanRows(ctx, tx, t, q, a.list...)
+	a.List[0], a.List[1], a.List[2], a.List[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
+	return scanRows(ctx, tx, t, q, a.List...)
 }
 
 func encodeMap(values map[string]any) map[string]any {
@@ -445,19 +446,19 @@ func (s *Store) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64, w
 }
 
 func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, where *gqlbase.BoundFilter, actor string) ([]int64, error) {
-	a := &args{list: make([]any, 4)}
-	a.list[0], a.list[1], a.list[2], a.list[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
+	a := &plan.Args{List: make([]any, 4)}
+	a.List[0], a.List[1], a.List[2], a.List[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
 	conds := []string{}
 	if ids != nil {
-		conds = append(conds, "d.id = ANY("+a.add(int64Array(ids))+")")
+		conds = append(conds, "d.id = ANY("+a.Add(int64Array(ids))+")")
 	}
 	if where != nil {
-		conds = append(conds, compileFilter(where, "d", a))
+		conds = append(conds, plan.Filter(where, "d", a))
 	}
 	if len(conds) == 0 {
 		conds = append(conds, "true")
 	}
-	tbl := qualified(t.Schema, t.Name)
+	tbl := plan.Qualified(t.Schema, t.Name)
 	// Rows are locked in id order first, so concurrent deletes of overlapping rows queue up
 	// instead of deadlocking.
 	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
@@ -467,7 +468,7 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	%[3]s
 	SELECT r.id, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
 		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false))
-	rows, err := tx.QueryContext(ctx, q, a.list...)
+	rows, err := tx.QueryContext(ctx, q, a.List...)
 	if err != nil {
 		return nil, rowWriteError(err, t)
 	}

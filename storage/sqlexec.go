@@ -18,6 +18,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage/sqlguard"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Raw SQL of a database runs as that database's own Postgres role: NOLOGIN, allowed to use
@@ -117,10 +118,10 @@ func createSQLRole(ctx context.Context, tx *Tx, db *gqlbase.Database) (string, e
 	// from ids.
 	role = sqlRolePrefix + strings.ToLower(rand.Text()[:20])
 	for _, stmt := range []string{
-		`CREATE ROLE ` + quoteIdent(role) + ` NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS`,
-		`GRANT ` + quoteIdent(role) + ` TO CURRENT_USER`,
-		`REVOKE ALL ON SCHEMA ` + quoteIdent(db.Schema) + ` FROM PUBLIC`,
-		`GRANT USAGE, CREATE ON SCHEMA ` + quoteIdent(db.Schema) + ` TO ` + quoteIdent(role),
+		`CREATE ROLE ` + plan.QuoteIdent(role) + ` NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS`,
+		`GRANT ` + plan.QuoteIdent(role) + ` TO CURRENT_USER`,
+		`REVOKE ALL ON SCHEMA ` + plan.QuoteIdent(db.Schema) + ` FROM PUBLIC`,
+		`GRANT USAGE, CREATE ON SCHEMA ` + plan.QuoteIdent(db.Schema) + ` TO ` + plan.QuoteIdent(role),
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			if pgCode(err) == sqlstateInsufficientPrivilege {
@@ -162,7 +163,7 @@ func dropRoleTx(ctx context.Context, tx *Tx, role string) error {
 		return fmt.Errorf("find role: %w", err)
 	}
 	if exists {
-		for _, stmt := range []string{`DROP OWNED BY ` + quoteIdent(role), `DROP ROLE ` + quoteIdent(role)} {
+		for _, stmt := range []string{`DROP OWNED BY ` + plan.QuoteIdent(role), `DROP ROLE ` + plan.QuoteIdent(role)} {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("drop SQL role: %w", err)
 			}
@@ -191,8 +192,8 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 		return fmt.Errorf("list schema objects: %w", err)
 	}
 	for _, r := range rows {
-		target := qualified(schema, r.Name)
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER %s %s OWNER TO %s", r.Kind, target, quoteIdent(role))); err != nil {
+		target := plan.Qualified(schema, r.Name)
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER %s %s OWNER TO %s", r.Kind, target, plan.QuoteIdent(role))); err != nil {
 			return fmt.Errorf("hand %s %s to the SQL role: %w", strings.ToLower(r.Kind), r.Name, err)
 		}
 	}
@@ -309,10 +310,10 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 		}
 	}
 	enter := func() error {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL search_path = `+quoteIdent(db.Schema)); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL search_path = `+plan.QuoteIdent(db.Schema)); err != nil {
 			return fmt.Errorf("set search_path: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE `+quoteIdent(role)); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL ROLE `+plan.QuoteIdent(role)); err != nil {
 			return fmt.Errorf("switch to the SQL role: %w", err)
 		}
 		return nil
@@ -452,11 +453,11 @@ func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched 
 	var ids []int64
 	for _, t := range sortedTables(m) {
 		// SQL may insert explicit ids: the identity continues after the largest.
-		table := qualified(t.Schema, t.Name)
+		table := plan.Qualified(t.Schema, t.Name)
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(s.seq, m.max_id) FROM
 			(SELECT pg_get_serial_sequence(%s, 'id') AS seq) s, (SELECT max(id) AS max_id FROM %s) m
 			WHERE s.seq IS NOT NULL AND m.max_id > coalesce(pg_sequence_last_value(s.seq::regclass), 0)`,
-			quoteLiteral(table), table)); err != nil {
+			plan.QuoteLiteral(table), table)); err != nil {
 			return nil, fmt.Errorf("advance the id sequence of %s: %w", t.Name, err)
 		}
 		if rec.has(t.ID) {
@@ -515,7 +516,7 @@ func (s *Store) VacuumDatabase(ctx context.Context, db *gqlbase.Database) error 
 		return fmt.Errorf("list tables: %w", err)
 	}
 	for _, name := range names {
-		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) `+qualified(db.Schema, name)); err != nil {
+		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) `+plan.Qualified(db.Schema, name)); err != nil {
 			if pgCode(err) == sqlstateUndefinedTable { // dropped meanwhile
 				continue
 			}

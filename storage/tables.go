@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // MaxColumns is the most user columns a table may have.
@@ -211,7 +212,7 @@ func (s *Store) countRowsOf(ctx context.Context, databaseID int64, tables []*gql
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "SELECT %d::bigint AS id, count(*) AS n FROM %s", t.ID, qualified(t.Schema, t.Name))
+		fmt.Fprintf(&b, "SELECT %d::bigint AS id, count(*) AS n FROM %s", t.ID, plan.Qualified(t.Schema, t.Name))
 	}
 	var rows []struct {
 		ID int64 `db:"id"`

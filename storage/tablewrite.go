@@ -9,6 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // CreateTable creates a table in a database: its metadata, its columns' metadata and the real
@@ -204,7 +205,7 @@ func (s *Store) UpdateTable(ctx context.Context, id int64, p TablePatch, actor s
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(tctx, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, qualified(t.Schema, t.Name), quoteIdent(*p.Name)))
+			_, err = tx.ExecContext(tctx, fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, plan.Qualified(t.Schema, t.Name), plan.QuoteIdent(*p.Name)))
 			if pgCode(err) == sqlstateDuplicateTable {
 				return tableNameTaken(*p.Name, "")
 			}
@@ -296,7 +297,7 @@ func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor str
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(tctx, `DROP TABLE `+qualified(t.Schema, t.Name)); err != nil {
+		if _, err := tx.ExecContext(tctx, `DROP TABLE `+plan.Qualified(t.Schema, t.Name)); err != nil {
 			return fmt.Errorf("drop table: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tables_meta WHERE id = $1`, id); err != nil {
@@ -374,7 +375,7 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 	}
 	cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
 	for _, c := range src.Columns {
-		cols = append(cols, quoteIdent(c.Name))
+		cols = append(cols, plan.QuoteIdent(c.Name))
 	}
 	list := strings.Join(cols, ", ")
 	q := fmt.Sprintf(`WITH ins AS (
@@ -384,12 +385,12 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 		ev AS (INSERT INTO events (workspace_id, database_id, table_id, row_id, kind, actor, payload)
 			SELECT $3, $4, $1, ins.id, 'row.created', $2, `+eventPayloadSQL("null::jsonb", "to_jsonb(ins.*)")+` FROM ins
 			RETURNING id)
-		`+notifySQL, qualified(dst.Schema, dst.Name), list, list, qualified(src.Schema, src.Name), "ev")
+		`+notifySQL, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name), "ev")
 	if _, err := tx.ExecContext(ctx, q, dst.ID, actor, dst.WorkspaceID, dst.DatabaseID); err != nil {
 		return fmt.Errorf("copy rows: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`,
-		qualified(dst.Schema, dst.Name)), qualified(dst.Schema, dst.Name))
+		plan.Qualified(dst.Schema, dst.Name)), plan.Qualified(dst.Schema, dst.Name))
 	if err != nil {
 		return fmt.Errorf("advance id sequence: %w", err)
 	}

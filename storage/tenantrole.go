@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Statements that touch a tenant's tables run as that database's own Postgres role, so that
@@ -106,7 +108,7 @@ func (c *roleConn) ensure(ctx context.Context) error {
 	}
 	q := "RESET ROLE"
 	if want != "" {
-		q = "SET ROLE " + quoteIdent(want)
+		q = "SET ROLE " + plan.QuoteIdent(want)
 	}
 	e, ok := c.conn.(driver.ExecerContext)
 	if !ok {

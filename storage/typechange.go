@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // TypeChange is the new type of a column with the settings that type needs.
@@ -97,8 +98,8 @@ func (s *Store) ChangeColumnType(ctx context.Context, columnID int64, ch TypeCha
 			return err
 		}
 		before := *c
-		tbl := qualified(t.Schema, t.Name)
-		col := quoteIdent(c.Name)
+		tbl := plan.Qualified(t.Schema, t.Name)
+		col := plan.QuoteIdent(c.Name)
 		expr := conversionExpr(c.Type, ch.Type, col)
 		if expr == "" {
 			return gqlbase.BadInput("there is no safe conversion from %s to %s for column %q", c.Type, ch.Type, c.Name).WithField("type")
@@ -116,9 +117,9 @@ func (s *Store) ChangeColumnType(ctx context.Context, columnID int64, ch TypeCha
 		}
 		// Constraints of the old type go first; those of the new type are added after.
 		stmts := []string{
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, quoteIdent(fkName(c))),
-			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, quoteIdent(checkName(c))),
-			fmt.Sprintf("DROP INDEX IF EXISTS %s", qualified(t.Schema, indexName(c))),
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, plan.QuoteIdent(fkName(c))),
+			fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, plan.QuoteIdent(checkName(c))),
+			fmt.Sprintf("DROP INDEX IF EXISTS %s", plan.Qualified(t.Schema, indexName(c))),
 			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", tbl, col),
 			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s", tbl, col, columnTypeDDL(ch.Type), expr),
 		}
@@ -169,8 +170,8 @@ func checkConvertible(ctx context.Context, tx *Tx, t *gqlbase.Table, from, to *g
 	if err != nil {
 		return err
 	}
-	tbl := qualified(t.Schema, t.Name)
-	col := quoteIdent(from.Name)
+	tbl := plan.Qualified(t.Schema, t.Name)
+	col := plan.QuoteIdent(from.Name)
 	if from.Type == gqlbase.TypeMultiSelect && to.Type == gqlbase.TypeSelect {
 		var n int64
 		if err := tx.GetContext(ctx, &n, fmt.Sprintf("SELECT count(*) FROM %s WHERE cardinality(%s) > 1", tbl, col)); err != nil {

@@ -57,8 +57,9 @@ var places = map[string]layer{
 	"logging":            layerBase,
 	"internal/cache/...": layerBase,
 
-	// The store, its SQL guard, plans and outbox, the embedded cluster and the test harness
-	// of databases: one layer, since the store starts the cluster and the harness opens stores.
+	// The store, its SQL guard and plans (which import only the root: see onlyImports) and
+	// outbox, the embedded cluster and the test harness of databases: one
+	// layer, since the store starts the cluster and the harness opens stores.
 	"storage/...": layerStorage,
 
 	"dataloaders/...": layerEvents,
@@ -97,6 +98,8 @@ var restHelpers = []string{"rest/restkit", "rest/docs", "rest/playground"}
 // resolvers use, and its rules can be read (and fuzzed) without a store.
 var onlyImports = map[string][]string{
 	"storage/sqlguard/...": {""},
+	// storage/plan is pure functions from the domain's types to SQL, usable without a database.
+	"storage/plan/...": {""},
 }
 
 // dialectForbidden are what a dialect must not import: the generated GraphQL package (its
@@ -153,6 +156,7 @@ func TestRulesCatchWrongImports(t *testing.T) {
 		{ImportPath: m("rest"), Imports: []string{m("cmd/gqlbase")}},
 		{ImportPath: m("newthing"), Imports: []string{m("storage")}},
 		{ImportPath: m("internal/cache"), Imports: []string{"github.com/dgraph-io/ristretto/v2"}},
+		{ImportPath: m("storage/plan"), Imports: []string{m(""), m("storage"), "github.com/lib/pq"}},
 	}
 	problems, _ := check(pkgs)
 	want := []string{
@@ -168,6 +172,7 @@ func TestRulesCatchWrongImports(t *testing.T) {
 		"package resolvers imports storage/pgtest, which only tests may import",
 		"package rest imports cmd/gqlbase, but nothing imports cmd",
 		"package newthing has no place in the layers",
+		"package storage/plan imports storage, but of gqlbase's packages it may import only gqlbase",
 	}
 	for _, w := range want {
 		if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, w) }) {

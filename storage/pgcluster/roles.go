@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	_ "github.com/lib/pq" // the driver the bootstrap connection talks through
+
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // AppRole is the Postgres role gqlbase's pool connects as. It is not a superuser: it owns
@@ -58,7 +60,7 @@ func EnsureAppRoleAt(ctx context.Context, superuserDSN, database string) error {
 	if !exists {
 		stmts = append(stmts, `CREATE ROLE `+AppRole+` LOGIN NOSUPERUSER NOCREATEDB CREATEROLE INHERIT NOREPLICATION NOBYPASSRLS`)
 	}
-	stmts = append(stmts, `ALTER DATABASE `+quoteIdent(database)+` OWNER TO `+AppRole)
+	stmts = append(stmts, `ALTER DATABASE `+plan.QuoteIdent(database)+` OWNER TO `+AppRole)
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("bootstrap role %s: %w", AppRole, err)
@@ -106,15 +108,4 @@ func EnsureAppRoleAt(ctx context.Context, superuserDSN, database string) error {
 		}
 	}
 	return nil
-}
-
-func quoteIdent(s string) string {
-	out := []byte{'"'}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			out = append(out, '"')
-		}
-		out = append(out, s[i])
-	}
-	return string(append(out, '"'))
 }

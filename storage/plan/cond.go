@@ -1,6 +1,6 @@
 // Row conditions of plans (see plan.go): where arguments and EXISTS through relationships.
 
-package storage
+package plan
 
 import (
 	"strings"
@@ -42,7 +42,7 @@ func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
 		parts = append(parts, "(NOT "+c.cond(w.Not, al, t)+")")
 	}
 	if w.Filter != nil {
-		parts = append(parts, compileFilter(w.Filter, al, c.a))
+		parts = append(parts, Filter(w.Filter, al, c.a))
 	}
 	if e := w.Exists; e != nil {
 		if e.Link == nil || e.Target == nil || e.Link.Type != gqlbase.TypeLink {
@@ -59,7 +59,7 @@ func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
 		if e.Where != nil {
 			inner = c.cond(e.Where, a2, e.Target)
 		}
-		parts = append(parts, "EXISTS (SELECT 1 FROM "+qualified(e.Target.Schema, e.Target.Name)+" "+a2+" WHERE "+link+" AND "+inner+")")
+		parts = append(parts, "EXISTS (SELECT 1 FROM "+Qualified(e.Target.Schema, e.Target.Name)+" "+a2+" WHERE "+link+" AND "+inner+")")
 	}
 	switch len(parts) {
 	case 0:

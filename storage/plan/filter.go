@@ -1,4 +1,4 @@
-package storage
+package plan
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
-// compileFilter turns a bound filter into a parameterised SQL boolean expression over the
+// Filter turns a bound filter into a parameterised SQL boolean expression over the
 // columns of the table aliased alias (alias "" leaves the columns unqualified; the alias is SQL
 // written by the caller, never user input). Operands are appended to a; column names are
 // quoted. Under NOT every comparison is
@@ -26,7 +26,7 @@ import (
 //
 // Outside any NOT the coalesce wrappers are left out: there a NULL comparison already counts
 // as false (in WHERE, and under AND and OR), and a bare comparison lets Postgres use an index.
-func compileFilter(b *gqlbase.BoundFilter, alias string, a *args) string {
+func Filter(b *gqlbase.BoundFilter, alias string, a *Args) string {
 	var sb strings.Builder
 	compileFilterNode(&sb, b.Root(), alias, a, false)
 	return sb.String()
@@ -34,7 +34,7 @@ func compileFilter(b *gqlbase.BoundFilter, alias string, a *args) string {
 
 // compileFilterNode writes a node; negated tells whether a NOT encloses it, where every
 // comparison must be made two-valued.
-func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, a *args, negated bool) {
+func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, a *Args, negated bool) {
 	switch n.Kind {
 	case gqlbase.BoundAnd, gqlbase.BoundOr:
 		if len(n.Children) == 0 {
@@ -64,11 +64,11 @@ func compileFilterNode(sb *strings.Builder, n *gqlbase.BoundNode, alias string, 
 	case gqlbase.BoundLeaf:
 		sb.WriteString(compileFilterLeaf(n, alias, a, negated))
 	default:
-		panic(fmt.Sprintf("storage: unknown filter node kind %d", n.Kind))
+		panic(fmt.Sprintf("plan: unknown filter node kind %d", n.Kind))
 	}
 }
 
-func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args, negated bool) string {
+func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *Args, negated bool) string {
 	// twoValued makes a comparison that may be NULL false instead, where it matters.
 	twoValued := func(expr string) string {
 		if negated {
@@ -77,7 +77,7 @@ func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args, negated bool
 		return "(" + expr + ")"
 	}
 	c := n.Column
-	col := quoteIdent(c.Name)
+	col := QuoteIdent(c.Name)
 	if alias != "" {
 		col = alias + "." + col
 	}
@@ -96,54 +96,54 @@ func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *args, negated bool
 		}
 		return "(" + col + " IS NOT NULL)"
 	case gqlbase.OpEq:
-		return twoValued(col + " = " + filterParam(c.Type, n.Value, a))
+		return twoValued(col + " = " + Param(c.Type, n.Value, a))
 	case gqlbase.OpNeq:
-		return "(" + col + " IS DISTINCT FROM " + filterParam(c.Type, n.Value, a) + ")"
+		return "(" + col + " IS DISTINCT FROM " + Param(c.Type, n.Value, a) + ")"
 	case gqlbase.OpLt, gqlbase.OpLte, gqlbase.OpGt, gqlbase.OpGte:
-		return twoValued(ordered + " " + filterComparison[n.Op] + " " + filterParam(c.Type, n.Value, a))
+		return twoValued(ordered + " " + filterComparison[n.Op] + " " + Param(c.Type, n.Value, a))
 	case gqlbase.OpIn:
 		return twoValued(col + " = ANY(" + filterListParam(c.Type, n.Value, a) + ")")
 	case gqlbase.OpNin:
 		return "(NOT coalesce(" + col + " = ANY(" + filterListParam(c.Type, n.Value, a) + "), false))"
 	case gqlbase.OpLike:
-		return twoValued(ordered + " LIKE " + a.add(n.Value.(string)) + "::text")
+		return twoValued(ordered + " LIKE " + a.Add(n.Value.(string)) + "::text")
 	case gqlbase.OpIlike:
-		return twoValued(ordered + " ILIKE " + a.add(n.Value.(string)) + "::text")
+		return twoValued(ordered + " ILIKE " + a.Add(n.Value.(string)) + "::text")
 	case gqlbase.OpStartsWith:
-		return twoValued("starts_with(" + ordered + ", " + a.add(n.Value.(string)) + "::text)")
+		return twoValued("starts_with(" + ordered + ", " + a.Add(n.Value.(string)) + "::text)")
 	case gqlbase.OpContains:
 		if c.Type.IsText() {
-			return twoValued("strpos(lower(" + ordered + "), " + a.add(filterLower(n.Value.(string))) + "::text) > 0")
+			return twoValued("strpos(lower(" + ordered + "), " + a.Add(filterLower(n.Value.(string))) + "::text) > 0")
 		}
-		return twoValued(col + " @> " + filterParam(c.Type, n.Value, a))
+		return twoValued(col + " @> " + Param(c.Type, n.Value, a))
 	}
-	panic(fmt.Sprintf("storage: operator %q not compiled", n.Op))
+	panic(fmt.Sprintf("plan: operator %q not compiled", n.Op))
 }
 
 var filterComparison = map[gqlbase.FilterOp]string{
 	gqlbase.OpLt: "<", gqlbase.OpLte: "<=", gqlbase.OpGt: ">", gqlbase.OpGte: ">=",
 }
 
-// filterParam adds one canonical operand of a column type and returns its cast placeholder.
-func filterParam(t gqlbase.ColumnType, v any, a *args) string {
+// Param adds one canonical operand of a column type and returns its cast placeholder.
+func Param(t gqlbase.ColumnType, v any, a *Args) string {
 	switch t {
 	case gqlbase.TypeJSON:
 		data, err := json.Marshal(v)
 		if err != nil {
 			// Bound JSON operands are canonical JSON values; this cannot happen.
-			panic(fmt.Sprintf("storage: JSON filter operand: %v", err))
+			panic(fmt.Sprintf("plan: JSON filter operand: %v", err))
 		}
-		return a.add(string(data)) + "::jsonb"
+		return a.Add(string(data)) + "::jsonb"
 	case gqlbase.TypeMultiSelect:
-		return a.add(pq.Array(v.([]string))) + "::text[]"
+		return a.Add(pq.Array(v.([]string))) + "::text[]"
 	case gqlbase.TypeFile:
-		return a.add(pq.Array(v.([]int64))) + "::bigint[]"
+		return a.Add(pq.Array(v.([]int64))) + "::bigint[]"
 	}
-	return a.add(v) + "::" + filterParamType(t)
+	return a.Add(v) + "::" + filterParamType(t)
 }
 
 // filterListParam adds the items of an in/nin operand as one array parameter.
-func filterListParam(t gqlbase.ColumnType, v any, a *args) string {
+func filterListParam(t gqlbase.ColumnType, v any, a *Args) string {
 	switch x := v.(type) {
 	case []time.Time:
 		s := make([]string, len(x))
@@ -152,7 +152,7 @@ func filterListParam(t gqlbase.ColumnType, v any, a *args) string {
 		}
 		v = s
 	}
-	return a.add(pq.Array(v)) + "::" + filterParamType(t) + "[]"
+	return a.Add(pq.Array(v)) + "::" + filterParamType(t) + "[]"
 }
 
 // filterParamType is the Postgres type an operand of the column type is cast to.

@@ -1,4 +1,4 @@
-package storage_test
+package plan_test
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
 )
 
@@ -209,7 +208,7 @@ func newFilterFixture(t testing.TB) *filterFixture {
 // under NOT every comparison is two-valued, so negation agrees with the in-memory evaluation.)
 func (fx *filterFixture) sqlIDs(t testing.TB, b *gqlbase.BoundFilter, label string) []int64 {
 	t.Helper()
-	expr, params := storage.CompileFilter(b, "t")
+	expr, params := compileFilter(b, "t")
 	rows, err := fx.db.Query(`SELECT id FROM things t WHERE `+expr+` ORDER BY id`, params...)
 	if err != nil {
 		t.Fatalf("%s: SQL %s %v: %v", label, expr, params, err)
@@ -255,7 +254,7 @@ func (fx *filterFixture) check(t testing.TB, label string, f *gqlbase.Filter) []
 	got := fx.sqlIDs(t, b, label)
 	mem := fx.memoryIDs(b)
 	if !reflect.DeepEqual(got, mem) {
-		expr, params := storage.CompileFilter(b, "t")
+		expr, params := compileFilter(b, "t")
 		t.Errorf("%s\n  bound:  %s\n  SQL:    %s %v\n  sql ids:    %v\n  memory ids: %v", label, b.Root(), expr, params, got, mem)
 	}
 	return got
@@ -601,7 +600,7 @@ func TestFilterSQLUnqualifiedAndParameterised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expr, params := storage.CompileFilter(b, "")
+	expr, params := compileFilter(b, "")
 	if strings.Contains(expr, evil) || strings.Contains(expr, "DROP") {
 		t.Fatalf("value inlined into SQL: %s", expr)
 	}

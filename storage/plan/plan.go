@@ -1,10 +1,12 @@
-package storage
+package plan
 
 import (
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
 )
@@ -13,29 +15,29 @@ import (
 // compiled into ONE SQL statement that builds the whole JSON result in Postgres: nested
 // objects with json_build_object, lists with json_agg over correlated subqueries. A query
 // costs one round trip per root field whatever its depth. The typed API (dataapi) turns
-// a GraphQL selection into a Plan; this file is the only place that turns one into SQL.
+// a GraphQL selection into a Plan; this package is the only place that turns one into SQL.
 //
 // Every list a plan builds is bounded: a list's row set must carry a Limit (or IDs), and
 // rows in aggregate context a Limit of their own unless the aggregated rows are bounded, so no
 // statement can build rows without bound however the caller assembled the plan.
 
-// PlanKind is what a plan returns.
-type PlanKind int
+// Kind is what a plan returns.
+type Kind int
 
 const (
-	// PlanList returns a JSON array with Node evaluated for each row of Rows (which needs a
+	// List returns a JSON array with Node evaluated for each row of Rows (which needs a
 	// Limit or IDs).
-	PlanList PlanKind = iota + 1
-	// PlanAggregate returns Node evaluated over the rows of Rows (aggregate context: count,
+	List Kind = iota + 1
+	// Aggregate returns Node evaluated over the rows of Rows (aggregate context: count,
 	// sum, ... and Rows nodes).
-	PlanAggregate
-	// PlanOne returns Node for the row of Rows.Table whose id is ID, or null.
-	PlanOne
+	Aggregate
+	// One returns Node for the row of Rows.Table whose id is ID, or null.
+	One
 )
 
 // Plan is a read of the typed API.
 type Plan struct {
-	Kind PlanKind
+	Kind Kind
 	Rows RowSet
 	ID   int64
 	Node *Node
@@ -157,7 +159,7 @@ const (
 const maxJSONPairs = 50
 
 type planCompiler struct {
-	a      *args
+	a      *Args
 	n      int
 	depth  int
 	tables map[string]*gqlbase.Table // alias → table
@@ -174,8 +176,8 @@ func (c *planCompiler) alias() string {
 	return "r" + strconv.Itoa(c.n)
 }
 
-// CompilePlan returns the statement of a plan and its parameters.
-func CompilePlan(p *Plan) (query string, params []any, err error) {
+// Compile returns the statement of a plan and its parameters.
+func Compile(p *Plan) (query string, params []any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			pe, ok := r.(planError)
@@ -185,32 +187,32 @@ func CompilePlan(p *Plan) (query string, params []any, err error) {
 			query, params, err = "", nil, pe.err
 		}
 	}()
-	c := &planCompiler{a: &args{}}
+	c := &planCompiler{a: &Args{}}
 	if p.Node == nil || p.Rows.Table == nil {
 		return "", nil, fmt.Errorf("plan: no node or table")
 	}
 	al := c.alias()
 	c.bind(al, p.Rows.Table)
 	switch p.Kind {
-	case PlanList:
+	case List:
 		if !bounded(&p.Rows) {
 			return "", nil, fmt.Errorf("plan: the list of %s has no limit", p.Rows.Table.Name)
 		}
 		from := c.rowSet(&p.Rows, al, "")
 		query = "SELECT coalesce(json_agg(" + c.node(p.Node, al, nil) + " ORDER BY " + c.orderBy(&p.Rows, al) +
 			"), '[]'::json) FROM " + from
-	case PlanAggregate:
+	case Aggregate:
 		from := c.rowSet(&p.Rows, al, "")
 		c.aggregated(al, nil)
 		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from + aggregateGroup
-	case PlanOne:
+	case One:
 		t := p.Rows.Table
-		query = "SELECT (SELECT " + c.node(p.Node, al, nil) + " FROM " + qualified(t.Schema, t.Name) + " " + al +
-			" WHERE " + al + ".id = " + c.a.add(p.ID) + "::bigint)"
+		query = "SELECT (SELECT " + c.node(p.Node, al, nil) + " FROM " + Qualified(t.Schema, t.Name) + " " + al +
+			" WHERE " + al + ".id = " + c.a.Add(p.ID) + "::bigint)"
 	default:
 		return "", nil, fmt.Errorf("plan: unknown kind %d", p.Kind)
 	}
-	return query, c.a.list, nil
+	return query, c.a.List, nil
 }
 
 // aggregateGroup makes a statement in aggregate context one group of all its rows, so it
@@ -245,7 +247,7 @@ func (c *planCompiler) rowSet(rs *RowSet, al, correlate string) string {
 		conds = append(conds, correlate)
 	}
 	if rs.IDs != nil {
-		conds = append(conds, al+".id = ANY("+c.a.add(int64Array(rs.IDs))+"::bigint[])")
+		conds = append(conds, al+".id = ANY("+c.a.Add(pq.Array(rs.IDs))+"::bigint[])")
 	}
 	if rs.Where != nil {
 		conds = append(conds, c.cond(rs.Where, al, t))
@@ -262,7 +264,7 @@ func (c *planCompiler) rowSet(rs *RowSet, al, correlate string) string {
 		}
 		b.WriteString("DISTINCT ON (" + strings.Join(cols, ", ") + ") ")
 	}
-	b.WriteString(al + ".* FROM " + qualified(t.Schema, t.Name) + " " + al + " WHERE " + strings.Join(conds, " AND "))
+	b.WriteString(al + ".* FROM " + Qualified(t.Schema, t.Name) + " " + al + " WHERE " + strings.Join(conds, " AND "))
 	b.WriteString(" ORDER BY " + c.orderBy(rs, al))
 	if rs.Limit != nil {
 		b.WriteString(" LIMIT " + strconv.Itoa(max(*rs.Limit, 0)))
@@ -288,15 +290,15 @@ func (c *planCompiler) orderBy(rs *RowSet, al string) string {
 			return
 		}
 		seen[path] = true
-		k := sortKey{expr: c.orderExpr(al, rs.Table, o.Via, o.Column), desc: o.Desc}
+		var nullsFirst bool
 		switch o.Nulls {
 		case gqlbase.NullsFirst:
-			k.nullsFirst = true
+			nullsFirst = true
 		case gqlbase.NullsLast:
 		default:
-			k.nullsFirst = o.Desc
+			nullsFirst = o.Desc // Postgres' default
 		}
-		keys = append(keys, k.orderBy(false))
+		keys = append(keys, OrderTerm(c.orderExpr(al, rs.Table, o.Via, o.Column), o.Desc, nullsFirst))
 	}
 	for _, col := range rs.DistinctOn {
 		key := OrderKey{Column: col}
@@ -332,7 +334,7 @@ func (c *planCompiler) orderExpr(al string, t *gqlbase.Table, via []OrderHop, co
 	}
 	link := c.columnRef(al, t, hop.Link)
 	a2 := c.alias()
-	return "(SELECT " + c.orderExpr(a2, hop.Target, via[1:], col) + " FROM " + qualified(hop.Target.Schema, hop.Target.Name) +
+	return "(SELECT " + c.orderExpr(a2, hop.Target, via[1:], col) + " FROM " + Qualified(hop.Target.Schema, hop.Target.Name) +
 		" " + a2 + " WHERE " + a2 + ".id = " + link + ")"
 }
 
@@ -345,7 +347,7 @@ func (c *planCompiler) columnRef(al string, t *gqlbase.Table, col *gqlbase.Colum
 		}
 		c.fail("table %q has no column %q", t.Name, name)
 	}
-	return al + "." + quoteIdent(col.Name)
+	return al + "." + QuoteIdent(col.Name)
 }
 
 // output is a column's value as the typed API shows it: ids and decimals as strings (exact in
@@ -389,7 +391,7 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 			end := min(start+maxJSONPairs, len(n.Keys))
 			parts := make([]string, 0, 2*(end-start))
 			for i := start; i < end; i++ {
-				parts = append(parts, quoteLiteral(n.Keys[i])+"::text", c.nodeIn(n.Children[i], al, t, agg))
+				parts = append(parts, QuoteLiteral(n.Keys[i])+"::text", c.nodeIn(n.Children[i], al, t, agg))
 			}
 			chunks = append(chunks, "json_build_object("+strings.Join(parts, ", ")+")")
 		}
@@ -407,12 +409,12 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		}
 		return "(" + s + ")::json"
 	case NodeConst:
-		return quoteLiteral(n.Const) + "::text"
+		return QuoteLiteral(n.Const) + "::text"
 	case NodeJSON:
 		if !json.Valid([]byte(n.Const)) {
 			c.fail("invalid JSON constant")
 		}
-		return quoteLiteral(n.Const) + "::json"
+		return QuoteLiteral(n.Const) + "::json"
 	case NodeArray:
 		if len(n.Children) == 0 {
 			return "'[]'::json"
@@ -437,7 +439,7 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		link := c.columnRef(al, t, n.Link)
 		a2 := c.alias()
 		c.bind(a2, n.Target)
-		return "(SELECT " + c.nodeIn(n.Child, a2, n.Target, nil) + " FROM " + qualified(n.Target.Schema, n.Target.Name) +
+		return "(SELECT " + c.nodeIn(n.Child, a2, n.Target, nil) + " FROM " + Qualified(n.Target.Schema, n.Target.Name) +
 			" " + a2 + " WHERE " + a2 + ".id = " + link + ")"
 	case NodeArrayRel, NodeAggregateRel:
 		if agg != nil || n.Rows == nil || n.Link == nil || n.Link.Type != gqlbase.TypeLink {

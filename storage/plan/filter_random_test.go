@@ -1,4 +1,4 @@
-package storage_test
+package plan_test
 
 import (
 	"encoding/json"
