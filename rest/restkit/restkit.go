@@ -151,14 +151,23 @@ func Public(logger *slog.Logger, r *http.Request, err error) *gqlbase.Error {
 
 // WriteJSON writes v as JSON with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
+	body, err := EncodeJSON(v)
+	if err != nil {
+		http.Error(w, `{"error":"response could not be encoded"}`, http.StatusInternalServerError)
+		return
+	}
+	WriteRawJSON(w, status, body)
+}
+
+// EncodeJSON is the body WriteJSON writes: v as JSON without HTML escaping, with a newline.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":"response could not be encoded"}`, http.StatusInternalServerError)
-		return
+		return nil, fmt.Errorf("encode response: %w", err)
 	}
-	WriteRawJSON(w, status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // WriteRawJSON writes an encoded JSON body.
