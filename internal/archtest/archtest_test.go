@@ -73,8 +73,8 @@ var places = map[string]layer{
 	"rest/...": layerREST,
 
 	// Harnesses start the whole API (testserver), send it requests (apitest), run the npm
-	// clients (e2e) or check the
-	// module itself (gencheck, archtest): above the edge, imported by tests only.
+	// clients (e2e) or check the module itself (gencheck, archtest): above the edge, imported
+	// by tests only.
 	"internal/testserver/...": layerHarness,
 	"internal/apitest/...":    layerHarness,
 	"internal/gencheck/...":   layerHarness,
