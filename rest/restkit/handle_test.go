@@ -159,3 +159,36 @@ func TestHandleDocument(t *testing.T) {
 		t.Errorf("raw route: %s", raw)
 	}
 }
+
+// TestHookAndLegacyRoutes: the Authenticate hook runs before hand-written handlers too, and
+// never before Public routes.
+func TestHookAndLegacyRoutes(t *testing.T) {
+	d, errs := typedDialect(t)
+	var seen any
+	d.Add(
+		Route{Method: "GET", Path: "/legacy", Handle: func(w http.ResponseWriter, r *http.Request) error {
+			seen = r.Context().Value(principalKey{})
+			WriteJSON(w, 200, map[string]bool{"ok": true})
+			return nil
+		}},
+		Route{Method: "GET", Path: "/open", Public: true, Handle: func(w http.ResponseWriter, r *http.Request) error {
+			WriteJSON(w, 200, map[string]bool{"ok": true})
+			return nil
+		}},
+	)
+	if rec := serve(d, &d.Routes[2], "GET", "/demo/legacy", "", ""); rec.Code != 401 || len(*errs) != 1 {
+		t.Errorf("legacy route without credentials: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serve(d, &d.Routes[2], "GET", "/demo/legacy", "ann", ""); rec.Code != 200 || seen != "ann" {
+		t.Errorf("legacy route: %d %s, principal %v", rec.Code, rec.Body, seen)
+	}
+	if rec := serve(d, &d.Routes[3], "GET", "/demo/open", "", ""); rec.Code != 200 {
+		t.Errorf("public route: %d %s", rec.Code, rec.Body)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a route with both Op and Handle was accepted")
+		}
+	}()
+	d.Add(Route{Method: "GET", Path: "/both", Op: d.Routes[0].Op, Handle: d.Routes[2].Handle})
+}
