@@ -7,6 +7,7 @@ package apitest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"mime"
@@ -60,13 +61,14 @@ func (c *Client) clone() *Client {
 }
 
 // Reply is an answer. Body is the decoded JSON (numbers as json.Number) when the answer says
-// it is JSON and is; nil otherwise.
+// it is JSON and is; nil otherwise, with JSONError telling why when it said so but is not.
 type Reply struct {
 	Method, Path string
 	Status       int
 	Header       http.Header
 	Raw          []byte
 	Body         any
+	JSONError    error
 }
 
 // Do sends a request: body is nil (no body), a string or []byte (sent as it is) or a value
@@ -126,8 +128,8 @@ func (c *Client) Send(t testing.TB, method, path string, header map[string]strin
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/json" || strings.HasSuffix(mt, "+json") {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
-		if dec.Decode(&r.Body) != nil {
-			r.Body = nil
+		if err := dec.Decode(&r.Body); err != nil {
+			r.Body, r.JSONError = nil, fmt.Errorf("%s %s: the answer says it is JSON but is not: %w", method, path, err)
 		}
 	}
 	return r
