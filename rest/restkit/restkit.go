@@ -49,7 +49,8 @@ type Route struct {
 	Description string
 	Params      []Param
 	// Body and Response are values of the request and response types, for the document
-	// (nil: no JSON body).
+	// (nil: no JSON body). Routes with an Op are documented from its types; Add sets these
+	// from them, for readers of the table.
 	Body     any
 	Response any
 	// ResponseType is the content type of a response that is not JSON ("text/csv", ...).
