@@ -1,13 +1,12 @@
 package rest_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/rest/airsequel"
 	"github.com/gqlbase/gqlbase/rest/botpress"
@@ -33,37 +32,8 @@ type dialectReply struct {
 
 func dialectDo(t testing.TB, srv *testserver.Server, method, path, token string, headers map[string]string, body any) *dialectReply {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, _ := json.Marshal(b)
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := &dialectReply{status: resp.StatusCode, header: resp.Header, raw: raw}
-	_ = json.Unmarshal(raw, &out.body)
-	return out
+	r := apitest.New(srv.URL, token).Send(t, method, path, headers, body)
+	return &dialectReply{status: r.Status, header: r.Header, raw: r.Raw, body: r.Object()}
 }
 
 func newDialectFixture(t *testing.T) *dialectFixture {

@@ -75,9 +75,11 @@ var places = map[string]layer{
 
 	"rest/...": layerREST,
 
-	// Harnesses start the whole API (testserver), run the npm clients (e2e) or check the
-	// module itself (gencheck, archtest): above the edge, imported by tests only.
+	// Harnesses start the whole API (testserver), send it requests (apitest), run the npm
+	// clients (e2e) or check the module itself (gencheck, archtest): above the edge, imported
+	// by tests only.
 	"internal/testserver/...": layerHarness,
+	"internal/apitest/...":    layerHarness,
 	"internal/gencheck/...":   layerHarness,
 	"internal/archtest/...":   layerHarness,
 	"e2e/...":                 layerHarness,
@@ -87,7 +89,7 @@ var places = map[string]layer{
 
 // testOnly are packages that only test files (and other harnesses) may import: they start
 // throwaway clusters and servers, which no production path should reach.
-var testOnly = []string{"storage/pgtest/...", "internal/testserver/...", "internal/gencheck/...", "internal/archtest/...", "e2e/..."}
+var testOnly = []string{"storage/pgtest/...", "internal/testserver/...", "internal/apitest/...", "internal/gencheck/...", "internal/archtest/...", "e2e/..."}
 
 // restHelpers are the packages under rest/ that are not dialects; every other rest/<name> is
 // a dialect, including the ones not written yet.

@@ -2,9 +2,6 @@ package airsequel_test
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -12,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/rest/airsequel"
 	"github.com/gqlbase/gqlbase/rest/restkit"
@@ -155,27 +153,12 @@ func TestSeedRoutes(t *testing.T) {
 			t.Errorf("%s: documented by the seed but not in the dialect's route table: mount it, as 501 naming what is missing when gqlbase lacks it", key)
 		}
 
-		var body io.Reader
+		var body any
 		if s.method != "GET" && s.method != "DELETE" {
-			body = strings.NewReader("{}")
+			body = "{}"
 		}
-		req, err := http.NewRequest(s.method, e.srv.URL+concrete(s.path), body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+e.token)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := noRedirect.Do(req)
-		if err != nil {
-			t.Fatalf("%s: %v", key, err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var decoded map[string]any
-		_ = json.NewDecoder(bytes.NewReader(raw)).Decode(&decoded)
-		status := resp.StatusCode
+		reply := (&apitest.Client{BaseURL: e.srv.URL, Token: e.token, HTTP: noRedirect}).Do(t, s.method, concrete(s.path), body)
+		raw, decoded, status := reply.Raw, reply.Object(), reply.Status
 
 		if status == http.StatusMethodNotAllowed || (status == http.StatusNotFound && strings.HasPrefix(testserver.Str(decoded, "error", "message"), "no route for ")) {
 			t.Errorf("%s: not mounted (%d %s)", key, status, raw)

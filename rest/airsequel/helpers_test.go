@@ -1,13 +1,11 @@
 package airsequel_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
 )
@@ -44,43 +42,11 @@ func (r *reply) errorCode() string { return r.str("errors", 0, "code") }
 // encoded as JSON).
 func (e *env) do(t testing.TB, method, path, token string, body any) *reply {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(data)
+	r := apitest.New(e.srv.URL, token).Do(t, method, path, body)
+	if r.JSONError != nil {
+		t.Fatalf("%v: %s", r.JSONError, r.Raw)
 	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := &reply{status: resp.StatusCode, header: resp.Header, raw: raw}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&out.body); err != nil {
-			t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
-		}
-	}
-	return out
+	return &reply{status: r.Status, header: r.Header, raw: r.Raw, body: r.Body}
 }
 
 // ok sends a request as the admin and fails unless the status is want.

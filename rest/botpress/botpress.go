@@ -25,7 +25,9 @@
 package botpress
 
 import (
+	"context"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -50,55 +52,33 @@ type api struct {
 	logger *slog.Logger
 }
 
-// New returns the Botpress Tables dialect.
+// New returns the Botpress Tables dialect: its tables and their rows, under /v1/tables.
 func New(deps Deps) *restkit.Dialect {
 	a := &api{res: deps.Core, logger: deps.Logger}
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
-	botHeader := restkit.Param{Name: "x-bot-id", In: "header", Required: true,
-		Description: "the bot: names the gqlbase database that holds its tables (created on first table creation)"}
-	wsHeader := restkit.Param{Name: "x-workspace-id", In: "header",
-		Description: "a numeric gqlbase workspace id of the caller's (default: the token's workspace)"}
-	h := []restkit.Param{botHeader, wsHeader}
-	return &restkit.Dialect{
+	d := &restkit.Dialect{
 		Name:  "botpress",
 		Title: "Botpress Tables API",
 		Description: "The /v1/tables routes of the Botpress API, for @botpress/client (apiUrl = this server). " +
 			"x-bot-id names the database of the bot's tables.",
+		Prefix:       "/v1/tables",
+		Authenticate: a.authenticate,
+		// Botpress clients send fields gqlbase has no use for; bodies of reads may be empty.
+		Decode: restkit.DecodeOptions{MaxBytes: restkit.DefaultMaxBody, Unknown: restkit.IgnoreUnknown, AllowEmpty: true},
+		Headers: []restkit.Param{
+			{Name: "x-bot-id", In: "header", Required: true,
+				Description: "the bot: names the gqlbase database that holds its tables (created on first table creation)"},
+			{Name: "x-workspace-id", In: "header",
+				Description: "a numeric gqlbase workspace id of the caller's (default: the token's workspace)"},
+		},
 		ErrorBody:  errorBody{},
 		WriteError: a.writeError,
-		Routes: []restkit.Route{
-			{Method: "GET", Path: "/v1/tables", Summary: "List tables", Handle: a.listTables, Response: listTablesOut{},
-				Params: append(h, restkit.Param{Name: "tags.<key>", Description: "only tables with this tag value (repeatable)"})},
-			{Method: "POST", Path: "/v1/tables", Summary: "Create table", Handle: a.createTable, Params: h,
-				Body: createTableIn{}, Response: tableEnvelope{}},
-			{Method: "GET", Path: "/v1/tables/{table}", Summary: "Get table", Handle: a.getTable, Params: h,
-				Response: getTableOut{}},
-			{Method: "POST", Path: "/v1/tables/{table}", Summary: "Get or create table", Handle: a.getOrCreateTable, Params: h,
-				Body: tableSpecIn{}, Response: getOrCreateOut{}},
-			{Method: "PUT", Path: "/v1/tables/{table}", Summary: "Update table", Handle: a.updateTable, Params: h,
-				Body: updateTableIn{}, Response: tableEnvelope{},
-				Description: "Renames, freezes, retags, and changes the schema: listed columns are added or changed, a column given as null is deleted, others stay."},
-			{Method: "DELETE", Path: "/v1/tables/{table}", Summary: "Delete table", Handle: a.deleteTable, Params: h, Response: struct{}{}},
-			{Method: "POST", Path: "/v1/tables/{sourceTableId}/duplicate", Summary: "Duplicate table", Handle: a.duplicateTable, Params: h,
-				Body: duplicateIn{}, Response: tableEnvelope{}},
-			{Method: "PUT", Path: "/v1/tables/{table}/column", Summary: "Rename table column", Handle: a.renameColumn, Params: h,
-				Body: renameColumnIn{}, Response: tableEnvelope{}},
-			{Method: "GET", Path: "/v1/tables/{table}/row", Summary: "Get table row", Handle: a.getRow, Response: rowEnvelope{},
-				Params: append(h, restkit.Param{Name: "id", Required: true, Type: "integer"})},
-			{Method: "POST", Path: "/v1/tables/{table}/rows/find", Summary: "Find table rows", Handle: a.findRows, Params: h,
-				Body: findIn{}, Response: findOut{}},
-			{Method: "POST", Path: "/v1/tables/{table}/rows", Summary: "Create table rows", Handle: a.createRows, Params: h,
-				Body: rowsIn{}, Response: rowsOut{}},
-			{Method: "PUT", Path: "/v1/tables/{table}/rows", Summary: "Update table rows", Handle: a.updateRows, Params: h,
-				Body: rowsIn{}, Response: rowsOut{}},
-			{Method: "POST", Path: "/v1/tables/{table}/rows/upsert", Summary: "Upsert table rows", Handle: a.upsertRows, Params: h,
-				Body: upsertIn{}, Response: upsertOut{}},
-			{Method: "POST", Path: "/v1/tables/{table}/rows/delete", Summary: "Delete table rows", Handle: a.deleteRows, Params: h,
-				Body: deleteIn{}, Response: deleteOut{}},
-		},
 	}
+	a.bindTables(d)
+	a.bindRows(d)
+	return d
 }
 
 // errorBody is Botpress's error envelope.
@@ -150,9 +130,14 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	restkit.WriteJSON(w, status, errorBody{ID: "err_" + id, Code: status, Type: typ, Message: e.Message})
 }
 
-// bot resolves the database of the request's bot. With create, a missing database is created
-// (the caller needs the schema scope); without, a missing one is NOT_FOUND.
-func (a *api) bot(r *http.Request, scope gqlbase.Scope, create bool) (*gqlbase.Database, error) {
+// botRef is the bot a request names (x-bot-id) and the workspace it lives in (x-workspace-id,
+// "" for the token's), put into the context by authenticate.
+type botRef struct{ id, workspace string }
+
+type botKey struct{}
+
+// authenticate runs before every route: the caller must be authenticated and name a bot.
+func (a *api) authenticate(r *http.Request) (context.Context, error) {
 	ctx := r.Context()
 	if err := gqlbase.PrincipalFrom(ctx).Authenticated(); err != nil {
 		return nil, err
@@ -167,6 +152,17 @@ func (a *api) bot(r *http.Request, scope gqlbase.Scope, create bool) (*gqlbase.D
 			ref = ws
 		}
 	}
+	return context.WithValue(ctx, botKey{}, botRef{id: botID, workspace: ref}), nil
+}
+
+// bot resolves the database of the request's bot. With create, a missing database is created
+// (the caller needs the schema scope); without, a missing one is NOT_FOUND.
+func (a *api) bot(ctx context.Context, scope gqlbase.Scope, create bool) (*gqlbase.Database, error) {
+	b, ok := ctx.Value(botKey{}).(botRef)
+	if !ok {
+		return nil, errors.New("botpress: no bot in the context (the route skipped authenticate)")
+	}
+	botID, ref := b.id, b.workspace
 	wsID, err := a.res.WorkspaceRef(ctx, ref)
 	if err != nil {
 		return nil, err
@@ -178,18 +174,19 @@ func (a *api) bot(r *http.Request, scope gqlbase.Scope, create bool) (*gqlbase.D
 	return db, err
 }
 
-// table resolves the {table} path parameter (a name or an id) in the bot's database.
-func (a *api) table(r *http.Request, param string, scope gqlbase.Scope) (*gqlbase.Table, error) {
-	db, err := a.bot(r, gqlbase.ScopeRead, false)
+// tableRef is the {table} path parameter of a route's input.
+type tableRef struct {
+	Table string `json:"-" path:"table" doc:"a table name or id"`
+}
+
+// table resolves a table (a name or an id) in the bot's database.
+func (a *api) table(ctx context.Context, name string, scope gqlbase.Scope) (*gqlbase.Table, error) {
+	db, err := a.bot(ctx, gqlbase.ScopeRead, false)
 	if err != nil {
 		if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
-			return nil, gqlbase.NotFound("table %q not found", r.PathValue(param))
+			return nil, gqlbase.NotFound("table %q not found", name)
 		}
 		return nil, err
 	}
-	return a.res.TableByName(r.Context(), db.ID, r.PathValue(param), scope)
-}
-
-func decode(r *http.Request, dst any, max int64) error {
-	return restkit.DecodeJSON(r, dst, restkit.DecodeOptions{MaxBytes: max, Unknown: restkit.IgnoreUnknown, AllowEmpty: true})
+	return a.res.TableByName(ctx, db.ID, name, scope)
 }

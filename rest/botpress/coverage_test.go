@@ -2,10 +2,7 @@ package botpress_test
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -13,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/rest/botpress"
 	"github.com/gqlbase/gqlbase/rest/restkit"
@@ -93,7 +91,7 @@ func TestSeedRoutes(t *testing.T) {
 	}
 
 	srv := setup(t) // bot "bot" with the table itemsTable
-	doc := call(t, srv, "GET", "/docs/openapi.json", "", "", nil).ok(t)
+	doc := apitest.New(srv.URL, "").Do(t, "GET", "/docs/openapi.json", nil).OK(t)
 
 	// Every path parameter of the Tables routes names a table (by name or id).
 	concrete := func(path string) string {
@@ -121,30 +119,12 @@ func TestSeedRoutes(t *testing.T) {
 			t.Errorf("%s: documented by the seed but not in the dialect's route table: mount it, as 501 naming what is missing when gqlbase lacks it", key)
 		}
 
-		var body io.Reader
+		var body any
 		if s.method != "GET" && s.method != "DELETE" {
-			body = strings.NewReader("{}")
+			body = "{}"
 		}
-		req, err := http.NewRequest(s.method, srv.URL+concrete(s.path), body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+srv.AdminToken)
-		req.Header.Set("x-bot-id", "bot")
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("%s: %v", key, err)
-		}
-		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var decoded map[string]any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		_ = dec.Decode(&decoded)
-		status := resp.StatusCode
+		reply := client(srv, srv.AdminToken, "bot").Do(t, s.method, concrete(s.path), body)
+		raw, decoded, status := reply.Raw, reply.Object(), reply.Status
 
 		if status == http.StatusMethodNotAllowed || (status == http.StatusNotFound && strings.HasPrefix(testserver.Str(decoded, "error", "message"), "no route for ")) {
 			t.Errorf("%s: not mounted (%d %s)", key, status, raw)

@@ -2,9 +2,9 @@ package botpress
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,11 +30,33 @@ type rowOut struct {
 	Columns   map[string]any `json:"<column>,omitempty" doc:"each column's value, keyed by column name"`
 }
 
+// bindRows adds the routes of a table's rows. Writes take bulk bodies (1,000 rows).
+func (a *api) bindRows(d *restkit.Dialect) {
+	d.Add(
+		restkit.Route{Method: "GET", Path: "/{table}/row", Summary: "Get table row", Op: restkit.Handle(a.getRow)},
+		restkit.Route{Method: "POST", Path: "/{table}/rows/find", Summary: "Find table rows", Op: restkit.Handle(a.findRows)},
+		restkit.Route{Method: "POST", Path: "/{table}/rows", Summary: "Create table rows", Op: restkit.Handle(a.createRows),
+			MaxBody: restkit.MaxBulkBody},
+		restkit.Route{Method: "PUT", Path: "/{table}/rows", Summary: "Update table rows", Op: restkit.Handle(a.updateRows),
+			MaxBody: restkit.MaxBulkBody},
+		restkit.Route{Method: "POST", Path: "/{table}/rows/upsert", Summary: "Upsert table rows", Op: restkit.Handle(a.upsertRows),
+			MaxBody: restkit.MaxBulkBody},
+		restkit.Route{Method: "POST", Path: "/{table}/rows/delete", Summary: "Delete table rows", Op: restkit.Handle(a.deleteRows),
+			MaxBody: restkit.MaxBulkBody},
+	)
+}
+
+type getRowIn struct {
+	tableRef
+	ID int64 `json:"-" query:"id" required:"true" doc:"the row id"`
+}
+
 type rowEnvelope struct {
 	Row rowOut `json:"row"`
 }
 
 type findIn struct {
+	tableRef
 	Limit          *int           `json:"limit,omitempty"`
 	Offset         *int           `json:"offset,omitempty"`
 	Filter         map[string]any `json:"filter,omitempty" doc:"Mongo-like: {\"name\": {\"$eq\": \"John\"}}"`
@@ -54,6 +76,7 @@ type findOut struct {
 }
 
 type rowsIn struct {
+	tableRef
 	Rows         []map[string]any `json:"rows" required:"true" doc:"1 to 1,000 rows"`
 	WaitComputed *bool            `json:"waitComputed,omitempty" doc:"accepted and ignored"`
 }
@@ -65,6 +88,7 @@ type rowsOut struct {
 }
 
 type upsertIn struct {
+	tableRef
 	Rows      []map[string]any `json:"rows" required:"true"`
 	KeyColumn *string          `json:"keyColumn,omitempty" doc:"default id"`
 }
@@ -77,6 +101,7 @@ type upsertOut struct {
 }
 
 type deleteIn struct {
+	tableRef
 	IDs           []int64        `json:"ids,omitempty"`
 	Filter        map[string]any `json:"filter,omitempty"`
 	DeleteAllRows *bool          `json:"deleteAllRows,omitempty"`
@@ -124,45 +149,40 @@ func appendStrings(b []byte, list []string) []byte {
 	return append(b, enc...)
 }
 
-func (a *api) getRow(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.table(r, "table", gqlbase.ScopeRead)
+func (a *api) getRow(ctx context.Context, r *restkit.Request, in getRowIn) (restkit.Raw[rowEnvelope], error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	id, err := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return gqlbase.BadInput("query parameter id must be a row id").WithField("id")
+	id := in.ID
+	if id <= 0 {
+		return nil, gqlbase.BadInput("query parameter id must be a row id").WithField("id")
 	}
 	row, err := a.res.GetRow(r.Context(), t.ID, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := append([]byte(`{"row":`), appendRow(nil, row)...)
-	restkit.WriteRawJSON(w, http.StatusOK, append(b, "}\n"...))
-	return nil
+	return append(b, "}\n"...), nil
 }
 
-func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
-	var in findIn
-	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeRead)
+func (a *api) findRows(ctx context.Context, r *restkit.Request, in findIn) (restkit.Raw[findOut], error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page, err := restkit.CheckPage(in.Limit, in.Offset, restkit.PageLimits{Default: defaultFindLimit, Max: maxFindLimit})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var where *gqlbase.Filter
 	if len(in.Filter) > 0 {
 		if where, err = translateFilter(in.Filter); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(in.Group) > 0 {
-		return a.findGroups(w, r, t, in, where, page)
+		return a.findGroups(r, t, in, where, page)
 	}
 	p := gqlbase.ListParams{Where: where, First: &page.Limit, Offset: &page.Offset, Search: in.Search}
 	dir := gqlbase.SortAsc
@@ -172,7 +192,7 @@ func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
 		case "desc":
 			dir = gqlbase.SortDesc
 		default:
-			return gqlbase.BadInput("orderDirection must be asc or desc").WithField("orderDirection")
+			return nil, gqlbase.BadInput("orderDirection must be asc or desc").WithField("orderDirection")
 		}
 	}
 	orderBy := "id"
@@ -201,7 +221,7 @@ func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
 	}
 	conn, err := a.res.ListRows(r.Context(), t, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := make([]byte, 0, 256+len(conn.Nodes)*256)
 	b = append(b, `{"rows":`...)
@@ -216,8 +236,7 @@ func (a *api) findRows(w http.ResponseWriter, r *http.Request) error {
 		b = append(b, `,"warnings":`...)
 		b = appendStrings(b, warnings)
 	}
-	restkit.WriteRawJSON(w, http.StatusOK, append(b, "}\n"...))
-	return nil
+	return append(b, "}\n"...), nil
 }
 
 var groupOps = map[string]gqlbase.AggregateFn{
@@ -248,7 +267,7 @@ func camel(name string) string {
 }
 
 // findGroups answers a find with group: one row per group with <col>Key and <col><Op> fields.
-func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Table, in findIn, where *gqlbase.Filter, page restkit.Page) error {
+func (a *api) findGroups(r *restkit.Request, t *gqlbase.Table, in findIn, where *gqlbase.Filter, page restkit.Page) (restkit.Raw[findOut], error) {
 	var groupBy []string
 	var aggs []*gqlbase.AggregateInput
 	keyNames := map[string]string{}
@@ -262,12 +281,12 @@ func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Tabl
 			for _, x := range v {
 				s, ok := x.(string)
 				if !ok {
-					return gqlbase.BadInput("group.%s: operations are strings (key, avg, max, min, sum, count)", field).WithField("group")
+					return nil, gqlbase.BadInput("group.%s: operations are strings (key, avg, max, min, sum, count)", field).WithField("group")
 				}
 				ops = append(ops, s)
 			}
 		default:
-			return gqlbase.BadInput("group.%s: give an operation or a list of operations", field).WithField("group")
+			return nil, gqlbase.BadInput("group.%s: give an operation or a list of operations", field).WithField("group")
 		}
 		for _, op := range ops {
 			op = strings.ToLower(op)
@@ -278,7 +297,7 @@ func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Tabl
 			}
 			fn, ok := groupOps[op]
 			if !ok {
-				return gqlbase.BadInput("group.%s: unknown operation %q (key, avg, max, min, sum, count)", field, op).WithField("group")
+				return nil, gqlbase.BadInput("group.%s: unknown operation %q (key, avg, max, min, sum, count)", field, op).WithField("group")
 			}
 			c, alias := col, camel(field)+strings.ToUpper(op[:1])+op[1:]
 			aggs = append(aggs, &gqlbase.AggregateInput{Fn: fn, Column: &c, Alias: &alias})
@@ -290,7 +309,7 @@ func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Tabl
 	}
 	groups, err := a.res.AggregateRows(r.Context(), t.ID, where, in.Search, groupBy, aggs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	total := len(groups)
 	start := min(page.Offset, total)
@@ -300,10 +319,10 @@ func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Tabl
 		row := map[string]json.RawMessage{}
 		var key, vals map[string]json.RawMessage
 		if err := json.Unmarshal(g.Key, &key); err != nil {
-			return err
+			return nil, err
 		}
 		if err := json.Unmarshal(g.Values, &vals); err != nil {
-			return err
+			return nil, err
 		}
 		for col, v := range key {
 			row[keyNames[col]] = v
@@ -313,8 +332,7 @@ func (a *api) findGroups(w http.ResponseWriter, r *http.Request, t *gqlbase.Tabl
 		}
 		rows = append(rows, row)
 	}
-	restkit.WriteJSON(w, http.StatusOK, map[string]any{"rows": rows, "hasMore": end < total, "offset": page.Offset, "limit": page.Limit})
-	return nil
+	return restkit.EncodeJSON(map[string]any{"rows": rows, "hasMore": end < total, "offset": page.Offset, "limit": page.Limit})
 }
 
 // cleanRow keeps the keys that name columns of t; the row's own fields (id, createdAt, ...) are
@@ -352,27 +370,23 @@ func checkBatch(n int) error {
 	return nil
 }
 
-func writeRows(w http.ResponseWriter, rows []*gqlbase.Row, warn []string) {
+func rowsBody(rows []*gqlbase.Row, warn []string) restkit.Raw[rowsOut] {
 	b := make([]byte, 0, 64+len(rows)*256)
 	b = append(b, `{"rows":`...)
 	b = appendRows(b, rows)
 	b = append(b, `,"warnings":`...)
 	b = appendStrings(b, warn)
 	b = append(b, `,"errors":[]}`...)
-	restkit.WriteRawJSON(w, http.StatusOK, append(b, '\n'))
+	return append(b, '\n')
 }
 
-func (a *api) createRows(w http.ResponseWriter, r *http.Request) error {
-	var in rowsIn
-	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+func (a *api) createRows(ctx context.Context, r *restkit.Request, in rowsIn) (restkit.Raw[rowsOut], error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeWrite)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkBatch(len(in.Rows)); err != nil {
-		return err
+		return nil, err
 	}
 	warn := map[string]bool{}
 	rows := make([]map[string]any, len(in.Rows))
@@ -381,10 +395,9 @@ func (a *api) createRows(w http.ResponseWriter, r *http.Request) error {
 	}
 	out, err := a.res.InsertRows(r.Context(), t, rows)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	writeRows(w, out, warnings(t, warn))
-	return nil
+	return rowsBody(out, warnings(t, warn)), nil
 }
 
 func rowID(v any, i int) (int64, error) {
@@ -401,17 +414,13 @@ func rowID(v any, i int) (int64, error) {
 	return 0, gqlbase.BadInput("rows[%d]: id must be a row id", i).WithField("id")
 }
 
-func (a *api) updateRows(w http.ResponseWriter, r *http.Request) error {
-	var in rowsIn
-	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+func (a *api) updateRows(ctx context.Context, r *restkit.Request, in rowsIn) (restkit.Raw[rowsOut], error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeWrite)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkBatch(len(in.Rows)); err != nil {
-		return err
+		return nil, err
 	}
 	warn := map[string]bool{}
 	patches := make([]gqlbase.RowPatch, len(in.Rows))
@@ -419,29 +428,24 @@ func (a *api) updateRows(w http.ResponseWriter, r *http.Request) error {
 		values, idv := cleanRow(t, row, warn)
 		id, err := rowID(idv, i)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		patches[i] = gqlbase.RowPatch{ID: id, Values: values}
 	}
 	out, err := a.res.UpdateRowsByID(r.Context(), t, patches)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	writeRows(w, out, warnings(t, warn))
-	return nil
+	return rowsBody(out, warnings(t, warn)), nil
 }
 
-func (a *api) upsertRows(w http.ResponseWriter, r *http.Request) error {
-	var in upsertIn
-	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+func (a *api) upsertRows(ctx context.Context, r *restkit.Request, in upsertIn) (restkit.Raw[upsertOut], error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeWrite)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := checkBatch(len(in.Rows)); err != nil {
-		return err
+		return nil, err
 	}
 	key := "id"
 	if in.KeyColumn != nil && *in.KeyColumn != "" {
@@ -454,7 +458,7 @@ func (a *api) upsertRows(w http.ResponseWriter, r *http.Request) error {
 		if key == "id" && id != nil {
 			n, err := rowID(id, i)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			values["id"] = n
 		}
@@ -462,7 +466,7 @@ func (a *api) upsertRows(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := a.res.UpsertRows(r.Context(), t.ID, rows, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := []byte(`{"inserted":`)
 	b = appendRows(b, res.Inserted)
@@ -471,18 +475,13 @@ func (a *api) upsertRows(w http.ResponseWriter, r *http.Request) error {
 	b = append(b, `,"warnings":`...)
 	b = appendStrings(b, warnings(t, warn))
 	b = append(b, `,"errors":[]}`...)
-	restkit.WriteRawJSON(w, http.StatusOK, append(b, '\n'))
-	return nil
+	return append(b, '\n'), nil
 }
 
-func (a *api) deleteRows(w http.ResponseWriter, r *http.Request) error {
-	var in deleteIn
-	if err := decode(r, &in, restkit.MaxBulkBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeWrite)
+func (a *api) deleteRows(ctx context.Context, r *restkit.Request, in deleteIn) (deleteOut, error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeWrite)
 	if err != nil {
-		return err
+		return deleteOut{}, err
 	}
 	all := in.DeleteAllRows != nil && *in.DeleteAllRows
 	ways := 0
@@ -492,26 +491,24 @@ func (a *api) deleteRows(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if ways != 1 {
-		return gqlbase.BadInput("give exactly one of ids, filter and deleteAllRows").WithField("ids")
+		return deleteOut{}, gqlbase.BadInput("give exactly one of ids, filter and deleteAllRows").WithField("ids")
 	}
 	var where *gqlbase.Filter
 	switch {
 	case in.Filter != nil:
 		if where, err = translateFilter(in.Filter); err != nil {
-			return err
+			return deleteOut{}, err
 		}
 	case all:
 		where = &gqlbase.Filter{And: []*gqlbase.Filter{}}
 	case len(in.IDs) == 0:
-		restkit.WriteJSON(w, http.StatusOK, deleteOut{})
-		return nil
+		return deleteOut{}, nil
 	}
 	res, err := a.res.DeleteRows(r.Context(), t.ID, in.IDs, where)
 	if err != nil {
-		return err
+		return deleteOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, deleteOut{DeletedRows: res.Count})
-	return nil
+	return deleteOut{DeletedRows: res.Count}, nil
 }
 
 func decodeString(b []byte, s *string) error { return json.Unmarshal(b, s) }

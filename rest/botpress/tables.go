@@ -1,12 +1,28 @@
 package botpress
 
 import (
-	"net/http"
+	"context"
 	"strings"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
+
+// bindTables adds the routes of tables.
+func (a *api) bindTables(d *restkit.Dialect) {
+	d.Add(
+		restkit.Route{Method: "GET", Path: "", Summary: "List tables", Op: restkit.Handle(a.listTables),
+			Params: []restkit.Param{{Name: "tags.<key>", Description: "only tables with this tag value (repeatable)"}}},
+		restkit.Route{Method: "POST", Path: "", Summary: "Create table", Op: restkit.Handle(a.createTable)},
+		restkit.Route{Method: "GET", Path: "/{table}", Summary: "Get table", Op: restkit.Handle(a.getTable)},
+		restkit.Route{Method: "POST", Path: "/{table}", Summary: "Get or create table", Op: restkit.Handle(a.getOrCreateTable)},
+		restkit.Route{Method: "PUT", Path: "/{table}", Summary: "Update table", Op: restkit.Handle(a.updateTable),
+			Description: "Renames, freezes, retags, and changes the schema: listed columns are added or changed, a column given as null is deleted, others stay."},
+		restkit.Route{Method: "DELETE", Path: "/{table}", Summary: "Delete table", Op: restkit.Handle(a.deleteTable)},
+		restkit.Route{Method: "POST", Path: "/{sourceTableId}/duplicate", Summary: "Duplicate table", Op: restkit.Handle(a.duplicateTable)},
+		restkit.Route{Method: "PUT", Path: "/{table}/column", Summary: "Rename table column", Op: restkit.Handle(a.renameColumn)},
+	)
+}
 
 type listTablesOut struct {
 	Tables []tableOut `json:"tables"`
@@ -45,7 +61,13 @@ type createTableIn struct {
 	tableSpecIn
 }
 
+type getOrCreateIn struct {
+	tableRef
+	tableSpecIn
+}
+
 type updateTableIn struct {
+	tableRef
 	Name      *string           `json:"name,omitempty"`
 	Frozen    *bool             `json:"frozen,omitempty"`
 	Schema    map[string]any    `json:"schema,omitempty" doc:"columns to add or change; a column given as null is deleted"`
@@ -80,37 +102,38 @@ func (n *nullableString) UnmarshalJSON(b []byte) error {
 }
 
 type duplicateIn struct {
+	Source     string  `json:"-" path:"sourceTableId" doc:"the table to copy: a name or an id"`
 	TableName  *string `json:"tableName,omitempty"`
 	SchemaOnly *bool   `json:"schemaOnly,omitempty"`
 	Factor     *int    `json:"factor,omitempty"`
 }
 
 type renameColumnIn struct {
+	tableRef
 	Name    string `json:"name" required:"true"`
 	NewName string `json:"newName" required:"true"`
 }
 
-func (a *api) encodeOne(r *http.Request, t *gqlbase.Table) (tableOut, error) {
-	m, err := a.res.TableSettings(r.Context(), []*gqlbase.Table{t}, Dialect)
+func (a *api) encodeOne(ctx context.Context, t *gqlbase.Table) (tableOut, error) {
+	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{t}, Dialect)
 	if err != nil {
 		return tableOut{}, err
 	}
 	return encodeTable(t, m[t.ID]), nil
 }
 
-func (a *api) listTables(w http.ResponseWriter, r *http.Request) error {
+func (a *api) listTables(ctx context.Context, r *restkit.Request, _ struct{}) (listTablesOut, error) {
 	out := listTablesOut{Tables: []tableOut{}}
-	db, err := a.bot(r, gqlbase.ScopeRead, false)
-	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound && gqlbase.PrincipalFrom(r.Context()).Authenticated() == nil && r.Header.Get("x-bot-id") != "" {
-		restkit.WriteJSON(w, http.StatusOK, out)
-		return nil
+	db, err := a.bot(ctx, gqlbase.ScopeRead, false)
+	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+		return out, nil // a bot without a database has no tables yet
 	}
 	if err != nil {
-		return err
+		return listTablesOut{}, err
 	}
 	tables, err := a.res.Tables(r.Context(), db.ID)
 	if err != nil {
-		return err
+		return listTablesOut{}, err
 	}
 	want := map[string]string{}
 	for k, vs := range r.URL.Query() {
@@ -122,7 +145,7 @@ func (a *api) listTables(w http.ResponseWriter, r *http.Request) error {
 	}
 	settings, err := a.res.TableSettings(r.Context(), tables, Dialect)
 	if err != nil {
-		return err
+		return listTablesOut{}, err
 	}
 	for _, t := range tables {
 		tags := tagsOut(t.Tags)
@@ -136,36 +159,23 @@ func (a *api) listTables(w http.ResponseWriter, r *http.Request) error {
 			out.Tables = append(out.Tables, encodeTable(t, settings[t.ID]))
 		}
 	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *api) createTable(w http.ResponseWriter, r *http.Request) error {
-	var in createTableIn
-	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
-		return err
-	}
-	if err := gqlbase.PrincipalFrom(r.Context()).Authenticated(); err != nil {
-		return err
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		return gqlbase.BadInput("name is required").WithField("name")
-	}
-	t, err := a.create(r, in.Name, in.tableSpecIn)
+func (a *api) createTable(ctx context.Context, r *restkit.Request, in createTableIn) (tableEnvelope, error) {
+	t, err := a.create(ctx, in.Name, in.tableSpecIn)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	out, err := a.encodeOne(r, t)
+	out, err := a.encodeOne(ctx, t)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: out})
-	return nil
+	return tableEnvelope{Table: out}, nil
 }
 
 // create makes a table in the bot's database from a Botpress definition.
-func (a *api) create(r *http.Request, name string, in tableSpecIn) (*gqlbase.Table, error) {
-	ctx := r.Context()
+func (a *api) create(ctx context.Context, name string, in tableSpecIn) (*gqlbase.Table, error) {
 	if in.Schema == nil {
 		return nil, gqlbase.BadInput("schema is required").WithField("schema")
 	}
@@ -197,7 +207,7 @@ func (a *api) create(r *http.Request, name string, in tableSpecIn) (*gqlbase.Tab
 	if err := gqlbase.CheckTableName(name); err != nil {
 		return nil, err // before the bot's database is created for it
 	}
-	db, err := a.bot(r, gqlbase.ScopeSchema, true)
+	db, err := a.bot(ctx, gqlbase.ScopeSchema, true)
 	if err != nil {
 		return nil, err
 	}
@@ -237,66 +247,55 @@ func hasColumn(cols []*columnSpec, name string) bool {
 	return false
 }
 
-func (a *api) getTable(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.table(r, "table", gqlbase.ScopeRead)
+func (a *api) getTable(ctx context.Context, r *restkit.Request, in tableRef) (getTableOut, error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return getTableOut{}, err
 	}
-	out, err := a.encodeOne(r, t)
+	out, err := a.encodeOne(ctx, t)
 	if err != nil {
-		return err
+		return getTableOut{}, err
 	}
 	n, err := a.res.RowCount(r.Context(), t)
 	if err != nil {
-		return err
+		return getTableOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, getTableOut{Table: out, Rows: n})
-	return nil
+	return getTableOut{Table: out, Rows: n}, nil
 }
 
-func (a *api) getOrCreateTable(w http.ResponseWriter, r *http.Request) error {
-	var in tableSpecIn
-	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeRead)
+func (a *api) getOrCreateTable(ctx context.Context, r *restkit.Request, in getOrCreateIn) (getOrCreateOut, error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeRead)
 	created := false
 	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
-		t, err = a.create(r, r.PathValue("table"), in)
+		t, err = a.create(ctx, in.Table, in.tableSpecIn)
 		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
-			t, err = a.table(r, "table", gqlbase.ScopeRead) // created meanwhile
+			t, err = a.table(ctx, in.Table, gqlbase.ScopeRead) // created meanwhile
 		} else {
 			created = err == nil
 		}
 	}
 	if err != nil {
-		return err
+		return getOrCreateOut{}, err
 	}
-	out, err := a.encodeOne(r, t)
+	out, err := a.encodeOne(ctx, t)
 	if err != nil {
-		return err
+		return getOrCreateOut{}, err
 	}
 	n, err := a.res.RowCount(r.Context(), t)
 	if err != nil {
-		return err
+		return getOrCreateOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, getOrCreateOut{Table: out, Created: created, Rows: n})
-	return nil
+	return getOrCreateOut{Table: out, Created: created, Rows: n}, nil
 }
 
-func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
-	var in updateTableIn
-	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeSchema)
+func (a *api) updateTable(ctx context.Context, r *restkit.Request, in updateTableIn) (tableEnvelope, error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	ctx := r.Context()
 	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{t}, Dialect)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	s := readSettings(m[t.ID])
 	if s.Properties == nil {
@@ -304,18 +303,18 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 	}
 	structural := in.Schema != nil || (in.Name != nil && *in.Name != t.Name) || in.KeyColumn.Set
 	if t.Frozen && structural && (in.Frozen == nil || *in.Frozen) {
-		return gqlbase.Conflict("table %q is frozen: its name and schema cannot change (duplicate it, or unfreeze it)", t.Name).
+		return tableEnvelope{}, gqlbase.Conflict("table %q is frozen: its name and schema cannot change (duplicate it, or unfreeze it)", t.Name).
 			WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
 	if t.Frozen && in.Frozen != nil && !*in.Frozen {
 		if t, err = a.res.UpdateTable(ctx, t.ID, gqlbase.UpdateTableInput{Frozen: in.Frozen}); err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 	}
 	if in.Factor != nil {
 		cur := max(s.Factor, 1)
 		if *in.Factor < cur || *in.Factor > 30 {
-			return gqlbase.BadInput("factor can only grow, up to 30 (it is %d)", cur).WithField("factor")
+			return tableEnvelope{}, gqlbase.BadInput("factor can only grow, up to 30 (it is %d)", cur).WithField("factor")
 		}
 		s.Factor = *in.Factor
 	}
@@ -329,18 +328,18 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 	if in.Schema != nil {
 		cols, deleted, err := parseSchema(in.Schema, key)
 		if err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 		if err := a.applySchema(r, t, cols, deleted, &s); err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 		if t, err = a.res.TableFor(ctx, t.ID, gqlbase.ScopeSchema); err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 	}
 	if key != s.KeyColumn {
 		if err := a.moveKey(r, t, s.KeyColumn, key); err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 		s.KeyColumn = key
 	}
@@ -350,7 +349,7 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.Tags != nil {
 		if upd.Tags, err = tagsIn(in.Tags); err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 		if upd.Tags == nil {
 			upd.Tags = []string{}
@@ -358,21 +357,20 @@ func (a *api) updateTable(w http.ResponseWriter, r *http.Request) error {
 	}
 	if upd.Name != nil || upd.Frozen != nil || upd.Tags != nil {
 		if t, err = a.res.UpdateTable(ctx, t.ID, upd); err != nil {
-			return err
+			return tableEnvelope{}, err
 		}
 	}
 	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, s.patch()); err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	if t, err = a.res.TableFor(ctx, t.ID, gqlbase.ScopeRead); err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: encodeTable(t, s.patch())})
-	return nil
+	return tableEnvelope{Table: encodeTable(t, s.patch())}, nil
 }
 
 // applySchema adds, changes and deletes columns as an update's schema says.
-func (a *api) applySchema(r *http.Request, t *gqlbase.Table, cols []*columnSpec, deleted []string, s *settings) error {
+func (a *api) applySchema(r *restkit.Request, t *gqlbase.Table, cols []*columnSpec, deleted []string, s *settings) error {
 	ctx := r.Context()
 	count := len(t.Columns)
 	for _, c := range cols {
@@ -454,7 +452,7 @@ func sameOptions(in []*gqlbase.SelectOptionInput, cur []gqlbase.SelectOption) bo
 }
 
 // moveKey makes the new key column unique and the old one not.
-func (a *api) moveKey(r *http.Request, t *gqlbase.Table, old, key string) error {
+func (a *api) moveKey(r *restkit.Request, t *gqlbase.Table, old, key string) error {
 	if key != "" {
 		c := t.UserColumn(key)
 		if c == nil {
@@ -476,29 +474,23 @@ func (a *api) moveKey(r *http.Request, t *gqlbase.Table, old, key string) error 
 	return nil
 }
 
-func (a *api) deleteTable(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.table(r, "table", gqlbase.ScopeSchema)
+func (a *api) deleteTable(ctx context.Context, r *restkit.Request, in tableRef) (struct{}, error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return struct{}{}, err
 	}
 	force := true
 	if _, err := a.res.DeleteTable(r.Context(), t.ID, &force); err != nil {
-		return err
+		return struct{}{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, struct{}{})
-	return nil
+	return struct{}{}, nil
 }
 
-func (a *api) duplicateTable(w http.ResponseWriter, r *http.Request) error {
-	var in duplicateIn
-	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
-		return err
-	}
-	src, err := a.table(r, "sourceTableId", gqlbase.ScopeSchema)
+func (a *api) duplicateTable(ctx context.Context, r *restkit.Request, in duplicateIn) (tableEnvelope, error) {
+	src, err := a.table(ctx, in.Source, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	ctx := r.Context()
 	name := src.Name + "Copy"
 	if in.TableName != nil && *in.TableName != "" {
 		name = *in.TableName
@@ -506,52 +498,46 @@ func (a *api) duplicateTable(w http.ResponseWriter, r *http.Request) error {
 	withRows := in.SchemaOnly == nil || !*in.SchemaOnly
 	t, err := a.res.DuplicateTable(ctx, src.ID, name, &withRows)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{src}, Dialect)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	s := readSettings(m[src.ID])
 	if in.Factor != nil {
 		if *in.Factor < 1 || *in.Factor > 30 {
-			return gqlbase.BadInput("factor must be between 1 and 30").WithField("factor")
+			return tableEnvelope{}, gqlbase.BadInput("factor must be between 1 and 30").WithField("factor")
 		}
 		s.Factor = *in.Factor
 	}
 	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, s.patch()); err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: encodeTable(t, s.patch())})
-	return nil
+	return tableEnvelope{Table: encodeTable(t, s.patch())}, nil
 }
 
-func (a *api) renameColumn(w http.ResponseWriter, r *http.Request) error {
-	var in renameColumnIn
-	if err := decode(r, &in, restkit.DefaultMaxBody); err != nil {
-		return err
-	}
-	t, err := a.table(r, "table", gqlbase.ScopeSchema)
+func (a *api) renameColumn(ctx context.Context, r *restkit.Request, in renameColumnIn) (tableEnvelope, error) {
+	t, err := a.table(ctx, in.Table, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	c := t.UserColumn(in.Name)
 	if c == nil {
-		return gqlbase.NotFound("table %q has no column %q", t.Name, in.Name)
+		return tableEnvelope{}, gqlbase.NotFound("table %q has no column %q", t.Name, in.Name)
 	}
 	if reservedColumns[in.NewName] {
-		return gqlbase.BadInput("column name %q is reserved for the row's own fields", in.NewName).WithField("newName")
+		return tableEnvelope{}, gqlbase.BadInput("column name %q is reserved for the row's own fields", in.NewName).WithField("newName")
 	}
-	ctx := r.Context()
 	if t.Frozen {
-		return gqlbase.Conflict("table %q is frozen: its columns cannot be renamed", t.Name).WithField("frozen").WithReason(gqlbase.ReasonFrozen)
+		return tableEnvelope{}, gqlbase.Conflict("table %q is frozen: its columns cannot be renamed", t.Name).WithField("frozen").WithReason(gqlbase.ReasonFrozen)
 	}
 	if _, err := a.res.RenameColumn(ctx, c.ID, in.NewName); err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	m, err := a.res.TableSettings(ctx, []*gqlbase.Table{t}, Dialect)
 	if err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	s := readSettings(m[t.ID])
 	if p, ok := s.Properties[in.Name]; ok {
@@ -563,11 +549,10 @@ func (a *api) renameColumn(w http.ResponseWriter, r *http.Request) error {
 	}
 	patch := s.patch() // top-level keys replace the stored ones: the old property goes
 	if _, err := a.res.MergeTableSettings(ctx, t.ID, Dialect, patch); err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
 	if t, err = a.res.TableFor(ctx, t.ID, gqlbase.ScopeRead); err != nil {
-		return err
+		return tableEnvelope{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, tableEnvelope{Table: encodeTable(t, patch)})
-	return nil
+	return tableEnvelope{Table: encodeTable(t, patch)}, nil
 }

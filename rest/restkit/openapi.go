@@ -11,10 +11,13 @@ import (
 )
 
 // OpenAPI builds the OpenAPI 3.1 document of the dialects from their route tables: one path
-// item per route path, the path wildcards as path parameters, the Body and Response values'
-// Go types as JSON schemas (struct fields by their json names; a `doc` tag describes a field,
-// `required:"true"` marks it required), and each dialect's error body as the default
-// response.
+// item per route path, the path wildcards as path parameters, the dialect's Headers and the
+// route's Params, and JSON schemas of the bodies (struct fields by their json names; a `doc`
+// tag describes a field, `enum:"a,b"` lists its values). A route made with Handle is
+// documented from its In and Out types: the query fields of In as parameters, the rest as the
+// body, required as Handle decides it (see Handle). Other routes are documented from their
+// Body and Response values, where only `required:"true"` marks a field required. Each
+// dialect's error body is the default response.
 func OpenAPI(title, version, description string, dialects ...*Dialect) map[string]any {
 	paths := map[string]map[string]any{}
 	var tags []map[string]any
@@ -84,11 +87,31 @@ func operation(d *Dialect, rt *Route) map[string]any {
 	if rt.Description != "" {
 		op["description"] = rt.Description
 	}
+	var b *binding
+	if rt.Op != nil {
+		b = rt.Op.input()
+	}
 	var params []map[string]any
 	for _, m := range wildcard.FindAllStringSubmatch(rt.Path, -1) {
-		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		pm := map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}}
+		if b != nil {
+			for _, p := range b.params {
+				if p.in == "path" && p.name == m[1] {
+					pm["schema"] = TypeSchema(p.typ)
+					if p.doc != "" {
+						pm["description"] = p.doc
+					}
+				}
+			}
+		}
+		params = append(params, pm)
 	}
-	for _, p := range rt.Params {
+	var extra []Param
+	if !rt.Public {
+		extra = append(extra, d.Headers...)
+	}
+	extra = append(extra, rt.Params...)
+	for _, p := range extra {
 		in := p.In
 		if in == "" {
 			in = "query"
@@ -106,10 +129,29 @@ func operation(d *Dialect, rt *Route) map[string]any {
 		}
 		params = append(params, pm)
 	}
+	if b != nil {
+		for _, p := range b.params {
+			if p.in != "query" {
+				continue
+			}
+			pm := map[string]any{"name": p.name, "in": "query", "schema": TypeSchema(p.typ)}
+			if p.doc != "" {
+				pm["description"] = p.doc
+			}
+			if p.required {
+				pm["required"] = true
+			}
+			params = append(params, pm)
+		}
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
-	if rt.Body != nil {
+	switch {
+	case b != nil && b.body:
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": TypeSchema(b.t)}}}
+	case b == nil && rt.Body != nil:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 			"application/json": map[string]any{"schema": Schema(reflect.TypeOf(rt.Body))}}}
 	}
@@ -124,6 +166,8 @@ func operation(d *Dialect, rt *Route) map[string]any {
 		ok = map[string]any{"description": "not available in gqlbase"}
 	case rt.ResponseType != "":
 		ok["content"] = map[string]any{rt.ResponseType: map[string]any{"schema": map[string]any{"type": "string"}}}
+	case rt.Op != nil:
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": TypeSchema(rt.Op.output())}}
 	case rt.Response != nil:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": Schema(reflect.TypeOf(rt.Response))}}
 	}
@@ -147,9 +191,21 @@ var (
 	numType  = reflect.TypeOf(json.Number(""))
 )
 
-// Schema is the JSON schema of a Go type.
+// Schema is the JSON schema of a Go type, for the Body and Response values of routes not made
+// with Handle: only fields tagged `required:"true"` are required.
 func Schema(t reflect.Type) map[string]any {
-	return schemaOf(t, map[reflect.Type]bool{})
+	return schemaOf(t, &schemaCtx{seen: map[reflect.Type]bool{}})
+}
+
+// TypeSchema is the JSON schema of a Go type with the required rule of Handle: a field is
+// required unless it is a pointer, has omitempty, or says `required:"false"`.
+func TypeSchema(t reflect.Type) map[string]any {
+	return schemaOf(t, &schemaCtx{seen: map[reflect.Type]bool{}, infer: true})
+}
+
+type schemaCtx struct {
+	seen  map[reflect.Type]bool
+	infer bool
 }
 
 // schemaTeller is a type that documents its own JSON schema (custom JSON forms).
@@ -157,7 +213,7 @@ type schemaTeller interface{ JSONSchema() map[string]any }
 
 var schemaTellerType = reflect.TypeOf((*schemaTeller)(nil)).Elem()
 
-func schemaOf(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
+func schemaOf(t reflect.Type, seen *schemaCtx) map[string]any {
 	if t == nil {
 		return map[string]any{}
 	}
@@ -195,11 +251,11 @@ func schemaOf(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		if seen[t] {
+		if seen.seen[t] {
 			return map[string]any{"type": "object"}
 		}
-		seen[t] = true
-		defer delete(seen, t)
+		seen.seen[t] = true
+		defer delete(seen.seen, t)
 		props := map[string]any{}
 		var required []string
 		addFields(t, seen, props, &required)
@@ -213,14 +269,14 @@ func schemaOf(t reflect.Type, seen map[reflect.Type]bool) map[string]any {
 	return map[string]any{}
 }
 
-func addFields(t reflect.Type, seen map[reflect.Type]bool, props map[string]any, required *[]string) {
+func addFields(t reflect.Type, seen *schemaCtx, props map[string]any, required *[]string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() && !f.Anonymous {
 			continue
 		}
 		tag := f.Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
 		if name == "-" {
 			continue
 		}
@@ -241,8 +297,11 @@ func addFields(t reflect.Type, seen map[reflect.Type]bool, props map[string]any,
 		if doc := f.Tag.Get("doc"); doc != "" {
 			s["description"] = doc
 		}
+		if e := f.Tag.Get("enum"); e != "" {
+			s["enum"] = strings.Split(e, ",")
+		}
 		props[name] = s
-		if f.Tag.Get("required") == "true" {
+		if seen.infer && inferRequired(f, opts) || !seen.infer && f.Tag.Get("required") == "true" {
 			*required = append(*required, name)
 		}
 	}

@@ -2,7 +2,8 @@
 // and path to handler, with what the OpenAPI document says about it) plus its own error
 // envelope; restkit turns routes into http.Handlers, decodes JSON bodies with size limits and
 // a policy for unknown fields, reads paging parameters, and builds the OpenAPI 3.1 document of
-// every dialect from the route tables.
+// every dialect from the route tables. Handle makes a typed handler whose input and output
+// types are also what the document shows.
 //
 // Handlers decode the dialect's request, call the resolvers (which authorize, validate and
 // store) and encode the dialect's response. No SQL and no business rules live here.
@@ -10,6 +11,7 @@ package restkit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -46,7 +49,8 @@ type Route struct {
 	Description string
 	Params      []Param
 	// Body and Response are values of the request and response types, for the document
-	// (nil: no JSON body).
+	// (nil: no JSON body). Routes with an Op are documented from its types; Add sets these
+	// from them, for readers of the table.
 	Body     any
 	Response any
 	// ResponseType is the content type of a response that is not JSON ("text/csv", ...).
@@ -57,26 +61,75 @@ type Route struct {
 	Public bool
 	// NotImplemented marks routes that answer 501 (documented so clients learn why).
 	NotImplemented bool
-	Handle         HandlerFunc
+	// MaxBody overrides the dialect's body limit for this route (bulk writes).
+	MaxBody int64
+	// Op is the typed handler (made by Handle); routes without one use Handle.
+	Op     Op
+	Handle HandlerFunc
 }
 
-// Dialect is a REST dialect: its route table and error envelope.
+// Dialect is a REST dialect: its route table, how it authenticates and decodes requests, and
+// its error envelope.
 type Dialect struct {
 	// Name is the dialect's tag in the document ("botpress").
 	Name        string
 	Title       string
 	Description string
-	Routes      []Route
+	// Prefix is where the dialect is mounted ("/v1/tables"): Add puts it before each path.
+	Prefix string
+	Routes []Route
+	// Authenticate runs before every route that is not Public: it turns the request into the
+	// context the handler runs with (a principal, the dialect's names of things such as a bot
+	// id), or refuses it with an error written by WriteError. Nil: the request's own context.
+	Authenticate func(r *http.Request) (context.Context, error)
+	// Decode is the dialect's body policy for the routes made with Handle: size limit
+	// (MaxBytes; a route's MaxBody overrides it), unknown fields, empty bodies.
+	Decode DecodeOptions
+	// Headers are documented on every route that is not Public (x-bot-id, ...).
+	Headers []Param
 	// WriteError writes err as the dialect's error response.
 	WriteError func(w http.ResponseWriter, r *http.Request, err error)
 	// ErrorBody is an example of the dialect's error body, for the document.
 	ErrorBody any
 }
 
-// Handler turns a route into an http.Handler that writes errors in the dialect's envelope.
+// Add appends routes to the table, their paths under the dialect's Prefix. A dialect's
+// resources each have a function that adds their routes.
+func (d *Dialect) Add(routes ...Route) {
+	for _, rt := range routes {
+		rt.Path = d.Prefix + rt.Path
+		if rt.Op != nil && rt.Handle != nil {
+			panic("restkit: route " + rt.Method + " " + rt.Path + " has both Op and Handle")
+		}
+		if rt.Op != nil { // the types, for whoever reads the table (the document uses Op itself)
+			if b := rt.Op.input(); b.body {
+				rt.Body = reflect.Zero(b.t).Interface()
+			}
+			rt.Response = reflect.Zero(rt.Op.output()).Interface()
+		}
+		d.Routes = append(d.Routes, rt)
+	}
+}
+
+// Handler turns a route into an http.Handler: the dialect's Authenticate hook (unless the
+// route is Public), then the route's handler; errors are written in the dialect's envelope.
 func (d *Dialect) Handler(rt *Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := rt.Handle(w, r); err != nil {
+		if d.Authenticate != nil && !rt.Public {
+			ctx, err := d.Authenticate(r)
+			if err != nil {
+				d.WriteError(w, r, err)
+				return
+			}
+			r = r.WithContext(ctx)
+		}
+		var err error
+		if rt.Op != nil {
+			err = rt.Op.serve(d, rt, w, r)
+		} else {
+			err = rt.Handle(w, r)
+		}
+		if err != nil {
 			d.WriteError(w, r, err)
 		}
 	})
@@ -99,14 +152,23 @@ func Public(logger *slog.Logger, r *http.Request, err error) *gqlbase.Error {
 
 // WriteJSON writes v as JSON with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
+	body, err := EncodeJSON(v)
+	if err != nil {
+		http.Error(w, `{"error":"response could not be encoded"}`, http.StatusInternalServerError)
+		return
+	}
+	WriteRawJSON(w, status, body)
+}
+
+// EncodeJSON is the body WriteJSON writes: v as JSON without HTML escaping, with a newline.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":"response could not be encoded"}`, http.StatusInternalServerError)
-		return
+		return nil, fmt.Errorf("encode response: %w", err)
 	}
-	WriteRawJSON(w, status, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // WriteRawJSON writes an encoded JSON body.
