@@ -2,8 +2,10 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage"
 )
 
 // CreateDatabase is the use case behind the createDatabase mutation; REST dialects call it too.
@@ -97,4 +99,45 @@ func (r *Resolver) SetSchemaLocked(ctx context.Context, id int64, locked bool) (
 		return nil, err
 	}
 	return r.Store.SetSchemaLocked(ctx, id, locked, actor(ctx))
+}
+
+// CreateDatabaseFromSQL creates a database with a dialect's settings and runs query in it, all
+// in one transaction: when the query is refused or fails, no database was created and the
+// error says why. It needs what creating a database needs (the schema scope on the
+// workspace), which covers every statement the query may hold, and takes a raw SQL turn of
+// the workspace like any raw SQL request.
+func (r *Resolver) CreateDatabaseFromSQL(ctx context.Context, input gqlbase.CreateDatabaseInput, dialect string, settings map[string]any, query string) (*gqlbase.Database, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return nil, err
+	}
+	wsID := workspaceFor(p, input.WorkspaceID)
+	if err := p.Require(wsID, gqlbase.ScopeSchema); err != nil {
+		return nil, err
+	}
+	if p.Databases != nil {
+		return nil, gqlbase.Forbidden("a token restricted to some databases cannot create databases")
+	}
+	name, err := checkName(input.Name, "name")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSettings(settings); err != nil {
+		return nil, err
+	}
+	release, err := r.sqlTurns.acquire(ctx, wsID, r.SQL.perWorkspace(), r.SQL.wait())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	db, res, err := r.Store.CreateDatabaseFromSQL(ctx, storage.NewDatabase{
+		WorkspaceID: wsID, Name: name, Dialect: dialect, Settings: settings, SQL: query,
+	}, storage.SQLOptions{Deadline: r.SQL.deadline(), MaxBytes: r.SQL.maxResultBytes(), Actor: p.Actor()})
+	if err != nil {
+		return nil, err
+	}
+	if db == nil {
+		return nil, gqlbase.BadInput("the query failed, so the database was not created: %s", strings.Join(res.Errors, "; ")).WithField("query")
+	}
+	return db, nil
 }

@@ -205,10 +205,8 @@ func (r *Resolver) MergeDatabaseSettings(ctx context.Context, databaseID int64, 
 	if _, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeSchema); err != nil {
 		return nil, err
 	}
-	for k, v := range patch {
-		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > maxDescriptionLen {
-			return nil, gqlbase.BadInput("%s must have at most %d characters", k, maxDescriptionLen).WithField(k)
-		}
+	if err := checkSettings(patch); err != nil {
+		return nil, err
 	}
 	return r.Store.MergeDatabaseSettings(ctx, databaseID, dialect, patch, schemaLocked, actor(ctx))
 }
@@ -417,4 +415,14 @@ func (r *Resolver) DeleteDatabaseWithTables(ctx context.Context, databaseID int6
 	force := true
 	_, err := r.DeleteDatabase(ctx, databaseID, &force)
 	return err
+}
+
+// checkSettings bounds the text values of a dialect's settings.
+func checkSettings(patch map[string]any) error {
+	for k, v := range patch {
+		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > maxDescriptionLen {
+			return gqlbase.BadInput("%s must have at most %d characters", k, maxDescriptionLen).WithField(k)
+		}
+	}
+	return nil
 }

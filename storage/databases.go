@@ -3,10 +3,13 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage/plan"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 const databaseColumns = `id, workspace_id, name, schema_name, readonly_id, schema_locked, created_at, updated_at`
@@ -20,34 +23,106 @@ func newReadonlyID() string { return "ro_" + rand.Text() + rand.Text() }
 
 // CreateDatabase creates a database: its metadata and its Postgres schema db_<id>.
 func (s *Store) CreateDatabase(ctx context.Context, workspaceID int64, name, actor string) (*gqlbase.Database, error) {
-	var db gqlbase.Database
+	var db *gqlbase.Database
 	err := s.inTxRetry(ctx, func(tx *Tx) error {
-		err := tx.GetContext(ctx, &db, `INSERT INTO databases (workspace_id, name, schema_name, readonly_id)
-			VALUES ($1, $2, 'pending_' || $3, $3) RETURNING `+databaseColumns, workspaceID, name, newReadonlyID())
-		if pgCode(err) == sqlstateUniqueViolation {
-			return gqlbase.Conflict("a database named %q already exists in this workspace", name).WithField("name")
-		}
-		if err != nil {
-			return fmt.Errorf("insert database: %w", err)
-		}
-		db.Schema = fmt.Sprintf("db_%d", db.ID)
-		if _, err := tx.ExecContext(ctx, `UPDATE databases SET schema_name = $2 WHERE id = $1`, db.ID, db.Schema); err != nil {
-			return fmt.Errorf("name database schema: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE SCHEMA `+plan.QuoteIdent(db.Schema)); err != nil {
-			return fmt.Errorf("create schema: %w", err)
-		}
-		// The database's tables are created and used as its own role from the start.
-		if _, err := createSQLRole(ctx, tx, &db); err != nil {
-			return err
-		}
-		return writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: workspaceID, databaseID: db.ID,
-			kind: gqlbase.EventDatabaseCreated, actor: actor, after: databaseJSON(&db)})
+		var err error
+		db, _, err = createDatabaseTx(ctx, tx, workspaceID, name, actor)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &db, nil
+	return db, nil
+}
+
+// createDatabaseTx creates a database, its schema and its role in tx, and returns the role.
+func createDatabaseTx(ctx context.Context, tx *Tx, workspaceID int64, name, actor string) (*gqlbase.Database, string, error) {
+	var db gqlbase.Database
+	err := tx.GetContext(ctx, &db, `INSERT INTO databases (workspace_id, name, schema_name, readonly_id)
+		VALUES ($1, $2, 'pending_' || $3, $3) RETURNING `+databaseColumns, workspaceID, name, newReadonlyID())
+	if pgCode(err) == sqlstateUniqueViolation {
+		return nil, "", gqlbase.Conflict("a database named %q already exists in this workspace", name).WithField("name")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("insert database: %w", err)
+	}
+	db.Schema = fmt.Sprintf("db_%d", db.ID)
+	if _, err := tx.ExecContext(ctx, `UPDATE databases SET schema_name = $2 WHERE id = $1`, db.ID, db.Schema); err != nil {
+		return nil, "", fmt.Errorf("name database schema: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE SCHEMA `+plan.QuoteIdent(db.Schema)); err != nil {
+		return nil, "", fmt.Errorf("create schema: %w", err)
+	}
+	// The database's tables are created and used as its own role from the start.
+	role, err := createSQLRole(ctx, tx, &db)
+	if err != nil {
+		return nil, "", err
+	}
+	err = writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: workspaceID, databaseID: db.ID,
+		kind: gqlbase.EventDatabaseCreated, actor: actor, after: databaseJSON(&db)})
+	return &db, role, err
+}
+
+// NewDatabase is a database to create together with its first content.
+type NewDatabase struct {
+	WorkspaceID int64
+	Name        string
+	// Settings are kept for a dialect (Dialect) from the start.
+	Dialect  string
+	Settings map[string]any
+	// SQL runs in the new database, checked by storage/sqlguard against its schema. When it is
+	// refused or a statement fails, the database is not created: the result's Errors say why.
+	SQL string
+}
+
+// CreateDatabaseFromSQL creates a database, its settings and what its SQL makes in one
+// transaction, on a raw SQL connection (which is discarded afterwards, as for every raw SQL
+// request). The database is nil when the SQL was refused or failed.
+func (s *Store) CreateDatabaseFromSQL(ctx context.Context, nd NewDatabase, opts SQLOptions) (*gqlbase.Database, *gqlbase.SQLResult, error) {
+	var db *gqlbase.Database
+	res, err := s.withSQLDeadline(ctx, &opts, func(ctx context.Context) (*gqlbase.SQLResult, error) {
+		conn, release, err := s.rawConn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		tx, err := conn.BeginTxx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // a no-op after commit
+		created, role, err := createDatabaseTx(ctx, tx, nd.WorkspaceID, nd.Name, opts.Actor)
+		if err != nil {
+			return nil, err
+		}
+		if len(nd.Settings) > 0 {
+			if _, err := mergeDatabaseSettingsTx(ctx, tx, created.ID, nd.Dialect, nd.Settings); err != nil {
+				return nil, err
+			}
+		}
+		run := &sqlRun{res: &gqlbase.SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}}
+		if strings.TrimSpace(nd.SQL) != "" {
+			stmts, err := sqlguard.Check(nd.SQL, created.Schema)
+			if err != nil {
+				if e, ok := gqlbase.AsError(err); ok {
+					return &gqlbase.SQLResult{Columns: []string{}, AffectedTables: []string{}, Errors: []string{e.Message}}, nil
+				}
+				return nil, err
+			}
+			if run, err = runSQLIn(ctx, tx, created, role, stmts, opts); err != nil || len(run.res.Errors) > 0 {
+				return run.resOrNil(), err
+			}
+		}
+		res, err := s.commitSQL(tx, run)
+		if err == nil && len(res.Errors) == 0 {
+			db = created
+		}
+		return res, err
+	})
+	if err != nil || db == nil {
+		return nil, res, err
+	}
+	return db, res, nil
 }
 
 func databaseJSON(db *gqlbase.Database) map[string]any {

@@ -97,30 +97,34 @@ func (s *Store) DatabaseSettings(ctx context.Context, databaseID int64, dialect 
 // database's schema lock in the same transaction, so a dialect's settings request that does
 // both is all or nothing.
 func (s *Store) MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any, schemaLocked *bool, actor string) (map[string]any, error) {
-	b, err := json.Marshal(patch)
-	if err != nil {
-		return nil, fmt.Errorf("encode settings: %w", err)
-	}
-	var raw []byte
-	err = s.inTxRetry(ctx, func(tx *Tx) error {
+	var out map[string]any
+	err := s.inTxRetry(ctx, func(tx *Tx) error {
 		if schemaLocked != nil {
 			if _, err := setSchemaLockedTx(ctx, tx, databaseID, *schemaLocked, actor); err != nil {
 				return err
 			}
 		}
-		err := tx.GetContext(ctx, &raw, `INSERT INTO database_settings (database_id, dialect, settings) VALUES ($1, $2, jsonb_strip_nulls($3::jsonb))
+		var err error
+		out, err = mergeDatabaseSettingsTx(ctx, tx, databaseID, dialect, patch)
+		return err
+	})
+	return out, err
+}
+
+func mergeDatabaseSettingsTx(ctx context.Context, tx *Tx, databaseID int64, dialect string, patch map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(patch)
+	if err != nil {
+		return nil, fmt.Errorf("encode settings: %w", err)
+	}
+	var raw []byte
+	err = tx.GetContext(ctx, &raw, `INSERT INTO database_settings (database_id, dialect, settings) VALUES ($1, $2, jsonb_strip_nulls($3::jsonb))
 		ON CONFLICT (database_id, dialect) DO UPDATE SET settings = jsonb_strip_nulls(database_settings.settings || $3::jsonb), updated_at = now()
 		RETURNING settings`, databaseID, dialect, string(b))
-		if pgCode(err) == sqlstateForeignKeyViolation {
-			return gqlbase.NotFound("database %d not found", databaseID)
-		}
-		if err != nil {
-			return fmt.Errorf("write settings: %w", err)
-		}
-		return nil
-	})
+	if pgCode(err) == sqlstateForeignKeyViolation {
+		return nil, gqlbase.NotFound("database %d not found", databaseID)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("write settings: %w", err)
 	}
 	return decodeSettings(raw)
 }

@@ -205,6 +205,14 @@ func adoptSchemaObjects(ctx context.Context, tx *Tx, schema, role string) error 
 // request that passes its deadline, or whose result is over the byte cap, fails with a
 // caller-facing error, and nothing it did is committed.
 func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlguard.Statement, opts SQLOptions) (*gqlbase.SQLResult, error) {
+	return s.withSQLDeadline(ctx, &opts, func(ctx context.Context) (*gqlbase.SQLResult, error) {
+		return s.execSQL(ctx, db, stmts, opts)
+	})
+}
+
+// withSQLDeadline runs a raw SQL request under its deadline (defaults filled into opts),
+// and turns the deadline's expiry into a caller-facing error.
+func (s *Store) withSQLDeadline(ctx context.Context, opts *SQLOptions, run func(ctx context.Context) (*gqlbase.SQLResult, error)) (*gqlbase.SQLResult, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultSQLTimeout
 	}
@@ -219,7 +227,7 @@ func (s *Store) ExecSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, opts.Deadline)
 	defer cancel()
-	res, err := s.execSQL(reqCtx, db, stmts, opts)
+	res, err := run(reqCtx)
 	if _, public := gqlbase.AsError(err); err != nil && !public && ctx.Err() == nil &&
 		(errors.Is(err, errSQLDeadline) || errors.Is(reqCtx.Err(), context.DeadlineExceeded)) {
 		return nil, &gqlbase.Error{Code: gqlbase.CodeBadUserInput, Err: err, Message: fmt.Sprintf(
@@ -276,6 +284,56 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 	if err != nil {
 		return nil, err
 	}
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after commit
+	run, err := runSQLIn(ctx, tx, db, role, stmts, opts)
+	if err != nil || len(run.res.Errors) > 0 {
+		return run.resOrNil(), err
+	}
+	return s.commitSQL(tx, run)
+}
+
+// sqlRun is what raw SQL did in a transaction that is not committed yet.
+type sqlRun struct {
+	res      *gqlbase.SQLResult
+	affected map[string]bool
+	changed  []int64
+}
+
+func (r *sqlRun) resOrNil() *gqlbase.SQLResult {
+	if r == nil {
+		return nil
+	}
+	return r.res
+}
+
+// commitSQL commits a raw SQL transaction and completes its result. A constraint checked at
+// commit is the statement's error, as any other.
+func (s *Store) commitSQL(tx *Tx, run *sqlRun) (*gqlbase.SQLResult, error) {
+	res := run.res
+	if err := tx.Commit(); err != nil {
+		if pqe := asPQ(err); pqe != nil {
+			res.Errors = []string{pqe.Message}
+			return res, nil
+		}
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	for name := range run.affected {
+		res.AffectedTables = append(res.AffectedTables, name)
+	}
+	slices.Sort(res.AffectedTables)
+	res.ChangedTableIDs = run.changed
+	s.tablesChanged(res.ChangedTableIDs...)
+	return res, nil
+}
+
+// runSQLIn runs checked statements in tx as the database's role, reconciling the catalog
+// after each DDL statement. A statement that fails ends the run with the result's Errors set
+// (the caller rolls back); nothing is committed here.
+func runSQLIn(ctx context.Context, tx *Tx, db *gqlbase.Database, role string, stmts []sqlguard.Statement, opts SQLOptions) (*sqlRun, error) {
 	schemaChange := false
 	for _, st := range stmts {
 		if st.Kind == sqlguard.SchemaChange {
@@ -283,11 +341,8 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 		}
 	}
 	res := &gqlbase.SQLResult{Columns: []string{}, Rows: []json.RawMessage{}, AffectedTables: []string{}, Errors: []string{}}
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: opts.ReadOnly})
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after commit
+	run := &sqlRun{res: res, affected: map[string]bool{}}
+	var err error
 	var searchPath string
 	if err := tx.GetContext(ctx, &searchPath, `SELECT current_setting('search_path')`); err != nil {
 		return nil, fmt.Errorf("read search_path: %w", err)
@@ -327,16 +382,16 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 		}
 		return nil
 	}
-	failed := func(msg string) (*gqlbase.SQLResult, error) {
+	failed := func(msg string) (*sqlRun, error) {
 		res.Errors = []string{msg}
 		res.Columns, res.Rows, res.Truncated, res.NumChanges = []string{}, []json.RawMessage{}, false, 0
-		return res, nil
+		return run, nil
 	}
 	if err := enter(); err != nil {
 		return nil, err
 	}
 	rec := &reconcileResult{}
-	affected := map[string]bool{}
+	affected := run.affected
 	limits := resultLimits{maxRows: opts.MaxRows, maxBytes: opts.MaxBytes}
 	for i, st := range stmts {
 		if i > 0 {
@@ -390,7 +445,7 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 		return nil, err
 	}
 	if opts.ReadOnly {
-		return res, tx.Commit()
+		return run, nil
 	}
 	after, err := changeCounts(ctx, tx, db.Schema)
 	if err != nil {
@@ -408,20 +463,8 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		if pqe := asPQ(err); pqe != nil {
-			res.Errors = []string{pqe.Message}
-			return res, nil
-		}
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	for name := range affected {
-		res.AffectedTables = append(res.AffectedTables, name)
-	}
-	slices.Sort(res.AffectedTables)
-	res.ChangedTableIDs = append(rec.changed, dataChanged...)
-	s.tablesChanged(res.ChangedTableIDs...)
-	return res, nil
+	run.changed = append(rec.changed, dataChanged...)
+	return run, nil
 }
 
 func sqlErrorText(e *pq.Error, i, n int) string {

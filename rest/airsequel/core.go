@@ -12,7 +12,7 @@ import (
 type Core interface {
 	AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error)
 	ChangeColumnType(ctx context.Context, id int64, input gqlbase.ChangeColumnTypeInput) (*gqlbase.Column, error)
-	CreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (*gqlbase.Database, error)
+	CreateDatabaseFromSQL(ctx context.Context, input gqlbase.CreateDatabaseInput, dialect string, settings map[string]any, query string) (*gqlbase.Database, error)
 	CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*gqlbase.EnvVar, error)
 	CreateTable(ctx context.Context, input gqlbase.CreateTableInput) (*gqlbase.Table, error)
 	CreateToken(ctx context.Context, input gqlbase.CreateTokenInput) (*gqlbase.TokenWithSecret, error)

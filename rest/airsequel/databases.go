@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
@@ -214,29 +213,18 @@ func (a *api) createDatabase(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	db, err := a.res.CreateDatabase(ctx, gqlbase.CreateDatabaseInput{Name: in.Name, WorkspaceID: &wsID})
+	// One transaction: a query that fails leaves no database behind.
+	settings := map[string]any{}
+	if in.Description != nil {
+		settings["description"] = *in.Description
+	}
+	query := ""
+	if in.Query != nil {
+		query = *in.Query
+	}
+	db, err := a.res.CreateDatabaseFromSQL(ctx, gqlbase.CreateDatabaseInput{Name: in.Name, WorkspaceID: &wsID}, Dialect, settings, query)
 	if err != nil {
 		return err
-	}
-	undo := func(cause error) error {
-		if err := a.res.DeleteDatabaseWithTables(ctx, db.ID); err != nil {
-			a.logger.ErrorContext(ctx, "remove a database whose creation failed", "database", db.ID, "error", err)
-		}
-		return cause
-	}
-	if in.Description != nil {
-		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, map[string]any{"description": *in.Description}, nil); err != nil {
-			return undo(err)
-		}
-	}
-	if in.Query != nil && strings.TrimSpace(*in.Query) != "" {
-		res, err := a.res.RunSQL(ctx, db.ID, *in.Query)
-		if err != nil {
-			return undo(err)
-		}
-		if len(res.Errors) > 0 {
-			return undo(gqlbase.BadInput("the query failed, so the database was not created: %s", strings.Join(res.Errors, "; ")).WithField("query"))
-		}
 	}
 	ws, err := a.res.DatabaseWorkspace(ctx, db)
 	if err != nil {
