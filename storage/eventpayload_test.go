@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 )
 
 // Finding: a large value in a row was copied into every outbox event of the row, besides its
@@ -16,7 +17,7 @@ func TestLargeValuesAreNotCopiedIntoEvents(t *testing.T) {
 	f := newTenantFixture(t, storage.Options{})
 	ctx := context.Background()
 	big := strings.Repeat("x", 1<<20)
-	start, err := f.st.LastEventID(ctx)
+	start, err := outbox.LastEventID(ctx, f.st.DB())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestLargeValuesAreNotCopiedIntoEvents(t *testing.T) {
 	if largest > 1024 {
 		t.Errorf("an event stores %d bytes of payload for a row with a 1 MiB value", largest)
 	}
-	events, err := f.st.EventsAfter(ctx, start, 10)
+	events, err := outbox.EventsAfter(ctx, f.st.DB(), start, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
