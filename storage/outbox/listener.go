@@ -172,16 +172,22 @@ const snapshotSQL = `SELECT s::text, CASE WHEN pg_snapshot_xmax(s) < pg_snapshot
 	FROM pg_current_snapshot() AS s`
 
 // windowSQL loads a page of the events visible in $2 and not in $1, past ($3, $4) in (xid, id)
-// order. Their transactions are those at or above $1's xmax or in its in-progress list, which
-// the index on (xid, id) finds without going through older events; the statement's own
-// snapshot is newer than $2, and an event of a transaction finished in $2 that this statement
-// sees committed before $2 was taken, so the page holds exactly the window's events.
-const windowSQL = eventSelect + ` WHERE (xid >= pg_snapshot_xmax($1::pg_snapshot)
-		OR xid = ANY(ARRAY(SELECT pg_snapshot_xip($1::pg_snapshot))))
-	AND xid < pg_snapshot_xmax($2::pg_snapshot)
-	AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot) AND pg_visible_in_snapshot(xid, $2::pg_snapshot)
-	AND (xid, id) > ($3::xid8, $4::bigint)
-	ORDER BY xid, id LIMIT $5`
+// order. Not visible in $1 means a transaction in $1's in-progress list or at or above its
+// xmax: the two halves of the union, each found through the index on (xid, id) without going
+// through older events (a long transaction holding xmin back costs nothing). The statement's
+// own snapshot is newer than $2, and an event it sees of a transaction finished in $2
+// committed before $2 was taken, so the page holds exactly the window's events. The bounds on
+// xid are written apart from the row comparison, which the index would not start from.
+const windowSQL = eventSelect + ` WHERE id IN (SELECT id FROM (
+		(SELECT xid, id FROM events WHERE xid = ANY(ARRAY(SELECT pg_snapshot_xip($1::pg_snapshot)))
+			AND pg_visible_in_snapshot(xid, $2::pg_snapshot)
+			AND xid >= $3::xid8 AND (xid > $3::xid8 OR id > $4::bigint))
+		UNION ALL
+		(SELECT xid, id FROM events WHERE xid >= pg_snapshot_xmax($1::pg_snapshot) AND xid < pg_snapshot_xmax($2::pg_snapshot)
+			AND pg_visible_in_snapshot(xid, $2::pg_snapshot)
+			AND xid >= $3::xid8 AND (xid > $3::xid8 OR id > $4::bigint))
+		ORDER BY xid, id LIMIT $5) AS w)
+	ORDER BY xid, id`
 
 // readWindow reads the events of the transactions that committed between seen and a new
 // snapshot (or finishes the window a failed read left), page by page, and then takes that

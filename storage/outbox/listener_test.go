@@ -363,3 +363,93 @@ func TestLargeTransactionIsReadInPages(t *testing.T) {
 		t.Errorf("%d events came in %d batches, want at least 3 of at most %d", n, batches, outbox.PageSize)
 	}
 }
+
+// Writers commit, roll back and hold transactions open in every interleaving: each committed
+// event arrives once, no rolled-back one ever, and each transaction's events in the order
+// they were written.
+func TestConcurrentTransactionsEachEventOnceInOrder(t *testing.T) {
+	t.Parallel()
+	st := pgtest.NewStore(t)
+	c := &collector{}
+	startListener(t, st, c, 20*time.Millisecond)
+
+	const workers, txns = 6, 20
+	var mu sync.Mutex
+	var committed, rolledBack []string
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < txns; n++ {
+				tx, err := st.DB().Beginx()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var tags []string
+				for k := 0; k <= (w+n)%3; k++ {
+					tag := fmt.Sprintf("w%d-t%d-e%d", w, n, k)
+					if _, err := tx.Exec(`INSERT INTO events (workspace_id, kind, payload)
+						VALUES (1, 'row.created', jsonb_build_object('before', null, 'after', jsonb_build_object('tag', $1::text)))`, tag); err != nil {
+						t.Error(err)
+						_ = tx.Rollback()
+						return
+					}
+					tags = append(tags, tag)
+					time.Sleep(time.Duration((w*7+n*3+k)%5) * time.Millisecond) // interleave ids with other writers
+				}
+				if (w+n)%4 == 3 {
+					_ = tx.Rollback()
+					mu.Lock()
+					rolledBack = append(rolledBack, tags...)
+					mu.Unlock()
+					continue
+				}
+				if (w*n)%5 == 1 {
+					time.Sleep(150 * time.Millisecond) // holds its ids open over several reads
+				}
+				if _, err := tx.Exec(`SELECT pg_notify($1, 'wake')`, outbox.Channel); err != nil {
+					t.Error(err)
+				}
+				if err := tx.Commit(); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				committed = append(committed, tags...)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	c.waitFor(t, committed...)
+	insert(t, st.DB(), "marker")
+	c.waitFor(t, "marker")
+	c.checkOnce(t, append(committed, "marker"))
+
+	tags, ids := c.delivered(t)
+	pos := map[string]int{}
+	for i, tag := range tags {
+		pos[tag] = i
+	}
+	for _, tag := range committed {
+		var w, n, k int
+		if _, err := fmt.Sscanf(tag, "w%d-t%d-e%d", &w, &n, &k); err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			continue
+		}
+		prev := fmt.Sprintf("w%d-t%d-e%d", w, n, k-1)
+		if pos[prev] > pos[tag] || ids[prev] > ids[tag] {
+			t.Errorf("%s (id %d) was delivered before %s (id %d) of the same transaction", tag, ids[tag], prev, ids[prev])
+		}
+	}
+	if len(rolledBack) == 0 {
+		t.Fatal("no transaction rolled back: the test checks less than it should")
+	}
+}
