@@ -4,7 +4,7 @@
 //	cmd → rest → {graph, dataapi, resolvers} → {dataloaders, realtime} → storage/* → gqlbase
 //
 // and the REST dialects import neither graph nor storage (they call resolver methods with
-// domain types). Edges that break these rules today are listed in knownViolations; the list
+// domain types); the packages storage builds on (storage/outbox) import only the root of ours. Edges that break these rules today are listed in knownViolations; the list
 // may only shrink.
 package archtest_test
 
@@ -86,6 +86,11 @@ var places = map[string]layer{
 // throwaway clusters and servers, which no production path should reach.
 var testOnly = []string{"storage/pgtest/...", "internal/testserver/...", "internal/gencheck/...", "internal/archtest/...", "e2e/..."}
 
+// storageLeaves are packages under storage that storage builds on: of ours they may import the
+// root package only (libraries are theirs to choose), so none of them can reach back into the
+// store.
+var storageLeaves = []string{"storage/outbox/..."}
+
 // restHelpers are the packages under rest/ that are not dialects; every other rest/<name> is
 // a dialect, including the ones not written yet.
 var restHelpers = []string{"rest/restkit", "rest/docs", "rest/playground"}
@@ -154,6 +159,8 @@ func TestRulesCatchWrongImports(t *testing.T) {
 		{ImportPath: m("rest"), Imports: []string{m("cmd/gqlbase")}},
 		{ImportPath: m("newthing"), Imports: []string{m("storage")}},
 		{ImportPath: m("internal/cache"), Imports: []string{"github.com/dgraph-io/ristretto/v2"}},
+		{ImportPath: m("storage/outbox"), Imports: []string{m(""), m("storage"), "github.com/lib/pq"},
+			XTestImports: []string{m("storage/pgtest")}},
 	}
 	problems, _ := check(pkgs)
 	want := []string{
@@ -166,6 +173,7 @@ func TestRulesCatchWrongImports(t *testing.T) {
 		"package resolvers imports storage/pgtest, which only tests may import",
 		"package rest imports cmd/gqlbase, but nothing imports cmd",
 		"package newthing has no place in the layers",
+		"package storage/outbox imports storage, against its place under storage",
 	}
 	for _, w := range want {
 		if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, w) }) {
@@ -232,6 +240,10 @@ func judge(from string, fromLayer layer, to string) string {
 	}
 	if anyMatch(to, testOnly) && !anyMatch(from, testOnly) {
 		return fmt.Sprintf("package %s imports %s, which only tests may import", name(from), name(to))
+	}
+	if anyMatch(from, storageLeaves) && to != "" {
+		return fmt.Sprintf("package %s imports %s, against its place under storage: of gqlbase's packages it may import only the root",
+			name(from), name(to))
 	}
 	if toLayer.rank > fromLayer.rank {
 		return fmt.Sprintf("package %s imports %s, against the direction %s (%s is in %s, %s in %s, which is above)",
