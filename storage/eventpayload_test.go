@@ -72,3 +72,23 @@ func short(s string) string {
 	}
 	return s
 }
+
+// Row writes run as the database's role, and the events they add record the transaction of
+// the write (the column's default, which that role may use like any other).
+func TestRowEventsRecordTheTransactionOfTheWrite(t *testing.T) {
+	f := newTenantFixture(t, storage.Options{})
+	ctx := context.Background()
+	rows, err := f.st.InsertRows(ctx, f.tbl, []map[string]any{{"note": "a"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var same bool
+	err = f.admin.QueryRow(`SELECT (e.xid::text::numeric % 4294967296) = r.xmin::text::numeric
+		FROM events e, `+f.table+` r WHERE e.row_id = $1 AND r.id = $1`, rows[0].ID).Scan(&same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !same {
+		t.Error("the row's event records another transaction than the one that wrote the row")
+	}
+}

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -77,4 +78,40 @@ func TestEventsAfterReadsInIDOrder(t *testing.T) {
 	if err != nil || len(table7) != 2 || table7[1].Kind != "row.updated" {
 		t.Fatalf("table 7 has events %v (%v), want its two", table7, err)
 	}
+}
+
+// The migration that gave events their transaction id, on an outbox that already holds events:
+// those count as finished long ago, and a listener started afterwards hands on only new ones.
+func TestEventsFromBeforeTransactionIDsAreHistory(t *testing.T) {
+	st := pgtest.NewStore(t)
+	db := st.DB()
+	migration, err := os.ReadFile("../migrations/0007_event_xid.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP INDEX events_xid; ALTER TABLE events DROP COLUMN xid`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO events (workspace_id, kind, payload)
+		SELECT 1, 'row.created', jsonb_build_object('before', null, 'after', jsonb_build_object('tag', 'old-' || n))
+		FROM generate_series(1, 5) n`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(string(migration)); err != nil {
+		t.Fatalf("migration 0007 on existing events: %v", err)
+	}
+	var oldXIDs []string
+	if err := db.Select(&oldXIDs, `SELECT DISTINCT xid::text FROM events`); err != nil {
+		t.Fatal(err)
+	}
+	if len(oldXIDs) != 1 || oldXIDs[0] != "1" {
+		t.Errorf("events from before the migration have transaction ids %v, want [1]", oldXIDs)
+	}
+	c := &collector{}
+	startListener(t, st, c, 20*time.Millisecond)
+	insert(t, db, "new")
+	c.waitFor(t, "new")
+	insert(t, db, "marker")
+	c.waitFor(t, "marker")
+	c.checkOnce(t, []string{"new", "marker"})
 }
