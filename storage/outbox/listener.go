@@ -98,7 +98,8 @@ func (l *Listener) Run(ctx context.Context) error {
 		if err := l.db.GetContext(ctx, &l.seen, `SELECT pg_current_snapshot()::text`); err != nil {
 			return fmt.Errorf("listener: first snapshot: %w", err)
 		}
-		l.position.Store(&l.seen)
+		seen := l.seen
+		l.position.Store(&seen)
 	}
 	reconnected := make(chan struct{}, 1)
 	pl := pq.NewListener(l.dsn, 100*time.Millisecond, 2*time.Second, func(ev pq.ListenerEventType, err error) {
@@ -165,8 +166,9 @@ func (l *Listener) read(ctx context.Context) {
 // snapshotSQL takes the snapshot a read goes up to. The second column is set only when its
 // xmax is below that of seen ($1): transaction ids went back, which a cluster that lost its
 // last commits in a crash (asynchronous commit) or a different cluster behind the same address
-// does. Then it is the lower of both xmins, from which everything visible is read again:
-// events may come twice, rather than some never.
+// does. Then it is the lower of both xmins, and reading goes on from there: what committed
+// from that transaction on is handed on again (some events twice), so that transactions given
+// the lost ids again are not taken for ones already read.
 const snapshotSQL = `SELECT s::text, CASE WHEN pg_snapshot_xmax(s) < pg_snapshot_xmax($1::pg_snapshot)
 	THEN least(pg_snapshot_xmin(s), pg_snapshot_xmin($1::pg_snapshot))::text END
 	FROM pg_current_snapshot() AS s`
