@@ -7,6 +7,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 )
 
 // Options tunes the realtime service.
@@ -14,7 +15,7 @@ type Options struct {
 	Logger *slog.Logger
 	// CredentialCheck is how often open subscriptions' credentials are checked (default 2s).
 	CredentialCheck time.Duration
-	Listener        storage.ListenerOptions
+	Listener        outbox.ListenerOptions
 }
 
 // Service is the realtime machinery of one process: the outbox listener, the hub it feeds,
@@ -23,7 +24,7 @@ type Service struct {
 	Hub      *Hub
 	store    *storage.Store
 	logger   *slog.Logger
-	listener *storage.Listener
+	listener *outbox.Listener
 	watcher  *watcher
 	hooks    []func([]*gqlbase.Event)
 }
@@ -44,7 +45,7 @@ func NewService(store *storage.Store, opts Options) *Service {
 		watcher: &watcher{store: store, logger: opts.Logger, interval: opts.CredentialCheck,
 			entries: map[credKey]map[*watch]struct{}{}, reauth: map[string]*reauthEntry{}},
 	}
-	s.listener = store.NewListener(s.dispatch, opts.Listener)
+	s.listener = outbox.NewListener(store.DB(), store.DSN(), s.dispatch, opts.Listener)
 	return s
 }
 

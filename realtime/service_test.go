@@ -11,6 +11,7 @@ import (
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
 )
 
@@ -43,7 +44,7 @@ func newTable(t *testing.T, st *storage.Store) *gqlbase.Table {
 func startService(t *testing.T, st *storage.Store) *realtime.Service {
 	t.Helper()
 	svc := realtime.NewService(st, realtime.Options{Logger: quietLogger(),
-		Listener: storage.ListenerOptions{PollEvery: 500 * time.Millisecond}})
+		Listener: outbox.ListenerOptions{PollEvery: 500 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	svc.Start(ctx)

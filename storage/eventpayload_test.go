@@ -9,6 +9,7 @@ import (
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 )
 
 // Finding: a large value in a row was copied into every outbox event of the row, besides its
@@ -17,7 +18,7 @@ func TestLargeValuesAreNotCopiedIntoEvents(t *testing.T) {
 	f := newTenantFixture(t, storage.Options{})
 	ctx := context.Background()
 	big := strings.Repeat("x", 1<<20)
-	start, err := f.st.LastEventID(ctx)
+	start, err := outbox.LastEventID(ctx, f.st.DB())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestLargeValuesAreNotCopiedIntoEvents(t *testing.T) {
 	if largest > 1024 {
 		t.Errorf("an event stores %d bytes of payload for a row with a 1 MiB value", largest)
 	}
-	events, err := f.st.EventsAfter(ctx, start, 10)
+	events, err := outbox.EventsAfter(ctx, f.st.DB(), start, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,4 +72,24 @@ func short(s string) string {
 		return "x" + strconv.Itoa(n) + strings.TrimLeft(s, "x")
 	}
 	return s
+}
+
+// Row writes run as the database's role, and the events they add record the transaction of
+// the write (the column's default, which that role may use like any other).
+func TestRowEventsRecordTheTransactionOfTheWrite(t *testing.T) {
+	f := newTenantFixture(t, storage.Options{})
+	ctx := context.Background()
+	rows, err := f.st.InsertRows(ctx, f.tbl, []map[string]any{{"note": "a"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var same bool
+	err = f.admin.QueryRow(`SELECT (e.xid::text::numeric % 4294967296) = r.xmin::text::numeric
+		FROM events e, `+f.table+` r WHERE e.row_id = $1 AND r.id = $1`, rows[0].ID).Scan(&same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !same {
+		t.Error("the row's event records another transaction than the one that wrote the row")
+	}
 }

@@ -4,16 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 )
 
-// EventsChannel is the Postgres NOTIFY channel of the outbox.
-const EventsChannel = "gqlbase_events"
+// notifySQL wakes listeners for the events of one statement (outbox.NotifySQL).
+const notifySQL = outbox.NotifySQL
 
-// notifySQL wakes listeners for the events of one statement: the payload is the id range
-// "<first>-<last>"; the listener loads the visible events in that range.
-const notifySQL = `SELECT pg_notify('` + EventsChannel + `', min(id)::text || '-' || max(id)::text) FROM %s HAVING count(*) > 0`
+// TableEventsAfter returns up to limit committed events of one table with ids above afterID,
+// oldest first (event streams resume with it).
+func (s *Store) TableEventsAfter(ctx context.Context, tableID, afterID int64, limit int) ([]*gqlbase.Event, error) {
+	return outbox.TableEventsAfter(ctx, s.db, tableID, afterID, limit)
+}
+
+// PurgeEvents deletes outbox events older than the retention.
+func (s *Store) PurgeEvents(ctx context.Context, retention time.Duration) (int64, error) {
+	return outbox.Purge(ctx, s.db, retention)
+}
 
 // schemaEvent is a change of a database, table or column.
 type schemaEvent struct {

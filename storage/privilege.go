@@ -13,7 +13,8 @@ import (
 // It may add such rows, never read or change the ones already there (a trash row of the same
 // row id is replaced by the trash_replace trigger, which runs as gqlbase): every other
 // statement on these tables is gqlbase's own. Identity columns need no sequence privilege;
-// the outbox's ids come back through RETURNING, which needs SELECT on that column alone.
+// the outbox's ids come back through RETURNING, which needs SELECT on that column alone, and
+// its transaction ids come from the column's default, pg_current_xact_id(), open to all roles.
 var bookkeepingGrants = []string{
 	`GRANT INSERT ON row_history, events, trash TO %[1]s`,
 	`GRANT SELECT (id) ON events TO %[1]s`,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
@@ -100,19 +101,5 @@ func writeTail(op string, kind gqlbase.EventKind, src string, withBefore, withAf
 		INSERT INTO events (workspace_id, database_id, table_id, row_id, kind, actor, payload)
 		SELECT $3, $4, $1, %[3]s.id, '%[2]s', $2, %[7]s FROM %[3]s
 		RETURNING id),
-	notified AS (`+fmt.Sprintf(notifySQL, "ev")+`)`, op, kind, src, histData, before, after, eventPayloadSQL(before, after))
-}
-
-// maxEventPayload bounds the row data an outbox event carries. A write of rows with larger
-// values stores a reference to the row's history instead (the versions before and after), so
-// a large value is kept once, in the history, and not again in every event; the events are
-// read back whole (eventSelect).
-const maxEventPayload = 16 << 10
-
-// eventPayloadSQL is the payload of a row event: {before, after}, or {ref: {before, after}}
-// with the row's versions when the data is larger than maxEventPayload.
-func eventPayloadSQL(before, after string) string {
-	return fmt.Sprintf(`CASE WHEN coalesce(pg_column_size(%[1]s), 0) + coalesce(pg_column_size(%[2]s), 0) > %[3]d
-		THEN jsonb_build_object('ref', jsonb_build_object('before', (%[1]s)->'version', 'after', (%[2]s)->'version'))
-		ELSE jsonb_build_object('before', %[1]s, 'after', %[2]s) END`, before, after, maxEventPayload)
+	notified AS (`+fmt.Sprintf(notifySQL, "ev")+`)`, op, kind, src, histData, before, after, outbox.PayloadSQL(before, after))
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage/sqlguard"
 	"github.com/gqlbase/gqlbase/storage/plan"
+	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
 // Raw SQL of a database runs as that database's own Postgres role: NOLOGIN, allowed to use

@@ -1,6 +1,7 @@
-// Package storage is the only package that speaks SQL: the connection pool, transactions,
-// embedded migrations, the repositories of the platform's metadata, DDL for user tables, the
-// filter and plan compilers, the event outbox and its listener.
+// Package storage is, with the packages under it (storage/outbox), where gqlbase speaks SQL:
+// the connection pool, transactions, embedded migrations, the repositories of the platform's
+// metadata, DDL for user tables, the filter and plan compilers, and the writes of outbox
+// events (storage/outbox reads them and follows them across processes).
 package storage
 
 import (

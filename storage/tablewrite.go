@@ -9,6 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/outbox"
 	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
@@ -383,7 +384,7 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 		hist AS (INSERT INTO row_history (table_id, row_id, version, op, data, actor)
 			SELECT $1, ins.id, ins.version, 'CREATE', to_jsonb(ins.*), $2 FROM ins),
 		ev AS (INSERT INTO events (workspace_id, database_id, table_id, row_id, kind, actor, payload)
-			SELECT $3, $4, $1, ins.id, 'row.created', $2, `+eventPayloadSQL("null::jsonb", "to_jsonb(ins.*)")+` FROM ins
+			SELECT $3, $4, $1, ins.id, 'row.created', $2, `+outbox.PayloadSQL("null::jsonb", "to_jsonb(ins.*)")+` FROM ins
 			RETURNING id)
 		`+notifySQL, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name), "ev")
 	if _, err := tx.ExecContext(ctx, q, dst.ID, actor, dst.WorkspaceID, dst.DatabaseID); err != nil {
