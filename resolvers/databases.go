@@ -141,3 +141,48 @@ func (r *Resolver) CreateDatabaseFromSQL(ctx context.Context, input gqlbase.Crea
 	}
 	return db, nil
 }
+
+// DatabaseByNameFor loads a database of a workspace by name, for a principal with scope on it.
+func (r *Resolver) DatabaseByNameFor(ctx context.Context, workspaceID int64, name string, scope gqlbase.Scope) (*gqlbase.Database, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Require(workspaceID, gqlbase.ScopeRead); err != nil {
+		return nil, err
+	}
+	db, err := r.Store.DatabaseByName(ctx, workspaceID, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.RequireDatabase(db.WorkspaceID, db.ID, scope); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// DatabaseByNameOrCreate is DatabaseByNameFor that creates the database (with the schema
+// scope) when it does not exist yet and create is set. Two first uses at once create it once.
+func (r *Resolver) DatabaseByNameOrCreate(ctx context.Context, workspaceID int64, name string, scope gqlbase.Scope, create bool) (*gqlbase.Database, bool, error) {
+	db, err := r.DatabaseByNameFor(ctx, workspaceID, name, scope)
+	if err == nil || !create || gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+		return db, false, err
+	}
+	if _, err := r.Store.DatabaseByName(ctx, workspaceID, name); err == nil {
+		return nil, false, gqlbase.NotFound("database %q not found", name)
+	}
+	db, err = r.Mutation().CreateDatabase(ctx, gqlbase.CreateDatabaseInput{Name: name, WorkspaceID: &workspaceID})
+	if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
+		db, err = r.DatabaseByNameFor(ctx, workspaceID, name, scope)
+		return db, false, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return db, true, nil
+}
+
+// DeleteDatabaseWithTables deletes a database with everything in it, and its role, in one
+// transaction.
+func (r *Resolver) DeleteDatabaseWithTables(ctx context.Context, databaseID int64) error {
+	force := true
+	_, err := r.DeleteDatabase(ctx, databaseID, &force)
+	return err
+}

@@ -450,3 +450,15 @@ func (r *Resolver) TrashedRows(ctx context.Context, table int64, first *int, off
 	}
 	return r.Store.TrashedRows(ctx, t.ID, limit, off)
 }
+
+// RowCount counts a table's rows.
+func (r *Resolver) RowCount(ctx context.Context, t *gqlbase.Table) (int64, error) {
+	if _, err := r.TableFor(ctx, t.ID, gqlbase.ScopeRead); err != nil {
+		return 0, err
+	}
+	counts, err := r.Store.CountRows(ctx, []*gqlbase.Table{t})
+	if err != nil {
+		return 0, err
+	}
+	return counts[t.ID], nil
+}

@@ -320,3 +320,8 @@ func schemaUnlocked(db *gqlbase.Database) error {
 	}
 	return nil
 }
+
+// Tables lists a database's tables for a principal that may read it.
+func (r *Resolver) Tables(ctx context.Context, databaseID int64) ([]*gqlbase.Table, error) {
+	return r.Query().Tables(ctx, databaseID, nil)
+}

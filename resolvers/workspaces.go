@@ -4,6 +4,8 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gqlbase/gqlbase"
 )
@@ -122,4 +124,42 @@ func (r *Resolver) GetWorkspace(ctx context.Context, id int64) (*gqlbase.Workspa
 		return nil, err
 	}
 	return r.Store.GetWorkspace(ctx, id)
+}
+
+// WorkspaceRef resolves a dialect's reference to a workspace (an Airsequel team, a Botpress
+// workspace id): empty means the principal's default workspace; a number is an id; anything
+// else names one of the principal's workspaces. The principal must belong to it.
+func (r *Resolver) WorkspaceRef(ctx context.Context, ref string) (int64, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return 0, err
+	}
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return p.WorkspaceID, nil
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if !p.MemberOf(id) {
+			return 0, gqlbase.NotFound("workspace %d not found", id)
+		}
+		return id, nil
+	}
+	ids := []int64{p.WorkspaceID}
+	if p.Kind == gqlbase.PrincipalUser {
+		ids = ids[:0]
+		for id := range p.Roles {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+	}
+	wss, err := r.Store.ListWorkspaces(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	for _, ws := range wss {
+		if ws.Name == ref {
+			return ws.ID, nil
+		}
+	}
+	return 0, gqlbase.NotFound("workspace %q not found", ref)
 }
