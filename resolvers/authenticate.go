@@ -94,10 +94,10 @@ func (r *Resolver) lookUpCredential(ctx context.Context, credential string, hash
 // touchToken records last use at most once a minute per token, off the request path.
 func (r *Resolver) touchToken(id int64) {
 	now := time.Now()
-	if last, ok := r.lastTouch.Load(id); ok && now.Sub(last.(time.Time)) < time.Minute {
+	if last, ok := r.lastTouch.LRU().Get(id); ok && now.Sub(last) < time.Minute {
 		return
 	}
-	r.lastTouch.Store(id, now)
+	r.lastTouch.LRU().Put(id, now)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

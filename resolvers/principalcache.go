@@ -2,10 +2,10 @@ package resolvers
 
 import (
 	"maps"
-	"sync"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/internal/cache"
 )
 
 // principalTTL is how long an authenticated credential is trusted without asking Postgres
@@ -13,14 +13,11 @@ import (
 // cache at once; a change made through another process takes effect here within this time.
 const principalTTL = 2 * time.Second
 
-// maxCachedPrincipals bounds the cache; it is cleared when full.
-const maxCachedPrincipals = 10000
-
 // principalCache remembers the principals of recently presented credentials, keyed by the
-// hash of the secret: most requests then cost no authentication query.
+// hash of the secret: most requests then cost no authentication query. It is a bounded LRU
+// (internal/cache); entries expire on read after principalTTL, which needs no goroutine.
 type principalCache struct {
-	mu sync.Mutex
-	m  map[string]cachedPrincipal
+	lru cache.Bounded[string, cachedPrincipal]
 }
 
 type cachedPrincipal struct {
@@ -29,9 +26,7 @@ type cachedPrincipal struct {
 }
 
 func (c *principalCache) get(hash []byte, now time.Time) (*gqlbase.Principal, bool) {
-	c.mu.Lock()
-	e, ok := c.m[string(hash)]
-	c.mu.Unlock()
+	e, ok := c.lru.LRU().Get(string(hash))
 	if !ok || now.After(e.until) {
 		return nil, false
 	}
@@ -48,19 +43,10 @@ func (c *principalCache) put(hash []byte, p *gqlbase.Principal, now time.Time) {
 	}
 	stored := *p
 	stored.Roles = maps.Clone(p.Roles)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedPrincipals {
-		c.m = map[string]cachedPrincipal{}
-	}
-	c.m[string(hash)] = cachedPrincipal{p: &stored, until: until}
+	c.lru.LRU().Put(string(hash), cachedPrincipal{p: &stored, until: until})
 }
 
-func (c *principalCache) clear() {
-	c.mu.Lock()
-	c.m = nil
-	c.mu.Unlock()
-}
+func (c *principalCache) clear() { c.lru.LRU().Purge() }
 
 // ForgetPrincipals drops every cached credential: call it after anything that changes what a
 // credential grants (revocation, rotation, log-out, password or membership changes).

@@ -5,10 +5,11 @@ package resolvers
 
 import (
 	"log/slog"
-	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
 )
@@ -34,7 +35,7 @@ type Resolver struct {
 	tableNames tableNameCache
 	logins     loginLimiter
 	sqlTurns   sqlLimiter
-	lastTouch  sync.Map // token id → time.Time of the last recorded use
+	lastTouch  cache.Bounded[int64, time.Time] // token id → when its last use was recorded
 
 	credentials credentialGuard
 	argonRuns   atomic.Int64 // argon2id computations, see PasswordHashes

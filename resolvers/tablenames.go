@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"strconv"
-	"sync"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/internal/cache"
@@ -12,16 +11,11 @@ import (
 // Tables found by name (a Botpress table in a path, an Airsequel table id or name), through a
 // bounded cache of name → id per database.
 
-// maxCachedTableNames bounds the table-name cache: names come from requests, so an unbounded
-// map would grow with every name anyone asks for.
-const maxCachedTableNames = 10000
-
 // tableNameCache maps table name → id per database for the dialects that address tables by
 // name. An entry is only a hint: the table it names is loaded (through the invalidated table
 // cache) and checked to still carry that name in that database.
 type tableNameCache struct {
-	once sync.Once
-	lru  *cache.LRU[tableNameKey, int64]
+	lru cache.Bounded[tableNameKey, int64]
 }
 
 type tableNameKey struct {
@@ -29,13 +23,7 @@ type tableNameKey struct {
 	name string
 }
 
-func (c *tableNameCache) names() *cache.LRU[tableNameKey, int64] {
-	c.once.Do(func() {
-		// The size is a positive constant, so NewLRU cannot fail.
-		c.lru, _ = cache.NewLRU[tableNameKey, int64](maxCachedTableNames, nil)
-	})
-	return c.lru
-}
+func (c *tableNameCache) names() *cache.LRU[tableNameKey, int64] { return c.lru.LRU() }
 
 // TableByName loads a table of a database by name for a principal with scope on it; a name
 // that is all digits and names no table is taken as a table id of the same database.

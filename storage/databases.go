@@ -300,7 +300,7 @@ func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor 
 	if err != nil {
 		return err
 	}
-	s.roles.Delete(id)
+	s.roles.LRU().Remove(id)
 	s.tablesChanged(tableIDs...)
 	return nil
 }

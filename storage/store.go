@@ -14,9 +14,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -47,9 +47,9 @@ type Store struct {
 	dsn    string
 	logger *slog.Logger
 	hooks  Hooks
-	stmts  stmtCache // prepared statements of the hot read paths
-	roles  sync.Map  // database id → the Postgres role its statements run as (tenantrole.go)
-	raw    *sqlPool  // raw SQL's own pool (sqlpool.go)
+	stmts  stmtCache                    // prepared statements of the hot read paths
+	roles  cache.Bounded[int64, string] // database id → the Postgres role its statements run as (tenantrole.go)
+	raw    *sqlPool                     // raw SQL's own pool (sqlpool.go)
 }
 
 // Hooks are called after a change of this process commits, so caches can drop what went

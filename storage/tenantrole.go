@@ -49,8 +49,8 @@ func (s *Store) tenant(ctx context.Context, databaseID int64) (context.Context, 
 // databaseRole returns a database's role, from the cache or the catalog (creating the role of
 // a database made before roles existed).
 func (s *Store) databaseRole(ctx context.Context, databaseID int64) (string, error) {
-	if r, ok := s.roles.Load(databaseID); ok {
-		return r.(string), nil
+	if r, ok := s.roles.LRU().Get(databaseID); ok {
+		return r, nil
 	}
 	var role string
 	err := s.db.GetContext(asRole(ctx, ""), &role, selectDatabaseRole, databaseID)
@@ -64,7 +64,7 @@ func (s *Store) databaseRole(ctx context.Context, databaseID int64) (string, err
 	if err != nil {
 		return "", fmt.Errorf("role of database %d: %w", databaseID, err)
 	}
-	s.roles.Store(databaseID, role)
+	s.roles.LRU().Put(databaseID, role)
 	return role, nil
 }
 

@@ -2,7 +2,11 @@
 // a maintained library instead of a hand-written list or an unbounded map.
 package cache
 
-import lru "github.com/hashicorp/golang-lru/v2"
+import (
+	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
 
 // LRU is a bounded, concurrency-safe least-recently-used cache (hashicorp/golang-lru/v2).
 type LRU[K comparable, V any] struct {
@@ -39,3 +43,33 @@ func (l *LRU[K, V]) Remove(key K) { l.c.Remove(key) }
 
 // Len is the number of entries.
 func (l *LRU[K, V]) Len() int { return l.c.Len() }
+
+// Put stores value under key, replacing what was there.
+func (l *LRU[K, V]) Put(key K, value V) { l.c.Add(key, value) }
+
+// Purge drops every entry.
+func (l *LRU[K, V]) Purge() { l.c.Purge() }
+
+// DefaultSize is the room of a Bounded cache that names none.
+const DefaultSize = 10_000
+
+// Bounded is an LRU whose zero value is ready to use, so a struct can hold one without a
+// constructor; it has room for Size entries (DefaultSize when 0), created on first use.
+type Bounded[K comparable, V any] struct {
+	Size int
+	once sync.Once
+	lru  *LRU[K, V]
+}
+
+// LRU returns the cache, creating it on first use.
+func (b *Bounded[K, V]) LRU() *LRU[K, V] {
+	b.once.Do(func() {
+		size := b.Size
+		if size <= 0 {
+			size = DefaultSize
+		}
+		// The size is positive, so NewLRU cannot fail.
+		b.lru, _ = NewLRU[K, V](size, nil)
+	})
+	return b.lru
+}

@@ -41,3 +41,32 @@ func TestLRUAddKeepsTheEarlierValue(t *testing.T) {
 		t.Fatalf("second add: %d %v, want the earlier 1", v, had)
 	}
 }
+
+func TestBoundedZeroValueIsReadyAndBounded(t *testing.T) {
+	var b Bounded[int, int]
+	b.Size = 3
+	for i := range 10 {
+		b.LRU().Put(i, i)
+	}
+	if n := b.LRU().Len(); n != 3 {
+		t.Fatalf("%d entries, want 3", n)
+	}
+	if v, ok := b.LRU().Get(9); !ok || v != 9 {
+		t.Fatalf("newest entry: %v %v", v, ok)
+	}
+	b.LRU().Put(9, 90)
+	if v, _ := b.LRU().Get(9); v != 90 {
+		t.Fatalf("Put did not replace: %v", v)
+	}
+	b.LRU().Purge()
+	if n := b.LRU().Len(); n != 0 {
+		t.Fatalf("%d entries after Purge", n)
+	}
+	var d Bounded[string, int]
+	for i := range DefaultSize + 5 {
+		d.LRU().Put(string(rune(i)), i)
+	}
+	if n := d.LRU().Len(); n != DefaultSize {
+		t.Fatalf("default size: %d", n)
+	}
+}
