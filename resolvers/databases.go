@@ -10,22 +10,29 @@ import (
 
 // CreateDatabase is the use case behind the createDatabase mutation; REST dialects call it too.
 func (r *Resolver) CreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (*gqlbase.Database, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Authenticated(); err != nil {
-		return nil, err
-	}
-	wsID := workspaceFor(p, input.WorkspaceID)
-	if err := p.Require(wsID, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	if p.Databases != nil {
-		return nil, gqlbase.Forbidden("a token restricted to some databases cannot create databases")
-	}
-	name, err := checkName(input.Name, "name")
+	wsID, name, err := mayCreateDatabase(ctx, input)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.CreateDatabase(ctx, wsID, name, p.Actor())
+	return r.Store.CreateDatabase(ctx, wsID, name, actor(ctx))
+}
+
+// mayCreateDatabase checks that the principal may create a database in the input's workspace
+// (the schema scope there, and not a token restricted to some databases) and checks its name.
+func mayCreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (int64, string, error) {
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return 0, "", err
+	}
+	wsID := workspaceFor(p, input.WorkspaceID)
+	if err := p.Require(wsID, gqlbase.ScopeSchema); err != nil {
+		return 0, "", err
+	}
+	if p.Databases != nil {
+		return 0, "", gqlbase.Forbidden("a token restricted to some databases cannot create databases")
+	}
+	name, err := checkName(input.Name, "name")
+	return wsID, name, err
 }
 
 // RenameDatabase is the use case behind the renameDatabase mutation; REST dialects call it too.
@@ -107,18 +114,7 @@ func (r *Resolver) SetSchemaLocked(ctx context.Context, id int64, locked bool) (
 // workspace), which covers every statement the query may hold, and takes a raw SQL turn of
 // the workspace like any raw SQL request.
 func (r *Resolver) CreateDatabaseFromSQL(ctx context.Context, input gqlbase.CreateDatabaseInput, dialect string, settings map[string]any, query string) (*gqlbase.Database, error) {
-	p := gqlbase.PrincipalFrom(ctx)
-	if err := p.Authenticated(); err != nil {
-		return nil, err
-	}
-	wsID := workspaceFor(p, input.WorkspaceID)
-	if err := p.Require(wsID, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	if p.Databases != nil {
-		return nil, gqlbase.Forbidden("a token restricted to some databases cannot create databases")
-	}
-	name, err := checkName(input.Name, "name")
+	wsID, name, err := mayCreateDatabase(ctx, input)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +128,7 @@ func (r *Resolver) CreateDatabaseFromSQL(ctx context.Context, input gqlbase.Crea
 	defer release()
 	db, res, err := r.Store.CreateDatabaseFromSQL(ctx, storage.NewDatabase{
 		WorkspaceID: wsID, Name: name, Dialect: dialect, Settings: settings, SQL: query,
-	}, storage.SQLOptions{Deadline: r.SQL.deadline(), MaxBytes: r.SQL.maxResultBytes(), Actor: p.Actor()})
+	}, storage.SQLOptions{Deadline: r.SQL.deadline(), MaxBytes: r.SQL.maxResultBytes(), Actor: actor(ctx)})
 	if err != nil {
 		return nil, err
 	}

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/storage/pgtest"
 )
 
 // TestCreateDatabaseFromSQLIsOneTransaction: a database made from SQL exists with its tables
 // and settings when every statement succeeds, and leaves nothing behind (no database row,
 // schema, role, settings or event) when one fails or the guard refuses the SQL.
 func TestCreateDatabaseFromSQLIsOneTransaction(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	ctx := context.Background()
 	state := func() string {
 		var s string

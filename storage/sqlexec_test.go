@@ -18,38 +18,10 @@ import (
 	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
 
-func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
-	t.Helper()
-	st := pgtest.NewStore(t)
-	ctx := context.Background()
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "app", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, db
-}
-
-func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *gqlbase.SQLResult {
-	t.Helper()
-	stmts, err := sqlguard.Check(query, db.Schema)
-	if err != nil {
-		t.Fatalf("check %q: %v", query, err)
-	}
-	res, err := st.ExecSQL(context.Background(), db, stmts, storage.SQLOptions{ReadOnly: readOnly, Actor: "test"})
-	if err != nil {
-		t.Fatalf("exec %q: %v", query, err)
-	}
-	return res
-}
-
 func TestExecSQLCreatesAndReconcilesTables(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	ctx := context.Background()
-	res := runSQL(t, st, db, `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email VARCHAR(200) UNIQUE,
+	res := pgtest.RunSQL(t, st, db, `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email VARCHAR(200) UNIQUE,
 		score REAL DEFAULT 1.5, born DATE, data JSONB, tags TEXT[], serial_no SERIAL);
 		INSERT INTO users (id, name, email) VALUES (7, 'Ann', 'ann@example.com'), (9, 'Bob', NULL);
 		SELECT id, name, score FROM users ORDER BY id`, false)
@@ -96,7 +68,7 @@ func TestExecSQLCreatesAndReconcilesTables(t *testing.T) {
 	}
 
 	// Rename a column and the table, drop a column, add one, change a type.
-	res = runSQL(t, st, db, `ALTER TABLE users RENAME COLUMN email TO mail;
+	res = pgtest.RunSQL(t, st, db, `ALTER TABLE users RENAME COLUMN email TO mail;
 		ALTER TABLE users DROP COLUMN born; ALTER TABLE users ADD COLUMN active BOOLEAN NOT NULL DEFAULT true;
 		ALTER TABLE users ALTER COLUMN score TYPE NUMERIC(10,2); ALTER TABLE users RENAME TO people`, false)
 	if len(res.Errors) > 0 {
@@ -114,7 +86,7 @@ func TestExecSQLCreatesAndReconcilesTables(t *testing.T) {
 		t.Errorf("after DDL: %s %v", tb2.Name, cols)
 	}
 
-	res = runSQL(t, st, db, `DROP TABLE people`, false)
+	res = pgtest.RunSQL(t, st, db, `DROP TABLE people`, false)
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
@@ -124,8 +96,8 @@ func TestExecSQLCreatesAndReconcilesTables(t *testing.T) {
 }
 
 func TestExecSQLErrorsRollBack(t *testing.T) {
-	st, db := sqlFixture(t)
-	res := runSQL(t, st, db, `CREATE TABLE a (x int); INSERT INTO a VALUES (1); SELECT * FROM nope`, false)
+	st, db := pgtest.NewTenant(t)
+	res := pgtest.RunSQL(t, st, db, `CREATE TABLE a (x int); INSERT INTO a VALUES (1); SELECT * FROM nope`, false)
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "statement 3") || !strings.Contains(res.Errors[0], "nope") {
 		t.Fatalf("errors %v", res.Errors)
 	}
@@ -133,26 +105,26 @@ func TestExecSQLErrorsRollBack(t *testing.T) {
 		t.Errorf("table of a failed request exists: %v", err)
 	}
 	// A table name the APIs cannot serve fails the request with a message.
-	res = runSQL(t, st, db, `CREATE TABLE "has space" (x int)`, false)
+	res = pgtest.RunSQL(t, st, db, `CREATE TABLE "has space" (x int)`, false)
 	if len(res.Errors) != 1 {
 		t.Fatalf("errors %v", res.Errors)
 	}
 	// An id column that cannot be the key.
-	res = runSQL(t, st, db, `CREATE TABLE b (id TEXT)`, false)
+	res = pgtest.RunSQL(t, st, db, `CREATE TABLE b (id TEXT)`, false)
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], "id") {
 		t.Fatalf("errors %v", res.Errors)
 	}
 }
 
 func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	ctx := context.Background()
 	ws2, _ := st.CreateWorkspace(ctx, "other", nil)
 	other, err := st.CreateDatabase(ctx, ws2.ID, "other", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	runSQL(t, st, other, `CREATE TABLE secrets (s text); INSERT INTO secrets VALUES ('x')`, false)
+	pgtest.RunSQL(t, st, other, `CREATE TABLE secrets (s text); INSERT INTO secrets VALUES ('x')`, false)
 	for _, q := range []string{
 		`SELECT * FROM public.api_tokens`,
 		`SELECT * FROM public.databases`,
@@ -182,7 +154,7 @@ func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
 		}
 	}
 	// A read-only request cannot write, whatever it says.
-	runSQL(t, st, db, `CREATE TABLE n (x int)`, false)
+	pgtest.RunSQL(t, st, db, `CREATE TABLE n (x int)`, false)
 	stmts, _ := sqlguard.Check(`SELECT 1`, db.Schema)
 	stmts[0].Text = `INSERT INTO n VALUES (1)`
 	res, err := st.ExecSQL(ctx, db, stmts, storage.SQLOptions{ReadOnly: true})
@@ -192,7 +164,7 @@ func TestExecSQLIsConfinedToItsSchema(t *testing.T) {
 }
 
 func TestExecSQLTimesOut(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	stmts, err := sqlguard.Check(`SELECT count(*) FROM generate_series(1, 100000000) a, generate_series(1, 1000) b`, db.Schema)
 	if err != nil {
 		t.Fatal(err)
@@ -207,8 +179,8 @@ func TestExecSQLTimesOut(t *testing.T) {
 }
 
 func TestDumpDatabase(t *testing.T) {
-	st, db := sqlFixture(t)
-	runSQL(t, st, db, `CREATE TABLE notes (body TEXT); INSERT INTO notes (body) VALUES ('hello dump')`, false)
+	st, db := pgtest.NewTenant(t)
+	pgtest.RunSQL(t, st, db, `CREATE TABLE notes (body TEXT); INSERT INTO notes (body) VALUES ('hello dump')`, false)
 	var buf bytes.Buffer
 	n, err := st.DumpDatabase(context.Background(), db, &buf)
 	if err != nil {
@@ -224,7 +196,7 @@ func TestDumpDatabase(t *testing.T) {
 }
 
 func TestDialectSettingsAndEnvVars(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	ctx := context.Background()
 	locked := true
 	got, err := st.MergeDatabaseSettings(ctx, db.ID, "airsequel", map[string]any{"description": "d", "auditing": true}, &locked, "test")
@@ -312,7 +284,7 @@ func TestExecSQLWithoutSuperuser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := runSQL(t, st, db, `INSERT INTO made (a) VALUES ('x'); ALTER TABLE made ADD COLUMN b INTEGER;
+	res := pgtest.RunSQL(t, st, db, `INSERT INTO made (a) VALUES ('x'); ALTER TABLE made ADD COLUMN b INTEGER;
 		CREATE TABLE raw (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO raw (v) VALUES ('y'); SELECT count(*) AS n FROM made`, false)
 	if len(res.Errors) > 0 || string(res.Rows[0]) != `{"n":1}` {
 		t.Fatalf("result: %v %s", res.Errors, res.Rows)
@@ -346,7 +318,7 @@ func TestExecSQLWithoutSuperuser(t *testing.T) {
 // session settings such as search_path), and raw SQL's connection never returns to the pool,
 // so no session state it could change reaches another request.
 func TestRawSQLCannotChangeSessionSettings(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	for _, q := range []string{
 		`UPDATE pg_settings SET setting = '0' WHERE name = 'statement_timeout'`,
 		`UPDATE pg_catalog."pg_settings" SET setting = 'db_1' WHERE name = 'search_path'`,
@@ -356,7 +328,7 @@ func TestRawSQLCannotChangeSessionSettings(t *testing.T) {
 			t.Errorf("%q: got %v, want BAD_USER_INPUT", q, err)
 		}
 	}
-	res := runSQL(t, st, db, `SELECT pg_backend_pid() AS pid`, true)
+	res := pgtest.RunSQL(t, st, db, `SELECT pg_backend_pid() AS pid`, true)
 	var row struct{ Pid int }
 	if len(res.Rows) != 1 || json.Unmarshal(res.Rows[0], &row) != nil || row.Pid == 0 {
 		t.Fatalf("pid: %v %s", res.Errors, res.Rows)
@@ -401,9 +373,9 @@ func holdTable(t *testing.T, st *storage.Store, table string) {
 // one deadline; when it passes, its transaction is cancelled and rolled back and the caller
 // gets an error saying so.
 func TestExecSQLRequestDeadline(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	ctx := context.Background()
-	runSQL(t, st, db, `CREATE TABLE notes (body text); CREATE TABLE held (x int)`, false)
+	pgtest.RunSQL(t, st, db, `CREATE TABLE notes (body text); CREATE TABLE held (x int)`, false)
 	holdTable(t, st, db.Schema+".held")
 	stmts, err := sqlguard.Check(`INSERT INTO notes VALUES ('written before the wait'); SELECT * FROM held`, db.Schema)
 	if err != nil {
@@ -433,7 +405,7 @@ func TestExecSQLRequestDeadline(t *testing.T) {
 		}
 	}
 	// The same request within its deadline runs (the statement timeout still applies alone).
-	res = runSQL(t, st, db, `INSERT INTO notes VALUES ('a'); SELECT count(*) AS n FROM notes`, false)
+	res = pgtest.RunSQL(t, st, db, `INSERT INTO notes VALUES ('a'); SELECT count(*) AS n FROM notes`, false)
 	if len(res.Errors) != 0 || string(res.Rows[0]) != `{"n":1}` {
 		t.Fatalf("after the deadline: %v %s", res.Errors, res.Rows)
 	}
@@ -443,9 +415,9 @@ func TestExecSQLRequestDeadline(t *testing.T) {
 // the byte cap fails with an error naming the cap, commits nothing, and Postgres stops
 // producing rows soon after the cap is passed instead of sending them all.
 func TestExecSQLResultByteCap(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	ctx := context.Background()
-	runSQL(t, st, db, `CREATE TABLE t (x int); CREATE SEQUENCE produced`, false)
+	pgtest.RunSQL(t, st, db, `CREATE TABLE t (x int); CREATE SEQUENCE produced`, false)
 	// nextval is not rolled back: it counts the rows Postgres produced.
 	stmts, err := sqlguard.Check(`INSERT INTO t VALUES (1);
 		SELECT nextval('produced') AS n, repeat('x', 65536) AS pad FROM generate_series(1, 2000)`, db.Schema)

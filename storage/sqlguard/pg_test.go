@@ -10,7 +10,6 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
 	"github.com/gqlbase/gqlbase/storage/sqlguard"
 )
@@ -18,40 +17,11 @@ import (
 // These tests hold the guard against a real server: its catalog, and what the store runs
 // of what the guard accepts.
 
-func sqlFixture(t *testing.T) (*storage.Store, *gqlbase.Database) {
-	t.Helper()
-	st := pgtest.NewStore(t)
-	ctx := context.Background()
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "app", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st, db
-}
-
-// runSQL checks query and runs it in db as the database's role.
-func runSQL(t *testing.T, st *storage.Store, db *gqlbase.Database, query string, readOnly bool) *gqlbase.SQLResult {
-	t.Helper()
-	stmts, err := sqlguard.Check(query, db.Schema)
-	if err != nil {
-		t.Fatalf("check %q: %v", query, err)
-	}
-	res, err := st.ExecSQL(context.Background(), db, stmts, storage.SQLOptions{ReadOnly: readOnly, Actor: "test"})
-	if err != nil {
-		t.Fatalf("exec %q: %v", query, err)
-	}
-	return res
-}
-
 // TestRawSQLCannotReadOtherDatabasesNames runs raw SQL through the real store: a database's
 // role is refused the catalog, and everything the guard lets it read (every view of
 // information_schema, the allowed catalog views) shows nothing of another database.
 func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
-	st, mine := sqlFixture(t)
+	st, mine := pgtest.NewTenant(t)
 	ctx := context.Background()
 	ws2, err := st.CreateWorkspace(ctx, "victim", nil)
 	if err != nil {
@@ -61,14 +31,14 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := runSQL(t, st, victim, `CREATE TABLE payment_cards (card_number TEXT UNIQUE, holder TEXT CHECK (holder <> ''));
+	res := pgtest.RunSQL(t, st, victim, `CREATE TABLE payment_cards (card_number TEXT UNIQUE, holder TEXT CHECK (holder <> ''));
 		INSERT INTO payment_cards VALUES ('4111111111111111', 'Vic');
 		CREATE SEQUENCE victim_counter; CREATE VIEW victim_holders AS SELECT holder FROM payment_cards;
 		CREATE INDEX victim_holder_idx ON payment_cards (holder); COMMENT ON TABLE payment_cards IS 'victim_comment'`, false)
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
-	res = runSQL(t, st, mine, `CREATE TABLE notes (body TEXT)`, false)
+	res = pgtest.RunSQL(t, st, mine, `CREATE TABLE notes (body TEXT)`, false)
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
@@ -131,17 +101,17 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 		queries = append(queries, `SELECT row_to_json(x)::text FROM information_schema.`+v+match)
 	}
 	for _, q := range queries {
-		res := runSQL(t, st, mine, q, true)
+		res := pgtest.RunSQL(t, st, mine, q, true)
 		if len(res.Errors) > 0 || len(res.Rows) > 0 {
 			t.Errorf("%.80s: shows names of another database: %v %s", q, res.Errors, res.Rows)
 		}
 	}
 	// The filter finds what is there: the database's own table.
-	if res := runSQL(t, st, mine, `SELECT row_to_json(x)::text FROM information_schema.tables x WHERE row_to_json(x)::text ~ 'notes'`, true); len(res.Rows) != 1 {
+	if res := pgtest.RunSQL(t, st, mine, `SELECT row_to_json(x)::text FROM information_schema.tables x WHERE row_to_json(x)::text ~ 'notes'`, true); len(res.Rows) != 1 {
 		t.Errorf("own table by the filter: %v %s", res.Errors, res.Rows)
 	}
 	// The database's own table is there.
-	res = runSQL(t, st, mine, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'notes'`, true)
+	res = pgtest.RunSQL(t, st, mine, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'notes'`, true)
 	if b, _ := json.Marshal(res.Rows); !strings.Contains(string(b), `{"column_name":"body"}`) {
 		t.Errorf("information_schema.columns does not show the database's own table: %v %s", res.Errors, res.Rows)
 	}
@@ -152,7 +122,7 @@ func TestRawSQLCannotReadOtherDatabasesNames(t *testing.T) {
 // the implicit pg_catalog on the search_path), and each one not allowed is refused however
 // it is named.
 func TestRawSQLRefusesEveryCatalogRelation(t *testing.T) {
-	st, db := sqlFixture(t)
+	st, db := pgtest.NewTenant(t)
 	var rels []string
 	if err := st.DB().Select(&rels, `SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace ORDER BY 1`); err != nil {
 		t.Fatal(err)
@@ -187,7 +157,7 @@ func TestRawSQLRefusesEveryCatalogRelation(t *testing.T) {
 // database can create) and the sequence functions (regclass, which the guard requires as a
 // literal naming a sequence of the caller's schema).
 func TestRawSQLFunctionsPrintNoObjectNames(t *testing.T) {
-	st, _ := sqlFixture(t)
+	st, _ := pgtest.NewTenant(t)
 	var bad []string
 	err := st.DB().Select(&bad, `SELECT DISTINCT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
 		FROM pg_proc p
