@@ -59,10 +59,10 @@ type Server struct {
 	handlers sync.WaitGroup
 }
 
-// New wires the HTTP edge over a resolver that is already complete: its Cache (may be nil:
-// no caching) and its Realtime service (may be nil: no subscriptions) are set, and the
-// store's change hooks are installed, by the caller. New changes nothing it is given; the
-// caller installs the typed API's store hooks too (Typed().Hooks()).
+// New wires the HTTP edge over a resolver that is already complete: the caller (the
+// composition, internal/server) set its Cache and its Realtime service (nil: no
+// subscriptions) and installs the store's change hooks, the typed API's (Typed().Hooks())
+// among them. New changes nothing it is given.
 func New(cfg Config, res *resolvers.Resolver) *Server {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
