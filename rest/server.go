@@ -140,6 +140,8 @@ func (s *Server) BeginShutdown() {
 // BeginShutdown they end), or ctx ends. The caches and the store may be released after it.
 func (s *Server) Wait(ctx context.Context) error {
 	done := make(chan struct{})
+	// When ctx ends first this goroutine stays until the last handler returns: the caller
+	// is then cutting requests off (http.Server.Close) on its way out.
 	go func() {
 		s.handlers.Wait()
 		close(done)
