@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/outbox"
@@ -60,28 +62,34 @@ func (s *Service) dispatch(events []*gqlbase.Event) {
 	s.Hub.Publish(events)
 }
 
-// Start runs the listener (restarting it if it fails) and the watcher until ctx ends; then
-// every subscription is closed.
-func (s *Service) Start(ctx context.Context) {
-	go func() {
+// Run runs the listener (restarting it if it fails) and the watcher until ctx ends; then
+// every subscription is closed. It returns once all of them have stopped.
+func (s *Service) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
 		for {
 			err := s.listener.Run(ctx)
 			if ctx.Err() != nil {
-				return
+				return nil
 			}
 			s.logger.Error("event listener stopped; restarting", "err", err)
 			select {
 			case <-ctx.Done():
-				return
+				return nil
 			case <-time.After(time.Second):
 			}
 		}
-	}()
-	go s.watcher.run(ctx)
-	go func() {
+	})
+	g.Go(func() error {
+		s.watcher.run(ctx)
+		return nil
+	})
+	g.Go(func() error {
 		<-ctx.Done()
 		s.Hub.CloseAll(ErrShutdown)
-	}()
+		return nil
+	})
+	return g.Wait()
 }
 
 // Listening reports whether the LISTEN connection is up.

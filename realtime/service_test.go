@@ -46,8 +46,14 @@ func startService(t *testing.T, st *storage.Store) *realtime.Service {
 	svc := realtime.NewService(st, realtime.Options{Logger: quietLogger(),
 		Listener: outbox.ListenerOptions{PollEvery: 500 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	svc.Start(ctx)
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("realtime service: %v", err)
+		}
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	for !svc.Listening() {
 		if time.Now().After(deadline) {

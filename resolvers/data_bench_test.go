@@ -29,8 +29,8 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(cache.Close)
-	res := &resolvers.Resolver{Store: store, Version: "bench"}
-	res.UseCache(cache)
+	store.SetHooks(storage.Hooks{TablesChanged: cache.InvalidateTables, RowsChanged: cache.InvalidateRows})
+	res := &resolvers.Resolver{Store: store, Cache: cache, Version: "bench"}
 	ws, err := store.CreateWorkspace(ctx, "bench", nil)
 	if err != nil {
 		b.Fatal(err)

@@ -40,9 +40,3 @@ type Resolver struct {
 	credentials credentialGuard
 	argonRuns   atomic.Int64 // argon2id computations, see PasswordHashes
 }
-
-// UseCache makes the resolvers read through c and has every write of the store invalidate it.
-func (r *Resolver) UseCache(c *dataloaders.Cache) {
-	r.Cache = c
-	r.Store.SetHooks(storage.Hooks{TablesChanged: c.InvalidateTables, RowsChanged: c.InvalidateRows})
-}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
@@ -381,7 +382,12 @@ func TestPanicsAreRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	res := &resolvers.Resolver{Store: st, Logger: logger, Version: "test", AllowSignUp: true}
+	cache, err := dataloaders.NewCache(dataloaders.CacheConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	res := &resolvers.Resolver{Store: st, Cache: cache, Logger: logger, Version: "test", AllowSignUp: true}
 	api := rest.New(rest.Config{Logger: logger, Version: "test"}, res)
 	res.Store = nil // from now on, resolvers and authentication that touch the store panic
 	hs := httptest.NewServer(api.Handler())

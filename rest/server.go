@@ -5,7 +5,6 @@ package rest
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase/dataapi"
-	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/storage"
@@ -56,9 +54,15 @@ type Server struct {
 	closing     context.Context
 	beginClose  context.CancelFunc
 	closingOnce sync.Once
+	// handlers counts the requests being served, hijacked ones included, so the caller can
+	// wait for the last one before it releases what they use (Wait).
+	handlers sync.WaitGroup
 }
 
-// New wires the HTTP edge.
+// New wires the HTTP edge over a resolver that is already complete: the caller (the
+// composition, internal/server) set its Cache and its Realtime service (nil: no
+// subscriptions) and installs the store's change hooks, the typed API's (Typed().Hooks())
+// among them. New changes nothing it is given.
 func New(cfg Config, res *resolvers.Resolver) *Server {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
@@ -73,17 +77,9 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 		cfg: cfg, resolver: res, store: res.Store, logger: cfg.Logger,
 		mux: http.NewServeMux(), started: time.Now(),
 	}
-	if res.Cache == nil {
-		cache, err := dataloaders.NewCache(dataloaders.CacheConfig{})
-		if err != nil {
-			panic(fmt.Sprintf("create cache: %v", err)) // only bad static configuration fails here
-		}
-		res.UseCache(cache)
-	}
 	s.closing, s.beginClose = context.WithCancel(context.Background())
 	s.metrics = newMetrics(res.Store)
 	s.subs = newMultiplexer(s)
-	s.startRealtime()
 	s.routes()
 	return s
 }
@@ -122,12 +118,40 @@ func (s *Server) Handler() http.Handler {
 	h = s.logRequests(h)
 	h = s.recoverPanics(h)
 	h = s.requestID(h)
-	return h
+	return s.track(h)
 }
 
-// BeginShutdown ends long-lived connections; register it with http.Server.RegisterOnShutdown.
+// track counts the requests being served, for Wait.
+func (s *Server) track(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handlers.Add(1)
+		defer s.handlers.Done()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// BeginShutdown ends long-lived connections (WebSockets, event streams): call it before
+// http.Server.Shutdown, which waits for neither.
 func (s *Server) BeginShutdown() {
 	s.closingOnce.Do(s.beginClose)
+}
+
+// Wait blocks until every request being served has returned, WebSockets included (after
+// BeginShutdown they end), or ctx ends. The caches and the store may be released after it.
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	// When ctx ends first this goroutine stays until the last handler returns: the caller
+	// is then cutting requests off (http.Server.Close) on its way out.
+	go func() {
+		s.handlers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // longLived makes WebSocket upgrades end when the server shuts down.

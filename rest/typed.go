@@ -40,13 +40,13 @@ func (s *Server) typedRoutes() {
 		panic(fmt.Sprintf("typed API: %v", err)) // only bad static configuration fails here
 	}
 	s.typed = svc
-	s.store.AddHooks(svc.Hooks())
 	s.handle("/dbs/{db}/graphql", s.longLived(http.HandlerFunc(s.serveTyped)))
 	s.handle("/readonly/{readonlyId}/graphql", s.longLived(http.HandlerFunc(s.serveReadonly)))
 	s.handle("GET /dbs/{db}/playground/default-query", http.HandlerFunc(s.typedDefaultQuery))
 }
 
-// Typed returns the typed API service (the event listener calls its Invalidate).
+// Typed returns the typed API service: its Hooks belong on the store, and Close releases its
+// caches once the server stopped.
 func (s *Server) Typed() *dataapi.Service { return s.typed }
 
 // wantsPlayground reports whether a GET comes from a browser that wants the IDE.

@@ -20,26 +20,3 @@ func (s *Store) TableDatabases(ctx context.Context, tableIDs []int64) (map[int64
 	}
 	return out, nil
 }
-
-// AddHooks installs more change hooks; they run after the hooks already installed.
-func (s *Store) AddHooks(h Hooks) {
-	prev := s.hooks
-	if h.TablesChanged != nil {
-		next := h.TablesChanged
-		s.hooks.TablesChanged = func(ids ...int64) {
-			if prev.TablesChanged != nil {
-				prev.TablesChanged(ids...)
-			}
-			next(ids...)
-		}
-	}
-	if h.RowsChanged != nil {
-		next := h.RowsChanged
-		s.hooks.RowsChanged = func(tableID int64, ids ...int64) {
-			if prev.RowsChanged != nil {
-				prev.RowsChanged(tableID, ids...)
-			}
-			next(tableID, ids...)
-		}
-	}
-}

@@ -62,7 +62,9 @@ type Hooks struct {
 	RowsChanged func(tableID int64, rowIDs ...int64)
 }
 
-// SetHooks installs the change hooks. Call it before serving.
+// SetHooks installs the change hooks, replacing any installed before: the composition
+// (internal/server) calls it once with hooks that fan out to every cache. Call it before
+// serving.
 func (s *Store) SetHooks(h Hooks) { s.hooks = h }
 
 func (s *Store) tablesChanged(ids ...int64) {

@@ -7,9 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -19,7 +16,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
@@ -160,122 +156,18 @@ func buildVersion() string {
 	return "dev"
 }
 
+// serve runs gqlbase until ctx ends: build, run, release.
 func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
-	logger := logging.New(stderr, cfg.logFormat, cfg.logLevel)
-	slog.SetDefault(logger)
-	dataDir, err := filepath.Abs(cfg.dataDir)
-	if err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
-	}
-
-	dsn := cfg.databaseURL
-	if dsn == "" {
-		cluster, err := pgcluster.Start(ctx, pgcluster.Options{DataDir: dataDir, BinDir: cfg.pgBin, Logger: logger})
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err := cluster.Stop(); err != nil {
-				logger.Error("stop PostgreSQL", "err", err)
-			} else {
-				logger.Info("PostgreSQL stopped")
-			}
-		}()
-		// The superuser only bootstraps gqlbase's own role; the pool never connects as it.
-		if err := cluster.EnsureAppRole(ctx, "postgres"); err != nil {
-			return err
-		}
-		dsn = cluster.AppDSN("postgres")
-		logger.Info("embedded PostgreSQL running", "dir", cluster.Dir())
-	}
-
-	stmtTimeout := cfg.stmtTimeout
-	if stmtTimeout == 0 {
-		stmtTimeout = -1 // storage: no limit
-	}
-	store, err := storage.Open(ctx, dsn, storage.Options{Logger: logger, RawSQLMaxConns: cfg.sql.maxConns, StatementTimeout: stmtTimeout})
+	a, err := build(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-
-	res := &resolvers.Resolver{Store: store, Logger: logger, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, SQL: cfg.sql.limits()}
-	if err := bootstrap(ctx, res, dataDir, cfg.adminToken, logger); err != nil {
-		return err
+	runErr := a.Run(ctx)
+	closeErr := a.Close()
+	if runErr != nil {
+		return runErr
 	}
-	purgeTick := time.NewTicker(purgeInterval(cfg.trashRetention))
-	defer purgeTick.Stop()
-	go purgeTrashLoop(ctx, store.PurgeTrash, cfg.trashRetention, purgeTick.C, logger)
-	eventTick := time.NewTicker(purgeInterval(cfg.eventRetention))
-	defer eventTick.Stop()
-	go purgeLoop(ctx, "events", store.PurgeEvents, cfg.eventRetention, eventTick.C, logger)
-	sessionTick := time.NewTicker(time.Hour)
-	defer sessionTick.Stop()
-	go purgeLoop(ctx, "expired sessions", func(ctx context.Context, _ time.Duration) (int64, error) {
-		return store.PurgeExpiredSessions(ctx)
-	}, time.Hour, sessionTick.C, logger)
-
-	api := rest.New(rest.Config{
-		Version: buildVersion(), Logger: logger, AllowedOrigins: splitList(cfg.allowedOrigins),
-		TrustedProxies: cfg.trustedProxies,
-	}, res)
-	if cfg.debugAddr != "" {
-		go serveDebug(cfg.debugAddr, logger)
-	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
-	}
-	srv := &http.Server{
-		Handler:           api.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	srv.RegisterOnShutdown(api.BeginShutdown)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("gqlbase serving", "addr", ln.Addr().String(), "version", buildVersion(),
-		"graphql", "http://"+ln.Addr().String()+"/graphql", "playground", "http://"+ln.Addr().String()+"/playground")
-
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.Warn("shutdown", "err", err)
-	}
-	return nil
-}
-
-// bootstrap prepares an empty store and writes a generated admin token to the data dir.
-func bootstrap(ctx context.Context, res *resolvers.Resolver, dataDir, envToken string, logger *slog.Logger) error {
-	secret, created, err := res.Bootstrap(ctx, envToken)
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(dataDir, "admin-token")
-	switch {
-	case created:
-		if err := writePrivateFile(path, secret+"\n"); err != nil {
-			return fmt.Errorf("write admin token: %w", err)
-		}
-		logger.Info("created the owner workspace and an admin token", "admin_token_file", path)
-	case envToken != "":
-		logger.Info("admin token taken from GQLBASE_ADMIN_TOKEN")
-	default:
-		if _, err := os.Stat(path); err == nil {
-			logger.Info("admin token", "admin_token_file", path)
-		}
-	}
-	return nil
+	return closeErr
 }
 
 // writePrivateFile replaces path with a file only its owner can read, whatever the mode of a

@@ -1,7 +1,7 @@
 // Package archtest holds the test that keeps the shape of the module: every import between
 // gqlbase's own packages points down the layers of ARCHITECTURE.md
 //
-//	cmd → rest → {graph, dataapi, resolvers} → {dataloaders, realtime} → storage/* → gqlbase
+//	cmd → internal/server → rest → {graph, dataapi, resolvers} → {dataloaders, realtime} → storage/* → gqlbase
 //
 // and the REST dialects import neither graph, storage nor resolvers (they call the use cases
 // through an interface of their own, with domain types); a few packages may import only some
@@ -27,7 +27,7 @@ import (
 const module = "github.com/gqlbase/gqlbase"
 
 // direction is the rule as ARCHITECTURE.md writes it, for the failure messages.
-const direction = "cmd → rest → {graph, dataapi, resolvers} → {dataloaders, realtime} → storage/* → gqlbase"
+const direction = "cmd → internal/server → rest → {graph, dataapi, resolvers} → {dataloaders, realtime} → storage/* → gqlbase"
 
 // A layer may import its own layer and the layers below it (a lower rank), never one above.
 type layer struct {
@@ -42,8 +42,9 @@ var (
 	layerEvents   = layer{3, "{dataloaders, realtime}"}
 	layerGraphQL  = layer{4, "{graph, dataapi, resolvers}"}
 	layerREST     = layer{5, "rest/*"}
-	layerHarness  = layer{6, "test harnesses"}
-	layerCommands = layer{7, "cmd/*"}
+	layerWiring   = layer{6, "the composition (internal/server)"}
+	layerHarness  = layer{7, "test harnesses"}
+	layerCommands = layer{8, "cmd/*"}
 )
 
 // places maps a package (its path inside the module; "x/..." covers x and everything under
@@ -74,6 +75,10 @@ var places = map[string]layer{
 	"gqlscalar/...": layerGraphQL,
 
 	"rest/...": layerREST,
+
+	// The composition builds the store's consumers and the edge and runs them; the command
+	// and the test harness both serve through it.
+	"internal/server/...": layerWiring,
 
 	// Harnesses start the whole API (testserver), send it requests (apitest), run the npm
 	// clients (e2e) or check the module itself (gencheck, archtest): above the edge, imported

@@ -10,11 +10,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/internal/server"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
@@ -22,7 +23,7 @@ import (
 	"github.com/gqlbase/gqlbase/storage/pgtest"
 )
 
-// Server is a running API for one test.
+// Server is a running API for one test, wired as gqlbase serve wires it (internal/server).
 type Server struct {
 	URL string
 	// DSN is the database the server runs on (a second server can share it).
@@ -31,7 +32,8 @@ type Server struct {
 	Store      *storage.Store
 	Resolver   *resolvers.Resolver
 	API        *rest.Server
-	HTTP       *httptest.Server
+	HTTP       *http.Server
+	Process    *server.Server
 	Logger     *slog.Logger
 }
 
@@ -69,25 +71,35 @@ func StartWith(t testing.TB, opts Options) *Server {
 		t.Fatalf("testserver: open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	res := &resolvers.Resolver{Store: store, Logger: logger, Version: "test", AllowSignUp: !opts.DisableSignUp}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testserver: listen: %v", err)
+	}
+	restCfg := opts.Config
+	restCfg.Logger = logger
+	proc, err := server.New(store, server.Config{
+		Logger: logger, Listener: ln, Version: "test", AllowSignUp: !opts.DisableSignUp, REST: restCfg,
+	})
+	if err != nil {
+		ln.Close()
+		t.Fatalf("testserver: build: %v", err)
+	}
 	token := "gqb_test_" + rand.Text() + rand.Text()
-	if _, _, err := res.Bootstrap(context.Background(), token); err != nil {
+	if _, _, err := proc.Resolver.Bootstrap(context.Background(), token); err != nil {
+		proc.Close()
 		t.Fatalf("testserver: bootstrap: %v", err)
 	}
-	cfg := opts.Config
-	cfg.Logger = logger
-	if cfg.Version == "" {
-		cfg.Version = "test"
-	}
-	api := rest.New(cfg, res)
-	hs := httptest.NewUnstartedServer(api.Handler())
-	hs.Config.RegisterOnShutdown(api.BeginShutdown)
-	hs.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
 	t.Cleanup(func() {
-		api.BeginShutdown()
-		hs.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("testserver: run: %v", err)
+		}
 	})
-	return &Server{URL: hs.URL, DSN: dsn, AdminToken: token, Store: store, Resolver: res, API: api, HTTP: hs, Logger: logger}
+	return &Server{URL: "http://" + ln.Addr().String(), DSN: dsn, AdminToken: token, Store: store,
+		Resolver: proc.Resolver, API: proc.API, HTTP: proc.HTTP, Process: proc, Logger: logger}
 }
 
 // testLogger is quiet unless GQLBASE_TEST_LOG is set (to a level).

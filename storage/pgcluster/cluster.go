@@ -32,6 +32,9 @@ type Options struct {
 	// environment variable, else a search of PATH and the usual install folders.
 	BinDir string
 	Logger *slog.Logger
+	// CallerSupervises leaves the supervisor to the caller, who runs Supervise among its own
+	// goroutines; otherwise Start runs it until Stop.
+	CallerSupervises bool
 }
 
 // Cluster is a running private PostgreSQL server.
@@ -118,7 +121,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := c.start(ctx); err != nil {
 		return nil, err
 	}
-	c.startSupervisor()
+	if !opts.CallerSupervises {
+		c.startSupervisor()
+	}
 	ok = true
 	return c, nil
 }

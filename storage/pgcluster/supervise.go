@@ -80,6 +80,16 @@ func (c *Cluster) startSupervisor() {
 	go c.supervise()
 }
 
+// Supervise runs the supervisor until ctx ends, for a cluster started with
+// Options.CallerSupervises; it returns once a restart in progress is finished. Call Stop only
+// after it returned.
+func (c *Cluster) Supervise(ctx context.Context) error {
+	c.startSupervisor()
+	<-ctx.Done()
+	c.stopSupervisor()
+	return nil
+}
+
 // stopSupervisor ends the supervision and waits for it, so a restart in progress is finished
 // before the server is stopped. It is safe to call more than once.
 func (c *Cluster) stopSupervisor() {
