@@ -98,14 +98,18 @@ func (r *Resolver) touchToken(id int64) {
 		return
 	}
 	r.lastTouch.LRU().Put(id, now)
-	go func() {
+	r.background.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := r.Store.TouchToken(ctx, id); err != nil {
 			r.Logger.Warn("record token use", "token_id", id, "err", err)
 		}
-	}()
+	})
 }
+
+// Wait returns when the writes the resolvers started off the request path have ended (each
+// is bounded by its own 5 s timeout). Call it after the last request, before closing the store.
+func (r *Resolver) Wait() { r.background.Wait() }
 
 // CredentialFromHeader extracts the credential from an Authorization header value. It accepts
 // "Bearer", "Token" and "JWT" (any case; Baserow clients send the latter two) and a bare token.

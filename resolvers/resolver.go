@@ -5,6 +5,7 @@ package resolvers
 
 import (
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,9 @@ type Resolver struct {
 	logins     loginLimiter
 	sqlTurns   sqlLimiter
 	lastTouch  cache.Bounded[int64, time.Time] // token id → when its last use was recorded
+	// background counts the writes started off the request path (token use), so that the
+	// process waits for them before it closes the store (Wait).
+	background sync.WaitGroup
 
 	credentials credentialGuard
 	argonRuns   atomic.Int64 // argon2id computations, see PasswordHashes

@@ -199,6 +199,8 @@ func (s *Server) shutdownHTTP() error {
 			s.logger.Warn("close HTTP server", "err", cerr)
 		}
 	}
+	// Writes the requests left behind (a token's last use) finish before the store closes.
+	s.Resolver.Wait()
 	return nil
 }
 
