@@ -201,3 +201,39 @@ func TestSeedRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestUnavailableWithoutCredentials: a route of a product gqlbase does not have answers 501
+// naming what is missing whether or not the caller sent credentials, while the other routes
+// (but status and docs) want an authenticated caller first.
+func TestUnavailableWithoutCredentials(t *testing.T) {
+	e := newEnv(t)
+	anonymous := e.client("")
+	checked := 0
+	for _, rt := range airsequel.New(airsequel.Deps{}).Routes {
+		path := strings.NewReplacer("{dbId}", "1", "{tableId}", "t", "{column}", "c").Replace(rt.Path)
+		for strings.Contains(path, "{") {
+			i, j := strings.Index(path, "{"), strings.Index(path, "}")
+			path = path[:i] + "x" + path[j+1:]
+		}
+		var body any
+		if rt.Method != "GET" && rt.Method != "DELETE" {
+			body = "{}"
+		}
+		r := anonymous.Do(t, rt.Method, path, body)
+		code := r.Str("errors", 0, "code")
+		switch {
+		case rt.NotImplemented:
+			if r.Status != http.StatusNotImplemented || code != "NOT_IMPLEMENTED" {
+				t.Errorf("%s %s without credentials: %d %s, want 501", rt.Method, rt.Path, r.Status, r.Raw)
+			}
+			checked++
+		case !rt.Public:
+			if r.Status != http.StatusUnauthorized || code != "UNAUTHENTICATED" {
+				t.Errorf("%s %s without credentials: %d %s, want 401", rt.Method, rt.Path, r.Status, r.Raw)
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("checked %d routes that are not available", checked)
+	}
+}

@@ -2,6 +2,7 @@ package airsequel
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,6 +17,17 @@ import (
 type textUpdate struct {
 	Set   bool
 	Value *string
+}
+
+// JSONSchema documents the accepted forms (the document would otherwise show the Go fields).
+func (textUpdate) JSONSchema() map[string]any {
+	return map[string]any{"oneOf": []any{
+		map[string]any{"type": []string{"string", "null"}},
+		map[string]any{"type": "object", "required": []string{"tag"}, "properties": map[string]any{
+			"tag":      map[string]any{"type": "string", "enum": []string{"TextValue", "TextNull"}},
+			"contents": map[string]any{"type": "string", "description": "the text, with TextValue"},
+		}},
+	}}
 }
 
 func (t *textUpdate) UnmarshalJSON(b []byte) error {
@@ -50,6 +62,28 @@ func (t *textUpdate) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("tag must be TextValue or TextNull, not %q", tagged.Tag)
 	}
 	return nil
+}
+
+// bindDatabases adds the routes of databases: the databases of a team, their settings, their
+// schema, and what is done to a database as a whole (vacuum, download, a new read-only id).
+func (a *api) bindDatabases(d *restkit.Dialect) {
+	d.Add(
+		restkit.Route{Method: "GET", Path: "/api/dbs", Summary: "List databases", Op: restkit.Handle(a.listDatabases)},
+		restkit.Route{Method: "POST", Path: "/api/dbs", Summary: "Create database", Op: restkit.Handle(a.createDatabase),
+			Description: "Creates a database in the team (default: the caller's workspace); query, when given, is SQL run in it (all or nothing)."},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}", Summary: "Get database", Op: restkit.Handle(a.getDatabase)},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}", Summary: "Update database", Op: restkit.Handle(a.patchDatabase)},
+		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}", Summary: "Delete database", Op: restkit.Handle(a.deleteDatabase)},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/settings", Summary: "Get database settings", Op: restkit.Handle(a.getSettings)},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/settings", Summary: "Update database settings", Op: restkit.Handle(a.patchSettings)},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/schema", Summary: "Database schema as SQL", Op: restkit.Handle(a.schema),
+			ResponseType: "text/plain"},
+		restkit.Route{Method: "POST", Path: "/api/dbs/{dbId}/vacuum", Summary: "Vacuum database", Op: restkit.Handle(a.vacuum)},
+		restkit.Route{Method: "GET", Path: "/dbs/{dbId}/download", Summary: "Download database as an SQL dump", Op: restkit.Handle(a.download),
+			ResponseType: "application/sql"},
+		restkit.Route{Method: "GET", Path: "/dbs/{dbId}/regenerate-readonly-id", Summary: "Regenerate the read-only id",
+			Op: restkit.Handle(a.regenerateReadonlyID)},
+	)
 }
 
 type tableRef struct {
@@ -99,6 +133,7 @@ type createDatabaseOut struct {
 }
 
 type patchDatabaseIn struct {
+	dbPath
 	Name        *string    `json:"name,omitempty"`
 	Description textUpdate `json:"description,omitempty"`
 	Owner       textUpdate `json:"owner,omitempty" doc:"the team: only the current one is accepted"`
@@ -106,6 +141,7 @@ type patchDatabaseIn struct {
 
 // settingsIn is a settings update.
 type settingsIn struct {
+	dbPath
 	Auditing     *bool      `json:"auditing,omitempty"`
 	EnvVars      []envIn    `json:"envVars,omitempty" doc:"variables to create or replace"`
 	Environment  textUpdate `json:"environment,omitempty"`
@@ -146,8 +182,7 @@ func visibility(m map[string]any) string {
 	return "private"
 }
 
-func (a *api) encodeDatabase(r *http.Request, db *gqlbase.Database) (databaseOut, error) {
-	ctx := r.Context()
+func (a *api) encodeDatabase(ctx context.Context, db *gqlbase.Database) (databaseOut, error) {
 	settings, err := a.res.DatabaseSettings(ctx, db.ID, Dialect)
 	if err != nil {
 		return databaseOut{}, err
@@ -181,37 +216,31 @@ func (a *api) encodeDatabase(r *http.Request, db *gqlbase.Database) (databaseOut
 	return out, nil
 }
 
-func (a *api) listDatabases(w http.ResponseWriter, r *http.Request) error {
+func (a *api) listDatabases(ctx context.Context, r *restkit.Request, _ struct{}) (listDatabasesOut, error) {
 	dbs, err := a.res.Databases(r.Context(), nil)
 	if err != nil {
-		return err
+		return listDatabasesOut{}, err
 	}
 	out := listDatabasesOut{Databases: []databaseOut{}}
 	for _, db := range dbs {
-		d, err := a.encodeDatabase(r, db)
+		d, err := a.encodeDatabase(ctx, db)
 		if err != nil {
-			return err
+			return listDatabasesOut{}, err
 		}
 		out.Databases = append(out.Databases, d)
 	}
 	out.NumberOfDatabases = len(out.Databases)
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *api) createDatabase(w http.ResponseWriter, r *http.Request) error {
-	var in createDatabaseIn
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	ctx := r.Context()
+func (a *api) createDatabase(ctx context.Context, r *restkit.Request, in createDatabaseIn) (createDatabaseOut, error) {
 	team := ""
 	if in.Team != nil {
 		team = *in.Team
 	}
 	wsID, err := a.res.WorkspaceRef(ctx, team)
 	if err != nil {
-		return err
+		return createDatabaseOut{}, err
 	}
 	// One transaction: a query that fails leaves no database behind.
 	settings := map[string]any{}
@@ -224,51 +253,40 @@ func (a *api) createDatabase(w http.ResponseWriter, r *http.Request) error {
 	}
 	db, err := a.res.CreateDatabaseFromSQL(ctx, gqlbase.CreateDatabaseInput{Name: in.Name, WorkspaceID: &wsID}, Dialect, settings, query)
 	if err != nil {
-		return err
+		return createDatabaseOut{}, err
 	}
 	ws, err := a.res.DatabaseWorkspace(ctx, db)
 	if err != nil {
-		return err
+		return createDatabaseOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, createDatabaseOut{ID: fmt.Sprint(db.ID), OwnerName: ws.Name, OwnershipUtc: formatTime(db.CreatedAt)})
-	return nil
+	return createDatabaseOut{ID: fmt.Sprint(db.ID), OwnerName: ws.Name, OwnershipUtc: formatTime(db.CreatedAt)}, nil
 }
 
-func (a *api) getDatabase(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeRead)
+func (a *api) getDatabase(ctx context.Context, r *restkit.Request, in dbPath) (databaseOut, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return databaseOut{}, err
 	}
-	out, err := a.encodeDatabase(r, db)
-	if err != nil {
-		return err
-	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return a.encodeDatabase(ctx, db)
 }
 
-func (a *api) patchDatabase(w http.ResponseWriter, r *http.Request) error {
-	var in patchDatabaseIn
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	db, err := a.database(r, gqlbase.ScopeSchema)
+func (a *api) patchDatabase(ctx context.Context, r *restkit.Request, in patchDatabaseIn) (done, error) {
+	db, err := a.database(ctx, in.dbPath, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return done{}, err
 	}
-	ctx := r.Context()
 	if in.Owner.Set {
 		ws, err := a.res.DatabaseWorkspace(ctx, db)
 		if err != nil {
-			return err
+			return done{}, err
 		}
 		if in.Owner.Value == nil || (*in.Owner.Value != ws.Name && *in.Owner.Value != fmt.Sprint(ws.ID)) {
-			return gqlbase.Errorf(gqlbase.CodeNotImplemented, "moving a database to another team is not available in gqlbase")
+			return done{}, gqlbase.Errorf(gqlbase.CodeNotImplemented, "moving a database to another team is not available in gqlbase")
 		}
 	}
 	if in.Name != nil && *in.Name != db.Name {
 		if _, err := a.res.RenameDatabase(ctx, db.ID, *in.Name); err != nil {
-			return err
+			return done{}, err
 		}
 	}
 	if in.Description.Set {
@@ -277,25 +295,25 @@ func (a *api) patchDatabase(w http.ResponseWriter, r *http.Request) error {
 			v = *in.Description.Value
 		}
 		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, map[string]any{"description": v}, nil); err != nil {
-			return err
+			return done{}, err
 		}
 	}
-	return empty(w)
+	return done{}, nil
 }
 
-func (a *api) deleteDatabase(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeSchema)
+func (a *api) deleteDatabase(ctx context.Context, r *restkit.Request, in dbPath) (done, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return done{}, err
 	}
 	if err := a.res.DeleteDatabaseWithTables(r.Context(), db.ID); err != nil {
-		return err
+		return done{}, err
 	}
-	return empty(w)
+	return done{}, nil
 }
 
-func (a *api) settingsOf(r *http.Request, db *gqlbase.Database) (settingsOut, error) {
-	m, err := a.res.DatabaseSettings(r.Context(), db.ID, Dialect)
+func (a *api) settingsOf(ctx context.Context, db *gqlbase.Database) (settingsOut, error) {
+	m, err := a.res.DatabaseSettings(ctx, db.ID, Dialect)
 	if err != nil {
 		return settingsOut{}, err
 	}
@@ -305,33 +323,28 @@ func (a *api) settingsOf(r *http.Request, db *gqlbase.Database) (settingsOut, er
 	return out, nil
 }
 
-func (a *api) getSettings(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeRead)
+func (a *api) getSettings(ctx context.Context, r *restkit.Request, in dbPath) (settingsOut, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return settingsOut{}, err
 	}
-	out, err := a.settingsOf(r, db)
+	out, err := a.settingsOf(ctx, db)
 	if err != nil {
-		return err
+		return settingsOut{}, err
 	}
 	// Variables can hold secrets: they are listed for callers who may manage them.
 	if vars, err := a.res.EnvVars(r.Context(), db.WorkspaceID, &db.ID); err == nil {
 		out.EnvVars = envList(vars)
 	} else if c := gqlbase.ErrorCode(err); c != gqlbase.CodeForbidden {
-		return err
+		return settingsOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
-func (a *api) patchSettings(w http.ResponseWriter, r *http.Request) error {
-	var in settingsIn
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	db, err := a.database(r, gqlbase.ScopeSchema)
+func (a *api) patchSettings(ctx context.Context, r *restkit.Request, in settingsIn) (done, error) {
+	db, err := a.database(ctx, in.dbPath, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return done{}, err
 	}
 	patch := map[string]any{}
 	if in.Auditing != nil {
@@ -344,7 +357,7 @@ func (a *api) patchSettings(w http.ResponseWriter, r *http.Request) error {
 		switch *in.Visibility {
 		case "private", "public", "team":
 		default:
-			return gqlbase.BadInput("visibility must be private, team or public").WithField("visibility")
+			return done{}, gqlbase.BadInput("visibility must be private, team or public").WithField("visibility")
 		}
 		patch["visibility"] = *in.Visibility
 	}
@@ -358,64 +371,63 @@ func (a *api) patchSettings(w http.ResponseWriter, r *http.Request) error {
 			patch[key] = *t.Value
 		}
 	}
-	ctx := r.Context()
 	if len(in.EnvVars) > 0 {
 		vars := map[string]string{}
 		for _, v := range in.EnvVars {
 			vars[v.Name] = v.Value
 		}
 		if err := a.res.SetEnvVars(ctx, db.WorkspaceID, &db.ID, vars); err != nil {
-			return err
+			return done{}, err
 		}
 	}
 	if len(patch) > 0 || in.SchemaLocked != nil {
 		if _, err := a.res.MergeDatabaseSettings(ctx, db.ID, Dialect, patch, in.SchemaLocked); err != nil {
-			return err
+			return done{}, err
 		}
 	}
-	return empty(w)
+	return done{}, nil
 }
 
-func (a *api) schema(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeRead)
+func (a *api) schema(ctx context.Context, r *restkit.Request, in dbPath) (restkit.Written, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return restkit.Written{}, err
 	}
 	ddl, err := a.res.DatabaseDDL(r.Context(), db.ID)
 	if err != nil {
-		return err
+		return restkit.Written{}, err
 	}
+	w := r.Writer()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(ddl))
-	return nil
+	return restkit.Written{}, nil
 }
 
-func (a *api) vacuum(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeSchema)
+func (a *api) vacuum(ctx context.Context, r *restkit.Request, in dbPath) (done, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeSchema)
 	if err != nil {
-		return err
+		return done{}, err
 	}
 	if err := a.res.VacuumDatabase(r.Context(), db.ID); err != nil {
-		return err
+		return done{}, err
 	}
-	return empty(w)
+	return done{}, nil
 }
 
 type readonlyOut struct {
 	ReadonlyID string `json:"readonlyId"`
 }
 
-func (a *api) regenerateReadonlyID(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeAdmin)
+func (a *api) regenerateReadonlyID(ctx context.Context, r *restkit.Request, in dbPath) (readonlyOut, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeAdmin)
 	if err != nil {
-		return err
+		return readonlyOut{}, err
 	}
 	db, err = a.res.RegenerateReadonlyID(r.Context(), db.ID)
 	if err != nil {
-		return err
+		return readonlyOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, readonlyOut{ReadonlyID: db.ReadonlyID})
-	return nil
+	return readonlyOut{ReadonlyID: db.ReadonlyID}, nil
 }
 
 // writeTracker remembers whether a response body was started.
@@ -433,11 +445,14 @@ func (t *writeTracker) Write(p []byte) (int, error) {
 	return t.ResponseWriter.Write(p)
 }
 
-func (a *api) download(w http.ResponseWriter, r *http.Request) error {
-	db, err := a.database(r, gqlbase.ScopeRead)
+// download streams the dump: once it has started, an error can only cut it short (and is
+// logged), since the status is already sent.
+func (a *api) download(ctx context.Context, r *restkit.Request, in dbPath) (restkit.Written, error) {
+	db, err := a.database(ctx, in, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return restkit.Written{}, err
 	}
+	w := r.Writer()
 	tw := &writeTracker{ResponseWriter: w, header: func() {
 		w.Header().Set("Content-Type", "application/sql; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="database-%d.sql"`, db.ID))
@@ -446,13 +461,13 @@ func (a *api) download(w http.ResponseWriter, r *http.Request) error {
 	_, err = a.res.DumpDatabase(r.Context(), db.ID, tw)
 	if err != nil && tw.started {
 		a.logger.ErrorContext(r.Context(), "download cut short", "database", db.ID, "error", err)
-		return nil
+		return restkit.Written{}, nil
 	}
 	if err != nil {
-		return err
+		return restkit.Written{}, err
 	}
 	if !tw.started {
 		tw.header()
 	}
-	return nil
+	return restkit.Written{}, nil
 }

@@ -1,7 +1,7 @@
 package airsequel
 
 import (
-	"net/http"
+	"context"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
@@ -10,10 +10,17 @@ import (
 
 type envIn struct {
 	Name  string `json:"name" required:"true"`
-	Value string `json:"value" required:"true"`
+	Value string `json:"value" required:"false" doc:"default: empty"`
+}
+
+// envCreateIn creates a variable of the database the path names, or of the team.
+type envCreateIn struct {
+	dbPath
+	envIn
 }
 
 type envPatchIn struct {
+	envVarPath
 	Name  *string `json:"name,omitempty" doc:"a new name"`
 	Value *string `json:"value,omitempty"`
 }
@@ -32,9 +39,32 @@ type teamSettingsOut struct {
 	EnvVars []envOut `json:"envVars"`
 }
 
+// envVarPath is a variable's route: {varName}, and {dbId} for a database's variables.
+type envVarPath struct {
+	dbPath
+	Name string `json:"-" path:"varName" doc:"the variable's name"`
+}
+
 type teamSettingsIn struct {
 	EnvVars      []envIn  `json:"envVars,omitempty" doc:"variables to create or replace"`
 	AllowedHosts []string `json:"allowedHosts,omitempty" doc:"not available: CORS origins are server configuration (--allowed-origins)"`
+}
+
+// bindEnv adds the routes of environment variables, a database's and the team's, and of the
+// team settings (which hold the team's variables).
+func (a *api) bindEnv(d *restkit.Dialect) {
+	d.Add(
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/env", Summary: "List database environment variables", Op: restkit.Handle(a.listEnv)},
+		restkit.Route{Method: "POST", Path: "/api/dbs/{dbId}/env", Summary: "Create database environment variable", Op: restkit.Handle(a.createEnv)},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/env/{varName}", Summary: "Update database environment variable", Op: restkit.Handle(a.patchEnv)},
+		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}/env/{varName}", Summary: "Delete database environment variable", Op: restkit.Handle(a.deleteEnv)},
+		restkit.Route{Method: "GET", Path: "/api/settings", Summary: "Get team settings", Op: restkit.Handle(a.getTeamSettings)},
+		restkit.Route{Method: "PATCH", Path: "/api/settings", Summary: "Update team settings", Op: restkit.Handle(a.patchTeamSettings)},
+		restkit.Route{Method: "GET", Path: "/api/settings/env", Summary: "List team environment variables", Op: restkit.Handle(a.listEnv)},
+		restkit.Route{Method: "POST", Path: "/api/settings/env", Summary: "Create team environment variable", Op: restkit.Handle(a.createEnv)},
+		restkit.Route{Method: "PATCH", Path: "/api/settings/env/{varName}", Summary: "Update team environment variable", Op: restkit.Handle(a.patchEnv)},
+		restkit.Route{Method: "DELETE", Path: "/api/settings/env/{varName}", Summary: "Delete team environment variable", Op: restkit.Handle(a.deleteEnv)},
+	)
 }
 
 func envList(vars []*gqlbase.EnvVar) []envOut {
@@ -49,112 +79,91 @@ func encodeEnv(v *gqlbase.EnvVar) envOut {
 	return envOut{CreatedUtc: v.CreatedAt.UTC().Format(time.RFC3339), Name: v.Name, Value: v.Value}
 }
 
-// envTarget is the workspace and (for database routes) the database of a variable route.
-func (a *api) envTarget(r *http.Request, perDatabase bool) (int64, *int64, error) {
-	if perDatabase {
-		db, err := a.database(r, gqlbase.ScopeRead)
+// envTarget is the workspace and (for database routes) the database of a variable route. The
+// database and team routes share their handlers: the team routes have no {dbId}, so their
+// dbPath is empty (a database route's never is: the router cleans // out of paths).
+func (a *api) envTarget(ctx context.Context, in dbPath) (int64, *int64, error) {
+	if in.DB != "" {
+		db, err := a.database(ctx, in, gqlbase.ScopeRead)
 		if err != nil {
 			return 0, nil, err
 		}
 		return db.WorkspaceID, &db.ID, nil
 	}
-	ws, err := a.res.WorkspaceRef(r.Context(), "")
+	ws, err := a.res.WorkspaceRef(ctx, "")
 	return ws, nil, err
 }
 
-func (a *api) listEnv(perDatabase bool) restkit.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ws, db, err := a.envTarget(r, perDatabase)
-		if err != nil {
-			return err
-		}
-		vars, err := a.res.EnvVars(r.Context(), ws, db)
-		if err != nil {
-			return err
-		}
-		restkit.WriteJSON(w, http.StatusOK, envListOut{EnvVars: envList(vars)})
-		return nil
-	}
-}
-
-func (a *api) createEnv(perDatabase bool) restkit.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		var in envIn
-		if err := decode(r, &in, false); err != nil {
-			return err
-		}
-		ws, db, err := a.envTarget(r, perDatabase)
-		if err != nil {
-			return err
-		}
-		v, err := a.res.CreateEnvVar(r.Context(), ws, db, in.Name, in.Value)
-		if err != nil {
-			return err
-		}
-		restkit.WriteJSON(w, http.StatusOK, encodeEnv(v))
-		return nil
-	}
-}
-
-func (a *api) patchEnv(perDatabase bool) restkit.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		var in envPatchIn
-		if err := decode(r, &in, false); err != nil {
-			return err
-		}
-		ws, db, err := a.envTarget(r, perDatabase)
-		if err != nil {
-			return err
-		}
-		name := r.PathValue("varName")
-		newName := in.Name
-		if newName != nil && *newName == name {
-			newName = nil
-		}
-		if _, err := a.res.UpdateEnvVar(r.Context(), ws, db, name, newName, in.Value); err != nil {
-			return err
-		}
-		return empty(w)
-	}
-}
-
-func (a *api) deleteEnv(perDatabase bool) restkit.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ws, db, err := a.envTarget(r, perDatabase)
-		if err != nil {
-			return err
-		}
-		if err := a.res.DeleteEnvVar(r.Context(), ws, db, r.PathValue("varName")); err != nil {
-			return err
-		}
-		return empty(w)
-	}
-}
-
-func (a *api) getTeamSettings(w http.ResponseWriter, r *http.Request) error {
-	ws, _, err := a.envTarget(r, false)
+func (a *api) listEnv(ctx context.Context, r *restkit.Request, in dbPath) (envListOut, error) {
+	ws, db, err := a.envTarget(ctx, in)
 	if err != nil {
-		return err
+		return envListOut{}, err
+	}
+	vars, err := a.res.EnvVars(r.Context(), ws, db)
+	if err != nil {
+		return envListOut{}, err
+	}
+	return envListOut{EnvVars: envList(vars)}, nil
+}
+
+func (a *api) createEnv(ctx context.Context, r *restkit.Request, in envCreateIn) (envOut, error) {
+	ws, db, err := a.envTarget(ctx, in.dbPath)
+	if err != nil {
+		return envOut{}, err
+	}
+	v, err := a.res.CreateEnvVar(r.Context(), ws, db, in.Name, in.Value)
+	if err != nil {
+		return envOut{}, err
+	}
+	return encodeEnv(v), nil
+}
+
+func (a *api) patchEnv(ctx context.Context, r *restkit.Request, in envPatchIn) (done, error) {
+	ws, db, err := a.envTarget(ctx, in.dbPath)
+	if err != nil {
+		return done{}, err
+	}
+	name := in.envVarPath.Name
+	newName := in.Name
+	if newName != nil && *newName == name {
+		newName = nil
+	}
+	if _, err := a.res.UpdateEnvVar(r.Context(), ws, db, name, newName, in.Value); err != nil {
+		return done{}, err
+	}
+	return done{}, nil
+}
+
+func (a *api) deleteEnv(ctx context.Context, r *restkit.Request, in envVarPath) (done, error) {
+	ws, db, err := a.envTarget(ctx, in.dbPath)
+	if err != nil {
+		return done{}, err
+	}
+	if err := a.res.DeleteEnvVar(r.Context(), ws, db, in.Name); err != nil {
+		return done{}, err
+	}
+	return done{}, nil
+}
+
+func (a *api) getTeamSettings(ctx context.Context, r *restkit.Request, _ struct{}) (teamSettingsOut, error) {
+	ws, _, err := a.envTarget(ctx, dbPath{})
+	if err != nil {
+		return teamSettingsOut{}, err
 	}
 	vars, err := a.res.EnvVars(r.Context(), ws, nil)
 	if err != nil {
-		return err
+		return teamSettingsOut{}, err
 	}
-	restkit.WriteJSON(w, http.StatusOK, teamSettingsOut{EnvVars: envList(vars)})
-	return nil
+	return teamSettingsOut{EnvVars: envList(vars)}, nil
 }
 
-func (a *api) patchTeamSettings(w http.ResponseWriter, r *http.Request) error {
-	var in teamSettingsIn
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	ws, _, err := a.envTarget(r, false)
+func (a *api) patchTeamSettings(ctx context.Context, r *restkit.Request, in teamSettingsIn) (done, error) {
+	ws, _, err := a.envTarget(ctx, dbPath{})
 	if err != nil {
-		return err
+		return done{}, err
 	}
 	if in.AllowedHosts != nil {
-		return gqlbase.Errorf(gqlbase.CodeNotImplemented, "allowedHosts is server configuration in gqlbase (--allowed-origins)")
+		return done{}, gqlbase.Errorf(gqlbase.CodeNotImplemented, "allowedHosts is server configuration in gqlbase (--allowed-origins)")
 	}
 	if len(in.EnvVars) > 0 {
 		vars := map[string]string{}
@@ -162,8 +171,8 @@ func (a *api) patchTeamSettings(w http.ResponseWriter, r *http.Request) error {
 			vars[v.Name] = v.Value
 		}
 		if err := a.res.SetEnvVars(r.Context(), ws, nil, vars); err != nil {
-			return err
+			return done{}, err
 		}
 	}
-	return empty(w)
+	return done{}, nil
 }

@@ -3,6 +3,7 @@ package airsequel_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/gqlbase/gqlbase/internal/apitest"
@@ -15,6 +16,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type env struct {
 	srv   *testserver.Server
 	token string
+	team  string // the admin's workspace name, once state has asked for it
 }
 
 func newEnv(t *testing.T) *env {
@@ -89,4 +91,76 @@ func mustJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// client sends requests to the server with token ("" for none).
+func (e *env) client(token string) *apitest.Client { return apitest.New(e.srv.URL, token) }
+
+// runner runs scenarios as the admin, each checked to leave the admin's workspace as it was
+// (see state) unless it says it Changes it.
+func (e *env) runner() apitest.Runner {
+	return apitest.Runner{Client: e.client(e.token), State: e.state}
+}
+
+// state fingerprints what the API shows of the admin's workspace: each database (all but its
+// size on disk, which a refused write may grow) with its settings and variables, its tables
+// and its SQL dump (schema and rows), then the team's variables and tokens.
+func (e *env) state(t testing.TB) string {
+	t.Helper()
+	c := e.client(e.token)
+	if e.team == "" {
+		e.team = testserver.Str(e.srv.Platform(t, e.token, `{ me { workspace { name } } }`, nil).OK(t), "me", "workspace", "name")
+	}
+	var b strings.Builder
+	dbs, _ := c.Do(t, "GET", "/api/dbs", nil).Expect(t, http.StatusOK).Get("databases").([]any)
+	for _, d := range dbs {
+		db, _ := d.(map[string]any)
+		delete(db, "size")
+		b.Write(mustJSON(t, db))
+		id := testserver.Str(db, "id")
+		b.Write(c.Do(t, "GET", "/api/dbs/"+id+"/settings", nil).Expect(t, http.StatusOK).Raw)
+		tables, _ := db["tables"].([]any)
+		for _, tb := range tables {
+			b.Write(c.Do(t, "GET", "/api/dbs/"+id+"/tables/"+testserver.Str(tb, "name"), nil).Expect(t, http.StatusOK).Raw)
+		}
+		b.WriteString(dumpState(c.Do(t, "GET", "/dbs/"+id+"/download", nil).Expect(t, http.StatusOK).Raw))
+	}
+	b.Write(c.Do(t, "GET", "/api/settings", nil).Expect(t, http.StatusOK).Raw)
+	b.Write(c.Do(t, "GET", "/api/teams/"+e.team+"/tokens", nil).Expect(t, http.StatusOK).Raw)
+	return b.String()
+}
+
+// dumpState is a dump without pg_dump's \restrict lines, whose key is new in every dump.
+func dumpState(dump []byte) string {
+	lines := strings.Split(string(dump), "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, `\restrict `) && !strings.HasPrefix(l, `\unrestrict `) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
+
+// fail is a scenario's expectation of an Airsequel error: the status, and one error in the
+// envelope {"errors": [{message, code}]} with that code and a message that holds message.
+func fail(sc apitest.Scenario, status int, code, message string) apitest.Scenario {
+	if sc.Name == "" {
+		sc.Name = sc.Method + " " + sc.Path + ": " + message
+	}
+	sc.Status = status
+	sc.JSON = map[string]any{"errors.0.code": code}
+	sc.Check = func(t testing.TB, r *apitest.Reply) {
+		t.Helper()
+		errs, _ := r.Get("errors").([]any)
+		if len(errs) != 1 || !strings.Contains(r.Str("errors", 0, "message"), message) {
+			t.Errorf("%s %s: want one error saying %q: %s", r.Method, r.Path, message, r.Raw)
+		}
+	}
+	return sc
+}
+
+// bad is a request that must fail as fail says.
+func bad(method, path string, body any, status int, code, message string) apitest.Scenario {
+	return fail(apitest.Scenario{Method: method, Path: path, Body: body}, status, code, message)
 }

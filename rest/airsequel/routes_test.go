@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 )
 
@@ -52,41 +53,29 @@ func TestDatabases(t *testing.T) {
 	if got = e.ok(t, 200, "GET", "/api/dbs/"+db, nil); got.get("description") != nil {
 		t.Fatalf("description not cleared: %s", got.raw)
 	}
-	if r := e.do(t, "PATCH", "/api/dbs/"+db, e.token, map[string]any{"owner": map[string]any{"tag": "TextValue", "contents": "another team"}}); r.status != 501 {
-		t.Fatalf("owner change: %d %s", r.status, r.raw)
-	}
 
-	// Bad bodies.
-	for _, c := range []struct {
-		method, path string
-		body         any
-	}{
-		{"POST", "/api/dbs", `{"name": `},
-		{"POST", "/api/dbs", map[string]any{"name": "x", "colour": "red"}},
-		{"POST", "/api/dbs", map[string]any{"name": ""}},
-		{"POST", "/api/dbs", map[string]any{"name": "bad", "query": "CREATE TABLE t (id TEXT)"}},
-		{"POST", "/api/dbs", map[string]any{"name": "bad2", "query": "SET ROLE postgres"}},
-		{"PATCH", "/api/dbs/" + db, map[string]any{"description": map[string]any{"tag": "Other"}}},
-		{"PATCH", "/api/dbs/" + db, map[string]any{"name": 3}},
-	} {
-		r := e.do(t, c.method, c.path, e.token, c.body)
-		if r.status != 400 || r.errorCode() != "BAD_USER_INPUT" {
-			t.Errorf("%s %s %v: %d %s", c.method, c.path, c.body, r.status, r.raw)
-		}
-	}
-	// A database whose query failed is not left behind.
+	// Refused requests say why and change nothing: a database whose query failed is not left
+	// behind.
+	e.runner().Run(t,
+		bad("PATCH", "/api/dbs/"+db, map[string]any{"owner": map[string]any{"tag": "TextValue", "contents": "another team"}},
+			501, "NOT_IMPLEMENTED", "moving a database to another team is not available"),
+		bad("POST", "/api/dbs", `{"name": `, 400, "BAD_USER_INPUT", "the request body is cut short"),
+		bad("POST", "/api/dbs", map[string]any{"name": "x", "colour": "red"}, 400, "BAD_USER_INPUT", `unknown field "colour"`),
+		bad("POST", "/api/dbs", map[string]any{"name": ""}, 400, "BAD_USER_INPUT", `field "name" is required`),
+		bad("POST", "/api/dbs", map[string]any{"name": "bad", "query": "CREATE TABLE t (id TEXT)"}, 400, "BAD_USER_INPUT",
+			`the query failed, so the database was not created: table "t": gqlbase tables use id as their bigint key`),
+		bad("POST", "/api/dbs", map[string]any{"name": "bad2", "query": "SET ROLE postgres"}, 400, "BAD_USER_INPUT",
+			"the query failed, so the database was not created: SET statements are not available"),
+		bad("PATCH", "/api/dbs/"+db, map[string]any{"description": map[string]any{"tag": "Other"}}, 400, "BAD_USER_INPUT",
+			`tag must be TextValue or TextNull, not "Other"`),
+		bad("PATCH", "/api/dbs/"+db, map[string]any{"name": 3}, 400, "BAD_USER_INPUT", `field "name" must be a string, not number`),
+		// Names are unique in a team.
+		bad("POST", "/api/dbs", map[string]any{"name": "empty"}, 409, "CONFLICT", `a database named "empty" already exists in this workspace`),
+		bad("GET", "/api/dbs/424242", nil, 404, "NOT_FOUND", "database 424242 not found"),
+		bad("GET", "/api/dbs/nope", nil, 404, "NOT_FOUND", `database "nope" not found`),
+	)
 	if e.ok(t, 200, "GET", "/api/dbs", nil).str("numberOfDatabases") != "2" {
 		t.Fatal("failed creation left a database")
-	}
-	// Names are unique in a team.
-	if r := e.do(t, "POST", "/api/dbs", e.token, map[string]any{"name": "empty"}); r.status != 409 {
-		t.Fatalf("duplicate name: %d %s", r.status, r.raw)
-	}
-
-	for _, p := range []string{"/api/dbs/424242", "/api/dbs/nope"} {
-		if r := e.do(t, "GET", p, e.token, nil); r.status != 404 || r.errorCode() != "NOT_FOUND" {
-			t.Errorf("GET %s: %d %s", p, r.status, r.raw)
-		}
 	}
 
 	e.ok(t, 200, "DELETE", "/api/dbs/"+db, nil)
@@ -112,12 +101,10 @@ func TestSettingsAndSchemaLock(t *testing.T) {
 		t.Fatalf("settings after patch: %s", s.raw)
 	}
 	// A locked schema refuses DDL and structure changes, and still takes data.
-	if r := e.do(t, "POST", "/dbs/"+db+"/sql", e.token, map[string]any{"query": "CREATE TABLE t (a int)"}); r.status != 403 {
-		t.Fatalf("DDL on a locked schema: %d %s", r.status, r.raw)
-	}
-	if r := e.do(t, "PUT", "/api/dbs/"+db+"/tables/users/columns/x", e.token, map[string]any{}); r.status != 403 {
-		t.Fatalf("column on a locked schema: %d %s", r.status, r.raw)
-	}
+	e.runner().Run(t,
+		bad("POST", "/dbs/"+db+"/sql", map[string]any{"query": "CREATE TABLE t (a int)"}, 403, "FORBIDDEN", `the schema of database "shop" is locked: unlock it first`),
+		bad("PUT", "/api/dbs/"+db+"/tables/users/columns/x", map[string]any{}, 403, "FORBIDDEN", `the schema of database "shop" is locked: unlock it first`),
+	)
 	if res := e.sql(t, db, "UPDATE users SET age = 1"); res.str("numChanges") != "2" {
 		t.Fatalf("data on a locked schema: %s", res.raw)
 	}
@@ -125,11 +112,13 @@ func TestSettingsAndSchemaLock(t *testing.T) {
 	if res := e.sql(t, db, "CREATE TABLE t (a int)"); len(res.get("errors").([]any)) != 0 {
 		t.Fatalf("DDL after unlocking: %s", res.raw)
 	}
-	for _, body := range []any{map[string]any{"visibility": "everyone"}, map[string]any{"unknown": 1}, map[string]any{"envVars": []any{map[string]any{"name": "1x", "value": "v"}}}} {
-		if r := e.do(t, "PATCH", "/api/dbs/"+db+"/settings", e.token, body); r.status != 400 {
-			t.Errorf("settings %v: %d %s", body, r.status, r.raw)
-		}
-	}
+	settings := "/api/dbs/" + db + "/settings"
+	e.runner().Run(t,
+		bad("PATCH", settings, map[string]any{"visibility": "everyone"}, 400, "BAD_USER_INPUT", "visibility must be private, team or public"),
+		bad("PATCH", settings, map[string]any{"unknown": 1}, 400, "BAD_USER_INPUT", `unknown field "unknown"`),
+		bad("PATCH", settings, map[string]any{"envVars": []any{map[string]any{"name": "1x", "value": "v"}}}, 400, "BAD_USER_INPUT",
+			`variable name "1x" must start with a letter or underscore`),
+	)
 }
 
 func TestSchemaVacuumDownload(t *testing.T) {
@@ -199,35 +188,27 @@ func TestTablesAndColumns(t *testing.T) {
 	}
 
 	// Bad bodies and unknown things.
-	for _, c := range []struct {
-		method, path string
-		body         any
-		status       int
-	}{
-		{"PUT", base + "memos/columns/blob", map[string]any{"sqliteDataType": "BLOB"}, 400},
-		{"PUT", base + "memos/columns/x", map[string]any{"sqliteDataType": "TEXT", "type": "TEXT"}, 400},
-		{"PUT", base + "memos/columns/x", map[string]any{"name": "y"}, 400},
-		{"PUT", base + "memos/columns/x", map[string]any{"color": "red"}, 400},
-		{"PUT", base + "memos/columns/body", map[string]any{}, 400},
-		{"PATCH", base + "memos/columns/id", map[string]any{"isNonNull": true}, 400},
-		{"PATCH", base + "memos", `{"name": [}`, 400},
-		{"PUT", base + "bad table", map[string]any{}, 400},
-		{"PUT", base + "x", map[string]any{"columns": []any{map[string]any{"sqliteDataType": "TEXT"}}}, 400},
-		{"GET", base + "nope", nil, 404},
-		{"PATCH", base + "nope", map[string]any{"name": "x"}, 404},
-		{"DELETE", base + "nope", nil, 404},
-		{"GET", base + "nope/export", nil, 404},
-		{"GET", base + "nope/search/x", nil, 404},
-		{"PUT", base + "nope/columns/x", map[string]any{}, 404},
-		{"PATCH", base + "memos/columns/nope", map[string]any{"isNonNull": true}, 404},
-		{"DELETE", base + "memos/columns/nope", nil, 404},
-		{"GET", "/api/dbs/424242/tables/users", nil, 404},
-	} {
-		r := e.do(t, c.method, c.path, e.token, c.body)
-		if r.status != c.status || len(r.get("errors").([]any)) != 1 {
-			t.Errorf("%s %s %v: %d %s, want %d", c.method, c.path, c.body, r.status, r.raw, c.status)
-		}
-	}
+	const input, missing = "BAD_USER_INPUT", "NOT_FOUND"
+	e.runner().Run(t,
+		bad("PUT", base+"memos/columns/blob", map[string]any{"sqliteDataType": "BLOB"}, 400, input, "BLOB columns are not available"),
+		bad("PUT", base+"memos/columns/x", map[string]any{"sqliteDataType": "TEXT", "type": "TEXT"}, 400, input, "give type or sqliteDataType, not both"),
+		bad("PUT", base+"memos/columns/x", map[string]any{"name": "y"}, 400, input, `the column is named by the path; name "y" differs`),
+		bad("PUT", base+"memos/columns/x", map[string]any{"color": "red"}, 400, input, `unknown field "color"`),
+		bad("PUT", base+"memos/columns/body", map[string]any{}, 400, input, `table "memos" already has a column "body"`),
+		bad("PATCH", base+"memos/columns/id", map[string]any{"isNonNull": true}, 400, input, `column "id" is maintained by the system`),
+		bad("PATCH", base+"memos", `{"name": [}`, 400, input, "the request body is not valid JSON"),
+		bad("PUT", base+"bad table", map[string]any{}, 400, input, `table name "bad table" must start with a letter or underscore`),
+		bad("PUT", base+"x", map[string]any{"columns": []any{map[string]any{"sqliteDataType": "TEXT"}}}, 400, input, "columns[0] needs a name"),
+		bad("GET", base+"nope", nil, 404, missing, `table "nope" not found`),
+		bad("PATCH", base+"nope", map[string]any{"name": "x"}, 404, missing, `table "nope" not found`),
+		bad("DELETE", base+"nope", nil, 404, missing, `table "nope" not found`),
+		bad("GET", base+"nope/export", nil, 404, missing, `table "nope" not found`),
+		bad("GET", base+"nope/search/x", nil, 404, missing, `table "nope" not found`),
+		bad("PUT", base+"nope/columns/x", map[string]any{}, 404, missing, `table "nope" not found`),
+		bad("PATCH", base+"memos/columns/nope", map[string]any{"isNonNull": true}, 404, missing, `table "memos" has no column "nope"`),
+		bad("DELETE", base+"memos/columns/nope", nil, 404, missing, `table "memos" has no column "nope"`),
+		bad("GET", "/api/dbs/424242/tables/users", nil, 404, missing, "database 424242 not found"),
+	)
 
 	e.ok(t, 200, "DELETE", base+"memos", nil)
 	if r := e.do(t, "GET", base+"memos", e.token, nil); r.status != 404 {
@@ -245,9 +226,12 @@ func TestSearch(t *testing.T) {
 	if r := e.ok(t, 200, "GET", "/api/dbs/"+db+"/tables/users/search/example?limit=1", nil); len(r.get("rows").([]any)) != 1 {
 		t.Fatalf("search limit: %s", r.raw)
 	}
-	if r := e.do(t, "GET", "/api/dbs/"+db+"/tables/users/search/x?limit=abc", e.token, nil); r.status != 400 {
-		t.Fatalf("bad limit: %d", r.status)
-	}
+	search := "/api/dbs/" + db + "/tables/users/search/x"
+	e.runner().Run(t,
+		bad("GET", search+"?limit=abc", nil, 400, "BAD_USER_INPUT", "query parameter limit must be an integer"),
+		bad("GET", search+"?limit=5000", nil, 400, "BAD_USER_INPUT", "query parameter limit must be an integer from 0 to 1000"),
+		bad("GET", search+"?offset=-1", nil, 400, "BAD_USER_INPUT", "query parameter offset must be an integer from 0 to 1000000"),
+	)
 }
 
 func TestEnvVars(t *testing.T) {
@@ -258,29 +242,23 @@ func TestEnvVars(t *testing.T) {
 		if v.str("name") != "TOKEN" || v.str("value") != "abc" || v.str("created_utc") == "" {
 			t.Fatalf("%s create: %s", base, v.raw)
 		}
-		if r := e.do(t, "POST", base, e.token, map[string]any{"name": "TOKEN", "value": "x"}); r.status != 409 {
-			t.Fatalf("%s duplicate: %d", base, r.status)
-		}
+		e.runner().Run(t, bad("POST", base, map[string]any{"name": "TOKEN", "value": "x"}, 409, "CONFLICT",
+			`an environment variable named "TOKEN" already exists`))
 		e.ok(t, 200, "PATCH", base+"/TOKEN", map[string]any{"name": "SECRET", "value": "def"})
 		list := e.ok(t, 200, "GET", base, nil)
 		if list.str("envVars", 0, "name") != "SECRET" || list.str("envVars", 0, "value") != "def" || len(list.get("envVars").([]any)) != 1 {
 			t.Fatalf("%s list: %s", base, list.raw)
 		}
-		for _, c := range []struct {
-			method, path string
-			body         any
-			status       int
-		}{
-			{"POST", base, map[string]any{"name": "has space", "value": "x"}, 400},
-			{"POST", base, map[string]any{"name": "A"}, 200},
-			{"POST", base, `not json`, 400},
-			{"PATCH", base + "/NOPE", map[string]any{"value": "x"}, 404},
-			{"DELETE", base + "/NOPE", nil, 404},
-		} {
-			if r := e.do(t, c.method, c.path, e.token, c.body); r.status != c.status {
-				t.Errorf("%s %s: %d %s, want %d", c.method, c.path, r.status, r.raw, c.status)
-			}
-		}
+		e.runner().Run(t,
+			bad("POST", base, map[string]any{"name": "has space", "value": "x"}, 400, "BAD_USER_INPUT",
+				`variable name "has space" must start with a letter or underscore`),
+			// A variable without a value is empty.
+			apitest.Scenario{Method: "POST", Path: base, Body: map[string]any{"name": "A"}, Status: 200,
+				JSON: map[string]any{"name": "A", "value": ""}, Changes: true},
+			bad("POST", base, `not json`, 400, "BAD_USER_INPUT", "the request body is not valid JSON"),
+			bad("PATCH", base+"/NOPE", map[string]any{"value": "x"}, 404, "NOT_FOUND", `environment variable "NOPE" not found`),
+			bad("DELETE", base+"/NOPE", nil, 404, "NOT_FOUND", `environment variable "NOPE" not found`),
+		)
 		e.ok(t, 200, "DELETE", base+"/SECRET", nil)
 	}
 	// Team settings show the team's variables; allowedHosts is server configuration.
@@ -288,9 +266,8 @@ func TestEnvVars(t *testing.T) {
 	if s := e.ok(t, 200, "GET", "/api/settings", nil); len(s.get("envVars").([]any)) != 2 {
 		t.Fatalf("team settings: %s", s.raw)
 	}
-	if r := e.do(t, "PATCH", "/api/settings", e.token, map[string]any{"allowedHosts": []any{"x"}}); r.status != 501 {
-		t.Fatalf("allowedHosts: %d", r.status)
-	}
+	e.runner().Run(t, bad("PATCH", "/api/settings", map[string]any{"allowedHosts": []any{"x"}}, 501, "NOT_IMPLEMENTED",
+		"allowedHosts is server configuration in gqlbase (--allowed-origins)"))
 }
 
 func TestTokens(t *testing.T) {
@@ -352,29 +329,28 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("token not listed: %s", list.raw)
 	}
 
-	for _, c := range []struct {
-		method, path string
-		body         any
-		status       int
-	}{
-		{"POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{}}, 400},
-		{"POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": shop, "name": "admin"}}}, 400},
-		{"POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": "nope", "name": "read"}}}, 404},
-		{"POST", "/api/tokens", map[string]any{"name": "x", "expiration_utc": "tomorrow", "permissions": []any{map[string]any{"db_id": shop, "name": "read"}}}, 400},
-		{"POST", "/api/tokens", map[string]any{"name": "x", "scope": "all"}, 400},
-		{"PATCH", "/api/tokens/" + id, map[string]any{"team_name": "someone else"}, 404},
-		{"GET", "/api/tokens/424242", nil, 404},
-		{"GET", "/api/tokens/abc", nil, 404},
-		{"GET", "/api/teams/nope/tokens", nil, 404},
-	} {
-		if r := e.do(t, c.method, c.path, e.token, c.body); r.status != c.status {
-			t.Errorf("%s %s %v: %d %s, want %d", c.method, c.path, c.body, r.status, r.raw, c.status)
-		}
-	}
-	// A token cannot manage others (admin scope), and revoking ends it.
-	if r := e.do(t, "POST", "/api/tokens", secret, map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": shop, "name": "read"}}}); r.status != 403 {
-		t.Fatalf("token creating tokens: %d %s", r.status, r.raw)
-	}
+	read := []any{map[string]any{"db_id": shop, "name": "read"}}
+	e.runner().Run(t,
+		bad("POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{}}, 400, "BAD_USER_INPUT",
+			"a token needs at least one permission {db_id, name: read|write}"),
+		bad("POST", "/api/tokens", map[string]any{"name": "x"}, 400, "BAD_USER_INPUT", `field "permissions" is required`),
+		bad("POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": shop, "name": "admin"}}}, 400,
+			"BAD_USER_INPUT", "permissions[0].name must be read or write"),
+		bad("POST", "/api/tokens", map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": "nope", "name": "read"}}}, 404,
+			"NOT_FOUND", `database "nope" not found`),
+		bad("POST", "/api/tokens", map[string]any{"name": "x", "expiration_utc": "tomorrow", "permissions": read}, 400,
+			"BAD_USER_INPUT", "expiration_utc must be an RFC 3339 time"),
+		bad("POST", "/api/tokens", map[string]any{"name": "x", "scope": "all"}, 400, "BAD_USER_INPUT", `unknown field "scope"`),
+		bad("PATCH", "/api/tokens/"+id, map[string]any{"team_name": "someone else"}, 404, "NOT_FOUND", `workspace "someone else" not found`),
+		bad("GET", "/api/tokens/424242", nil, 404, "NOT_FOUND", "token not found"),
+		bad("GET", "/api/tokens/abc", nil, 404, "NOT_FOUND", `tokenId "abc" not found`),
+		bad("GET", "/api/tokens/0", nil, 404, "NOT_FOUND", `tokenId "0" not found`),
+		bad("GET", "/api/teams/nope/tokens", nil, 404, "NOT_FOUND", `workspace "nope" not found`),
+		// A token cannot manage others (admin scope).
+		fail(apitest.Scenario{Name: "a token creating tokens", Client: e.client(secret), Method: "POST", Path: "/api/tokens",
+			Body: map[string]any{"name": "x", "permissions": read}}, 403, "FORBIDDEN", `this operation needs the "admin" scope`),
+	)
+	// Revoking ends a token.
 	e.ok(t, 200, "DELETE", "/api/tokens/"+id, nil)
 	if r := e.do(t, "GET", "/api/dbs/"+shop, secret, nil); r.status != 401 {
 		t.Fatalf("revoked token: %d %s", r.status, r.raw)
@@ -402,23 +378,25 @@ func TestSQLEndpoint(t *testing.T) {
 	if len(res.get("errors").([]any)) != 1 {
 		t.Fatalf("refused statement: %s", res.raw)
 	}
-	for _, body := range []any{map[string]any{}, map[string]any{"query": 1}, map[string]any{"query": "SELECT 1", "x": 1}, `{`} {
-		if r := e.do(t, "POST", "/dbs/"+db+"/sql", e.token, body); r.status != 400 {
-			t.Errorf("body %v: %d %s", body, r.status, r.raw)
-		}
-	}
-	if r := e.do(t, "POST", "/dbs/424242/sql", e.token, map[string]any{"query": "SELECT 1"}); r.status != 404 {
-		t.Fatalf("unknown database: %d", r.status)
-	}
+	sql := "/dbs/" + db + "/sql"
 	reader := e.platformToken(t, "READ")
-	if r := e.do(t, "POST", "/dbs/"+db+"/sql", reader, map[string]any{"query": "SELECT count(*) AS n FROM users"}); r.status != 200 {
-		t.Fatalf("read-only read: %d %s", r.status, r.raw)
+	readOnly := func(query, scope string) apitest.Scenario {
+		return fail(apitest.Scenario{Name: "read-only " + query, Client: e.client(reader), Method: "POST", Path: sql,
+			Body: map[string]any{"query": query}}, http.StatusForbidden, "FORBIDDEN", `this operation needs the "`+scope+`" scope`)
 	}
-	for _, q := range []string{"UPDATE users SET age = 0", "DROP TABLE users", "SELECT * INTO copy FROM users"} {
-		if r := e.do(t, "POST", "/dbs/"+db+"/sql", reader, map[string]any{"query": q}); r.status != http.StatusForbidden {
-			t.Errorf("read-only %q: %d %s", q, r.status, r.raw)
-		}
-	}
+	e.runner().Run(t,
+		bad("POST", sql, map[string]any{}, 400, "BAD_USER_INPUT", `field "query" is required`),
+		bad("POST", sql, map[string]any{"query": "  "}, 400, "BAD_USER_INPUT", `field "query" is required`),
+		bad("POST", sql, map[string]any{"query": 1}, 400, "BAD_USER_INPUT", `field "query" must be a string, not number`),
+		bad("POST", sql, map[string]any{"query": "SELECT 1", "x": 1}, 400, "BAD_USER_INPUT", `unknown field "x"`),
+		bad("POST", sql, `{`, 400, "BAD_USER_INPUT", "the request body is cut short"),
+		bad("POST", "/dbs/424242/sql", map[string]any{"query": "SELECT 1"}, 404, "NOT_FOUND", "database 424242 not found"),
+		apitest.Scenario{Name: "read-only read", Client: e.client(reader), Method: "POST", Path: sql,
+			Body: map[string]any{"query": "SELECT count(*) AS n FROM users"}, Status: 200, JSON: map[string]any{"rows.0.n": 2}},
+		readOnly("UPDATE users SET age = 0", "write"),
+		readOnly("DROP TABLE users", "schema"),
+		readOnly("SELECT * INTO copy FROM users", "schema"),
+	)
 	// DDL is reconciled: the new table and its columns are known to the other APIs.
 	e.sql(t, db, "CREATE TABLE orders (total NUMERIC(10,2) NOT NULL, placed TIMESTAMPTZ DEFAULT now()); ALTER TABLE users RENAME COLUMN age TO years")
 	tb := e.ok(t, 200, "GET", "/api/dbs/"+db+"/tables/orders", nil)

@@ -1,18 +1,30 @@
 package airsequel
 
 import (
+	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
+// bindSQL adds the SQL endpoint. Its body may hold a bulk of statements (restkit.MaxBulkBody).
+func (a *api) bindSQL(d *restkit.Dialect) {
+	d.Add(
+		restkit.Route{Method: "POST", Path: "/dbs/{dbId}/sql", Summary: "Run SQL", Op: restkit.Handle(a.sql), MaxBody: restkit.MaxBulkBody,
+			Description: "Runs SQL in one transaction as the database's own role. Reads need the read scope, data changes write, DDL schema. " +
+				"Errors of the SQL come back in errors with HTTP 200, and nothing is changed then. " +
+				"A workspace runs only a few SQL requests at once: one more waits briefly for its turn, then gets 429 RATE_LIMITED. " +
+				"A request that runs past its deadline is cancelled (400 BAD_USER_INPUT), and one whose rows are over the byte cap gets " +
+				"413 PAYLOAD_TOO_LARGE; nothing is changed then either."},
+	)
+}
+
 type sqlIn struct {
-	Query string `json:"query" required:"true"`
+	dbPath
+	Query string `json:"query" required:"true" doc:"the SQL to run"`
 }
 
 type sqlOut struct {
@@ -23,22 +35,17 @@ type sqlOut struct {
 	Errors         []string          `json:"errors" doc:"the database's error when a statement failed (nothing was changed then)"`
 }
 
-func (a *api) sql(w http.ResponseWriter, r *http.Request) error {
-	var in sqlIn
-	if err := restkit.DecodeJSON(r, &in, restkit.DecodeOptions{MaxBytes: restkit.MaxBulkBody, Unknown: restkit.RejectUnknown}); err != nil {
-		return err
-	}
-	if strings.TrimSpace(in.Query) == "" {
-		return gqlbase.BadInput("query is required: the SQL to run").WithField("query")
-	}
-	db, err := a.database(r, gqlbase.ScopeRead)
+// sql runs the query. Its answer is spliced from the rows Postgres encoded (restkit.Raw), as
+// the rows can be many megabytes.
+func (a *api) sql(ctx context.Context, r *restkit.Request, in sqlIn) (restkit.Raw[sqlOut], error) {
+	db, err := a.database(ctx, in.dbPath, gqlbase.ScopeRead)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	start := time.Now()
 	res, err := a.res.RunSQL(r.Context(), db.ID, in.Query)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	elapsed := time.Since(start).Seconds()
 	// The answer is the rows plus a little: sized once, it is never copied while it grows.
@@ -68,6 +75,5 @@ func (a *api) sql(w http.ResponseWriter, r *http.Request) error {
 	b = append(b, `,"errors":`...)
 	e, _ := json.Marshal(errs)
 	b = append(b, e...)
-	restkit.WriteRawJSON(w, http.StatusOK, append(b, "}\n"...))
-	return nil
+	return restkit.Raw[sqlOut](append(b, "}\n"...)), nil
 }

@@ -1,8 +1,8 @@
 package airsequel
 
 import (
+	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"time"
@@ -10,6 +10,34 @@ import (
 	"github.com/gqlbase/gqlbase"
 	"github.com/gqlbase/gqlbase/rest/restkit"
 )
+
+// bindTokens adds the routes of API tokens.
+func (a *api) bindTokens(d *restkit.Dialect) {
+	d.Add(
+		restkit.Route{Method: "POST", Path: "/api/tokens", Summary: "Create token", Op: restkit.Handle(a.createToken)},
+		restkit.Route{Method: "GET", Path: "/api/tokens/{tokenId}", Summary: "Get token", Op: restkit.Handle(a.getToken)},
+		restkit.Route{Method: "PATCH", Path: "/api/tokens/{tokenId}", Summary: "Update token", Op: restkit.Handle(a.patchToken)},
+		restkit.Route{Method: "DELETE", Path: "/api/tokens/{tokenId}", Summary: "Revoke token", Op: restkit.Handle(a.deleteToken)},
+		restkit.Route{Method: "GET", Path: "/api/teams/{teamName}/tokens", Summary: "List team tokens", Op: restkit.Handle(a.listTokens)},
+	)
+}
+
+// tokenPath is the {tokenId} of a route.
+type tokenPath struct {
+	Token int64 `json:"-" path:"tokenId" doc:"the token's id"`
+}
+
+// id is the token id, NOT_FOUND unless it is positive (as a path value that is no integer).
+func (p tokenPath) id() (int64, error) {
+	if p.Token <= 0 {
+		return 0, gqlbase.NotFound("tokenId %q not found", fmt.Sprint(p.Token))
+	}
+	return p.Token, nil
+}
+
+type teamPath struct {
+	Team string `json:"-" path:"teamName" doc:"a team (workspace) name or id"`
+}
 
 type permission struct {
 	DBID string `json:"db_id" required:"true" doc:"a database id (or a database name of the team)"`
@@ -31,6 +59,7 @@ type createTokenIn struct {
 }
 
 type patchTokenIn struct {
+	tokenPath
 	Name          *string      `json:"name,omitempty"`
 	Description   textUpdate   `json:"description,omitempty"`
 	ExpirationUtc textUpdate   `json:"expiration_utc,omitempty"`
@@ -53,7 +82,7 @@ type tokenListOut struct {
 }
 
 // grants turns permissions into database grants and the scopes they need.
-func (a *api) grants(r *http.Request, ws int64, perms []permission) ([]*gqlbase.DatabaseGrantInput, []gqlbase.Scope, error) {
+func (a *api) grants(ctx context.Context, ws int64, perms []permission) ([]*gqlbase.DatabaseGrantInput, []gqlbase.Scope, error) {
 	if len(perms) == 0 {
 		return nil, nil, gqlbase.BadInput("a token needs at least one permission {db_id, name: read|write}").WithField("permissions")
 	}
@@ -74,7 +103,7 @@ func (a *api) grants(r *http.Request, ws int64, perms []permission) ([]*gqlbase.
 		}
 		id, err := strconv.ParseInt(p.DBID, 10, 64)
 		if err != nil {
-			db, err := a.res.DatabaseByNameFor(r.Context(), ws, p.DBID, gqlbase.ScopeRead)
+			db, err := a.res.DatabaseByNameFor(ctx, ws, p.DBID, gqlbase.ScopeRead)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -107,8 +136,7 @@ func expiry(t textUpdate) (*time.Time, error) {
 	return &at, nil
 }
 
-func (a *api) encodeToken(r *http.Request, t *gqlbase.Token, secret string) (tokenOut, error) {
-	ctx := r.Context()
+func (a *api) encodeToken(ctx context.Context, t *gqlbase.Token, secret string) (tokenOut, error) {
 	out := tokenOut{Body: secret, CreatedUtc: t.CreatedAt.UTC().Format(time.RFC3339), ID: t.ID, Name: t.Name, Permissions: []permissionOut{}}
 	if secret == "" {
 		out.Body = t.Prefix + "…"
@@ -135,27 +163,22 @@ func (a *api) encodeToken(r *http.Request, t *gqlbase.Token, secret string) (tok
 	return out, nil
 }
 
-func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
-	var in createTokenIn
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	ctx := r.Context()
+func (a *api) createToken(ctx context.Context, r *restkit.Request, in createTokenIn) (tokenOut, error) {
 	team := ""
 	if in.TeamName != nil {
 		team = *in.TeamName
 	}
 	ws, err := a.res.WorkspaceRef(ctx, team)
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
-	grants, scopes, err := a.grants(r, ws, in.Permissions)
+	grants, scopes, err := a.grants(ctx, ws, in.Permissions)
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
 	input := gqlbase.CreateTokenInput{WorkspaceID: &ws, Name: in.Name, Description: in.Description, Scopes: scopes, Databases: grants}
 	if input.ExpiresAt, err = expiry(in.ExpirationUtc); err != nil {
-		return err
+		return tokenOut{}, err
 	}
 	if input.ExpiresAt == nil {
 		never := true
@@ -163,58 +186,39 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	created, err := a.res.CreateToken(ctx, input)
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
-	out, err := a.encodeToken(r, created.Token, created.Secret)
-	if err != nil {
-		return err
-	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return a.encodeToken(ctx, created.Token, created.Secret)
 }
 
-func tokenID(r *http.Request) (int64, error) {
-	return restkit.PathInt64(r, "tokenId")
-}
-
-func (a *api) getToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := tokenID(r)
+func (a *api) getToken(ctx context.Context, r *restkit.Request, in tokenPath) (tokenOut, error) {
+	id, err := in.id()
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
 	t, err := a.res.GetToken(r.Context(), id)
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
-	out, err := a.encodeToken(r, t, "")
-	if err != nil {
-		return err
-	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return a.encodeToken(ctx, t, "")
 }
 
-func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
-	var in patchTokenIn
-	if err := decode(r, &in, false); err != nil {
-		return err
-	}
-	id, err := tokenID(r)
+func (a *api) patchToken(ctx context.Context, r *restkit.Request, in patchTokenIn) (tokenOut, error) {
+	id, err := in.id()
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
-	ctx := r.Context()
 	cur, err := a.res.GetToken(ctx, id)
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
 	if in.TeamName != nil {
 		ws, err := a.res.WorkspaceRef(ctx, *in.TeamName)
 		if err != nil {
-			return err
+			return tokenOut{}, err
 		}
 		if ws != cur.WorkspaceID {
-			return gqlbase.BadInput("a token cannot move to another team").WithField("team_name")
+			return tokenOut{}, gqlbase.BadInput("a token cannot move to another team").WithField("team_name")
 		}
 	}
 	upd := gqlbase.UpdateTokenInput{Name: in.Name}
@@ -226,13 +230,13 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 		upd.Description = &d
 	}
 	if in.Permissions != nil {
-		if upd.Databases, upd.Scopes, err = a.grants(r, cur.WorkspaceID, in.Permissions); err != nil {
-			return err
+		if upd.Databases, upd.Scopes, err = a.grants(ctx, cur.WorkspaceID, in.Permissions); err != nil {
+			return tokenOut{}, err
 		}
 	}
 	if in.ExpirationUtc.Set {
 		if upd.ExpiresAt, err = expiry(in.ExpirationUtc); err != nil {
-			return err
+			return tokenOut{}, err
 		}
 		if upd.ExpiresAt == nil {
 			never := true
@@ -241,48 +245,41 @@ func (a *api) patchToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := a.res.UpdateToken(ctx, id, upd)
 	if err != nil {
-		return err
+		return tokenOut{}, err
 	}
-	out, err := a.encodeToken(r, t, "")
-	if err != nil {
-		return err
-	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return a.encodeToken(ctx, t, "")
 }
 
-func (a *api) deleteToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := tokenID(r)
+func (a *api) deleteToken(ctx context.Context, r *restkit.Request, in tokenPath) (done, error) {
+	id, err := in.id()
 	if err != nil {
-		return err
+		return done{}, err
 	}
 	if _, err := a.res.RevokeToken(r.Context(), id); err != nil {
-		return err
+		return done{}, err
 	}
-	return empty(w)
+	return done{}, nil
 }
 
-func (a *api) listTokens(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	ws, err := a.res.WorkspaceRef(ctx, r.PathValue("teamName"))
+func (a *api) listTokens(ctx context.Context, r *restkit.Request, in teamPath) (tokenListOut, error) {
+	ws, err := a.res.WorkspaceRef(ctx, in.Team)
 	if err != nil {
-		return err
+		return tokenListOut{}, err
 	}
 	tokens, err := a.res.Tokens(ctx, &ws)
 	if err != nil {
-		return err
+		return tokenListOut{}, err
 	}
 	out := tokenListOut{Tokens: []tokenOut{}}
 	for _, t := range tokens {
 		if t.RevokedAt != nil {
 			continue
 		}
-		e, err := a.encodeToken(r, t, "")
+		e, err := a.encodeToken(ctx, t, "")
 		if err != nil {
-			return err
+			return tokenListOut{}, err
 		}
 		out.Tokens = append(out.Tokens, e)
 	}
-	restkit.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }

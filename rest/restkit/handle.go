@@ -22,6 +22,14 @@ type Request struct {
 // ResponseHeader is the header of the response the handler's result will be written to.
 func (r *Request) ResponseHeader() http.Header { return r.w.Header() }
 
+// Writer is the response itself, for a handler that writes its answer (a CSV or SQL stream,
+// a redirect) and returns Written.
+func (r *Request) Writer() http.ResponseWriter { return r.w }
+
+// Written is the result of a handler that wrote its response through Request.Writer: Handle
+// writes nothing more. The route's ResponseType documents what it wrote.
+type Written struct{}
+
 // Op is a typed route handler made by Handle. Its input and output types are also what the
 // OpenAPI document shows for the route, so the document says what the handler accepts.
 type Op interface {
@@ -44,13 +52,14 @@ type op[In, Out any] struct {
 //     them. A path value that is not of the field's type is NOT_FOUND; a query value,
 //     BAD_USER_INPUT naming the parameter. `required:"true"` makes a query parameter required.
 //   - every other field is read from the JSON body (with the dialect's size limit, or the
-//     route's MaxBody, and its unknown-field policy); an In without such fields reads no body.
+//     route's MaxBody, and its unknown-field policy; a route's AllowEmpty takes an empty body as
+//     {}); an In without such fields reads no body.
 //     A body field is required unless it is a pointer, has omitempty or says
 //     `required:"false"`; a required field that is missing (or null, or an empty string) is
 //     BAD_USER_INPUT naming it. `enum:"a,b"` limits a string field to those values.
 //
 // fn's result is encoded as JSON with the route's status (200 unless Status says otherwise);
-// a Raw result is written as it is. An error goes to the dialect's WriteError. Handle panics
+// a Raw result is written as it is, and after Written nothing is. An error goes to the dialect's WriteError. Handle panics
 // when In's tags are inconsistent, so a bad route fails at start-up.
 func Handle[In, Out any](fn func(ctx context.Context, r *Request, in In) (Out, error)) Op {
 	b, err := bind(reflect.TypeFor[In]())
@@ -75,6 +84,9 @@ func (o *op[In, Out]) serve(d *Dialect, rt *Route, w http.ResponseWriter, r *htt
 	status := rt.Status
 	if status == 0 {
 		status = http.StatusOK
+	}
+	if _, ok := any(out).(Written); ok {
+		return nil
 	}
 	if raw, ok := any(out).(rawJSON); ok {
 		WriteRawJSON(w, status, raw.rawJSON())
@@ -218,6 +230,9 @@ func (b *binding) decode(d *Dialect, rt *Route, r *http.Request, v reflect.Value
 		opts := d.Decode
 		if rt.MaxBody > 0 {
 			opts.MaxBytes = rt.MaxBody
+		}
+		if rt.AllowEmpty {
+			opts.AllowEmpty = true
 		}
 		if err := DecodeJSON(r, v.Addr().Interface(), opts); err != nil {
 			return err

@@ -192,3 +192,57 @@ func TestHookAndLegacyRoutes(t *testing.T) {
 	}()
 	d.Add(Route{Method: "GET", Path: "/both", Op: d.Routes[0].Op, Handle: d.Routes[2].Handle})
 }
+
+// TestHandleWrittenAndAllowEmpty: a handler that wrote its own answer returns Written and
+// Handle adds nothing (nor documents a JSON body); a route's AllowEmpty takes an empty body
+// as {} where the dialect refuses empty bodies.
+func TestHandleWrittenAndAllowEmpty(t *testing.T) {
+	d, _ := typedDialect(t)
+	type noteIn struct {
+		ID   string  `json:"-" path:"id"`
+		Note *string `json:"note,omitempty"`
+	}
+	d.Add(
+		Route{Method: "GET", Path: "/{id}/text", Summary: "Text item", ResponseType: "text/plain",
+			Op: Handle(func(ctx context.Context, r *Request, in struct {
+				ID string `json:"-" path:"id"`
+			}) (Written, error) {
+				r.Writer().Header().Set("Content-Type", "text/plain")
+				_, _ = r.Writer().Write([]byte("item " + in.ID))
+				return Written{}, nil
+			})},
+		Route{Method: "PUT", Path: "/{id}/note", Summary: "Note item", AllowEmpty: true,
+			Op: Handle(func(ctx context.Context, r *Request, in noteIn) (itemOut, error) {
+				return itemOut{Name: "note:" + fmtPtr(in.Note)}, nil
+			})},
+		Route{Method: "PATCH", Path: "/{id}/note", Summary: "Change note",
+			Op: Handle(func(ctx context.Context, r *Request, in noteIn) (itemOut, error) {
+				return itemOut{Name: "note:" + fmtPtr(in.Note)}, nil
+			})},
+	)
+	if rec := serve(d, &d.Routes[2], "GET", "/demo/7/text", "ann", ""); rec.Code != 200 || rec.Body.String() != "item 7" {
+		t.Errorf("written: %d %q", rec.Code, rec.Body)
+	}
+	if rec := serve(d, &d.Routes[3], "PUT", "/demo/7/note", "ann", ""); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"note:"`) {
+		t.Errorf("empty body with AllowEmpty: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serve(d, &d.Routes[3], "PUT", "/demo/7/note", "ann", `{"note":"x"}`); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"note:x"`) {
+		t.Errorf("body with AllowEmpty: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serve(d, &d.Routes[4], "PATCH", "/demo/7/note", "ann", ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), "needs a JSON body") {
+		t.Errorf("empty body without AllowEmpty: %d %s", rec.Code, rec.Body)
+	}
+	doc := OpenAPI("t", "v", "d", d)
+	b, _ := json.Marshal(doc["paths"].(map[string]map[string]any)["/demo/{id}/text"]["get"])
+	if !strings.Contains(string(b), `"text/plain":{"schema":{"type":"string"}}`) || strings.Contains(string(b), "requestBody") ||
+		strings.Contains(string(b), `"200":{"content":{"application/json"`) {
+		t.Errorf("written route's document: %s", b)
+	}
+}
+
+func fmtPtr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

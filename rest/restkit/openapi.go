@@ -166,6 +166,7 @@ func operation(d *Dialect, rt *Route) map[string]any {
 		ok = map[string]any{"description": "not available in gqlbase"}
 	case rt.ResponseType != "":
 		ok["content"] = map[string]any{rt.ResponseType: map[string]any{"schema": map[string]any{"type": "string"}}}
+	case rt.Op != nil && rt.Op.output() == writtenType: // the handler wrote it: no JSON
 	case rt.Op != nil:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": TypeSchema(rt.Op.output())}}
 	case rt.Response != nil:
@@ -189,6 +190,8 @@ var (
 	timeType = reflect.TypeOf(time.Time{})
 	rawType  = reflect.TypeOf(json.RawMessage(nil))
 	numType  = reflect.TypeOf(json.Number(""))
+	// writtenType is the Out of handlers that write their own response.
+	writtenType = reflect.TypeFor[Written]()
 )
 
 // Schema is the JSON schema of a Go type, for the Body and Response values of routes not made

@@ -63,6 +63,9 @@ type Route struct {
 	NotImplemented bool
 	// MaxBody overrides the dialect's body limit for this route (bulk writes).
 	MaxBody int64
+	// AllowEmpty accepts an empty body on this route (as if it were {}), whatever the
+	// dialect's Decode says: for routes whose body only adds to what the path says.
+	AllowEmpty bool
 	// Op is the typed handler (made by Handle); routes without one use Handle.
 	Op     Op
 	Handle HandlerFunc
