@@ -297,13 +297,31 @@ func (r *Resolver) UpdateRows(ctx context.Context, table int64, ids []int64, whe
 	return r.Store.UpdateWhere(ctx, t, q.Filter, patch, actor(ctx))
 }
 
-// UpsertRows is the use case behind the upsertRows mutation; REST dialects call it too.
-func (r *Resolver) UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*gqlbase.UpsertResult, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+// InsertRowsInto is the use case behind the insertRows mutation: rows given as JSON objects.
+func (r *Resolver) InsertRowsInto(ctx context.Context, table int64, rows []any) ([]*gqlbase.Row, error) {
+	t, objs, err := r.writableRows(ctx, table, rows)
 	if err != nil {
 		return nil, err
 	}
+	return r.InsertRows(ctx, t, objs)
+}
+
+// writableRows loads a table the principal may write and reads rows given as JSON objects.
+func (r *Resolver) writableRows(ctx context.Context, table int64, rows []any) (*gqlbase.Table, []map[string]any, error) {
+	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
+	if err != nil {
+		return nil, nil, err
+	}
 	objs, err := asObjects(rows, "rows")
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, objs, nil
+}
+
+// UpsertRows is the use case behind the upsertRows mutation; REST dialects call it too.
+func (r *Resolver) UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*gqlbase.UpsertResult, error) {
+	t, objs, err := r.writableRows(ctx, table, rows)
 	if err != nil {
 		return nil, err
 	}

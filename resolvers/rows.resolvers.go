@@ -18,15 +18,7 @@ func (r *mutationResolver) InsertRow(ctx context.Context, table int64, values ma
 }
 
 func (r *mutationResolver) InsertRows(ctx context.Context, table int64, rows []any) ([]*gqlbase.Row, error) {
-	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
-	if err != nil {
-		return nil, err
-	}
-	objs, err := asObjects(rows, "rows")
-	if err != nil {
-		return nil, err
-	}
-	return r.Resolver.InsertRows(ctx, t, objs)
+	return r.Resolver.InsertRowsInto(ctx, table, rows)
 }
 
 func (r *mutationResolver) UpdateRow(ctx context.Context, table int64, id int64, values any, expectedVersion *int) (*gqlbase.Row, error) {

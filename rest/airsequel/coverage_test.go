@@ -1,9 +1,7 @@
 package airsequel_test
 
 import (
-	"bufio"
 	"net/http"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -12,63 +10,7 @@ import (
 	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/rest/airsequel"
-	"github.com/gqlbase/gqlbase/rest/restkit"
 )
-
-// seedRoute is one line of testdata/routes.txt.
-type seedRoute struct {
-	method, path string
-	// typed routes are served by the typed GraphQL API, not by the dialect's route table.
-	typed bool
-}
-
-func readSeedRoutes(t *testing.T) []seedRoute {
-	t.Helper()
-	f, err := os.Open("testdata/routes.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []seedRoute
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Fields(line)
-		if len(fields) < 2 || len(fields) > 3 || (len(fields) == 3 && fields[2] != "typed") || !strings.HasPrefix(fields[1], "/") {
-			t.Fatalf("testdata/routes.txt:%d: want METHOD PATH [typed], got %q", n, line)
-		}
-		if seen[fields[0]+" "+fields[1]] {
-			t.Fatalf("testdata/routes.txt:%d: %s listed twice", n, line)
-		}
-		seen[fields[0]+" "+fields[1]] = true
-		out = append(out, seedRoute{method: fields[0], path: fields[1], typed: len(fields) == 3})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// samePath reports whether a path of the document (:name parameters) and a route pattern
-// ({name} wildcards) have the same literal segments, whatever the parameters are called.
-func samePath(seed, pattern string) bool {
-	a, b := strings.Split(seed, "/"), strings.Split(pattern, "/")
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		pa := strings.HasPrefix(a[i], ":") || strings.HasPrefix(a[i], "{")
-		pb := strings.HasPrefix(b[i], "{")
-		if pa != pb || (!pa && a[i] != b[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 // TestSeedRoutes holds every route of the seed document (testdata/routes.txt) against the
 // server: each is mounted (not the router's own 404 or 405); one of the dialect's route table
@@ -76,22 +18,8 @@ func samePath(seed, pattern string) bool {
 // /docs/openapi.json marks it not implemented, with a message naming what is missing. The
 // table serves nothing the list does not have, so the list stays whole.
 func TestSeedRoutes(t *testing.T) {
-	seed := readSeedRoutes(t)
-	table := airsequel.New(airsequel.Deps{}).Routes
-
-	inTable := func(s seedRoute) *restkit.Route {
-		for i := range table {
-			if table[i].Method == s.method && samePath(s.path, table[i].Path) {
-				return &table[i]
-			}
-		}
-		return nil
-	}
-	for _, rt := range table {
-		if !slices.ContainsFunc(seed, func(s seedRoute) bool { return s.method == rt.Method && samePath(s.path, rt.Path) }) {
-			t.Errorf("%s %s is served but not in testdata/routes.txt: add it if the seed document has it", rt.Method, rt.Path)
-		}
-	}
+	seed := apitest.ReadSeedRoutes(t, "testdata/routes.txt")
+	inTable := apitest.MatchRouteTable(t, "testdata/routes.txt", seed, airsequel.New(airsequel.Deps{}).Routes)
 
 	e := newEnv(t)
 	db := e.createDB(t, "shop", usersDDL)
@@ -135,29 +63,29 @@ func TestSeedRoutes(t *testing.T) {
 	// Deletes go last, the deepest first, so the other routes meet the fixture whole.
 	order := slices.Clone(seed)
 	sort.SliceStable(order, func(i, j int) bool {
-		di, dj := order[i].method == "DELETE", order[j].method == "DELETE"
+		di, dj := order[i].Method == "DELETE", order[j].Method == "DELETE"
 		if di != dj {
 			return dj
 		}
-		return di && strings.Count(order[i].path, "/") > strings.Count(order[j].path, "/")
+		return di && strings.Count(order[i].Path, "/") > strings.Count(order[j].Path, "/")
 	})
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, s := range order {
-		key := s.method + " " + s.path
+		key := s.Method + " " + s.Path
 		rt := inTable(s)
 		switch {
-		case s.typed && rt != nil:
+		case s.Typed && rt != nil:
 			t.Errorf("%s: marked typed in testdata/routes.txt but served by the dialect's route table", key)
-		case !s.typed && rt == nil:
+		case !s.Typed && rt == nil:
 			t.Errorf("%s: documented by the seed but not in the dialect's route table: mount it, as 501 naming what is missing when gqlbase lacks it", key)
 		}
 
 		var body any
-		if s.method != "GET" && s.method != "DELETE" {
+		if s.Method != "GET" && s.Method != "DELETE" {
 			body = "{}"
 		}
-		reply := (&apitest.Client{BaseURL: e.srv.URL, Token: e.token, HTTP: noRedirect}).Do(t, s.method, concrete(s.path), body)
+		reply := (&apitest.Client{BaseURL: e.srv.URL, Token: e.token, HTTP: noRedirect}).Do(t, s.Method, concrete(s.Path), body)
 		raw, decoded, status := reply.Raw, reply.Object(), reply.Status
 
 		if status == http.StatusMethodNotAllowed || (status == http.StatusNotFound && strings.HasPrefix(testserver.Str(decoded, "error", "message"), "no route for ")) {
