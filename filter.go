@@ -55,4 +55,7 @@ type Sort struct {
 	Column    string        `json:"column"`
 	Direction SortDirection `json:"direction"`
 	Nulls     NullsOrder    `json:"nulls,omitempty"`
+	// Bytes orders text by its bytes (uppercase before lowercase, no locale) instead of the
+	// natural order text sorts in by default (ICU's root locale).
+	Bytes bool `json:"bytes,omitempty"`
 }

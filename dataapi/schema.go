@@ -68,7 +68,12 @@ scalar JSON
 "A UUID, 8-4-4-4-12 hexadecimal digits."
 scalar UUID
 
-"Sort direction. ASC and DESC are Airsequel's spellings of asc and desc."
+"""
+Sort direction. Text sorts in natural order (ICU's root locale: "buy milk" before "Write
+report"); the _bytes values sort text by its bytes instead (uppercase before lowercase, no
+locale), and are the plain direction for other types. ASC and DESC are Airsequel's spellings
+of asc and desc.
+"""
 enum order_by {
   asc
   asc_nulls_first
@@ -76,6 +81,12 @@ enum order_by {
   desc
   desc_nulls_first
   desc_nulls_last
+  asc_bytes
+  asc_bytes_nulls_first
+  asc_bytes_nulls_last
+  desc_bytes
+  desc_bytes_nulls_first
+  desc_bytes_nulls_last
   ASC
   DESC
 }

@@ -280,10 +280,13 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*plan.Co
 var orderDirections = map[string]struct {
 	desc  bool
 	nulls gqlbase.NullsOrder
+	bytes bool // text in byte order
 }{
-	"asc": {false, gqlbase.NullsDefault}, "asc_nulls_first": {false, gqlbase.NullsFirst}, "asc_nulls_last": {false, gqlbase.NullsLast},
-	"desc": {true, gqlbase.NullsDefault}, "desc_nulls_first": {true, gqlbase.NullsFirst}, "desc_nulls_last": {true, gqlbase.NullsLast},
-	"ASC": {false, gqlbase.NullsDefault}, "DESC": {true, gqlbase.NullsDefault},
+	"asc": {false, gqlbase.NullsDefault, false}, "asc_nulls_first": {false, gqlbase.NullsFirst, false}, "asc_nulls_last": {false, gqlbase.NullsLast, false},
+	"desc": {true, gqlbase.NullsDefault, false}, "desc_nulls_first": {true, gqlbase.NullsFirst, false}, "desc_nulls_last": {true, gqlbase.NullsLast, false},
+	"asc_bytes": {false, gqlbase.NullsDefault, true}, "asc_bytes_nulls_first": {false, gqlbase.NullsFirst, true}, "asc_bytes_nulls_last": {false, gqlbase.NullsLast, true},
+	"desc_bytes": {true, gqlbase.NullsDefault, true}, "desc_bytes_nulls_first": {true, gqlbase.NullsFirst, true}, "desc_bytes_nulls_last": {true, gqlbase.NullsLast, true},
+	"ASC": {false, gqlbase.NullsDefault, false}, "DESC": {true, gqlbase.NullsDefault, false},
 }
 
 // orderBy reads order_by. Keys of one object follow the document's order when the object is
@@ -323,7 +326,7 @@ func (x *execution) orderBy(ti *tableInfo, field *ast.Field) ([]plan.OrderKey, e
 		if !ok {
 			return nil, gqlbase.BadInput("order_by.%s: unknown direction %q", strings.Join(e.path, "."), e.dir).WithField("order_by")
 		}
-		key.Column, key.Desc, key.Nulls = c, d.desc, d.nulls
+		key.Column, key.Desc, key.Nulls, key.Bytes = c, d.desc, d.nulls, d.bytes
 		keys = append(keys, key)
 	}
 	return keys, nil

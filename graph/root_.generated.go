@@ -2166,6 +2166,12 @@ input RowOrder {
   column: String!
   direction: SortDirection = ASC
   nulls: NullsOrder
+  """
+  Order text by its bytes (uppercase before lowercase, no locale: "Write report" before "buy
+  milk") instead of the natural order text sorts in by default (ICU's root locale). No effect
+  on other column types.
+  """
+  bytes: Boolean = false
 }
 
 enum AggregateFn {

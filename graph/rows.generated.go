@@ -1101,8 +1101,11 @@ func (ec *executionContext) unmarshalInputRowOrder(ctx context.Context, obj any)
 	if _, present := asMap["direction"]; !present {
 		asMap["direction"] = "ASC"
 	}
+	if _, present := asMap["bytes"]; !present {
+		asMap["bytes"] = false
+	}
 
-	fieldsInOrder := [...]string{"column", "direction", "nulls"}
+	fieldsInOrder := [...]string{"column", "direction", "nulls", "bytes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1130,6 +1133,13 @@ func (ec *executionContext) unmarshalInputRowOrder(ctx context.Context, obj any)
 				return it, err
 			}
 			it.Nulls = data
+		case "bytes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bytes"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bytes = data
 		}
 	}
 	return it, nil

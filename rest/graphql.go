@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -74,6 +75,7 @@ func (s *Server) graphqlHandler(api string, es graphql.ExecutableSchema) http.Ha
 	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(httpTransport{}) // GET and JSON POST, as the GraphQL over HTTP spec asks
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: lim.MaxUploadBytes, MaxMemory: 8 << 20})
+	srv.AddTransport(unsupportedTransport{}) // last: gqlgen tries transports in order
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(lim.Tokens)
@@ -164,13 +166,37 @@ func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayloa
 	}
 	p := s.resolver.Authenticate(ctx, cred)
 	if p.AuthError != nil {
+		// graphql-transport-ws's code for a refused connection_init; the reason says why
+		// (invalid, expired, revoked, ...), as the message of the principal's AuthError.
 		ctx = transport.WithWebsocketCloseCode(ctx, 4403)
-		return transport.AppendCloseReason(ctx, "Forbidden"), nil, p.AuthError
+		return transport.AppendCloseReason(ctx, closeReason("Forbidden: "+authMessage(p.AuthError))), nil, p.AuthError
 	}
 	if sock != nil {
 		sock.credential = cred
 	}
 	return gqlbase.WithPrincipal(ctx, p), nil, nil
+}
+
+// authMessage is what a caller is told about a credential that did not authenticate.
+func authMessage(err error) string {
+	if e, ok := gqlbase.AsError(err); ok {
+		return e.Message
+	}
+	return "could not check credentials"
+}
+
+// closeReason cuts a WebSocket close reason to the 123 bytes a close frame holds, at a rune
+// boundary.
+func closeReason(s string) string {
+	const max = 123
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 func credentialFromInit(payload transport.InitPayload) string {

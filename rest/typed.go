@@ -69,13 +69,28 @@ func writeTypedError(w http.ResponseWriter, err error) {
 	writeGraphQLError(w, code, msg)
 }
 
-// typedDatabase resolves the {db} path value.
+// typedDatabase resolves the {db} path value: a database id, or the name of a database of
+// the caller's workspace (a name that is all digits is tried as an id first). A name is
+// resolved with the credential the request carries, so a database of another workspace is
+// NOT_FOUND whether it exists or not.
 func (s *Server) typedDatabase(r *http.Request) (*gqlbase.Database, error) {
-	id, err := strconv.ParseInt(r.PathValue("db"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, gqlbase.NotFound("database %q not found", r.PathValue("db"))
+	ctx := r.Context()
+	ref := r.PathValue("db")
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		db, err := s.typed.Database(ctx, id)
+		if gqlbase.ErrorCode(err) != gqlbase.CodeNotFound {
+			return db, err
+		}
 	}
-	return s.typed.Database(r.Context(), id)
+	p := gqlbase.PrincipalFrom(ctx)
+	if err := p.Authenticated(); err != nil {
+		return nil, err
+	}
+	db, err := s.resolver.DatabaseByNameFor(ctx, p.WorkspaceID, ref, gqlbase.ScopeRead)
+	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+		return nil, gqlbase.NotFound("database %q not found", ref)
+	}
+	return db, err
 }
 
 func (s *Server) serveTyped(w http.ResponseWriter, r *http.Request) {

@@ -249,18 +249,27 @@ func TestWebSocketRefusesBadCredentials(t *testing.T) {
 	expired, expiredID := newToken(t, srv, srv.AdminToken, map[string]any{"name": "e", "scopes": []string{"READ"}})
 	exec(t, srv, `UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, expiredID)
 
-	for name, cred := range map[string]string{
-		"unknown token":   "Bearer gqb_" + strings.Repeat("Z", 52),
-		"unknown session": "gqs_nothing",
-		"revoked token":   "Bearer " + revoked,
-		"expired token":   expired,
+	// A token whose creator left the workspace.
+	owner := signUp(t, srv, "owner@example.com")
+	leaver := signUp(t, srv, "leaver@example.com")
+	leaverM := join(t, srv, owner, owner.workspaceID, leaver, "ADMIN")
+	orphan, _ := newToken(t, srv, leaver.session, map[string]any{"workspaceId": owner.workspaceID, "name": "o", "scopes": []string{"READ"}})
+	srv.Platform(t, owner.session, removeQ, map[string]any{"id": leaverM}).OK(t)
+
+	for name, c := range map[string]struct{ cred, reason string }{
+		"unknown token":   {"Bearer gqb_" + strings.Repeat("Z", 52), "Forbidden: invalid token"},
+		"unknown session": {"gqs_nothing", "Forbidden: invalid or ended session"},
+		"revoked token":   {"Bearer " + revoked, "Forbidden: token revoked"},
+		"expired token":   {expired, "Forbidden: token expired"},
+		"member removed":  {orphan, "Forbidden: token invalid: the user who created it is no longer a member of its workspace"},
 	} {
+		cred := c.cred
 		for _, sub := range []string{transportWS, legacyWS} {
-			c := dialWS(t, srv, sub, nil)
-			c.send(wsMessage{Type: "connection_init", Payload: json.RawMessage(`{"Authorization": ` + quote(cred) + `}`)})
-			ce, seen := c.closed(5 * time.Second)
-			if ce == nil || ce.Code != 4403 {
-				t.Errorf("%s over %s: closed with %v, want 4403 Forbidden", name, sub, ce)
+			c2 := dialWS(t, srv, sub, nil)
+			c2.send(wsMessage{Type: "connection_init", Payload: json.RawMessage(`{"Authorization": ` + quote(cred) + `}`)})
+			ce, seen := c2.closed(5 * time.Second)
+			if ce == nil || ce.Code != 4403 || ce.Text != c.reason {
+				t.Errorf("%s over %s: closed with %v, want 4403 %q", name, sub, ce, c.reason)
 			}
 			for _, m := range seen {
 				if m.Type == "connection_ack" {

@@ -94,6 +94,9 @@ func sortKeys(t *gqlbase.Table, sorts []gqlbase.Sort, alias string) ([]sortKey, 
 			// Lists and JSON order by their text form, which cursors can carry exactly.
 			k.expr, k.typ = "("+k.expr+")::text", "text"
 		}
+		// Text sorts under plan.TextOrder (or "C" when asked): the ORDER BY, the keyset
+		// comparisons and the cursor's values all use this one expression.
+		k.expr = plan.SortExpr(k.expr, c.Type, s.Bytes)
 		switch s.Nulls {
 		case gqlbase.NullsFirst:
 			k.nullsFirst = true

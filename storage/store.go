@@ -124,7 +124,29 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.checkTextOrder(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkTextOrder says loudly when text cannot sort in natural order: migration 0009 copies
+// ICU's root locale into plan.TextOrder, or the database's own collation when the server was
+// built without ICU.
+func (s *Store) checkTextOrder(ctx context.Context) error {
+	var provider, locale string
+	err := s.db.QueryRowContext(ctx, `SELECT c.collprovider::text, d.datcollate
+		FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace, pg_database d
+		WHERE n.nspname = 'public' AND c.collname = 'gqlbase_text_order' AND d.datname = current_database()`).Scan(&provider, &locale)
+	if err != nil {
+		return fmt.Errorf("check the text sort collation: %w", err)
+	}
+	if provider != "i" {
+		s.logger.Warn("PostgreSQL has no ICU collations: text sorts by the database's collation instead of the natural order (byte order when it is C)",
+			"collation", locale)
+	}
+	return nil
 }
 
 // connectionDSN adds the connection parameters gqlbase relies on, unless the DSN sets them:

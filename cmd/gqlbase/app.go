@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/gqlbase/gqlbase/internal/server"
@@ -38,6 +39,17 @@ func build(ctx context.Context, cfg serveConfig, stderr io.Writer) (a *app, err 
 		if err != nil {
 			a.Close()
 			a = nil
+		}
+	}()
+	// The address first: a busy port must fail before anything is created (a data dir, a
+	// cluster, an admin token) and without the seconds a cluster's start takes.
+	ln, err := listen(cfg.addr)
+	if err != nil {
+		return a, err
+	}
+	defer func() {
+		if a.srv == nil {
+			ln.Close() // the server owns it once made
 		}
 	}()
 	dataDir, err := filepath.Abs(cfg.dataDir)
@@ -70,23 +82,31 @@ func build(ctx context.Context, cfg serveConfig, stderr io.Writer) (a *app, err 
 	if err != nil {
 		return a, err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return a, fmt.Errorf("listen on %s: %w", cfg.addr, err)
-	}
-	a.srv, err = server.New(a.store, server.Config{
+	srv, err := server.New(a.store, server.Config{
 		Logger: logger, Listener: ln, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, SQL: cfg.sql.limits(),
 		REST: rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies},
 	})
 	if err != nil {
-		ln.Close()
 		return a, err
 	}
+	a.srv = srv
 	if err := bootstrap(ctx, a.srv.Resolver, dataDir, cfg.adminToken, logger); err != nil {
 		return a, err
 	}
 	a.addLoops(cfg)
 	return a, nil
+}
+
+// listen opens the API's address; a busy one is named as such, with what to do about it.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("address %s is in use: another process listens there (stop it, or choose another address with --addr or GQLBASE_ADDR): %w", addr, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
 }
 
 // addLoops hands the background loops to the server, which runs them with the API.

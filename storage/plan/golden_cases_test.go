@@ -262,6 +262,11 @@ func goldenGroups(tb testing.TB) []goldenGroup {
 		orderList("through two relationships, descending nulls last", tracks, plan.RowSet{Order: []plan.OrderKey{
 			{Column: col(artists, "name"), Desc: true, Nulls: gqlbase.NullsLast, Via: []plan.OrderHop{{Link: trackAlbum, Target: albums}, {Link: albumArtist, Target: artists}}},
 			{Column: col(tracks, "ms")}}}),
+		orderList("text in byte order when asked, natural otherwise", albums, plan.RowSet{Order: []plan.OrderKey{{Column: title, Bytes: true}, {Column: col(albums, "tags"), Bytes: true}, {Column: year, Bytes: true}}}),
+		orderList("distinct on a text column: the same collated expression leads the order", albums, plan.RowSet{DistinctOn: []*gqlbase.Column{title},
+			Order: []plan.OrderKey{{Column: title, Desc: true}}}),
+		orderList("distinct on a text column in byte order", albums, plan.RowSet{DistinctOn: []*gqlbase.Column{title},
+			Order: []plan.OrderKey{{Column: title, Bytes: true}}}),
 		orderList("distinct on a column, which leads the order with its direction", albums, plan.RowSet{DistinctOn: []*gqlbase.Column{albumArtist},
 			Order: []plan.OrderKey{{Column: year, Desc: true}, {Column: albumArtist, Desc: true, Nulls: gqlbase.NullsLast}}}),
 		compiled("order of an array relationship", &plan.Plan{Kind: plan.List, Rows: plan.RowSet{Table: artists, Limit: limit(5), Order: []plan.OrderKey{{Column: col(artists, "born"), Desc: true}}},

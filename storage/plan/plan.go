@@ -64,7 +64,9 @@ type OrderKey struct {
 	Column *gqlbase.Column
 	Desc   bool
 	Nulls  gqlbase.NullsOrder
-	Via    []OrderHop
+	// Bytes orders a text column in byte order ("C") instead of TextOrder.
+	Bytes bool
+	Via   []OrderHop
 }
 
 // OrderHop follows a LINK column (of the previous table) to its Target table.
@@ -259,8 +261,10 @@ func (c *planCompiler) rowSet(rs *RowSet, al, correlate string) string {
 	b.WriteString("(SELECT ")
 	if len(rs.DistinctOn) > 0 {
 		cols := make([]string, len(rs.DistinctOn))
-		for i, col := range rs.DistinctOn {
-			cols[i] = c.columnRef(al, t, col)
+		for i, key := range distinctKeys(rs) {
+			// The same expressions as the ORDER BY they must lead (the collations are
+			// deterministic, so the groups are those of equal bytes either way).
+			cols[i] = SortExpr(c.columnRef(al, t, key.Column), key.Column.Type, key.Bytes)
 		}
 		b.WriteString("DISTINCT ON (" + strings.Join(cols, ", ") + ") ")
 	}
@@ -274,6 +278,22 @@ func (c *planCompiler) rowSet(rs *RowSet, al, correlate string) string {
 	}
 	b.WriteString(") " + al)
 	return b.String()
+}
+
+// distinctKeys are the order keys of a row set's DISTINCT ON columns: each with the direction,
+// nulls and byte order of the order key on the same column, if any.
+func distinctKeys(rs *RowSet) []OrderKey {
+	keys := make([]OrderKey, 0, len(rs.DistinctOn))
+	for _, col := range rs.DistinctOn {
+		key := OrderKey{Column: col}
+		for _, o := range rs.Order {
+			if len(o.Via) == 0 && o.Column.Name == col.Name {
+				key.Desc, key.Nulls, key.Bytes = o.Desc, o.Nulls, o.Bytes
+			}
+		}
+		keys = append(keys, key)
+	}
+	return keys
 }
 
 // orderBy is the ORDER BY list of a row set: the DISTINCT ON columns first (Postgres needs
@@ -298,15 +318,9 @@ func (c *planCompiler) orderBy(rs *RowSet, al string) string {
 		default:
 			nullsFirst = o.Desc // Postgres' default
 		}
-		keys = append(keys, OrderTerm(c.orderExpr(al, rs.Table, o.Via, o.Column), o.Desc, nullsFirst))
+		keys = append(keys, OrderTerm(c.orderExpr(al, rs.Table, o.Via, o.Column, o.Bytes), o.Desc, nullsFirst))
 	}
-	for _, col := range rs.DistinctOn {
-		key := OrderKey{Column: col}
-		for _, o := range rs.Order {
-			if len(o.Via) == 0 && o.Column.Name == col.Name {
-				key.Desc, key.Nulls = o.Desc, o.Nulls
-			}
-		}
+	for _, key := range distinctKeys(rs) {
 		add(key)
 	}
 	for _, o := range rs.Order {
@@ -320,13 +334,13 @@ func (c *planCompiler) orderBy(rs *RowSet, al string) string {
 
 // orderExpr is the value an order key sorts by: the column, or a subquery that follows the
 // links to it. Lists and JSON sort by their text.
-func (c *planCompiler) orderExpr(al string, t *gqlbase.Table, via []OrderHop, col *gqlbase.Column) string {
+func (c *planCompiler) orderExpr(al string, t *gqlbase.Table, via []OrderHop, col *gqlbase.Column, bytes bool) string {
 	if len(via) == 0 {
 		expr := c.columnRef(al, t, col)
 		if col.Type.IsArray() || col.Type == gqlbase.TypeJSON {
 			expr = "(" + expr + ")::text"
 		}
-		return expr
+		return SortExpr(expr, col.Type, bytes)
 	}
 	hop := via[0]
 	if hop.Link == nil || hop.Target == nil || hop.Link.Type != gqlbase.TypeLink {
@@ -334,7 +348,7 @@ func (c *planCompiler) orderExpr(al string, t *gqlbase.Table, via []OrderHop, co
 	}
 	link := c.columnRef(al, t, hop.Link)
 	a2 := c.alias()
-	return "(SELECT " + c.orderExpr(a2, hop.Target, via[1:], col) + " FROM " + Qualified(hop.Target.Schema, hop.Target.Name) +
+	return "(SELECT " + c.orderExpr(a2, hop.Target, via[1:], col, bytes) + " FROM " + Qualified(hop.Target.Schema, hop.Target.Name) +
 		" " + a2 + " WHERE " + a2 + ".id = " + link + ")"
 }
 
