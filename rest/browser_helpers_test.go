@@ -110,6 +110,63 @@ func keepScreenshotOnFailure(t *testing.T, ctx context.Context) {
 	t.Logf("screenshot of the failed page: %s", path)
 }
 
+// Selectors of GraphiQL 3's page.
+const (
+	gqlQueryEditor   = `.graphiql-query-editor .CodeMirror`
+	gqlHeadersTab    = `//div[contains(@class,"graphiql-editor-tools")]//button[normalize-space()="Headers"]`
+	gqlHeadersEditor = `section.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror`
+	gqlRunButton     = `button.graphiql-execute-button`
+	gqlResultEditor  = `.graphiql-response .CodeMirror`
+	gqlDocsButton    = `button[aria-label="Show Documentation Explorer"]`
+	gqlDocs          = `.graphiql-doc-explorer`
+)
+
+// editorText reads the CodeMirror editor under sel.
+func editorText(sel string) chromedp.Action[string] {
+	return chromedp.Evaluate[string](`(() => { const e = document.querySelector(` + jsString(sel) + `);
+		return e && e.CodeMirror ? e.CodeMirror.getValue() : ""; })()`)
+}
+
+// assertEditorFits fails the test when a line of the editor under sel is wider than the
+// editor: its end would be cut off, behind a horizontal scroll bar.
+func assertEditorFits(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	fit, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(() => {
+		const e = document.querySelector(`+jsString(sel)+`);
+		const i = e.CodeMirror.getScrollInfo();
+		const scroller = e.querySelector('.CodeMirror-scroll');
+		return {content: i.width, visible: i.clientWidth, scrollWidth: scroller.scrollWidth, clientWidth: scroller.clientWidth,
+			editor: e.getBoundingClientRect().width, window: window.innerWidth};
+	})()`))
+	if err != nil {
+		t.Fatalf("measure the editor %s: %v", sel, err)
+	}
+	t.Logf("editor %s: %v", sel, fit)
+	if fit["window"] != browserWidth {
+		t.Errorf("the window is %v wide, want %d", fit["window"], browserWidth)
+	}
+	if fit["content"] > fit["visible"] {
+		text, _ := chromedp.Run(ctx, editorText(sel))
+		t.Errorf("the editor's text is %vpx wide but only %vpx show at %dx%d: lines are cut:\n%s",
+			fit["content"], fit["visible"], browserWidth, browserHeight, text)
+	}
+}
+
+// waitEditor waits until the editor under sel holds text that satisfies the JavaScript
+// predicate ok (over v), and returns it.
+func waitEditor(t *testing.T, ctx context.Context, activity *pageActivity, what, sel, ok string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const e = document.querySelector(`+jsString(sel)+`);
+		const v = e && e.CodeMirror ? e.CodeMirror.getValue() : "";
+		return (`+ok+`) ? v : null; })()`, chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		requests, problems := activity.snapshot()
+		last, _ := chromedp.Run(context.WithoutCancel(ctx), editorText(sel))
+		t.Fatalf("%s: %v\neditor holds: %s\nrequests: %v\npage problems: %v", what, err, last, requests, problems)
+	}
+	return v
+}
+
 // TestFindChromium: CHROME_BIN wins; without it, any of the usual names on PATH is found.
 func TestFindChromium(t *testing.T) {
 	dir := t.TempDir()

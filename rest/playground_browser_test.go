@@ -74,7 +74,8 @@ func (a *pageActivity) snapshot() (requests, problems []string) {
 }
 
 // TestPlaygroundInHeadlessChromium opens GraphiQL at /playground in headless
-// Chromium, puts the admin token in the headers editor, runs { me { kind scopes } } with the
+// Chromium; without a token its default text fits the window and its query answers
+// UNAUTHENTICATED, as the text says. It puts the admin token in the headers editor, runs { me { kind scopes } } with the
 // run button and reads the answer from the result pane; then it runs a subscription, which
 // must go over a WebSocket to the same endpoint. The page must load nothing from outside the
 // server, log no errors and violate no Content-Security-Policy directive.
@@ -108,6 +109,21 @@ func TestPlaygroundInHeadlessChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(queryEditor)),
 		chromedp.WaitVisible(chromedp.CSS(runButton)),
 	)
+	// Without a token the editor says that one is needed, in lines that fit the window, and
+	// its query answers UNAUTHENTICATED, as it says.
+	openCtx, cancelOpen := context.WithTimeout(ctx, 40*time.Second)
+	defer cancelOpen()
+	first := waitEditor(t, openCtx, activity, "the default text", queryEditor, `v.includes("UNAUTHENTICATED")`)
+	if !strings.Contains(first, "Headers tab") || !strings.Contains(first, "admin-token") {
+		t.Errorf("the default text does not say where the token goes and where to get one:\n%s", first)
+	}
+	assertEditorFits(t, openCtx, queryEditor)
+	step("run the default query without a token", 15*time.Second, chromedp.Click(chromedp.CSS(runButton)))
+	unauth := waitEditor(t, openCtx, activity, "the answer without a token", resultEditor, `v.includes('"errors"') || v.includes('"data"')`)
+	if !strings.Contains(unauth, "UNAUTHENTICATED") {
+		t.Errorf("without a token the default query answered, not UNAUTHENTICATED as its text says:\n%s", unauth)
+	}
+
 	headers, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + srv.AdminToken})
 	step("put the token in the headers editor", 15*time.Second,
 		chromedp.Click(chromedp.Search(headersTab)),
@@ -134,7 +150,7 @@ func TestPlaygroundInHeadlessChromium(t *testing.T) {
 		t.Logf("result pane:\n%s", result)
 		return result
 	}
-	result := waitResult("")
+	result := waitResult(unauth)
 	if !strings.Contains(result, `"kind": "TOKEN"`) {
 		t.Errorf(`result pane lacks "kind": "TOKEN" (was the Authorization header sent?):\n%s`, result)
 	}
