@@ -7,7 +7,14 @@ PKGS      ?= ./...
 BENCH     ?= .
 BENCHTIME ?= 1s
 
-.PHONY: run build test test-go generate check-generate lint bench assets e2e-deps clean
+# `make` alone runs the server, as `make run` does.
+.DEFAULT_GOAL := run
+
+## help: list the targets with what they do.
+help:
+	@awk -F': ' '/^## [a-z0-9-]+: / { sub(/^## /, ""); t = $$1; sub(/^[^:]+: /, ""); printf "  %-15s %s\n", t, $$0 }' $(MAKEFILE_LIST)
+
+.PHONY: help run build test generate check-generate lint bench assets e2e-deps clean
 
 ## run: build the server and run it on its embedded Postgres (data in $(DATA_DIR)).
 run: build
@@ -25,6 +32,10 @@ test: assets e2e-deps
 ## generate: rewrite graph/ from schema/ (never edit graph/ by hand).
 generate:
 	$(GO) tool gqlgen generate
+
+## check-generate: fail when graph/ is not what `make generate` makes from schema/.
+check-generate:
+	$(GO) test -count=1 ./internal/gencheck/
 
 ## lint: formatting and vet.
 lint:
@@ -50,5 +61,6 @@ e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## clean: remove the binary and the installed npm packages (not the data directory).
 clean:
 	rm -rf bin playground/node_modules e2e/node_modules rest/playground/assets/.built

@@ -1981,7 +1981,9 @@ type Database {
 }
 
 input CreateDatabaseInput {
+  "Unique within the workspace."
   name: String!
+  "Defaults to the caller's workspace."
   workspaceId: ID
 }
 `, BuiltIn: false},
@@ -2272,24 +2274,46 @@ extend type Mutation {
   deleteColumn(id: ID!): Boolean!
 }
 
+"""
+What a column holds: how values are checked, the Postgres type that stores them, and their
+GraphQL type in the typed API (/dbs/{db}/graphql).
+"""
 enum ColumnType {
+  "One line of text, up to 10,000 characters (Postgres text; String)."
   TEXT
+  "Text of any shape, up to 1,000,000 characters (Postgres text; String)."
   LONG_TEXT
+  "A whole number, 64 bits (Postgres bigint; Int)."
   INTEGER
+  "A floating-point number (Postgres double precision; Float)."
   NUMBER
+  "An exact decimal number, such as money: written as a string (or a number), never rounded (Postgres numeric; Decimal, a string)."
   DECIMAL
+  "true or false (Postgres boolean; Boolean)."
   BOOLEAN
+  "A calendar date, YYYY-MM-DD (Postgres date; Date)."
   DATE
+  "A point in time, RFC 3339 such as 2026-01-02T03:04:05Z (Postgres timestamptz; DateTime)."
   DATETIME
+  "Text that must be an email address (Postgres text; String)."
   EMAIL
+  "Text that must be an absolute URL, scheme://host/... (javascript:, vbscript: and data: are refused) (Postgres text; String)."
   URL
+  "Text that must be a phone number: 3 to 32 characters of digits, spaces and + - ( ) . x, with at least 3 digits (Postgres text; String)."
   PHONE
+  "Any JSON value (Postgres jsonb; JSON). Filters take _contains."
   JSON
+  "One of the column's options (ColumnInput.options) (Postgres text; String)."
   SELECT
+  "A list of the column's options (Postgres text[]; [String!]). Filters take _contains."
   MULTI_SELECT
+  "A UUID, 8-4-4-4-12 hexadecimal digits (Postgres uuid; UUID)."
   UUID
+  "The id of a row of another table (ColumnInput.linkTable), or of this one (Postgres bigint; Int). The typed API adds <column>_rel for the row and a reverse list on the other table."
   LINK
+  "A list of ids of uploaded files (Postgres bigint[]; [Int!])."
   FILE
+  "A whole number from 0 to the column's maxRating (default 5) (Postgres smallint; Int)."
   RATING
 }
 
@@ -2341,20 +2365,29 @@ type SelectOption {
   color: String
 }
 
+"One choice of a SELECT or MULTI_SELECT column."
 input SelectOptionInput {
+  "The value rows store."
   value: String!
+  "A display color (any CSS color); only for user interfaces."
   color: String
 }
 
 input ColumnInput {
   "Identifier: letters, digits and underscores, starting with a letter or underscore, at most 63 bytes."
   name: String!
+  "The display name; defaults to the name."
   label: String
+  "What the column holds; see ColumnType."
   type: ColumnType!
+  "Whether rows may leave the column null."
   nullable: Boolean = true
+  "No two rows may hold the same value (a unique index)."
   unique: Boolean = false
+  "Index the column, for fast filters and ordering on it."
   indexed: Boolean = false
   description: String
+  "The value of rows that do not give one, as a JSON value of the column's type (e.g. false, 0, \"todo\")."
   default: JSON
   "Choices of SELECT and MULTI_SELECT columns."
   options: [SelectOptionInput!]
@@ -2365,11 +2398,16 @@ input ColumnInput {
 }
 
 input CreateTableInput {
+  "The database to create the table in (createDatabase answers its id)."
   databaseId: ID!
+  "The SQL identifier, and the name of the table's fields in the typed API: letters, digits and underscores, starting with a letter or underscore, at most 63 bytes."
   name: String!
+  "The display name; defaults to the name."
   label: String
   description: String
+  "Free-form labels; tables(tag:) lists the tables carrying one."
   tags: [String!]
+  "The user columns, besides the system columns every table has (id, created_at, updated_at, created_by, version)."
   columns: [ColumnInput!]
 }
 

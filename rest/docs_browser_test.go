@@ -3,7 +3,6 @@ package rest_test
 import (
 	"context"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,22 +16,9 @@ import (
 // operation of the OpenAPI document (one entry per route), filter them, load nothing from
 // outside the server, log no errors and violate no Content-Security-Policy directive.
 func TestDocsPageInHeadlessChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the docs page test needs Debian's Chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
-	}
 	srv := testserver.Start(t)
 	server, _ := url.Parse(srv.URL)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	activity := &pageActivity{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(activity.listen))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromiumPath, err)
-	}
+	ctx, activity := startBrowser(t)
 	stepCtx, cancelStep := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelStep()
 	if err := chromedp.Do(stepCtx, recordCSPViolations, chromedp.Navigate(srv.URL+"/docs")); err != nil {

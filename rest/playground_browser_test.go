@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -21,8 +20,6 @@ import (
 
 	"github.com/gqlbase/gqlbase/internal/testserver"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // pageActivity records what the page did: every URL it requested (HTTP and WebSocket), and
 // every error it logged (exceptions, console errors, CSP violations).
@@ -76,43 +73,19 @@ func (a *pageActivity) snapshot() (requests, problems []string) {
 	return append([]string(nil), a.requests...), append([]string(nil), a.problems...)
 }
 
-// TestPlaygroundInHeadlessChromium opens GraphiQL at /playground in Debian's headless
-// Chromium, puts the admin token in the headers editor, runs { me { kind scopes } } with the
+// TestPlaygroundInHeadlessChromium opens GraphiQL at /playground in headless
+// Chromium; without a token its default text fits the window and its query answers
+// UNAUTHENTICATED, as the text says. It puts the admin token in the headers editor, runs { me { kind scopes } } with the
 // run button and reads the answer from the result pane; then it runs a subscription, which
 // must go over a WebSocket to the same endpoint. The page must load nothing from outside the
 // server, log no errors and violate no Content-Security-Policy directive.
 func TestPlaygroundInHeadlessChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the playground test needs Debian's Chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
-	}
 	srv := testserver.Start(t)
 	server, err := url.Parse(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	activity := &pageActivity{}
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithListener(activity.listen))
-	defer cancel()
-	// Start the browser without a deadline (a deadline on the first run would bound the
-	// browser's life), then bound each step.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromiumPath, err)
-	}
+	ctx, activity := startBrowser(t)
 	step := func(name string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		stepCtx, cancel := context.WithTimeout(ctx, timeout)
@@ -136,6 +109,21 @@ func TestPlaygroundInHeadlessChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(queryEditor)),
 		chromedp.WaitVisible(chromedp.CSS(runButton)),
 	)
+	// Without a token the editor says that one is needed, in lines that fit the window, and
+	// its query answers UNAUTHENTICATED, as it says.
+	openCtx, cancelOpen := context.WithTimeout(ctx, 40*time.Second)
+	defer cancelOpen()
+	first := waitEditor(t, openCtx, activity, "the default text", queryEditor, `v.includes("UNAUTHENTICATED")`)
+	if !strings.Contains(first, "Headers tab") || !strings.Contains(first, "admin-token") {
+		t.Errorf("the default text does not say where the token goes and where to get one:\n%s", first)
+	}
+	assertEditorFits(t, openCtx, queryEditor)
+	step("run the default query without a token", 15*time.Second, chromedp.Click(chromedp.CSS(runButton)))
+	unauth := waitEditor(t, openCtx, activity, "the answer without a token", resultEditor, `v.includes('"errors"') || v.includes('"data"')`)
+	if !strings.Contains(unauth, "UNAUTHENTICATED") {
+		t.Errorf("without a token the default query answered, not UNAUTHENTICATED as its text says:\n%s", unauth)
+	}
+
 	headers, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + srv.AdminToken})
 	step("put the token in the headers editor", 15*time.Second,
 		chromedp.Click(chromedp.Search(headersTab)),
@@ -162,7 +150,7 @@ func TestPlaygroundInHeadlessChromium(t *testing.T) {
 		t.Logf("result pane:\n%s", result)
 		return result
 	}
-	result := waitResult("")
+	result := waitResult(unauth)
 	if !strings.Contains(result, `"kind": "TOKEN"`) {
 		t.Errorf(`result pane lacks "kind": "TOKEN" (was the Authorization header sent?):\n%s`, result)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,8 +56,31 @@ func wantsPlayground(r *http.Request) bool {
 		strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
+// typedPlayground serves GraphiQL for a typed endpoint. The page of /dbs/{db}/graphql opens on
+// the sample query over the first table once a token is in its headers; a read-only page,
+// whose id is the credential, opens on it at once.
 func (s *Server) typedPlayground(w http.ResponseWriter, r *http.Request, title string) {
-	playground.Handler(playground.Options{Endpoint: r.URL.Path, Title: title, DefaultQuery: dataapi.PageDefaultQuery}).ServeHTTP(w, r)
+	opts := playground.Options{Endpoint: r.URL.Path, Title: title, DefaultQuery: dataapi.PageDefaultQuery}
+	if id := r.PathValue("readonlyId"); id != "" {
+		opts.DefaultQuery = s.readonlySampleQuery(r.Context(), id)
+	} else {
+		opts.SampleQueryURL = "/dbs/" + url.PathEscape(r.PathValue("db")) + "/playground/default-query"
+	}
+	playground.Handler(opts).ServeHTTP(w, r)
+}
+
+// readonlySampleQuery is the sample query over the first table of the read-only id's
+// database, or a general text when the id names none.
+func (s *Server) readonlySampleQuery(ctx context.Context, readonlyID string) string {
+	db, err := s.store.DatabaseByReadonlyID(ctx, readonlyID)
+	if err != nil {
+		return dataapi.ReadonlyPageDefaultQuery
+	}
+	e, err := s.typed.Entry(ctx, db, dataapi.RoleRead)
+	if err != nil {
+		return dataapi.ReadonlyPageDefaultQuery
+	}
+	return "# The read-only GraphQL API of one gqlbase database: no token is needed.\n\n" + dataapi.DefaultQuery(e.Schema)
 }
 
 // writeTypedError answers a request refused before GraphQL runs.

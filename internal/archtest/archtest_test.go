@@ -81,12 +81,14 @@ var places = map[string]layer{
 	"internal/server/...": layerWiring,
 
 	// Harnesses start the whole API (testserver), send it requests (apitest), run the npm
-	// clients (e2e) or check the module itself (gencheck, archtest): above the edge, imported
-	// by tests only.
+	// clients (e2e) or check the module itself (gencheck, archtest, maketest, readmetest):
+	// above the edge, imported by tests only.
 	"internal/testserver/...": layerHarness,
 	"internal/apitest/...":    layerHarness,
 	"internal/gencheck/...":   layerHarness,
 	"internal/archtest/...":   layerHarness,
+	"internal/maketest/...":   layerHarness,
+	"internal/readmetest/...": layerHarness,
 	"e2e/...":                 layerHarness,
 
 	"cmd/...": layerCommands,

@@ -34,6 +34,10 @@ type Options struct {
 	Title                string
 	// DefaultQuery fills the editor the first time the page is opened.
 	DefaultQuery string
+	// SampleQueryURL, when set, answers a sample query as text/plain for the credentials in
+	// the Headers tab: whenever the headers change while the editor still holds DefaultQuery,
+	// the page fetches it and opens on its answer.
+	SampleQueryURL string
 	// AssetsPath overrides AssetsPath (when AssetsHandler is mounted elsewhere).
 	AssetsPath string
 }
@@ -140,8 +144,8 @@ func contentTypeOf(name string) string {
 
 // pageData is what the template sees.
 type pageData struct {
-	Title, Endpoint, SubscriptionEndpoint, DefaultQuery, Assets string
-	set                                                         *files
+	Title, Endpoint, SubscriptionEndpoint, DefaultQuery, SampleQueryURL, Assets string
+	set                                                                         *files
 }
 
 // Version is a short content hash of an asset, appended to its URL so browsers never run a
@@ -169,7 +173,7 @@ func newHandler(opts Options, set *files) http.Handler {
 	var page bytes.Buffer
 	err := pageTemplate.Execute(&page, pageData{
 		Title: opts.Title, Endpoint: opts.Endpoint, SubscriptionEndpoint: opts.SubscriptionEndpoint,
-		DefaultQuery: opts.DefaultQuery, Assets: opts.AssetsPath, set: set,
+		DefaultQuery: opts.DefaultQuery, SampleQueryURL: opts.SampleQueryURL, Assets: opts.AssetsPath, set: set,
 	})
 	if err != nil {
 		panic("playground: page template: " + err.Error())
