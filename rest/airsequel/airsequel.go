@@ -142,15 +142,17 @@ func (a *api) table(ctx context.Context, in tablePath, scope gqlbase.Scope) (*gq
 // bindServer adds the routes about the server itself.
 func (a *api) bindServer(d *restkit.Dialect) {
 	d.Add(
-		restkit.Route{Method: "GET", Path: "/api/status", Summary: "Server status", Public: true, Op: restkit.Handle(a.status)},
+		restkit.Route{Method: "GET", Path: "/api/status", Summary: "Server status", Public: true, Op: restkit.Handle(a.status),
+			Description: "Answers {status: ok, version} while the server runs; needs no credentials (readiness of Postgres is /health)."},
 		restkit.Route{Method: "GET", Path: "/api/docs", Summary: "API documentation (redirects to /docs)", Public: true, Op: restkit.Handle(a.docs),
-			Status: http.StatusFound},
+			Description: "Redirects (302) to /docs, the page that renders this document (/docs/openapi.json).",
+			Status:      http.StatusFound},
 	)
 }
 
 type statusOut struct {
-	Status  string `json:"status"`
-	Version string `json:"version"`
+	Status  string `json:"status" doc:"always ok"`
+	Version string `json:"version" doc:"the gqlbase server's version"`
 }
 
 func (a *api) status(ctx context.Context, r *restkit.Request, _ struct{}) (statusOut, error) {

@@ -12,11 +12,16 @@ import (
 func (a *api) bindColumns(d *restkit.Dialect) {
 	d.Add(
 		restkit.Route{Method: "PUT", Path: "/api/dbs/{dbId}/tables/{tableId}/columns/{column}", Summary: "Create column",
-			Op: restkit.Handle(a.putColumn), AllowEmpty: true},
+			Op: restkit.Handle(a.putColumn), AllowEmpty: true,
+			Description: "Adds the column named by {column} to the table (schema scope): its type from type (a gqlbase column type) " +
+				"or sqliteDataType (default TEXT), nullability, uniqueness, default and SELECT options. Returns the column."},
 		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/tables/{tableId}/columns/{column}", Summary: "Update column",
-			Op: restkit.Handle(a.patchColumn)},
+			Op: restkit.Handle(a.patchColumn),
+			Description: "Renames the column, changes its type (converting the values), nullability, uniqueness, default, description " +
+				"or SELECT options (schema scope). Answers {}."},
 		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}/tables/{tableId}/columns/{column}", Summary: "Delete column",
-			Op: restkit.Handle(a.deleteColumn)},
+			Op:          restkit.Handle(a.deleteColumn),
+			Description: "Deletes the column and its values from the table (schema scope). Answers {}."},
 	)
 }
 
@@ -47,10 +52,10 @@ type columnIn struct {
 	Name           *string    `json:"name,omitempty" doc:"a new name (PATCH) or the column's name (in a table definition)"`
 	SqliteDataType *string    `json:"sqliteDataType,omitempty" doc:"TEXT, INTEGER, REAL, NUMERIC, BOOLEAN, DATE, DATETIME, JSON"`
 	Type           *string    `json:"type,omitempty" doc:"a gqlbase column type (TEXT, EMAIL, SELECT, ...), instead of sqliteDataType"`
-	IsNonNull      *bool      `json:"isNonNull,omitempty"`
-	IsUnique       *bool      `json:"isUnique,omitempty"`
-	Default        any        `json:"default,omitempty"`
-	Description    textUpdate `json:"description,omitempty"`
+	IsNonNull      *bool      `json:"isNonNull,omitempty" doc:"refuse null values"`
+	IsUnique       *bool      `json:"isUnique,omitempty" doc:"refuse repeated values"`
+	Default        any        `json:"default,omitempty" doc:"the value of rows that give none"`
+	Description    textUpdate `json:"description,omitempty" doc:"a text, or null to clear it"`
 	Items          []string   `json:"items,omitempty" doc:"options of a SELECT column"`
 }
 

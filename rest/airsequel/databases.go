@@ -68,21 +68,32 @@ func (t *textUpdate) UnmarshalJSON(b []byte) error {
 // schema, and what is done to a database as a whole (vacuum, download, a new read-only id).
 func (a *api) bindDatabases(d *restkit.Dialect) {
 	d.Add(
-		restkit.Route{Method: "GET", Path: "/api/dbs", Summary: "List databases", Op: restkit.Handle(a.listDatabases)},
+		restkit.Route{Method: "GET", Path: "/api/dbs", Summary: "List databases", Op: restkit.Handle(a.listDatabases),
+			Description: "Lists the gqlbase databases of the caller's workspace that it can read, with settings, tables, size and owner; not paged."},
 		restkit.Route{Method: "POST", Path: "/api/dbs", Summary: "Create database", Op: restkit.Handle(a.createDatabase),
 			Description: "Creates a database in the team (default: the caller's workspace); query, when given, is SQL run in it (all or nothing)."},
-		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}", Summary: "Get database", Op: restkit.Handle(a.getDatabase)},
-		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}", Summary: "Update database", Op: restkit.Handle(a.patchDatabase)},
-		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}", Summary: "Delete database", Op: restkit.Handle(a.deleteDatabase)},
-		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/settings", Summary: "Get database settings", Op: restkit.Handle(a.getSettings)},
-		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/settings", Summary: "Update database settings", Op: restkit.Handle(a.patchSettings)},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}", Summary: "Get database", Op: restkit.Handle(a.getDatabase),
+			Description: "Returns one database: its settings (description, environment, visibility, auditing, viewsTab, schemaLocked), tables and size."},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}", Summary: "Update database", Op: restkit.Handle(a.patchDatabase),
+			Description: "Renames the database and sets its description (schema scope). owner may only name the current team: moving a database to another team answers 501. Answers {}."},
+		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}", Summary: "Delete database", Op: restkit.Handle(a.deleteDatabase),
+			Description: "Deletes the database with all its tables and rows (schema scope). Answers {}."},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/settings", Summary: "Get database settings", Op: restkit.Handle(a.getSettings),
+			Description: "Returns the database's Airsequel settings (kept by gqlbase as the database's dialect settings) and its environment variables."},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/settings", Summary: "Update database settings", Op: restkit.Handle(a.patchSettings),
+			Description: "Changes the settings given and leaves the others (schema scope); envVars are created or replaced. schemaLocked: true refuses DDL through /sql and structure changes here. Answers {}."},
 		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/schema", Summary: "Database schema as SQL", Op: restkit.Handle(a.schema),
-			ResponseType: "text/plain"},
-		restkit.Route{Method: "POST", Path: "/api/dbs/{dbId}/vacuum", Summary: "Vacuum database", Op: restkit.Handle(a.vacuum)},
+			ResponseType: "text/plain",
+			Description:  "Returns the CREATE TABLE statements of the database's tables (Postgres DDL, as text)."},
+		restkit.Route{Method: "POST", Path: "/api/dbs/{dbId}/vacuum", Summary: "Vacuum database", Op: restkit.Handle(a.vacuum),
+			Description: "Runs Postgres VACUUM (ANALYZE) on the database's tables (schema scope). Answers {}."},
 		restkit.Route{Method: "GET", Path: "/dbs/{dbId}/download", Summary: "Download database as an SQL dump", Op: restkit.Handle(a.download),
-			ResponseType: "application/sql"},
+			ResponseType: "application/sql",
+			Description: "Streams a plain SQL dump of the database made by pg_dump (tables, indexes, views, sequences and data; " +
+				"no owners or privileges) as the attachment database-<id>.sql, instead of Airsequel's SQLite file."},
 		restkit.Route{Method: "GET", Path: "/dbs/{dbId}/regenerate-readonly-id", Summary: "Regenerate the read-only id",
-			Op: restkit.Handle(a.regenerateReadonlyID)},
+			Op:          restkit.Handle(a.regenerateReadonlyID),
+			Description: "Gives the database a new read-only id (admin scope), so /readonly/{readonlyId}/graphql links made with the old one stop working."},
 	)
 }
 
@@ -114,28 +125,28 @@ type databaseOut struct {
 }
 
 type listDatabasesOut struct {
-	Databases         []databaseOut `json:"databases"`
-	NumberOfDatabases int           `json:"numberOfDatabases"`
+	Databases         []databaseOut `json:"databases" doc:"the databases of the caller's workspace it can read"`
+	NumberOfDatabases int           `json:"numberOfDatabases" doc:"how many there are"`
 }
 
 type createDatabaseIn struct {
-	Name        string  `json:"name" required:"true"`
+	Name        string  `json:"name" required:"true" doc:"the database's name (unique in the team)"`
 	Query       *string `json:"query,omitempty" doc:"SQL run in the new database"`
 	Team        *string `json:"team,omitempty" doc:"workspace name or id (default: the caller's)"`
 	FileFormat  *string `json:"fileFormat,omitempty" doc:"accepted and ignored"`
-	Description *string `json:"description,omitempty"`
+	Description *string `json:"description,omitempty" doc:"kept as a setting"`
 }
 
 type createDatabaseOut struct {
-	ID           string `json:"id"`
-	OwnerName    string `json:"ownerName"`
+	ID           string `json:"id" doc:"the new database's id"`
+	OwnerName    string `json:"ownerName" doc:"the team (workspace) name"`
 	OwnershipUtc string `json:"ownershipUtc"`
 }
 
 type patchDatabaseIn struct {
 	dbPath
-	Name        *string    `json:"name,omitempty"`
-	Description textUpdate `json:"description,omitempty"`
+	Name        *string    `json:"name,omitempty" doc:"a new name"`
+	Description textUpdate `json:"description,omitempty" doc:"a text, or null to clear it"`
 	Owner       textUpdate `json:"owner,omitempty" doc:"the team: only the current one is accepted"`
 }
 
@@ -415,7 +426,7 @@ func (a *api) vacuum(ctx context.Context, r *restkit.Request, in dbPath) (done, 
 }
 
 type readonlyOut struct {
-	ReadonlyID string `json:"readonlyId"`
+	ReadonlyID string `json:"readonlyId" doc:"the new read-only id"`
 }
 
 func (a *api) regenerateReadonlyID(ctx context.Context, r *restkit.Request, in dbPath) (readonlyOut, error) {

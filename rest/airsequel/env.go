@@ -9,7 +9,7 @@ import (
 )
 
 type envIn struct {
-	Name  string `json:"name" required:"true"`
+	Name  string `json:"name" required:"true" doc:"the variable's name"`
 	Value string `json:"value" required:"false" doc:"default: empty"`
 }
 
@@ -22,11 +22,11 @@ type envCreateIn struct {
 type envPatchIn struct {
 	envVarPath
 	Name  *string `json:"name,omitempty" doc:"a new name"`
-	Value *string `json:"value,omitempty"`
+	Value *string `json:"value,omitempty" doc:"a new value"`
 }
 
 type envOut struct {
-	CreatedUtc string `json:"created_utc"`
+	CreatedUtc string `json:"created_utc" doc:"when it was created (RFC 3339, UTC)"`
 	Name       string `json:"name"`
 	Value      string `json:"value"`
 }
@@ -54,16 +54,27 @@ type teamSettingsIn struct {
 // team settings (which hold the team's variables).
 func (a *api) bindEnv(d *restkit.Dialect) {
 	d.Add(
-		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/env", Summary: "List database environment variables", Op: restkit.Handle(a.listEnv)},
-		restkit.Route{Method: "POST", Path: "/api/dbs/{dbId}/env", Summary: "Create database environment variable", Op: restkit.Handle(a.createEnv)},
-		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/env/{varName}", Summary: "Update database environment variable", Op: restkit.Handle(a.patchEnv)},
-		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}/env/{varName}", Summary: "Delete database environment variable", Op: restkit.Handle(a.deleteEnv)},
-		restkit.Route{Method: "GET", Path: "/api/settings", Summary: "Get team settings", Op: restkit.Handle(a.getTeamSettings)},
-		restkit.Route{Method: "PATCH", Path: "/api/settings", Summary: "Update team settings", Op: restkit.Handle(a.patchTeamSettings)},
-		restkit.Route{Method: "GET", Path: "/api/settings/env", Summary: "List team environment variables", Op: restkit.Handle(a.listEnv)},
-		restkit.Route{Method: "POST", Path: "/api/settings/env", Summary: "Create team environment variable", Op: restkit.Handle(a.createEnv)},
-		restkit.Route{Method: "PATCH", Path: "/api/settings/env/{varName}", Summary: "Update team environment variable", Op: restkit.Handle(a.patchEnv)},
-		restkit.Route{Method: "DELETE", Path: "/api/settings/env/{varName}", Summary: "Delete team environment variable", Op: restkit.Handle(a.deleteEnv)},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/env", Summary: "List database environment variables", Op: restkit.Handle(a.listEnv),
+			Description: "Lists the environment variables of the database (name, value, created_utc)."},
+		restkit.Route{Method: "POST", Path: "/api/dbs/{dbId}/env", Summary: "Create database environment variable", Op: restkit.Handle(a.createEnv),
+			Description: "Creates an environment variable of the database (a name already taken is 409 CONFLICT) and returns it."},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/env/{varName}", Summary: "Update database environment variable", Op: restkit.Handle(a.patchEnv),
+			Description: "Renames an environment variable of the database or sets its value. Answers {}."},
+		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}/env/{varName}", Summary: "Delete database environment variable", Op: restkit.Handle(a.deleteEnv),
+			Description: "Deletes an environment variable of the database. Answers {}."},
+		restkit.Route{Method: "GET", Path: "/api/settings", Summary: "Get team settings", Op: restkit.Handle(a.getTeamSettings),
+			Description: "Returns the settings of the caller's workspace (the team): its environment variables."},
+		restkit.Route{Method: "PATCH", Path: "/api/settings", Summary: "Update team settings", Op: restkit.Handle(a.patchTeamSettings),
+			Description: "Creates or replaces the workspace's environment variables given in envVars. allowedHosts answers 501: " +
+				"CORS origins are server configuration (--allowed-origins). Answers {}."},
+		restkit.Route{Method: "GET", Path: "/api/settings/env", Summary: "List team environment variables", Op: restkit.Handle(a.listEnv),
+			Description: "Lists the environment variables of the caller's workspace (name, value, created_utc)."},
+		restkit.Route{Method: "POST", Path: "/api/settings/env", Summary: "Create team environment variable", Op: restkit.Handle(a.createEnv),
+			Description: "Creates an environment variable of the caller's workspace (a name already taken is 409 CONFLICT) and returns it."},
+		restkit.Route{Method: "PATCH", Path: "/api/settings/env/{varName}", Summary: "Update team environment variable", Op: restkit.Handle(a.patchEnv),
+			Description: "Renames an environment variable of the caller's workspace or sets its value. Answers {}."},
+		restkit.Route{Method: "DELETE", Path: "/api/settings/env/{varName}", Summary: "Delete team environment variable", Op: restkit.Handle(a.deleteEnv),
+			Description: "Deletes an environment variable of the caller's workspace. Answers {}."},
 	)
 }
 

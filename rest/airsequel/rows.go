@@ -19,9 +19,13 @@ import (
 func (a *api) bindRows(d *restkit.Dialect) {
 	d.Add(
 		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/tables/{tableId}/export", Summary: "Export table as CSV",
-			Op: restkit.Handle(a.exportTable), ResponseType: "text/csv"},
+			Op: restkit.Handle(a.exportTable), ResponseType: "text/csv",
+			Description: "Streams every row of the table as CSV (attachment <table>.csv): a header of id, the user columns, created_at and updated_at, " +
+				"then one line per row in id order, read 1,000 rows at a time."},
 		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/tables/{tableId}/search/{searchTerm}", Summary: "Search table",
-			Op: restkit.Handle(a.searchTable)},
+			Op: restkit.Handle(a.searchTable),
+			Description: "Returns the table (as Get table does) with the rows whose text matches searchTerm (gqlbase's row search), " +
+				"a page of limit rows (default 100, at most 1,000) after offset."},
 	)
 }
 
@@ -34,7 +38,7 @@ type searchIn struct {
 
 type searchOut struct {
 	tableOut
-	Rows []map[string]any `json:"rows"`
+	Rows []map[string]any `json:"rows" doc:"the matching rows, as column name to value"`
 }
 
 // rowObject is a row as Airsequel shows it: id, then the columns, then the timestamps.

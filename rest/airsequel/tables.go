@@ -11,11 +11,16 @@ import (
 // bindTables adds the routes of a database's tables.
 func (a *api) bindTables(d *restkit.Dialect) {
 	d.Add(
-		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Get table", Op: restkit.Handle(a.getTable)},
+		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Get table", Op: restkit.Handle(a.getTable),
+			Description: "Returns one table of the database: its columns (with their gqlbase and SQLite-style types), row count and description."},
 		restkit.Route{Method: "PUT", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Create table", Op: restkit.Handle(a.putTable),
-			AllowEmpty: true},
-		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Update table", Op: restkit.Handle(a.patchTable)},
-		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Delete table", Op: restkit.Handle(a.deleteTable)},
+			AllowEmpty: true,
+			Description: "Creates a table named by {tableId} in the database (schema scope) with the columns given (an empty body: no user columns), " +
+				"plus gqlbase's system columns (id, created_at, updated_at, ...). A table of that name already there is 409 CONFLICT."},
+		restkit.Route{Method: "PATCH", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Update table", Op: restkit.Handle(a.patchTable),
+			Description: "Renames the table and sets its description (schema scope). Answers {}."},
+		restkit.Route{Method: "DELETE", Path: "/api/dbs/{dbId}/tables/{tableId}", Summary: "Delete table", Op: restkit.Handle(a.deleteTable),
+			Description: "Deletes the table and its rows (schema scope). Answers {}."},
 	)
 }
 
@@ -24,23 +29,23 @@ type tableOut struct {
 	ID                  string      `json:"id"`
 	Description         *string     `json:"description"`
 	Columns             []columnOut `json:"columns"`
-	NumberOfRows        int64       `json:"numberOfRows"`
-	MaxCellLimitReached bool        `json:"maxCellLimitReached"`
-	RowidColumnName     string      `json:"rowidColumnName"`
+	NumberOfRows        int64       `json:"numberOfRows" doc:"rows in the table"`
+	MaxCellLimitReached bool        `json:"maxCellLimitReached" doc:"always false"`
+	RowidColumnName     string      `json:"rowidColumnName" doc:"the key column, id"`
 	TableType           string      `json:"tableType"`
 }
 
 // putTableIn creates the table the path names.
 type putTableIn struct {
 	tablePath
-	Description *string    `json:"description,omitempty"`
-	Columns     []columnIn `json:"columns,omitempty"`
+	Description *string    `json:"description,omitempty" doc:"the table's description"`
+	Columns     []columnIn `json:"columns,omitempty" doc:"the user columns, each with its name"`
 }
 
 type patchTableIn struct {
 	tablePath
-	Name        *string    `json:"name,omitempty"`
-	Description textUpdate `json:"description,omitempty"`
+	Name        *string    `json:"name,omitempty" doc:"a new name"`
+	Description textUpdate `json:"description,omitempty" doc:"a text, or null to clear it"`
 	After       *string    `json:"after,omitempty" doc:"accepted and ignored: tables have no order"`
 }
 

@@ -14,11 +14,17 @@ import (
 // bindTokens adds the routes of API tokens.
 func (a *api) bindTokens(d *restkit.Dialect) {
 	d.Add(
-		restkit.Route{Method: "POST", Path: "/api/tokens", Summary: "Create token", Op: restkit.Handle(a.createToken)},
-		restkit.Route{Method: "GET", Path: "/api/tokens/{tokenId}", Summary: "Get token", Op: restkit.Handle(a.getToken)},
-		restkit.Route{Method: "PATCH", Path: "/api/tokens/{tokenId}", Summary: "Update token", Op: restkit.Handle(a.patchToken)},
-		restkit.Route{Method: "DELETE", Path: "/api/tokens/{tokenId}", Summary: "Revoke token", Op: restkit.Handle(a.deleteToken)},
-		restkit.Route{Method: "GET", Path: "/api/teams/{teamName}/tokens", Summary: "List team tokens", Op: restkit.Handle(a.listTokens)},
+		restkit.Route{Method: "POST", Path: "/api/tokens", Summary: "Create token", Op: restkit.Handle(a.createToken),
+			Description: "Creates a gqlbase token of the team restricted to the databases in permissions (read scope, and write when any permission writes). " +
+				"The answer's body is the secret, shown only here."},
+		restkit.Route{Method: "GET", Path: "/api/tokens/{tokenId}", Summary: "Get token", Op: restkit.Handle(a.getToken),
+			Description: "Returns one token: name, description, expiry and permissions; body holds only the secret's first characters."},
+		restkit.Route{Method: "PATCH", Path: "/api/tokens/{tokenId}", Summary: "Update token", Op: restkit.Handle(a.patchToken),
+			Description: "Changes a token's name, description, expiry or permissions (which replace the old ones) and returns it."},
+		restkit.Route{Method: "DELETE", Path: "/api/tokens/{tokenId}", Summary: "Revoke token", Op: restkit.Handle(a.deleteToken),
+			Description: "Revokes the token: requests made with it are refused from now on. Answers {}."},
+		restkit.Route{Method: "GET", Path: "/api/teams/{teamName}/tokens", Summary: "List team tokens", Op: restkit.Handle(a.listTokens),
+			Description: "Lists the tokens of the team (a workspace) that are not revoked, without their secrets."},
 	)
 }
 
@@ -51,11 +57,11 @@ type permissionOut struct {
 }
 
 type createTokenIn struct {
-	Name          string       `json:"name" required:"true"`
+	Name          string       `json:"name" required:"true" doc:"the token's name"`
 	Description   *string      `json:"description,omitempty"`
 	ExpirationUtc textUpdate   `json:"expiration_utc,omitempty" doc:"an RFC 3339 time, or null for a token that does not expire"`
 	Permissions   []permission `json:"permissions" required:"true"`
-	TeamName      *string      `json:"team_name,omitempty"`
+	TeamName      *string      `json:"team_name,omitempty" doc:"a team (workspace) name or id (default: the caller's)"`
 }
 
 type patchTokenIn struct {

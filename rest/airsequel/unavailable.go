@@ -9,7 +9,8 @@ import "github.com/gqlbase/gqlbase/rest/restkit"
 func bindUnavailable(d *restkit.Dialect) {
 	na := func(method, path, what string) restkit.Route {
 		return restkit.Route{Method: method, Path: path, Summary: what + " (not available)", NotImplemented: true, Public: true,
-			Handle: restkit.NotImplemented(what)}
+			Description: "Answers 501 NOT_IMPLEMENTED: " + what + " is not available in gqlbase.",
+			Handle:      restkit.NotImplemented(what)}
 	}
 	d.Add(
 		na("GET", "/api/dbs/{dbId}/apps", "apps"),

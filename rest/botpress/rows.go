@@ -33,16 +33,28 @@ type rowOut struct {
 // bindRows adds the routes of a table's rows. Writes take bulk bodies (1,000 rows).
 func (a *api) bindRows(d *restkit.Dialect) {
 	d.Add(
-		restkit.Route{Method: "GET", Path: "/{table}/row", Summary: "Get table row", Op: restkit.Handle(a.getRow)},
-		restkit.Route{Method: "POST", Path: "/{table}/rows/find", Summary: "Find table rows", Op: restkit.Handle(a.findRows)},
+		restkit.Route{Method: "GET", Path: "/{table}/row", Summary: "Get table row", Op: restkit.Handle(a.getRow),
+			Description: "Returns one row of the table by its id: id, createdAt, updatedAt, computed ({}), stale ([]) and the columns' values."},
+		restkit.Route{Method: "POST", Path: "/{table}/rows/find", Summary: "Find table rows", Op: restkit.Handle(a.findRows),
+			Description: "Reads a page of the table's rows: a Mongo-like filter ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $not $nor), " +
+				"a full-text search, orderBy/orderDirection, select, limit (default 100, at most 1,000) and offset. " +
+				"With group, the rows are groups: <col>Key for key columns and <col><Op> for avg, max, min, sum and count."},
 		restkit.Route{Method: "POST", Path: "/{table}/rows", Summary: "Create table rows", Op: restkit.Handle(a.createRows),
-			MaxBody: restkit.MaxBulkBody},
+			MaxBody: restkit.MaxBulkBody,
+			Description: "Inserts 1 to 1,000 rows (body up to 32 MiB) all or nothing: a bad row fails the request with InvalidPayload. " +
+				"Keys that name no column are ignored and reported in warnings."},
 		restkit.Route{Method: "PUT", Path: "/{table}/rows", Summary: "Update table rows", Op: restkit.Handle(a.updateRows),
-			MaxBody: restkit.MaxBulkBody},
+			MaxBody: restkit.MaxBulkBody,
+			Description: "Updates 1 to 1,000 rows by their id (body up to 32 MiB), all or nothing: only the columns given change. " +
+				"Returns the rows as they are now."},
 		restkit.Route{Method: "POST", Path: "/{table}/rows/upsert", Summary: "Upsert table rows", Op: restkit.Handle(a.upsertRows),
-			MaxBody: restkit.MaxBulkBody},
+			MaxBody: restkit.MaxBulkBody,
+			Description: "Inserts or updates 1 to 1,000 rows (body up to 32 MiB), matched by keyColumn (default id), all or nothing; " +
+				"returns the inserted and the updated rows apart."},
 		restkit.Route{Method: "POST", Path: "/{table}/rows/delete", Summary: "Delete table rows", Op: restkit.Handle(a.deleteRows),
-			MaxBody: restkit.MaxBulkBody},
+			MaxBody: restkit.MaxBulkBody,
+			Description: "Deletes rows given by ids, by a filter (same form as find), or all of them with deleteAllRows: true; " +
+				"returns how many were deleted."},
 	)
 }
 
@@ -57,22 +69,22 @@ type rowEnvelope struct {
 
 type findIn struct {
 	tableRef
-	Limit          *int           `json:"limit,omitempty"`
-	Offset         *int           `json:"offset,omitempty"`
+	Limit          *int           `json:"limit,omitempty" doc:"rows per page (default 100, at most 1,000)"`
+	Offset         *int           `json:"offset,omitempty" doc:"rows to skip"`
 	Filter         map[string]any `json:"filter,omitempty" doc:"Mongo-like: {\"name\": {\"$eq\": \"John\"}}"`
 	Group          map[string]any `json:"group,omitempty" doc:"{\"col\": \"key\", \"other\": [\"sum\", \"avg\"]}"`
-	Search         *string        `json:"search,omitempty"`
-	Select         []string       `json:"select,omitempty"`
-	OrderBy        *string        `json:"orderBy,omitempty"`
+	Search         *string        `json:"search,omitempty" doc:"text looked for in the table's searchable columns"`
+	Select         []string       `json:"select,omitempty" doc:"the columns to return (default: all)"`
+	OrderBy        *string        `json:"orderBy,omitempty" doc:"a column name (default id)"`
 	OrderDirection *string        `json:"orderDirection,omitempty" doc:"asc or desc"`
 }
 
 type findOut struct {
-	Rows     []rowOut `json:"rows"`
-	HasMore  bool     `json:"hasMore"`
+	Rows     []rowOut `json:"rows" doc:"the page's rows (or groups, with group)"`
+	HasMore  bool     `json:"hasMore" doc:"more rows follow this page"`
 	Offset   int      `json:"offset"`
 	Limit    int      `json:"limit"`
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []string `json:"warnings,omitempty" doc:"what of the request was ignored"`
 }
 
 type rowsIn struct {
@@ -82,33 +94,33 @@ type rowsIn struct {
 }
 
 type rowsOut struct {
-	Rows     []rowOut `json:"rows"`
-	Warnings []string `json:"warnings"`
-	Errors   []string `json:"errors"`
+	Rows     []rowOut `json:"rows" doc:"the rows as stored"`
+	Warnings []string `json:"warnings" doc:"keys that name no column, ignored"`
+	Errors   []string `json:"errors" doc:"always empty: a bad row fails the whole request"`
 }
 
 type upsertIn struct {
 	tableRef
-	Rows      []map[string]any `json:"rows" required:"true"`
-	KeyColumn *string          `json:"keyColumn,omitempty" doc:"default id"`
+	Rows      []map[string]any `json:"rows" required:"true" doc:"1 to 1,000 rows"`
+	KeyColumn *string          `json:"keyColumn,omitempty" doc:"the column that matches rows (default id)"`
 }
 
 type upsertOut struct {
-	Inserted []rowOut `json:"inserted"`
-	Updated  []rowOut `json:"updated"`
+	Inserted []rowOut `json:"inserted" doc:"rows that were new"`
+	Updated  []rowOut `json:"updated" doc:"rows that matched and were changed"`
 	Warnings []string `json:"warnings"`
 	Errors   []string `json:"errors"`
 }
 
 type deleteIn struct {
 	tableRef
-	IDs           []int64        `json:"ids,omitempty"`
-	Filter        map[string]any `json:"filter,omitempty"`
-	DeleteAllRows *bool          `json:"deleteAllRows,omitempty"`
+	IDs           []int64        `json:"ids,omitempty" doc:"the ids of the rows to delete"`
+	Filter        map[string]any `json:"filter,omitempty" doc:"the rows to delete, in find's filter form"`
+	DeleteAllRows *bool          `json:"deleteAllRows,omitempty" doc:"delete every row of the table"`
 }
 
 type deleteOut struct {
-	DeletedRows int `json:"deletedRows"`
+	DeletedRows int `json:"deletedRows" doc:"how many rows were deleted"`
 }
 
 // appendRow encodes a row as Botpress shows it: id, timestamps, computed and stale, then the

@@ -12,20 +12,33 @@ import (
 func (a *api) bindTables(d *restkit.Dialect) {
 	d.Add(
 		restkit.Route{Method: "GET", Path: "", Summary: "List tables", Op: restkit.Handle(a.listTables),
+			Description: "Lists the tables of the bot's database (x-bot-id), with their schemas, tags, factor and key column. " +
+				"A bot that has no database yet has no tables: the answer is an empty list.",
 			Params: []restkit.Param{{Name: "tags.<key>", Description: "only tables with this tag value (repeatable)"}}},
-		restkit.Route{Method: "POST", Path: "", Summary: "Create table", Op: restkit.Handle(a.createTable)},
-		restkit.Route{Method: "GET", Path: "/{table}", Summary: "Get table", Op: restkit.Handle(a.getTable)},
-		restkit.Route{Method: "POST", Path: "/{table}", Summary: "Get or create table", Op: restkit.Handle(a.getOrCreateTable)},
+		restkit.Route{Method: "POST", Path: "", Summary: "Create table", Op: restkit.Handle(a.createTable),
+			Description: "Creates a table in the bot's database, creating that database on the first call (schema scope). " +
+				"The JSON schema becomes gqlbase columns (string → TEXT, date-time → DATETIME, enum → SELECT, number → NUMBER, " +
+				"integer → INTEGER, boolean → BOOLEAN, object and array → JSON); at most 20 columns. A name already taken is 409 AlreadyExists."},
+		restkit.Route{Method: "GET", Path: "/{table}", Summary: "Get table", Op: restkit.Handle(a.getTable),
+			Description: "Returns one table of the bot's database with its row count. stale and indexing are always 0."},
+		restkit.Route{Method: "POST", Path: "/{table}", Summary: "Get or create table", Op: restkit.Handle(a.getOrCreateTable),
+			Description: "Returns the table when it exists (created: false) and creates it from the body's schema otherwise " +
+				"(created: true), creating the bot's database if needed. An existing table's schema is not changed."},
 		restkit.Route{Method: "PUT", Path: "/{table}", Summary: "Update table", Op: restkit.Handle(a.updateTable),
-			Description: "Renames, freezes, retags, and changes the schema: listed columns are added or changed, a column given as null is deleted, others stay."},
-		restkit.Route{Method: "DELETE", Path: "/{table}", Summary: "Delete table", Op: restkit.Handle(a.deleteTable)},
-		restkit.Route{Method: "POST", Path: "/{sourceTableId}/duplicate", Summary: "Duplicate table", Op: restkit.Handle(a.duplicateTable)},
-		restkit.Route{Method: "PUT", Path: "/{table}/column", Summary: "Rename table column", Op: restkit.Handle(a.renameColumn)},
+			Description: "Renames, freezes, retags, and changes the schema: listed columns are added or changed, a column given as null is deleted, others stay. " +
+				"A frozen table refuses schema changes; the table keeps at most 20 columns."},
+		restkit.Route{Method: "DELETE", Path: "/{table}", Summary: "Delete table", Op: restkit.Handle(a.deleteTable),
+			Description: "Deletes the table and its rows from the bot's database (schema scope). Answers {}."},
+		restkit.Route{Method: "POST", Path: "/{sourceTableId}/duplicate", Summary: "Duplicate table", Op: restkit.Handle(a.duplicateTable),
+			Description: "Copies a table of the bot's database under a new name (default: the source's name followed by Copy), " +
+				"with its rows unless schemaOnly is true, and returns the copy."},
+		restkit.Route{Method: "PUT", Path: "/{table}/column", Summary: "Rename table column", Op: restkit.Handle(a.renameColumn),
+			Description: "Renames one column of the table (name → newName), keeping its values, and returns the table."},
 	)
 }
 
 type listTablesOut struct {
-	Tables []tableOut `json:"tables"`
+	Tables []tableOut `json:"tables" doc:"the tables of the bot's database"`
 }
 
 type tableEnvelope struct {
@@ -41,8 +54,8 @@ type getTableOut struct {
 
 type getOrCreateOut struct {
 	Table    tableOut `json:"table"`
-	Created  bool     `json:"created"`
-	Rows     int64    `json:"rows"`
+	Created  bool     `json:"created" doc:"true when this call created the table"`
+	Rows     int64    `json:"rows" doc:"rows in the table"`
 	Stale    int      `json:"stale"`
 	Indexing int      `json:"indexing"`
 }
@@ -50,14 +63,14 @@ type getOrCreateOut struct {
 // tableSpecIn is a table definition (getOrCreateTable's body; createTable adds the name).
 type tableSpecIn struct {
 	Schema    map[string]any    `json:"schema" required:"true" doc:"a JSON schema ({type: object, properties, required}) or an object of column properties; at most 20 columns"`
-	Factor    *int              `json:"factor,omitempty"`
-	Frozen    *bool             `json:"frozen,omitempty"`
+	Factor    *int              `json:"factor,omitempty" doc:"kept as a setting, 1 to 30 (Botpress's row-size factor)"`
+	Frozen    *bool             `json:"frozen,omitempty" doc:"a frozen table refuses schema changes"`
 	KeyColumn *string           `json:"keyColumn,omitempty" doc:"a column made unique, used to match rows in upserts"`
-	Tags      map[string]string `json:"tags,omitempty"`
+	Tags      map[string]string `json:"tags,omitempty" doc:"key/value tags, kept as the table's tags k=v"`
 }
 
 type createTableIn struct {
-	Name string `json:"name" required:"true"`
+	Name string `json:"name" required:"true" doc:"the table's name (unique in the bot's database)"`
 	tableSpecIn
 }
 
@@ -68,10 +81,10 @@ type getOrCreateIn struct {
 
 type updateTableIn struct {
 	tableRef
-	Name      *string           `json:"name,omitempty"`
-	Frozen    *bool             `json:"frozen,omitempty"`
+	Name      *string           `json:"name,omitempty" doc:"a new name"`
+	Frozen    *bool             `json:"frozen,omitempty" doc:"freeze (true) or unfreeze (false) the schema"`
 	Schema    map[string]any    `json:"schema,omitempty" doc:"columns to add or change; a column given as null is deleted"`
-	Tags      map[string]string `json:"tags,omitempty"`
+	Tags      map[string]string `json:"tags,omitempty" doc:"replaces the table's tags"`
 	KeyColumn nullableString    `json:"keyColumn,omitempty" doc:"a column name, or null to remove the key"`
 	Factor    *int              `json:"factor,omitempty"`
 }
@@ -103,15 +116,15 @@ func (n *nullableString) UnmarshalJSON(b []byte) error {
 
 type duplicateIn struct {
 	Source     string  `json:"-" path:"sourceTableId" doc:"the table to copy: a name or an id"`
-	TableName  *string `json:"tableName,omitempty"`
-	SchemaOnly *bool   `json:"schemaOnly,omitempty"`
-	Factor     *int    `json:"factor,omitempty"`
+	TableName  *string `json:"tableName,omitempty" doc:"the copy's name (default: the source's name followed by Copy)"`
+	SchemaOnly *bool   `json:"schemaOnly,omitempty" doc:"copy the columns only, without rows"`
+	Factor     *int    `json:"factor,omitempty" doc:"the copy's factor, 1 to 30 (default: the source's)"`
 }
 
 type renameColumnIn struct {
 	tableRef
-	Name    string `json:"name" required:"true"`
-	NewName string `json:"newName" required:"true"`
+	Name    string `json:"name" required:"true" doc:"the column's current name"`
+	NewName string `json:"newName" required:"true" doc:"the column's new name"`
 }
 
 func (a *api) encodeOne(ctx context.Context, t *gqlbase.Table) (tableOut, error) {

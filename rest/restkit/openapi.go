@@ -17,7 +17,8 @@ import (
 // documented from its In and Out types: the query fields of In as parameters, the rest as the
 // body, required as Handle decides it (see Handle). Other routes are documented from their
 // Body and Response values, where only `required:"true"` marks a field required. Each
-// dialect's error body is the default response.
+// dialect's error body is the default response. A NotImplemented route is marked
+// x-gqlbase-unavailable, so readers can tell it from the routes gqlbase serves.
 func OpenAPI(title, version, description string, dialects ...*Dialect) map[string]any {
 	paths := map[string]map[string]any{}
 	var tags []map[string]any
@@ -94,6 +95,9 @@ func operation(d *Dialect, rt *Route) map[string]any {
 	var params []map[string]any
 	for _, m := range wildcard.FindAllStringSubmatch(rt.Path, -1) {
 		pm := map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}}
+		if rt.NotImplemented { // the 501 answer does not read it
+			pm["description"] = "not read: the route answers 501"
+		}
 		if b != nil {
 			for _, p := range b.params {
 				if p.in == "path" && p.name == m[1] {
@@ -164,6 +168,7 @@ func operation(d *Dialect, rt *Route) map[string]any {
 	case rt.NotImplemented:
 		status = http.StatusNotImplemented
 		ok = map[string]any{"description": "not available in gqlbase"}
+		op["x-gqlbase-unavailable"] = true
 	case rt.ResponseType != "":
 		ok["content"] = map[string]any{rt.ResponseType: map[string]any{"schema": map[string]any{"type": "string"}}}
 	case rt.Op != nil && rt.Op.output() == writtenType: // the handler wrote it: no JSON

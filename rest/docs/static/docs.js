@@ -1,5 +1,6 @@
-// Renders /docs/openapi.json: one section per tag (dialect), one collapsible entry per
-// operation with its parameters, request body schema and responses. No dependencies.
+// Renders /docs/openapi.json: one section per tag (dialect), its served operations first and
+// the unserved ones (501) in a collapsed group, one collapsible entry per operation with its
+// parameters, request body schema and responses. No dependencies.
 (function () {
   "use strict";
   var ops = document.getElementById("ops");
@@ -67,12 +68,14 @@
     if (!op.security) { body.appendChild(el("p", { "class": "summary", text: "No credentials needed." })); }
     if (op.parameters && op.parameters.length) {
       body.appendChild(el("h4", { text: "Parameters" }));
-      var rows = [el("tr", {}, [el("th", { text: "name" }), el("th", { text: "in" }), el("th", { text: "" })])];
+      var rows = [el("tr", {}, [el("th", { text: "name" }), el("th", { text: "in" }), el("th", { text: "type" }), el("th", { text: "" })])];
       op.parameters.forEach(function (p) {
+        var t = (p.schema || {}).type;
         rows.push(el("tr", {}, [
           el("td", {}, [el("code", { text: p.name + (p.required ? " *" : "") })]),
           el("td", { text: p["in"] }),
-          el("td", { text: p.description || "" })
+          el("td", {}, [el("code", { text: Array.isArray(t) ? t.join(" | ") : (t || "") })]),
+          el("td", { "class": "param-doc", text: p.description || "" })
         ]));
       });
       body.appendChild(el("table", {}, rows));
@@ -99,27 +102,44 @@
     return d;
   }
 
+  // unavailable tells the routes gqlbase does not serve (they answer 501) from the rest.
+  function unavailable(op) {
+    return op["x-gqlbase-unavailable"] === true || !!(op.responses && op.responses["501"]);
+  }
+
+  // render shows each dialect's served operations first and its unserved ones apart, in a
+  // collapsed group, so the routes that work are what a reader sees.
   function render(doc) {
     ops.textContent = "";
     var byTag = {};
-    (doc.tags || []).forEach(function (t) { byTag[t.name] = { tag: t, items: [] }; });
+    (doc.tags || []).forEach(function (t) { byTag[t.name] = { tag: t, served: [], unserved: [] }; });
     Object.keys(doc.paths).sort().forEach(function (path) {
       ["get", "post", "put", "patch", "delete"].forEach(function (m) {
         var op = doc.paths[path][m];
         if (!op) { return; }
         var tag = (op.tags || ["other"])[0];
-        if (!byTag[tag]) { byTag[tag] = { tag: { name: tag }, items: [] }; }
-        byTag[tag].items.push(operation(path, m, op));
+        if (!byTag[tag]) { byTag[tag] = { tag: { name: tag }, served: [], unserved: [] }; }
+        (unavailable(op) ? byTag[tag].unserved : byTag[tag].served).push(operation(path, m, op));
       });
     });
     Object.keys(byTag).forEach(function (name) {
       var g = byTag[name];
       var id = "dialect-" + name;
-      toc.appendChild(el("a", { href: "#" + id, text: name + " (" + g.items.length + ")" }));
+      var count = g.served.length + " served" + (g.unserved.length ? ", " + g.unserved.length + " not available" : "");
+      toc.appendChild(el("a", { href: "#" + id, text: name + " (" + count + ")" }));
       var section = el("section", { "class": "dialect", id: id }, [
         el("h2", { text: name }), el("p", { text: g.tag.description || "" })
       ]);
-      g.items.forEach(function (i) { section.appendChild(i); });
+      var served = el("div", { "class": "served" }, [el("h3", { text: "Served (" + g.served.length + ")" })]);
+      g.served.forEach(function (i) { served.appendChild(i); });
+      section.appendChild(served);
+      if (g.unserved.length) {
+        var rest = el("details", { "class": "unavailable" }, [
+          el("summary", { text: "Not available in gqlbase (" + g.unserved.length + "): these routes answer 501 NOT_IMPLEMENTED" })
+        ]);
+        g.unserved.forEach(function (i) { rest.appendChild(i); });
+        section.appendChild(rest);
+      }
       ops.appendChild(section);
     });
   }
@@ -128,6 +148,12 @@
     var q = filter.value.toLowerCase();
     Array.prototype.forEach.call(document.querySelectorAll("details.op"), function (d) {
       d.hidden = q !== "" && d.dataset.search.indexOf(q) < 0;
+    });
+    // a filter opens the unserved groups it matches in and hides the others
+    Array.prototype.forEach.call(document.querySelectorAll("details.unavailable"), function (g) {
+      var shown = g.querySelectorAll("details.op:not([hidden])").length;
+      g.hidden = q !== "" && shown === 0;
+      g.open = q !== "" && shown > 0;
     });
   });
 
