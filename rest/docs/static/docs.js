@@ -149,6 +149,9 @@
     Array.prototype.forEach.call(document.querySelectorAll("details.op"), function (d) {
       d.hidden = q !== "" && d.dataset.search.indexOf(q) < 0;
     });
+    Array.prototype.forEach.call(document.querySelectorAll("div.served"), function (g) {
+      g.hidden = q !== "" && g.querySelectorAll("details.op:not([hidden])").length === 0;
+    });
     // a filter opens the unserved groups it matches in and hides the others
     Array.prototype.forEach.call(document.querySelectorAll("details.unavailable"), function (g) {
       var shown = g.querySelectorAll("details.op:not([hidden])").length;
