@@ -147,7 +147,7 @@ func TestHandleDocument(t *testing.T) {
 		`{"in":"query","name":"limit","schema":{"type":["integer","null"]}}`,
 		`{"in":"query","name":"tag","schema":{"items":{"type":"string"},"type":"array"}}`,
 		`{"in":"query","name":"must","required":true,"schema":{"type":"string"}}`,
-		`"requestBody":{"content":{"application/json":{"schema":{"properties":{"kind":{"enum":["a","b"],"type":["string","null"]},"name":{"type":"string"},"note":{"type":"string"}},"required":["name"],"type":"object"}}},"required":true}`,
+		`"requestBody":{"content":{"application/json":{"schema":{"properties":{"kind":{"enum":["a","b"],"type":["string","null"]},"name":{"type":"string"},"note":{"type":"string"}},"required":["name"],"type":"object"}}},"description":"JSON, at most 1 MiB (larger bodies answer 413)","required":true}`,
 		`"201":{"content":{"application/json":{"schema":{"properties":{"id":{"type":"integer"},"limit":{"type":["integer","null"]},"name":{"type":"string"},"tags":{"items":{"type":"string"},"type":"array"}},"required":["id","name"],"type":"object"}}}`,
 	} {
 		if !strings.Contains(got, want) {

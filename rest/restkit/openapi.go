@@ -18,7 +18,8 @@ import (
 // body, required as Handle decides it (see Handle). Other routes are documented from their
 // Body and Response values, where only `required:"true"` marks a field required. Each
 // dialect's error body is the default response. A NotImplemented route is marked
-// x-gqlbase-unavailable, so readers can tell it from the routes gqlbase serves.
+// x-gqlbase-unavailable, so readers can tell it from the routes gqlbase serves. A Handle
+// route's request body says the size limit it is read with.
 func OpenAPI(title, version, description string, dialects ...*Dialect) map[string]any {
 	paths := map[string]map[string]any{}
 	var tags []map[string]any
@@ -153,8 +154,9 @@ func operation(d *Dialect, rt *Route) map[string]any {
 	}
 	switch {
 	case b != nil && b.body:
-		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
-			"application/json": map[string]any{"schema": TypeSchema(b.t)}}}
+		op["requestBody"] = map[string]any{"required": !rt.AllowEmpty && !d.Decode.AllowEmpty,
+			"description": bodyLimit(d, rt),
+			"content":     map[string]any{"application/json": map[string]any{"schema": TypeSchema(b.t)}}}
 	case b == nil && rt.Body != nil:
 		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 			"application/json": map[string]any{"schema": Schema(reflect.TypeOf(rt.Body))}}}
@@ -187,6 +189,22 @@ func operation(d *Dialect, rt *Route) map[string]any {
 		op["security"] = []map[string]any{{"bearer": []string{}}}
 	}
 	return op
+}
+
+// bodyLimit says how large a Handle route's JSON body may be (what DecodeJSON enforces).
+func bodyLimit(d *Dialect, rt *Route) string {
+	max := d.Decode.MaxBytes
+	if rt.MaxBody > 0 {
+		max = rt.MaxBody
+	}
+	if max <= 0 {
+		max = DefaultMaxBody
+	}
+	size := itoa(int(max)) + " bytes"
+	if max%(1<<20) == 0 {
+		size = itoa(int(max>>20)) + " MiB"
+	}
+	return "JSON, at most " + size + " (larger bodies answer 413)"
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,6 +1,7 @@
 package restkit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -144,5 +145,46 @@ func TestDialectHandlerAndDocument(t *testing.T) {
 	}
 	if params := get["parameters"].([]map[string]any); params[0]["name"] != "id" || params[0]["in"] != "path" {
 		t.Errorf("path parameter: %v", params)
+	}
+	if get["x-gqlbase-unavailable"] != nil || post["x-gqlbase-unavailable"] != nil {
+		t.Errorf("served routes marked unavailable: %v %v", get, post)
+	}
+}
+
+// TestOpenAPIUnavailable: a NotImplemented route is marked, documents its 501, and its path
+// parameters say they are not read; a Handle route's body says its size limit.
+func TestOpenAPIUnavailable(t *testing.T) {
+	type in struct {
+		ID   int64  `json:"-" path:"id" doc:"the demo"`
+		Name string `json:"name"`
+	}
+	d := &Dialect{Name: "demo", Decode: DecodeOptions{MaxBytes: 2 << 20}}
+	d.Add(
+		Route{Method: "GET", Path: "/demo/{id}", Summary: "demos (not available)", Description: "no demos", NotImplemented: true,
+			Public: true, Handle: NotImplemented("demos")},
+		Route{Method: "POST", Path: "/demo/{id}", Summary: "Make demo", Op: Handle(func(ctx context.Context, r *Request, v in) (struct{}, error) {
+			return struct{}{}, nil
+		})},
+		Route{Method: "PUT", Path: "/demo/{id}", Summary: "Bulk demo", MaxBody: 1500, Op: Handle(func(ctx context.Context, r *Request, v in) (struct{}, error) {
+			return struct{}{}, nil
+		})},
+	)
+	paths := OpenAPI("t", "v", "d", d)["paths"].(map[string]map[string]any)
+	get := paths["/demo/{id}"]["get"].(map[string]any)
+	if get["x-gqlbase-unavailable"] != true || get["responses"].(map[string]any)["501"] == nil || get["description"] != "no demos" {
+		t.Errorf("unavailable route: %v", get)
+	}
+	if p := get["parameters"].([]map[string]any)[0]; p["description"] == nil {
+		t.Errorf("a 501 route's path parameter has no description: %v", p)
+	}
+	post := paths["/demo/{id}"]["post"].(map[string]any)
+	if p := post["parameters"].([]map[string]any)[0]; p["description"] != "the demo" {
+		t.Errorf("path parameter's doc tag: %v", p)
+	}
+	for method, want := range map[string]string{"post": "at most 2 MiB", "put": "at most 1500 bytes"} {
+		body := paths["/demo/{id}"][method].(map[string]any)["requestBody"].(map[string]any)
+		if desc, _ := body["description"].(string); !strings.Contains(desc, want) {
+			t.Errorf("%s body: %q, want %q", method, desc, want)
+		}
 	}
 }
