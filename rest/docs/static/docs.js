@@ -82,6 +82,7 @@
     }
     if (op.requestBody) {
       schemaBlock("Request body", op.requestBody.content["application/json"].schema).forEach(function (n) { body.appendChild(n); });
+      if (op.requestBody.description) { body.appendChild(el("p", { "class": "summary", text: op.requestBody.description })); }
     }
     Object.keys(op.responses || {}).forEach(function (code) {
       var r = op.responses[code];
