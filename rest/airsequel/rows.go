@@ -24,7 +24,7 @@ func (a *api) bindRows(d *restkit.Dialect) {
 				"then one line per row in id order, read 1,000 rows at a time."},
 		restkit.Route{Method: "GET", Path: "/api/dbs/{dbId}/tables/{tableId}/search/{searchTerm}", Summary: "Search table",
 			Op: restkit.Handle(a.searchTable),
-			Description: "Returns the table (as Get table does) with the rows whose text matches searchTerm (gqlbase's row search), " +
+			Description: "Returns the table (as Get table does) with the rows whose text columns contain searchTerm (full text, or a case-insensitive substring), " +
 				"a page of limit rows (default 100, at most 1,000) after offset."},
 	)
 }

@@ -37,7 +37,7 @@ func (a *api) bindRows(d *restkit.Dialect) {
 			Description: "Returns one row of the table by its id: id, createdAt, updatedAt, computed ({}), stale ([]) and the columns' values."},
 		restkit.Route{Method: "POST", Path: "/{table}/rows/find", Summary: "Find table rows", Op: restkit.Handle(a.findRows),
 			Description: "Reads a page of the table's rows: a Mongo-like filter ($eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $not $nor), " +
-				"a full-text search, orderBy/orderDirection, select, limit (default 100, at most 1,000) and offset. " +
+				"a search over the text columns, orderBy/orderDirection, select, limit (default 100, at most 1,000) and offset. " +
 				"With group, the rows are groups: <col>Key for key columns and <col><Op> for avg, max, min, sum and count."},
 		restkit.Route{Method: "POST", Path: "/{table}/rows", Summary: "Create table rows", Op: restkit.Handle(a.createRows),
 			MaxBody: restkit.MaxBulkBody,
@@ -73,7 +73,7 @@ type findIn struct {
 	Offset         *int           `json:"offset,omitempty" doc:"rows to skip"`
 	Filter         map[string]any `json:"filter,omitempty" doc:"Mongo-like: {\"name\": {\"$eq\": \"John\"}}"`
 	Group          map[string]any `json:"group,omitempty" doc:"{\"col\": \"key\", \"other\": [\"sum\", \"avg\"]}"`
-	Search         *string        `json:"search,omitempty" doc:"text looked for in the table's searchable columns"`
+	Search         *string        `json:"search,omitempty" doc:"text looked for in the table's text columns (full text, or a case-insensitive substring)"`
 	Select         []string       `json:"select,omitempty" doc:"the columns to return (default: all)"`
 	OrderBy        *string        `json:"orderBy,omitempty" doc:"a column name (default id)"`
 	OrderDirection *string        `json:"orderDirection,omitempty" doc:"asc or desc"`
