@@ -517,8 +517,9 @@ func sqlErrorText(e *pq.Error, i, n int) string {
 }
 
 // markDataChanges records a table.updated event for each metadata table whose rows raw SQL
-// changed (raw SQL writes no row history or row events), so every process drops its cached
-// rows, and returns their ids.
+// changed, so every process drops its cached rows of it (the row events the write triggers
+// record name the rows they saw; this covers what they cannot, such as a changed id), and
+// returns their ids.
 func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched []tableChanges, rec *reconcileResult, actor string) ([]int64, error) {
 	if len(touched) == 0 {
 		return nil, nil
