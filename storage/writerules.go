@@ -16,7 +16,8 @@ import (
 //   - its columns' CHECK constraints (columnCheck), created, changed and dropped with the
 //     column by the API's DDL;
 //   - a BEFORE UPDATE row trigger that bumps version and updated_at when the statement left
-//     the version alone (the API's own updates set both themselves);
+//     the version alone (the API's own updates set both themselves, and its sessions are
+//     skipped);
 //   - AFTER INSERT, UPDATE and DELETE statement triggers with transition tables, which write
 //     the rows' history, trash (deletes) and outbox events and NOTIFY, one set-based
 //     statement per statement, built from the same writeTail as the API's own statements.
@@ -157,9 +158,11 @@ func writeTriggersDDL(schema, name string) []string {
 		`DROP TRIGGER IF EXISTS ` + updateTrigger + ` ON ` + tbl,
 		`DROP TRIGGER IF EXISTS ` + deleteTrigger + ` ON ` + tbl,
 		// The WHEN runs in the executor, so an update that sets the version itself (every
-		// API update) costs no function call.
+		// API update) costs no function call. The API's sessions are left alone also where
+		// Postgres updates rows for them (a LINK's ON DELETE SET NULL), as before.
 		`CREATE TRIGGER ` + versionTrigger + ` BEFORE UPDATE ON ` + tbl +
-			` FOR EACH ROW WHEN (NEW.version IS NOT DISTINCT FROM OLD.version) EXECUTE FUNCTION public.` + versionTrigger + `()`,
+			` FOR EACH ROW WHEN (NEW.version IS NOT DISTINCT FROM OLD.version AND current_setting('` + writerSetting +
+			`', true) IS DISTINCT FROM 'api') EXECUTE FUNCTION public.` + versionTrigger + `()`,
 		`CREATE TRIGGER ` + insertTrigger + ` AFTER INSERT ON ` + tbl +
 			` REFERENCING NEW TABLE AS gqlbase_new FOR EACH STATEMENT EXECUTE FUNCTION public.` + rowsTriggerFunc + `()`,
 		`CREATE TRIGGER ` + updateTrigger + ` AFTER UPDATE ON ` + tbl +

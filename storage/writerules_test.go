@@ -214,3 +214,38 @@ func TestRawSQLCreatedTablesGetWriteTriggers(t *testing.T) {
 		t.Errorf("history %+v, want one CREATE", h)
 	}
 }
+
+// TestStartGivesExistingTablesTheirRules opens a store on a database whose table lost its
+// column CHECK and a trigger (as tables made before them have neither): the start adds them
+// back, without failing on a value that the CHECK would refuse.
+func TestStartGivesExistingTablesTheirRules(t *testing.T) {
+	st, db := pgtest.NewTenant(t)
+	tb := tasksTable(t, st, db)
+	ctx := context.Background()
+	tbl := `"` + db.Schema + `".tasks`
+	for _, stmt := range []string{
+		`ALTER TABLE ` + tbl + ` DROP CONSTRAINT ck_` + jsonInt(tb.Column("priority").ID),
+		`DROP TRIGGER gqlbase_sql_insert ON ` + tbl,
+		`INSERT INTO ` + tbl + ` (priority) VALUES ('legacy')`,
+	} {
+		if _, err := st.DB().ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	st2, err := storage.Open(ctx, st.DSN(), storage.Options{})
+	if err != nil {
+		t.Fatalf("start over a table without its rules: %v", err)
+	}
+	defer st2.Close()
+	res := pgtest.RunSQL(t, st2, db, `INSERT INTO tasks (priority) VALUES ('urgent')`, false)
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0], `column "priority"`) {
+		t.Errorf("errors %q, want the CHECK back", res.Errors)
+	}
+	before := len(rowEvents(t, st2, tb.ID))
+	if res := pgtest.RunSQL(t, st2, db, `INSERT INTO tasks (priority) VALUES ('high')`, false); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	if n := len(rowEvents(t, st2, tb.ID)) - before; n != 1 {
+		t.Errorf("%d events for a raw SQL insert after the start, want 1 (the trigger back)", n)
+	}
+}
