@@ -229,3 +229,21 @@ func BenchmarkInsert1000Rows(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 }
+
+// BenchmarkUpdateRow updates one column of one row through the resolver path (validation,
+// the row lock, one statement with history, event and NOTIFY, one transaction).
+func BenchmarkUpdateRow(b *testing.B) {
+	e := newBenchEnv(b)
+	row := e.fill(b, 100)[50]
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		i++
+		rows, err := e.res.UpdateRowsByID(ctx, e.table, []gqlbase.RowPatch{{ID: row.ID, Values: map[string]any{"qty": int64(i)}}})
+		if err != nil || len(rows) != 1 {
+			b.Fatal(rows, err)
+		}
+	}
+}

@@ -180,9 +180,13 @@ func (s *Store) UpdateColumn(ctx context.Context, columnID int64, p ColumnPatch,
 		}
 		if p.MaxRating != nil && *p.MaxRating != c.MaxRating {
 			c.MaxRating = *p.MaxRating
-			stmts = append(stmts,
-				fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, plan.QuoteIdent(checkName(c))),
-				fmt.Sprintf("ALTER TABLE %s ADD %s", tbl, columnConstraints(&gqlbase.Column{ID: c.ID, Name: c.Name, Type: gqlbase.TypeRating, MaxRating: c.MaxRating}, nil)[0]))
+		}
+		// The column's CHECK follows its options and range (and comes back if it was missing).
+		if p.Options != nil || p.MaxRating != nil {
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s", tbl, plan.QuoteIdent(checkName(c))))
+			if con := checkConstraint(c); con != "" {
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD %s", tbl, con))
+			}
 		}
 		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
 		if err != nil {

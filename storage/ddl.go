@@ -62,10 +62,53 @@ func columnConstraints(c *gqlbase.Column, linkTarget *gqlbase.Table) []string {
 		out = append(out, fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (id) ON DELETE SET NULL",
 			plan.QuoteIdent(fkName(c)), plan.QuoteIdent(c.Name), plan.Qualified(linkTarget.Schema, linkTarget.Name)))
 	}
-	if c.Type == gqlbase.TypeRating {
-		out = append(out, fmt.Sprintf("CONSTRAINT %s CHECK (%s BETWEEN 0 AND %d)", plan.QuoteIdent(checkName(c)), plan.QuoteIdent(c.Name), maxRating(c)))
+	if check := columnCheck(c); check != "" {
+		out = append(out, checkConstraint(c))
 	}
 	return out
+}
+
+// checkConstraint is the CHECK constraint of a column's values (columnCheck), named
+// ck_<column id>; "" when its type has none.
+func checkConstraint(c *gqlbase.Column) string {
+	check := columnCheck(c)
+	if check == "" {
+		return ""
+	}
+	return fmt.Sprintf("CONSTRAINT %s CHECK (%s)", plan.QuoteIdent(checkName(c)), check)
+}
+
+// columnCheck is the condition the database itself enforces on a column's values, so that
+// every writer (raw SQL too) is held to the column's metadata: the options of a select, the
+// range of a rating, the shape of an email, URL or phone number. It is never stricter than
+// the API's own validation (gqlbase.CoerceValue), which runs first and words the API's
+// errors; the formats are a loose outline of what CoerceValue accepts.
+func columnCheck(c *gqlbase.Column) string {
+	col := plan.QuoteIdent(c.Name)
+	switch c.Type {
+	case gqlbase.TypeRating:
+		return fmt.Sprintf("%s BETWEEN 0 AND %d", col, maxRating(c))
+	case gqlbase.TypeSelect:
+		return fmt.Sprintf("%s = ANY (%s)", col, optionsArray(c))
+	case gqlbase.TypeMultiSelect:
+		return fmt.Sprintf("%s <@ %s", col, optionsArray(c))
+	case gqlbase.TypeEmail:
+		return fmt.Sprintf("%s = '' OR strpos(%s, '@') > 1", col, col)
+	case gqlbase.TypeURL:
+		return fmt.Sprintf("%s = '' OR (%s ~ '^[A-Za-z][A-Za-z0-9+.-]*:' AND %s !~ '[[:space:][:cntrl:]]')", col, col, col)
+	case gqlbase.TypePhone:
+		return fmt.Sprintf("%s = '' OR (%s ~ '^[0-9 +().xX-]{3,32}$' AND %s ~ '[0-9].*[0-9].*[0-9]')", col, col, col)
+	}
+	return ""
+}
+
+// optionsArray is the text[] literal of a select column's option values.
+func optionsArray(c *gqlbase.Column) string {
+	vals := make([]string, len(c.Options))
+	for i, o := range c.Options {
+		vals[i] = plan.QuoteLiteral(o.Value)
+	}
+	return "ARRAY[" + strings.Join(vals, ", ") + `]::text[]`
 }
 
 // columnIndex returns the CREATE INDEX statement for an indexed (or LINK) column, or "".

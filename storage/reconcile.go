@@ -219,6 +219,11 @@ func reconcileSchema(ctx context.Context, tx *Tx, db *gqlbase.Database, before *
 			return nil, err
 		}
 	}
+	// Tables raw SQL created get the triggers and checks of every table; those it changed
+	// keep them (or get them back).
+	if err := ensureWriteRules(ctx, tx, db.ID); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

@@ -84,6 +84,10 @@ func encodeRows(rows []map[string]any) (string, error) {
 // records history and events for each changed row (from CTE src, which must return the row
 // as to_jsonb in after_row and, for updates and deletes, before_row) and notifies listeners.
 // Parameters: $1 table id, $2 actor, $3 workspace id, $4 database id.
+//
+// It is the one definition of a row write's history and outbox rows: the API's statements
+// end with it, and so do the statements of the triggers that record other writers' changes
+// (writeTriggerSQL), with the same parameters.
 func writeTail(op string, kind gqlbase.EventKind, src string, withBefore, withAfter bool) string {
 	histData, before, after := "after_row", "null::jsonb", "null::jsonb"
 	if withBefore {
@@ -102,4 +106,11 @@ func writeTail(op string, kind gqlbase.EventKind, src string, withBefore, withAf
 		SELECT $3, $4, $1, %[3]s.id, '%[2]s', $2, %[7]s FROM %[3]s
 		RETURNING id),
 	notified AS (`+fmt.Sprintf(notifySQL, "ev")+`)`, op, kind, src, histData, before, after, outbox.PayloadSQL(before, after))
+}
+
+// trashSQL is the CTE that sends deleted rows (CTE src, with before_row) to the trash, with
+// the parameters of writeTail.
+func trashSQL(src string) string {
+	return fmt.Sprintf(`trashed AS (INSERT INTO trash (table_id, row_id, data, deleted_by)
+		SELECT $1, %[1]s.id, %[1]s.before_row, $2 FROM %[1]s)`, src)
 }

@@ -463,11 +463,10 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	// instead of deadlocking.
 	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
 	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.*, to_jsonb(d.*) AS before_row),
-	trashed AS (INSERT INTO trash (table_id, row_id, data, deleted_by)
-		SELECT $1, changed.id, changed.before_row, $2 FROM changed),
+	%[4]s,
 	%[3]s
 	SELECT r.id, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
-		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false))
+		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false), trashSQL("changed"))
 	rows, err := tx.QueryContext(ctx, q, a.List...)
 	if err != nil {
 		return nil, rowWriteError(err, t)

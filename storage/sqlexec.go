@@ -291,6 +291,10 @@ func (s *Store) execSQL(ctx context.Context, db *gqlbase.Database, stmts []sqlgu
 	defer tx.Rollback() //nolint:errcheck // a no-op after commit
 	run, err := runSQLIn(ctx, tx, db, role, stmts, opts)
 	if err != nil || len(run.res.Errors) > 0 {
+		if err == nil && run.failure != nil {
+			_ = tx.Rollback() // the transaction failed: the column is looked up outside it
+			s.nameCheckedColumn(ctx, db, run)
+		}
 		return run.resOrNil(), err
 	}
 	return s.commitSQL(tx, run)
@@ -301,6 +305,38 @@ type sqlRun struct {
 	res      *gqlbase.SQLResult
 	affected map[string]bool
 	changed  []int64
+	// failure is the Postgres error of the statement that failed, if one did.
+	failure *pq.Error
+}
+
+// nameCheckedColumn words a violated column CHECK (ck_<column id>, see columnCheck) of a
+// failed run with the column's name: Postgres names only the constraint.
+func (s *Store) nameCheckedColumn(ctx context.Context, db *gqlbase.Database, run *sqlRun) {
+	e := run.failure
+	if pgCode(e) != sqlstateCheckViolation || !strings.HasPrefix(e.Constraint, "ck_") {
+		return
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(e.Constraint, "ck_"), 10, 64)
+	if err != nil {
+		return
+	}
+	var col struct {
+		Name string `db:"name"`
+		Type string `db:"type"`
+	}
+	err = s.db.GetContext(asRole(ctx, ""), &col, `SELECT c.name, c.type FROM columns_meta c JOIN tables_meta t ON t.id = c.table_id
+		WHERE c.id = $1 AND t.database_id = $2`, id, db.ID)
+	if err != nil {
+		return // not a column's constraint (or gone): Postgres's message stays
+	}
+	rule := "is out of range"
+	switch gqlbase.ColumnType(col.Type) {
+	case gqlbase.TypeSelect, gqlbase.TypeMultiSelect:
+		rule = "is not one of the column's options"
+	case gqlbase.TypeEmail, gqlbase.TypeURL, gqlbase.TypePhone:
+		rule = "is not a valid " + strings.ToLower(col.Type)
+	}
+	run.res.Errors[0] = fmt.Sprintf("column %q: the value %s (%s)", col.Name, rule, run.res.Errors[0])
 }
 
 func (r *sqlRun) resOrNil() *gqlbase.SQLResult {
@@ -344,7 +380,8 @@ func runSQLIn(ctx context.Context, tx *Tx, db *gqlbase.Database, role string, st
 	run := &sqlRun{res: res, affected: map[string]bool{}}
 	var err error
 	var searchPath string
-	if err := tx.GetContext(ctx, &searchPath, `SELECT current_setting('search_path')`); err != nil {
+	// The actor the write triggers record (writerules.go) is the request's principal.
+	if err := tx.GetContext(ctx, &searchPath, `SELECT current_setting('search_path') FROM set_config('`+actorSetting+`', $1, true)`, opts.Actor); err != nil {
 		return nil, fmt.Errorf("read search_path: %w", err)
 	}
 	if err := setStatementTimeouts(ctx, tx, opts.Timeout); err != nil {
@@ -410,6 +447,7 @@ func runSQLIn(ctx context.Context, tx *Tx, db *gqlbase.Database, role string, st
 				return nil, err
 			}
 			if pqe := asPQ(err); pqe != nil {
+				run.failure = pqe
 				return failed(sqlErrorText(pqe, i, len(stmts)))
 			}
 			return nil, err
@@ -479,8 +517,9 @@ func sqlErrorText(e *pq.Error, i, n int) string {
 }
 
 // markDataChanges records a table.updated event for each metadata table whose rows raw SQL
-// changed (raw SQL writes no row history or row events), so every process drops its cached
-// rows, and returns their ids.
+// changed, so every process drops its cached rows of it (the row events the write triggers
+// record name the rows they saw; this covers what they cannot, such as a changed id), and
+// returns their ids.
 func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched []tableChanges, rec *reconcileResult, actor string) ([]int64, error) {
 	if len(touched) == 0 {
 		return nil, nil

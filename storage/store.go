@@ -91,7 +91,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		timeout = DefaultStatementTimeout
 	}
 	dsn = connectionDSN(dsn, timeout)
-	pqConnector, err := pq.NewConnector(dsn)
+	pqConnector, err := pq.NewConnector(apiSessionDSN(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -127,6 +127,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := s.checkTextOrder(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.ensureAllWriteRules(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("write rules: %w", err)
 	}
 	return s, nil
 }

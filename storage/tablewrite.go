@@ -9,7 +9,6 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/gqlbase/gqlbase"
-	"github.com/gqlbase/gqlbase/storage/outbox"
 	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
@@ -96,6 +95,12 @@ func createTableTx(ctx context.Context, tx *Tx, db *gqlbase.Database, spec *gqlb
 	for _, ix := range indexes {
 		if _, err := tx.ExecContext(ctx, ix); err != nil {
 			return 0, fmt.Errorf("create index: %w", err)
+		}
+	}
+	// The triggers that record other writers' changes are gqlbase's to create (writerules.go).
+	for _, stmt := range writeTriggersDDL(t.Schema, t.Name) {
+		if _, err := tx.ExecContext(asRole(ctx, ""), stmt); err != nil {
+			return 0, fmt.Errorf("create write triggers: %w", err)
 		}
 	}
 	return id, nil
@@ -381,12 +386,10 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 	list := strings.Join(cols, ", ")
 	q := fmt.Sprintf(`WITH ins AS (
 		INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s ORDER BY id RETURNING *),
-		hist AS (INSERT INTO row_history (table_id, row_id, version, op, data, actor)
-			SELECT $1, ins.id, ins.version, 'CREATE', to_jsonb(ins.*), $2 FROM ins),
-		ev AS (INSERT INTO events (workspace_id, database_id, table_id, row_id, kind, actor, payload)
-			SELECT $3, $4, $1, ins.id, 'row.created', $2, `+outbox.PayloadSQL("null::jsonb", "to_jsonb(ins.*)")+` FROM ins
-			RETURNING id)
-		`+notifySQL, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name), "ev")
+		rows_out AS (SELECT ins.*, to_jsonb(ins.*) AS after_row FROM ins),
+		%s
+		SELECT count(*) FROM notified`, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name),
+		writeTail("CREATE", gqlbase.EventRowCreated, "rows_out", false, true))
 	if _, err := tx.ExecContext(ctx, q, dst.ID, actor, dst.WorkspaceID, dst.DatabaseID); err != nil {
 		return fmt.Errorf("copy rows: %w", err)
 	}
