@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -35,26 +36,10 @@ func numberText(v any, strs bool) (string, string) {
 			return "", quoteInput(v)
 		}
 		return strconv.FormatFloat(float64(x), 'g', -1, 32), ""
-	case int:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int8:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int16:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int32:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int64:
-		return strconv.FormatInt(x, 10), ""
-	case uint:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint8:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint16:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint32:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint64:
-		return strconv.FormatUint(x, 10), ""
+	case int, int8, int16, int32, int64:
+		return strconv.FormatInt(reflect.ValueOf(x).Int(), 10), ""
+	case uint, uint8, uint16, uint32, uint64:
+		return strconv.FormatUint(reflect.ValueOf(x).Uint(), 10), ""
 	}
 	return "", quoteInput(v)
 }
