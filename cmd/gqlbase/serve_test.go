@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -402,21 +400,7 @@ func TestAdminTokenFromEnvironment(t *testing.T) {
 
 func TestDatabaseURLSharedByTwoProcesses(t *testing.T) {
 	t.Parallel()
-	clusterData := newDataDir(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cluster, err := pgcluster.Start(context.Background(), pgcluster.Options{DataDir: clusterData, Fast: true, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Stop()
-	admin, err := sql.Open("postgres", cluster.DSN("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(`CREATE DATABASE shared`); err != nil {
-		t.Fatal(err)
-	}
+	cluster, _ := externalCluster(t, "shared")
 	db, err := sql.Open("postgres", cluster.DSN("shared"))
 	if err != nil {
 		t.Fatal(err)
