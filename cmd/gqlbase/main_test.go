@@ -394,6 +394,17 @@ func postgresProcesses(t *testing.T, clusterDir string) []int {
 	return pids
 }
 
+// stopCleanly sends SIGTERM to p, which must exit 0 and leave no PostgreSQL running in the
+// data dir's cluster.
+func (p *process) stopCleanly(dataDir string) {
+	p.t.Helper()
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(time.Minute); code != 0 {
+		p.t.Errorf("exit code %d after SIGTERM, want 0", code)
+	}
+	checkPostgresStopped(p.t, dataDir)
+}
+
 // checkPostgresStopped asserts that no server runs in the data dir's cluster any more.
 func checkPostgresStopped(t *testing.T, dataDir string) {
 	t.Helper()

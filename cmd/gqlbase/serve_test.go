@@ -89,11 +89,7 @@ func TestFreshDataDir(t *testing.T) {
 		t.Errorf("pg_ctl status: %d, want 0 (running)", got)
 	}
 
-	p.signal(syscall.SIGTERM)
-	if code := p.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d after SIGTERM, want 0", code)
-	}
-	checkPostgresStopped(t, data)
+	p.stopCleanly(data)
 	if len(p.logged("PostgreSQL stopped")) != 1 {
 		t.Errorf("no \"PostgreSQL stopped\" line")
 	}
@@ -124,11 +120,7 @@ func TestSecondServeOnTheSameDataDirFails(t *testing.T) {
 	if kind := first.meKind(token); kind != "TOKEN" {
 		t.Errorf("first gqlbase me: %s", kind)
 	}
-	first.signal(syscall.SIGTERM)
-	if code := first.wait(time.Minute); code != 0 {
-		t.Errorf("first gqlbase exit code %d", code)
-	}
-	checkPostgresStopped(t, data)
+	first.stopCleanly(data)
 }
 
 // TestShutdownFinishesInFlightRequests sends the signal while a request is being received:
@@ -281,11 +273,7 @@ func TestRestartReusesTheCluster(t *testing.T) {
 	if kind := again.meKind(admin); kind != "TOKEN" {
 		t.Errorf("the admin token after the restart: %s", kind)
 	}
-	again.signal(syscall.SIGTERM)
-	if code := again.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d", code)
-	}
-	checkPostgresStopped(t, data)
+	again.stopCleanly(data)
 }
 
 func TestServerLeftRunningIsAdopted(t *testing.T) {
@@ -305,11 +293,7 @@ func TestServerLeftRunningIsAdopted(t *testing.T) {
 	if kind := again.meKind(token); kind != "TOKEN" {
 		t.Errorf("me after adoption: %s", kind)
 	}
-	again.signal(syscall.SIGTERM)
-	if code := again.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d", code)
-	}
-	checkPostgresStopped(t, data)
+	again.stopCleanly(data)
 }
 
 func TestNoPostgresBinaries(t *testing.T) {
