@@ -140,20 +140,8 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 			token := readAdminToken(t, data)
 
 			// A WebSocket, acknowledged.
-			ws, resp, err := (&websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}).Dial("ws://"+p.addr+"/graphql", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			ws := dialAcked(t, "ws://"+p.addr+"/graphql", token)
 			defer ws.Close()
-			if err := ws.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"token": token}}); err != nil {
-				t.Fatal(err)
-			}
-			var ack map[string]any
-			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-			if err := ws.ReadJSON(&ack); err != nil || ack["type"] != "connection_ack" {
-				t.Fatalf("ack: %v %v", ack, err)
-			}
 
 			// A request whose body is still on its way.
 			conn, err := net.Dial("tcp", p.addr)
