@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -35,26 +36,10 @@ func numberText(v any, strs bool) (string, string) {
 			return "", quoteInput(v)
 		}
 		return strconv.FormatFloat(float64(x), 'g', -1, 32), ""
-	case int:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int8:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int16:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int32:
-		return strconv.FormatInt(int64(x), 10), ""
-	case int64:
-		return strconv.FormatInt(x, 10), ""
-	case uint:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint8:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint16:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint32:
-		return strconv.FormatUint(uint64(x), 10), ""
-	case uint64:
-		return strconv.FormatUint(x, 10), ""
+	case int, int8, int16, int32, int64:
+		return strconv.FormatInt(reflect.ValueOf(x).Int(), 10), ""
+	case uint, uint8, uint16, uint32, uint64:
+		return strconv.FormatUint(reflect.ValueOf(x).Uint(), 10), ""
 	}
 	return "", quoteInput(v)
 }
@@ -125,32 +110,14 @@ func canonicalDecimal(s string) (string, string) {
 // 1e3) and strings of digits, within the int64 range.
 func coerceInt(v any, what string) (any, string) {
 	switch x := v.(type) {
-	case int:
-		return int64(x), ""
-	case int8:
-		return int64(x), ""
-	case int16:
-		return int64(x), ""
-	case int32:
-		return int64(x), ""
-	case int64:
-		return x, ""
-	case uint8:
-		return int64(x), ""
-	case uint16:
-		return int64(x), ""
-	case uint32:
-		return int64(x), ""
-	case uint:
-		if uint64(x) > math.MaxInt64 {
+	case int, int8, int16, int32, int64:
+		return reflect.ValueOf(x).Int(), ""
+	case uint, uint8, uint16, uint32, uint64:
+		u := reflect.ValueOf(x).Uint()
+		if u > math.MaxInt64 {
 			return nil, quoteInput(v) + " is out of range for " + what
 		}
-		return int64(x), ""
-	case uint64:
-		if x > math.MaxInt64 {
-			return nil, quoteInput(v) + " is out of range for " + what
-		}
-		return int64(x), ""
+		return int64(u), ""
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) || x != math.Trunc(x) {
 			return nil, quoteInput(v) + " is not " + what

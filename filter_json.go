@@ -68,13 +68,8 @@ func jsonEqual(a, b any) bool {
 // jsonContains is jsonb @> at the top level: the structures must match, except that an array
 // may contain a primitive value.
 func jsonContains(a, b any) bool {
-	switch y := b.(type) {
-	case map[string]any:
-		x, ok := a.(map[string]any)
-		return ok && jsonObjectContains(x, y)
-	case []any:
-		x, ok := a.([]any)
-		return ok && jsonArrayContains(x, y)
+	if contains, isContainer := jsonContainerContains(a, b); isContainer {
+		return contains
 	}
 	switch x := a.(type) {
 	case map[string]any:
@@ -85,16 +80,26 @@ func jsonContains(a, b any) bool {
 	return jsonScalarEqual(a, b)
 }
 
-// jsonNestedContains compares nested values: containers of the same kind recurse, scalars
-// must be equal.
-func jsonNestedContains(a, b any) bool {
+// jsonContainerContains is containment where b is an object or an array: a must be a
+// container of the same kind that contains b. isContainer is false when b is a scalar, which
+// the callers compare each in their own way.
+func jsonContainerContains(a, b any) (contains, isContainer bool) {
 	switch y := b.(type) {
 	case map[string]any:
 		x, ok := a.(map[string]any)
-		return ok && jsonObjectContains(x, y)
+		return ok && jsonObjectContains(x, y), true
 	case []any:
 		x, ok := a.([]any)
-		return ok && jsonArrayContains(x, y)
+		return ok && jsonArrayContains(x, y), true
+	}
+	return false, false
+}
+
+// jsonNestedContains compares nested values: containers of the same kind recurse, scalars
+// must be equal.
+func jsonNestedContains(a, b any) bool {
+	if contains, isContainer := jsonContainerContains(a, b); isContainer {
+		return contains
 	}
 	return !isJSONContainer(a) && jsonScalarEqual(a, b)
 }

@@ -47,6 +47,22 @@ func (x *execution) object(buf *bytes.Buffer, typeName string, sel ast.Selection
 	return nil
 }
 
+// writeList writes items as a JSON array, each element by write, which gets a pointer so
+// that gqlgen's introspection wrappers are not copied.
+func writeList[T any](buf *bytes.Buffer, items []T, write func(item *T) error) error {
+	buf.WriteByte('[')
+	for i := range items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := write(&items[i]); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(']')
+	return nil
+}
+
 func optString(buf *bytes.Buffer, s *string) {
 	if s == nil {
 		buf.WriteString("null")
@@ -67,17 +83,7 @@ func (x *execution) introSchema(buf *bytes.Buffer, s *introspection.Schema, sel 
 		case "description":
 			optString(buf, s.Description())
 		case "types":
-			types := s.Types()
-			buf.WriteByte('[')
-			for i := range types {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				if err := x.introType(buf, &types[i], f.Selections); err != nil {
-					return err
-				}
-			}
-			buf.WriteByte(']')
+			return x.introTypes(buf, s.Types(), f.Selections)
 		case "queryType":
 			return x.introType(buf, s.QueryType(), f.Selections)
 		case "mutationType":
@@ -85,17 +91,9 @@ func (x *execution) introSchema(buf *bytes.Buffer, s *introspection.Schema, sel 
 		case "subscriptionType":
 			return x.introType(buf, s.SubscriptionType(), f.Selections)
 		case "directives":
-			ds := s.Directives()
-			buf.WriteByte('[')
-			for i := range ds {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				if err := x.introDirective(buf, &ds[i], f.Selections); err != nil {
-					return err
-				}
-			}
-			buf.WriteByte(']')
+			return writeList(buf, s.Directives(), func(d *introspection.Directive) error {
+				return x.introDirective(buf, d, f.Selections)
+			})
 		default:
 			return unknownField("__Schema", f.Name)
 		}
@@ -135,17 +133,9 @@ func (x *execution) introType(buf *bytes.Buffer, t *introspection.Type, sel ast.
 				buf.WriteString("null")
 				return nil
 			}
-			fields := t.Fields(includeDeprecated(x, f))
-			buf.WriteByte('[')
-			for i := range fields {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				if err := x.introField(buf, &fields[i], f.Selections); err != nil {
-					return err
-				}
-			}
-			buf.WriteByte(']')
+			return writeList(buf, t.Fields(includeDeprecated(x, f)), func(fl *introspection.Field) error {
+				return x.introField(buf, fl, f.Selections)
+			})
 		case "interfaces":
 			if kind != string(ast.Object) && kind != string(ast.Interface) {
 				buf.WriteString("null")
@@ -163,14 +153,8 @@ func (x *execution) introType(buf *bytes.Buffer, t *introspection.Type, sel ast.
 				buf.WriteString("null")
 				return nil
 			}
-			vals := t.EnumValues(includeDeprecated(x, f))
-			buf.WriteByte('[')
-			for i := range vals {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				v := &vals[i]
-				err := x.object(buf, "__EnumValue", f.Selections, func(g graphql.CollectedField) error {
+			return writeList(buf, t.EnumValues(includeDeprecated(x, f)), func(v *introspection.EnumValue) error {
+				return x.object(buf, "__EnumValue", f.Selections, func(g graphql.CollectedField) error {
 					switch g.Name {
 					case "name":
 						writeString(buf, v.Name)
@@ -185,11 +169,7 @@ func (x *execution) introType(buf *bytes.Buffer, t *introspection.Type, sel ast.
 					}
 					return nil
 				})
-				if err != nil {
-					return err
-				}
-			}
-			buf.WriteByte(']')
+			})
 		case "inputFields":
 			if kind != string(ast.InputObject) {
 				buf.WriteString("null")
@@ -206,17 +186,7 @@ func (x *execution) introType(buf *bytes.Buffer, t *introspection.Type, sel ast.
 }
 
 func (x *execution) introTypes(buf *bytes.Buffer, ts []introspection.Type, sel ast.SelectionSet) error {
-	buf.WriteByte('[')
-	for i := range ts {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		if err := x.introType(buf, &ts[i], sel); err != nil {
-			return err
-		}
-	}
-	buf.WriteByte(']')
-	return nil
+	return writeList(buf, ts, func(t *introspection.Type) error { return x.introType(buf, t, sel) })
 }
 
 func (x *execution) introField(buf *bytes.Buffer, fl *introspection.Field, sel ast.SelectionSet) error {
@@ -242,13 +212,8 @@ func (x *execution) introField(buf *bytes.Buffer, fl *introspection.Field, sel a
 }
 
 func (x *execution) introInputValues(buf *bytes.Buffer, vals []introspection.InputValue, sel ast.SelectionSet) error {
-	buf.WriteByte('[')
-	for i := range vals {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		v := &vals[i]
-		err := x.object(buf, "__InputValue", sel, func(f graphql.CollectedField) error {
+	return writeList(buf, vals, func(v *introspection.InputValue) error {
+		return x.object(buf, "__InputValue", sel, func(f graphql.CollectedField) error {
 			switch f.Name {
 			case "name":
 				writeString(buf, v.Name)
@@ -267,12 +232,7 @@ func (x *execution) introInputValues(buf *bytes.Buffer, vals []introspection.Inp
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
-	}
-	buf.WriteByte(']')
-	return nil
+	})
 }
 
 func (x *execution) introDirective(buf *bytes.Buffer, d *introspection.Directive, sel ast.SelectionSet) error {
@@ -283,14 +243,10 @@ func (x *execution) introDirective(buf *bytes.Buffer, d *introspection.Directive
 		case "description":
 			optString(buf, d.Description())
 		case "locations":
-			buf.WriteByte('[')
-			for i, l := range d.Locations {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				writeString(buf, l)
-			}
-			buf.WriteByte(']')
+			return writeList(buf, d.Locations, func(l *string) error {
+				writeString(buf, *l)
+				return nil
+			})
 		case "args":
 			return x.introInputValues(buf, d.VisibleArgs(includeDeprecated(x, f)), f.Selections)
 		case "isRepeatable":

@@ -173,26 +173,21 @@ func (x *execution) pkCond(ti *tableInfo, args map[string]any) (*plan.Cond, erro
 // transaction.
 func (x *execution) mutationResponse(ctx context.Context, w *storage.WriteTx, ti *tableInfo, f graphql.CollectedField, ids []int64) (json.RawMessage, error) {
 	typeName := ti.typ("mutation_response")
-	fields := graphql.CollectFields(x.opCtx, f.Selections, []string{typeName})
-	n := &plan.Node{Kind: plan.NodeObject}
-	for _, g := range fields {
-		var child *plan.Node
+	n, err := x.fieldsNode(typeName, f.Selections, func(g graphql.CollectedField) (*plan.Node, error) {
 		switch g.Name {
-		case "__typename":
-			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		case "affected_rows":
-			child = &plan.Node{Kind: plan.NodeJSON, Const: strconv.Itoa(len(ids))}
+			return &plan.Node{Kind: plan.NodeJSON, Const: strconv.Itoa(len(ids))}, nil
 		case "returning":
 			row, err := x.rowNode(ti, ti.typ("row"), g.Selections)
 			if err != nil {
 				return nil, err
 			}
-			child = &plan.Node{Kind: plan.NodeRows, Child: row}
-		default:
-			return nil, gqlerror.Errorf("type %s has no field %q", typeName, g.Name)
+			return &plan.Node{Kind: plan.NodeRows, Child: row}, nil
 		}
-		n.Keys = append(n.Keys, g.Alias)
-		n.Children = append(n.Children, child)
+		return nil, gqlerror.Errorf("type %s has no field %q", typeName, g.Name)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if ids == nil {
 		ids = []int64{}

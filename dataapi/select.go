@@ -420,23 +420,29 @@ func (x *execution) rowNode(ti *tableInfo, typeName string, sel ast.SelectionSet
 
 func (x *execution) objectNode(ti *tableInfo, typeName string, sel ast.SelectionSet,
 	extra func(f graphql.CollectedField) (*plan.Node, bool, error)) (*plan.Node, error) {
-	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
-	n := &plan.Node{Kind: plan.NodeObject, Keys: make([]string, 0, len(fields)), Children: make([]*plan.Node, 0, len(fields))}
-	for _, f := range fields {
-		var child *plan.Node
-		if f.Name == "__typename" {
-			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
-		} else if extra != nil {
+	return x.fieldsNode(typeName, sel, func(f graphql.CollectedField) (*plan.Node, error) {
+		if extra != nil {
 			c, ok, err := extra(f)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
-				child = c
+			if ok && c != nil {
+				return c, nil
 			}
 		}
-		if child == nil {
-			c, err := x.rowField(ti, f)
+		return x.rowField(ti, f)
+	})
+}
+
+// fieldsNode compiles the selection of an object type into an object node: __typename is the
+// type's name, every other field what field compiles it to.
+func (x *execution) fieldsNode(typeName string, sel ast.SelectionSet, field func(f graphql.CollectedField) (*plan.Node, error)) (*plan.Node, error) {
+	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
+	n := &plan.Node{Kind: plan.NodeObject, Keys: make([]string, 0, len(fields)), Children: make([]*plan.Node, 0, len(fields))}
+	for _, f := range fields {
+		child := &plan.Node{Kind: plan.NodeConst, Const: typeName}
+		if f.Name != "__typename" {
+			c, err := field(f)
 			if err != nil {
 				return nil, err
 			}
@@ -489,50 +495,33 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*plan.Nod
 // cover every row.
 func (x *execution) aggregateNode(ti *tableInfo, sel ast.SelectionSet, rs *plan.RowSet) (*plan.Node, error) {
 	typeName := ti.typ("aggregate")
-	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
-	n := &plan.Node{Kind: plan.NodeObject}
-	for _, f := range fields {
-		var child *plan.Node
+	return x.fieldsNode(typeName, sel, func(f graphql.CollectedField) (*plan.Node, error) {
 		switch f.Name {
-		case "__typename":
-			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		case "nodes":
 			row, err := x.rowNode(ti, ti.typ("row"), f.Selections)
 			if err != nil {
 				return nil, err
 			}
-			child = &plan.Node{Kind: plan.NodeRows, Child: row}
+			child := &plan.Node{Kind: plan.NodeRows, Child: row}
 			if rs.Limit == nil {
 				limit := DefaultLimit
 				child.Limit = &limit
 			}
+			return child, nil
 		case "aggregate":
-			c, err := x.aggregateFields(ti, f.Selections)
-			if err != nil {
-				return nil, err
-			}
-			child = c
-		default:
-			return nil, gqlbase.BadInput("type %s has no field %q", typeName, f.Name)
+			return x.aggregateFields(ti, f.Selections)
 		}
-		n.Keys = append(n.Keys, f.Alias)
-		n.Children = append(n.Children, child)
-	}
-	return n, nil
+		return nil, gqlbase.BadInput("type %s has no field %q", typeName, f.Name)
+	})
 }
 
 func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*plan.Node, error) {
 	typeName := ti.typ("aggregate_fields")
-	fields := graphql.CollectFields(x.opCtx, sel, []string{typeName})
-	n := &plan.Node{Kind: plan.NodeObject}
-	for _, f := range fields {
-		var child *plan.Node
+	return x.fieldsNode(typeName, sel, func(f graphql.CollectedField) (*plan.Node, error) {
 		switch f.Name {
-		case "__typename":
-			child = &plan.Node{Kind: plan.NodeConst, Const: typeName}
 		case "count":
 			args := f.ArgumentMap(x.vars)
-			child = &plan.Node{Kind: plan.NodeCount}
+			child := &plan.Node{Kind: plan.NodeCount}
 			if d, ok := args["distinct"].(bool); ok {
 				child.Distinct = d
 			}
@@ -547,31 +536,19 @@ func (x *execution) aggregateFields(ti *tableInfo, sel ast.SelectionSet) (*plan.
 					child.Columns = append(child.Columns, c)
 				}
 			}
+			return child, nil
 		case "sum", "avg", "min", "max":
 			fnType := ti.typ(f.Name + "_fields")
-			sub := graphql.CollectFields(x.opCtx, f.Selections, []string{fnType})
-			child = &plan.Node{Kind: plan.NodeObject}
-			for _, g := range sub {
-				var v *plan.Node
-				if g.Name == "__typename" {
-					v = &plan.Node{Kind: plan.NodeConst, Const: fnType}
-				} else {
-					c := ti.t.Column(g.Name)
-					if c == nil {
-						return nil, gqlbase.BadInput("type %s has no field %q", fnType, g.Name)
-					}
-					v = &plan.Node{Kind: plan.NodeAggregate, Fn: f.Name, Column: c}
+			return x.fieldsNode(fnType, f.Selections, func(g graphql.CollectedField) (*plan.Node, error) {
+				c := ti.t.Column(g.Name)
+				if c == nil {
+					return nil, gqlbase.BadInput("type %s has no field %q", fnType, g.Name)
 				}
-				child.Keys = append(child.Keys, g.Alias)
-				child.Children = append(child.Children, v)
-			}
-		default:
-			return nil, gqlbase.BadInput("type %s has no field %q", typeName, f.Name)
+				return &plan.Node{Kind: plan.NodeAggregate, Fn: f.Name, Column: c}, nil
+			})
 		}
-		n.Keys = append(n.Keys, f.Alias)
-		n.Children = append(n.Children, child)
-	}
-	return n, nil
+		return nil, gqlbase.BadInput("type %s has no field %q", typeName, f.Name)
+	})
 }
 
 // idsCond restricts a condition to rows by id.

@@ -22,21 +22,9 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // newTable creates a database and a table with an integer column seq.
 func newTable(t *testing.T, st *storage.Store) *gqlbase.Table {
 	t.Helper()
-	ctx := context.Background()
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "items", Columns: []*gqlbase.Column{
+	_, tbl := pgtest.NewTable(t, st, &gqlbase.Table{Name: "items", Columns: []*gqlbase.Column{
 		{Name: "seq", Type: gqlbase.TypeInteger, Nullable: false, Unique: true},
-	}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	return tbl
 }
 

@@ -73,6 +73,20 @@ func (a *pageActivity) snapshot() (requests, problems []string) {
 	return append([]string(nil), a.requests...), append([]string(nil), a.problems...)
 }
 
+// browserStep returns step, which runs actions in the browser within timeout and, when they
+// do not complete, fails the test with name, the requests and the page's problems so far.
+func browserStep(t *testing.T, ctx context.Context, activity *pageActivity) func(name string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	return func(name string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		stepCtx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if err := chromedp.Do(stepCtx, actions...); err != nil {
+			requests, problems := activity.snapshot()
+			t.Fatalf("%s: %v\nrequests: %v\npage problems: %v", name, err, requests, problems)
+		}
+	}
+}
+
 // TestPlaygroundInHeadlessChromium opens GraphiQL at /playground in headless
 // Chromium; without a token its default text fits the window and its query answers
 // UNAUTHENTICATED, as the text says. It puts the admin token in the headers editor, runs { me { kind scopes } } with the
@@ -86,15 +100,7 @@ func TestPlaygroundInHeadlessChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, activity := startBrowser(t)
-	step := func(name string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		stepCtx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		if err := chromedp.Do(stepCtx, actions...); err != nil {
-			requests, problems := activity.snapshot()
-			t.Fatalf("%s: %v\nrequests: %v\npage problems: %v", name, err, requests, problems)
-		}
-	}
+	step := browserStep(t, ctx, activity)
 
 	const (
 		queryEditor   = `.graphiql-query-editor .CodeMirror`

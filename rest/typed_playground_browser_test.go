@@ -21,15 +21,7 @@ func TestTypedPlaygroundInHeadlessChromium(t *testing.T) {
 	e := newTypedEnv(t)
 	e.music(t)
 	ctx, activity := startBrowser(t)
-	step := func(name string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		stepCtx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		if err := chromedp.Do(stepCtx, actions...); err != nil {
-			requests, problems := activity.snapshot()
-			t.Fatalf("%s: %v\nrequests: %v\npage problems: %v", name, err, requests, problems)
-		}
-	}
+	step := browserStep(t, ctx, activity)
 	stepCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 

@@ -54,15 +54,8 @@ func TestWorkspaceLifecycle(t *testing.T) {
 func TestWorkspaceRefusals(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t)
-	owner := signUp(t, srv, "owner@example.com")
-	admin := signUp(t, srv, "admin@example.com")
-	editor := signUp(t, srv, "editor@example.com")
-	viewer := signUp(t, srv, "viewer@example.com")
-	stranger := signUp(t, srv, "stranger@example.com")
-	ws := owner.workspaceID
-	join(t, srv, owner, ws, admin, "ADMIN")
-	join(t, srv, owner, ws, editor, "EDITOR")
-	join(t, srv, owner, ws, viewer, "VIEWER")
+	tm := newTeam(t, srv)
+	owner, admin, editor, viewer, stranger, ws := tm.owner, tm.admin, tm.editor, tm.viewer, tm.stranger, tm.ws
 
 	const create = `mutation($name: String!) { createWorkspace(input: {name: $name}) { id } }`
 	refused(t, srv, owner.session, create, map[string]any{"name": ""}, "BAD_USER_INPUT")
@@ -93,6 +86,30 @@ func TestWorkspaceRefusals(t *testing.T) {
 	}
 	refused(t, srv, stranger.session, read, map[string]any{"id": ws}, "NOT_FOUND")
 	refused(t, srv, stranger.session, read, map[string]any{"id": "999999"}, "NOT_FOUND")
+}
+
+// team is an owner's workspace with a member of each other role, each joined through an
+// invitation, and a stranger outside it.
+type team struct {
+	ws                                     string
+	owner, admin, editor, viewer, stranger *account
+	adminM, editorM, viewerM               string // the members' membership ids
+}
+
+func newTeam(t *testing.T, srv *testserver.Server) *team {
+	t.Helper()
+	tm := &team{
+		owner:    signUp(t, srv, "owner@example.com"),
+		admin:    signUp(t, srv, "admin@example.com"),
+		editor:   signUp(t, srv, "editor@example.com"),
+		viewer:   signUp(t, srv, "viewer@example.com"),
+		stranger: signUp(t, srv, "stranger@example.com"),
+	}
+	tm.ws = tm.owner.workspaceID
+	tm.adminM = join(t, srv, tm.owner, tm.ws, tm.admin, "ADMIN")
+	tm.editorM = join(t, srv, tm.owner, tm.ws, tm.editor, "EDITOR")
+	tm.viewerM = join(t, srv, tm.owner, tm.ws, tm.viewer, "VIEWER")
+	return tm
 }
 
 // join invites member into ws with role and accepts the invitation.
@@ -211,15 +228,9 @@ func TestInvitations(t *testing.T) {
 func TestMemberRolesAndRemoval(t *testing.T) {
 	t.Parallel()
 	srv := testserver.Start(t)
-	owner := signUp(t, srv, "owner@example.com")
-	admin := signUp(t, srv, "admin@example.com")
-	editor := signUp(t, srv, "editor@example.com")
-	viewer := signUp(t, srv, "viewer@example.com")
-	stranger := signUp(t, srv, "stranger@example.com")
-	ws := owner.workspaceID
-	adminM := join(t, srv, owner, ws, admin, "ADMIN")
-	editorM := join(t, srv, owner, ws, editor, "EDITOR")
-	viewerM := join(t, srv, owner, ws, viewer, "VIEWER")
+	tm := newTeam(t, srv)
+	owner, admin, editor, viewer, stranger, ws := tm.owner, tm.admin, tm.editor, tm.viewer, tm.stranger, tm.ws
+	adminM, editorM, viewerM := tm.adminM, tm.editorM, tm.viewerM
 	members := srv.Platform(t, owner.session, `query($id: ID!) { workspace(id: $id) { members { id role } } }`, map[string]any{"id": ws}).OK(t)
 	ownerM := testserver.Str(members, "workspace", "members", 0, "id")
 	strangerM := testserver.Str(srv.Platform(t, stranger.session, `query($id: ID!) { workspace(id: $id) { members { id } } }`,

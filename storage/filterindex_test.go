@@ -17,21 +17,10 @@ import (
 func TestFiltersUseIndexes(t *testing.T) {
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "items", Columns: []*gqlbase.Column{
+	db, tbl := pgtest.NewTable(t, st, &gqlbase.Table{Name: "items", Columns: []*gqlbase.Column{
 		{Name: "n", Type: gqlbase.TypeInteger, Nullable: true, Indexed: true},
 		{Name: "name", Type: gqlbase.TypeText, Nullable: true, Indexed: true},
-	}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	rows := make([]map[string]any, 1000)
 	for i := range rows {
 		rows[i] = map[string]any{"n": int64(i), "name": fmt.Sprintf("item %04d", i)}

@@ -55,22 +55,10 @@ func newTenantFixture(t *testing.T, opts storage.Options) *tenantFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "t", Columns: []*gqlbase.Column{
+	db, tbl := pgtest.NewTable(t, st, &gqlbase.Table{Name: "t", Columns: []*gqlbase.Column{
 		{Name: "note", Type: gqlbase.TypeText, Nullable: true},
 		{Name: "n", Type: gqlbase.TypeInteger, Nullable: true},
-	}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	f := &tenantFixture{st: st, admin: superuserOf(t, st), db: db, tbl: tbl,
 		table: `"db_` + strconv.FormatInt(db.ID, 10) + `"."t"`}
 	if err := f.admin.QueryRow(`SELECT role_name FROM database_roles WHERE database_id = $1`, db.ID).Scan(&f.role); err != nil {
@@ -217,18 +205,7 @@ func TestAggregateAliasRunsNoSQL(t *testing.T) {
 	if setting != "on" {
 		t.Errorf("standard_conforming_strings is %s on the store's connection", setting)
 	}
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "t", Columns: []*gqlbase.Column{{Name: "n", Type: gqlbase.TypeInteger, Nullable: true}}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tbl := pgtest.NewTable(t, st, &gqlbase.Table{Name: "t", Columns: []*gqlbase.Column{{Name: "n", Type: gqlbase.TypeInteger, Nullable: true}}})
 	alias := `a\', (SELECT 1/0)::text, \'b`
 	groups, err := st.Aggregate(ctx, tbl, storage.RowQuery{}, nil, []gqlbase.Aggregate{{Fn: gqlbase.AggregateFnCount, Alias: alias}})
 	if err != nil {

@@ -26,20 +26,9 @@ func TestTextSortsNaturallyAndPagesWithoutGaps(t *testing.T) {
 	if provider != "i" {
 		t.Fatalf("the test cluster's text order is not ICU (provider %q): is PostgreSQL built without ICU?", provider)
 	}
-	ws, err := st.CreateWorkspace(ctx, "w", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := st.CreateTable(ctx, db, &gqlbase.Table{Name: "todos", Columns: []*gqlbase.Column{
+	_, tbl := pgtest.NewTable(t, st, &gqlbase.Table{Name: "todos", Columns: []*gqlbase.Column{
 		{Name: "title", Type: gqlbase.TypeText, Nullable: true, Indexed: true},
-	}}, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	}})
 	titles := []string{"Write report", "buy milk", "Apple", "apple", "Zebra", "éclair", "eclair", "Banana", "banana", "zoo", "Écu"}
 	var rows []map[string]any
 	for _, s := range titles {

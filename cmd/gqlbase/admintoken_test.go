@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gqlbase/gqlbase/storage/pgcluster"
 )
 
 // TestAdminTokenFromEnvironmentIsBoundToTheOwnerWorkspace: GQLBASE_ADMIN_TOKEN administers the
@@ -20,22 +15,7 @@ import (
 // does not become ADMIN of another customer's workspace: the start is refused, saying why.
 func TestAdminTokenFromEnvironmentIsBoundToTheOwnerWorkspace(t *testing.T) {
 	t.Parallel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cluster, err := pgcluster.Start(context.Background(), pgcluster.Options{DataDir: newDataDir(t), Fast: true, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Stop()
-	admin, err := sql.Open("postgres", cluster.DSN("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	for _, name := range []string{"rotated", "deleted"} {
-		if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cluster, _ := externalCluster(t, "rotated", "deleted")
 	// serveWith starts gqlbase on one of the databases with an admin token from the environment
 	// ("" for none).
 	serveWith := func(t *testing.T, db, token string) *process {

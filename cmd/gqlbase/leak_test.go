@@ -111,6 +111,16 @@ func TestRunLeavesNoGoroutine(t *testing.T) {
 // dialSubscription opens a graphql-transport-ws socket and starts one subscription.
 func dialSubscription(t *testing.T, url, token, query string, vars map[string]any) *websocket.Conn {
 	t.Helper()
+	ws := dialAcked(t, url, token)
+	if err := ws.WriteJSON(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}}); err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// dialAcked opens a graphql-transport-ws socket with token and waits for its connection_ack.
+func dialAcked(t *testing.T, url, token string) *websocket.Conn {
+	t.Helper()
 	ws, resp, err := (&websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}).Dial(url, nil)
 	if err != nil {
 		t.Fatalf("dial %s: %v", url, err)
@@ -123,9 +133,6 @@ func dialSubscription(t *testing.T, url, token, query string, vars map[string]an
 	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if err := ws.ReadJSON(&ack); err != nil || ack["type"] != "connection_ack" {
 		t.Fatalf("ack: %v %v", ack, err)
-	}
-	if err := ws.WriteJSON(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}}); err != nil {
-		t.Fatal(err)
 	}
 	return ws
 }

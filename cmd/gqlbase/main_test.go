@@ -7,10 +7,13 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -93,6 +96,30 @@ func baseEnv() []string {
 		env = append(env, kv)
 	}
 	return env
+}
+
+// externalCluster starts a Postgres of its own, as an operator's DATABASE_URL points at, and
+// creates these databases in it. It returns the cluster and a connection to its postgres
+// database, both closed when the test ends.
+func externalCluster(t *testing.T, databases ...string) (*pgcluster.Cluster, *sql.DB) {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cluster, err := pgcluster.Start(context.Background(), pgcluster.Options{DataDir: newDataDir(t), Fast: true, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cluster.Stop() })
+	admin, err := sql.Open("postgres", cluster.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	for _, name := range databases {
+		if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cluster, admin
 }
 
 // logBuffer collects a process's output.
@@ -365,6 +392,17 @@ func postgresProcesses(t *testing.T, clusterDir string) []int {
 		}
 	}
 	return pids
+}
+
+// stopCleanly sends SIGTERM to p, which must exit 0 and leave no PostgreSQL running in the
+// data dir's cluster.
+func (p *process) stopCleanly(dataDir string) {
+	p.t.Helper()
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(time.Minute); code != 0 {
+		p.t.Errorf("exit code %d after SIGTERM, want 0", code)
+	}
+	checkPostgresStopped(p.t, dataDir)
 }
 
 // checkPostgresStopped asserts that no server runs in the data dir's cluster any more.

@@ -112,11 +112,7 @@ func TestEmbeddedPostgresDeathIsRecovered(t *testing.T) {
 	}
 	t.Logf("%d writes acknowledged (%d after the recovery), %d rows stored, %d lost", len(acked), len(acked)-recovered, len(stored), lost)
 
-	p.signal(syscall.SIGTERM)
-	if code := p.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d after SIGTERM", code)
-	}
-	checkPostgresStopped(t, data)
+	p.stopCleanly(data)
 }
 
 // writer inserts rows one after another through the API and remembers those acknowledged.

@@ -1,38 +1,19 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/gqlbase/gqlbase/storage/pgcluster"
 )
 
 // TestTwoProcessesActAsOneService starts two gqlbase processes on one Postgres: a subscriber
 // on A receives a row written through B, and A's cache serves the new value right after.
 func TestTwoProcessesActAsOneService(t *testing.T) {
 	t.Parallel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cluster, err := pgcluster.Start(context.Background(), pgcluster.Options{DataDir: newDataDir(t), Fast: true, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Stop()
-	admin, err := sql.Open("postgres", cluster.DSN("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(`CREATE DATABASE scaleout`); err != nil {
-		t.Fatal(err)
-	}
+	cluster, _ := externalCluster(t, "scaleout")
 	const token = "gqb_scaleout_test_token_0123456789abcdef"
 	env := []string{"DATABASE_URL=" + cluster.URL("scaleout"), "GQLBASE_ADMIN_TOKEN=" + token}
 	a := start(t, env, "serve", "--addr", "127.0.0.1:0", "--data-dir", newDataDir(t), "--log-format", "json")

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -91,11 +89,7 @@ func TestFreshDataDir(t *testing.T) {
 		t.Errorf("pg_ctl status: %d, want 0 (running)", got)
 	}
 
-	p.signal(syscall.SIGTERM)
-	if code := p.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d after SIGTERM, want 0", code)
-	}
-	checkPostgresStopped(t, data)
+	p.stopCleanly(data)
 	if len(p.logged("PostgreSQL stopped")) != 1 {
 		t.Errorf("no \"PostgreSQL stopped\" line")
 	}
@@ -126,11 +120,7 @@ func TestSecondServeOnTheSameDataDirFails(t *testing.T) {
 	if kind := first.meKind(token); kind != "TOKEN" {
 		t.Errorf("first gqlbase me: %s", kind)
 	}
-	first.signal(syscall.SIGTERM)
-	if code := first.wait(time.Minute); code != 0 {
-		t.Errorf("first gqlbase exit code %d", code)
-	}
-	checkPostgresStopped(t, data)
+	first.stopCleanly(data)
 }
 
 // TestShutdownFinishesInFlightRequests sends the signal while a request is being received:
@@ -150,20 +140,8 @@ func TestShutdownFinishesInFlightRequests(t *testing.T) {
 			token := readAdminToken(t, data)
 
 			// A WebSocket, acknowledged.
-			ws, resp, err := (&websocket.Dialer{Subprotocols: []string{"graphql-transport-ws"}}).Dial("ws://"+p.addr+"/graphql", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			ws := dialAcked(t, "ws://"+p.addr+"/graphql", token)
 			defer ws.Close()
-			if err := ws.WriteJSON(map[string]any{"type": "connection_init", "payload": map[string]any{"token": token}}); err != nil {
-				t.Fatal(err)
-			}
-			var ack map[string]any
-			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-			if err := ws.ReadJSON(&ack); err != nil || ack["type"] != "connection_ack" {
-				t.Fatalf("ack: %v %v", ack, err)
-			}
 
 			// A request whose body is still on its way.
 			conn, err := net.Dial("tcp", p.addr)
@@ -283,11 +261,7 @@ func TestRestartReusesTheCluster(t *testing.T) {
 	if kind := again.meKind(admin); kind != "TOKEN" {
 		t.Errorf("the admin token after the restart: %s", kind)
 	}
-	again.signal(syscall.SIGTERM)
-	if code := again.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d", code)
-	}
-	checkPostgresStopped(t, data)
+	again.stopCleanly(data)
 }
 
 func TestServerLeftRunningIsAdopted(t *testing.T) {
@@ -307,11 +281,7 @@ func TestServerLeftRunningIsAdopted(t *testing.T) {
 	if kind := again.meKind(token); kind != "TOKEN" {
 		t.Errorf("me after adoption: %s", kind)
 	}
-	again.signal(syscall.SIGTERM)
-	if code := again.wait(time.Minute); code != 0 {
-		t.Errorf("exit code %d", code)
-	}
-	checkPostgresStopped(t, data)
+	again.stopCleanly(data)
 }
 
 func TestNoPostgresBinaries(t *testing.T) {
@@ -402,21 +372,7 @@ func TestAdminTokenFromEnvironment(t *testing.T) {
 
 func TestDatabaseURLSharedByTwoProcesses(t *testing.T) {
 	t.Parallel()
-	clusterData := newDataDir(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cluster, err := pgcluster.Start(context.Background(), pgcluster.Options{DataDir: clusterData, Fast: true, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Stop()
-	admin, err := sql.Open("postgres", cluster.DSN("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(`CREATE DATABASE shared`); err != nil {
-		t.Fatal(err)
-	}
+	cluster, _ := externalCluster(t, "shared")
 	db, err := sql.Open("postgres", cluster.DSN("shared"))
 	if err != nil {
 		t.Fatal(err)

@@ -41,3 +41,23 @@ func RunSQL(t testing.TB, st *storage.Store, db *gqlbase.Database, query string,
 	}
 	return res
 }
+
+// NewTable creates table in a new database ("d") of a new workspace ("w") of st, the fixture
+// of the tests on one table's rows, and returns the database and the table as created.
+func NewTable(t testing.TB, st *storage.Store, table *gqlbase.Table) (*gqlbase.Database, *gqlbase.Table) {
+	t.Helper()
+	ctx := context.Background()
+	ws, err := st.CreateWorkspace(ctx, "w", nil)
+	if err != nil {
+		t.Fatalf("pgtest: create workspace: %v", err)
+	}
+	db, err := st.CreateDatabase(ctx, ws.ID, "d", "test")
+	if err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
+	}
+	tbl, err := st.CreateTable(ctx, db, table, "test")
+	if err != nil {
+		t.Fatalf("pgtest: create table %s: %v", table.Name, err)
+	}
+	return db, tbl
+}
