@@ -125,21 +125,38 @@ func (l *Listener) Run(ctx context.Context) error {
 	if err := pl.Listen(Channel); err != nil {
 		return fmt.Errorf("listen %s: %w", Channel, err)
 	}
-	// Anything committed between the first snapshot (or the last Run) and LISTEN taking effect.
-	l.read(ctx)
 	ticker := time.NewTicker(l.opts.PollEvery)
 	defer ticker.Stop()
+	// A read that fails is tried again soon, with backoff up to the poll interval, rather than
+	// waiting for the next notification or poll: the commits it missed may get no other
+	// notification.
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	backoff := time.Duration(0)
+	readNow := func() {
+		if l.read(ctx) {
+			backoff = 0
+			return
+		}
+		backoff = min(max(2*backoff, 50*time.Millisecond), l.opts.PollEvery)
+		retry.Reset(backoff)
+	}
+	// Anything committed between the first snapshot (or the last Run) and LISTEN taking effect.
+	readNow()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-pl.Notify: // nil after a reconnect, when notifications may have been lost
 			drain(pl.Notify)
-			l.read(ctx)
+			readNow()
 		case <-reconnected:
-			l.read(ctx)
+			readNow()
 		case <-ticker.C:
-			l.read(ctx)
+			readNow()
+		case <-retry.C:
+			readNow()
 		}
 	}
 }
@@ -155,12 +172,14 @@ func drain(ch <-chan *pq.Notification) {
 	}
 }
 
-// read hands on the events that committed since the last read; a failure is logged and the
-// next read (a notification or the poll) goes on from there.
-func (l *Listener) read(ctx context.Context) {
-	if err := l.readWindow(ctx); err != nil && ctx.Err() == nil {
+// read hands on the events that committed since the last read and reports whether it got
+// through; a failure is logged, and the next read goes on from where this one stopped.
+func (l *Listener) read(ctx context.Context) bool {
+	err := l.readWindow(ctx)
+	if err != nil && ctx.Err() == nil {
 		l.opts.Logger.Warn("event listener: read the outbox", "err", err)
 	}
+	return err == nil || ctx.Err() != nil
 }
 
 // snapshotSQL takes the snapshot a read goes up to. The second column is set only when its
