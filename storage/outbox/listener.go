@@ -214,6 +214,10 @@ const windowSQL = eventSelect + ` WHERE id IN (SELECT id FROM (
 // snapshot (or finishes the window a failed read left), page by page, and then takes that
 // snapshot as seen.
 func (l *Listener) readWindow(ctx context.Context) error {
+	// A window left over by a read that failed or was cancelled (a Run that ended) has an old
+	// snapshot: once it is finished, a fresh one follows at once, since what committed
+	// meanwhile may have had its notification lost.
+	resumed := l.window != nil
 	if l.window == nil {
 		var upTo string
 		var rewind sql.NullString
@@ -245,6 +249,9 @@ func (l *Listener) readWindow(ctx context.Context) error {
 	seen := l.seen
 	l.position.Store(&seen)
 	l.reads.Add(1)
+	if resumed {
+		return l.readWindow(ctx)
+	}
 	return nil
 }
 

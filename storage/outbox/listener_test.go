@@ -453,3 +453,26 @@ func TestConcurrentTransactionsEachEventOnceInOrder(t *testing.T) {
 		t.Fatal("no transaction rolled back: the test checks less than it should")
 	}
 }
+
+// TestRunAfterAnUnfinishedReadCatchesUp: a Run that ended in the middle of a read leaves a
+// window with an old snapshot; the next Run finishes it and then reads on to the present, so
+// events committed in between (whose notifications nobody heard) are delivered without
+// waiting for the poll.
+func TestRunAfterAnUnfinishedReadCatchesUp(t *testing.T) {
+	t.Parallel()
+	st := pgtest.NewStore(t)
+	c := &collector{}
+	l := outbox.NewListener(st.DB(), st.DSN(), c.handle, outbox.ListenerOptions{PollEvery: time.Hour, Logger: quietLogger()})
+	stop := run(t, l)
+	insert(t, st.DB(), "before")
+	c.waitFor(t, "before")
+	stop()
+	insert(t, st.DB(), "in-window")
+	if err := l.LeaveWindowOpen(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	insert(t, st.DB(), "after-window")
+	run(t, l)
+	c.waitFor(t, "in-window", "after-window")
+	c.checkOnce(t, []string{"before", "in-window", "after-window"})
+}
