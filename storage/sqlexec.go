@@ -537,9 +537,9 @@ func markDataChanges(ctx context.Context, tx *Tx, db *gqlbase.Database, touched 
 		// SQL may insert explicit ids: the identity continues after the largest.
 		table := plan.Qualified(t.Schema, t.Name)
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(s.seq, m.max_id) FROM
-			(SELECT pg_get_serial_sequence(%s, 'id') AS seq) s, (SELECT max(id) AS max_id FROM %s) m
+			(SELECT pg_get_serial_sequence($1, 'id') AS seq) s, (SELECT max(id) AS max_id FROM %s) m
 			WHERE s.seq IS NOT NULL AND m.max_id > coalesce(pg_sequence_last_value(s.seq::regclass), 0)`,
-			plan.QuoteLiteral(table), table)); err != nil {
+			table), table); err != nil {
 			return nil, fmt.Errorf("advance the id sequence of %s: %w", t.Name, err)
 		}
 		if rec.has(t.ID) {

@@ -17,26 +17,10 @@ func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
 	}
 	var parts []string
 	if w.And != nil {
-		sub := make([]string, len(w.And))
-		for i, x := range w.And {
-			sub[i] = c.cond(x, al, t)
-		}
-		if len(sub) == 0 {
-			parts = append(parts, "TRUE")
-		} else {
-			parts = append(parts, "("+strings.Join(sub, " AND ")+")")
-		}
+		parts = append(parts, c.connective(w.And, al, t, " AND ", "TRUE"))
 	}
 	if w.Or != nil {
-		sub := make([]string, len(w.Or))
-		for i, x := range w.Or {
-			sub[i] = c.cond(x, al, t)
-		}
-		if len(sub) == 0 {
-			parts = append(parts, "FALSE")
-		} else {
-			parts = append(parts, "("+strings.Join(sub, " OR ")+")")
-		}
+		parts = append(parts, c.connective(w.Or, al, t, " OR ", "FALSE"))
 	}
 	if w.Not != nil {
 		parts = append(parts, "(NOT "+c.cond(w.Not, al, t)+")")
@@ -68,4 +52,17 @@ func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
 		return parts[0]
 	}
 	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
+// connective joins the conditions xs with op; no conditions at all are none (the value of an
+// empty and/or: TRUE, FALSE).
+func (c *planCompiler) connective(xs []*Cond, al string, t *gqlbase.Table, op, none string) string {
+	if len(xs) == 0 {
+		return none
+	}
+	sub := make([]string, len(xs))
+	for i, x := range xs {
+		sub[i] = c.cond(x, al, t)
+	}
+	return "(" + strings.Join(sub, op) + ")"
 }
