@@ -20,6 +20,12 @@ type CreateTokenInput struct {
 	ExpiresAt     *time.Time `json:"expiresAt,omitempty"`
 	ExpiresInDays *int       `json:"expiresInDays,omitempty"`
 	NeverExpires  *bool      `json:"neverExpires,omitempty"`
+	// Permissions restricts the token's row operations (Baserow's shape); nil: unchanged or none.
+	Permissions map[string]any `json:"permissions,omitempty"`
+	// AllowedIPs are the networks (CIDR) the token may be used from.
+	AllowedIPs []string `json:"allowedIps,omitempty"`
+	// RateLimit is the token's requests per minute.
+	RateLimit *int `json:"rateLimit,omitempty"`
 }
 
 type UpdateTokenInput struct {
@@ -31,6 +37,12 @@ type UpdateTokenInput struct {
 	Databases    []*DatabaseGrantInput `json:"databases,omitempty"`
 	ExpiresAt    *time.Time            `json:"expiresAt,omitempty"`
 	NeverExpires *bool                 `json:"neverExpires,omitempty"`
+	// Permissions restricts the token's row operations (Baserow's shape); nil: unchanged or none.
+	Permissions map[string]any `json:"permissions,omitempty"`
+	// AllowedIPs are the networks (CIDR) the token may be used from.
+	AllowedIPs []string `json:"allowedIps,omitempty"`
+	// RateLimit is the token's requests per minute.
+	RateLimit *int `json:"rateLimit,omitempty"`
 }
 
 type DatabaseGrantInput struct {

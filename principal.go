@@ -1,6 +1,7 @@
 package gqlbase
 
 import (
+	"net/netip"
 	"slices"
 	"time"
 )
@@ -86,6 +87,8 @@ type Principal struct {
 	UserID    int64
 	TokenID   int64
 	SessionID int64
+	// JWT is set when the session was presented as a signed access token.
+	JWT bool
 	// WorkspaceID is the workspace the principal acts in by default: a token's own workspace,
 	// or a user's first workspace.
 	WorkspaceID int64
@@ -95,6 +98,13 @@ type Principal struct {
 	Roles map[int64]Role
 	// Databases, when not nil, restricts a token to these databases.
 	Databases map[int64]DatabaseAccess
+	// Permissions, when not nil, restricts a token's row operations per database and table
+	// (RequireRows).
+	Permissions TokenPermissions
+	// AllowedIPs, when not nil, are the networks a token may be used from.
+	AllowedIPs []netip.Prefix
+	// RateLimit is how many requests a minute a token may make (0: no limit of its own).
+	RateLimit int
 	ExpiresAt *time.Time
 	// Role is the role a token acts with in its workspace: its creator's role there when the
 	// request authenticated (Scopes are already cut down to it), or RoleOwner for a token made
@@ -260,6 +270,10 @@ type Rights struct {
 	Scopes []Scope
 	// Databases, when not nil, restricts the credential to these databases.
 	Databases map[int64]DatabaseAccess
+	// Permissions, AllowedIPs and RateLimit are a fine-grained token's restrictions (nil, 0: none).
+	Permissions TokenPermissions
+	AllowedIPs  []netip.Prefix
+	RateLimit   int
 	// ExpiresAt is when the credential stops working (nil: never).
 	ExpiresAt *time.Time
 	// Role is the role the credential acts with when it manages members: it decides whether it
@@ -308,6 +322,15 @@ func (held Rights) Covers(asked Rights) error {
 			}
 		}
 	}
+	if !CoversPermissions(held.Permissions, asked.Permissions) {
+		return Forbidden("these row permissions are beyond the caller's own").WithField("permissions")
+	}
+	if !coversNetworks(held.AllowedIPs, asked.AllowedIPs) {
+		return Forbidden("use from these networks is beyond the caller's own IP allowlist").WithField("allowedIps")
+	}
+	if held.RateLimit > 0 && (asked.RateLimit == 0 || asked.RateLimit > held.RateLimit) {
+		return Forbidden("a rate limit above the caller's own (%d a minute) is beyond its rights", held.RateLimit).WithField("rateLimit")
+	}
 	if held.ExpiresAt != nil {
 		if asked.ExpiresAt == nil {
 			return Forbidden("never expiring is beyond the caller's own expiry (%s)", held.ExpiresAt.UTC().Format(time.RFC3339)).WithField("expiresAt")
@@ -339,7 +362,8 @@ func (p *Principal) RightsIn(workspaceID int64) Rights {
 		return Rights{Scopes: p.ScopesIn(workspaceID), Role: p.Roles[workspaceID]}
 	case PrincipalToken, PrincipalReadonly:
 		if workspaceID == p.WorkspaceID {
-			return Rights{Scopes: p.Scopes, Databases: p.Databases, ExpiresAt: p.ExpiresAt, Role: p.RoleIn(workspaceID)}
+			return Rights{Scopes: p.Scopes, Databases: p.Databases, ExpiresAt: p.ExpiresAt, Role: p.RoleIn(workspaceID),
+				Permissions: p.Permissions, AllowedIPs: p.AllowedIPs, RateLimit: p.RateLimit}
 		}
 	}
 	return Rights{}
@@ -367,5 +391,6 @@ func (t *Token) Rights() Rights {
 			scopes = append(scopes, s)
 		}
 	}
-	return Rights{Scopes: scopes, Databases: t.Databases, ExpiresAt: t.ExpiresAt, Role: role}
+	return Rights{Scopes: scopes, Databases: t.Databases, ExpiresAt: t.ExpiresAt, Role: role,
+		Permissions: t.Permissions, AllowedIPs: t.AllowedIPs, RateLimit: t.RateLimit}
 }

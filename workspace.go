@@ -1,6 +1,9 @@
 package gqlbase
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // Workspace is the tenant: members, tokens and databases belong to one.
 type Workspace struct {
@@ -49,6 +52,12 @@ type Token struct {
 	Prefix    string
 	Scopes    []Scope
 	Databases map[int64]DatabaseAccess
+	// Permissions, when not nil, restricts the token's row operations per database and table.
+	Permissions TokenPermissions
+	// AllowedIPs, when not nil, are the networks the token may be used from.
+	AllowedIPs []netip.Prefix
+	// RateLimit is the token's requests per minute (0: none of its own).
+	RateLimit int
 	ExpiresAt *time.Time
 	// CreatedBy is the user the token acts for (nil: none, as for the bootstrap token), and
 	// CreatorRole that user's current role in the workspace ("" when no longer a member).

@@ -161,6 +161,8 @@ func (x *execution) queryField(ctx context.Context, f graphql.CollectedField) (j
 		return nil, gqlbase.BadInput("unknown field %q", f.Name)
 	}
 	vars, cacheable := variablesKey(x.vars)
+	// A principal with per-table permissions has each plan checked, so it skips the cache.
+	cacheable = cacheable && !restricted(ctx)
 	key := planKey{field: f.Field, vars: vars}
 	if cacheable {
 		if c, ok := x.s.plans.get(key); ok {
@@ -169,6 +171,9 @@ func (x *execution) queryField(ctx context.Context, f graphql.CollectedField) (j
 	}
 	p, err := x.readPlan(rf, f)
 	if err != nil {
+		return nil, err
+	}
+	if err := requirePlanRead(ctx, p); err != nil {
 		return nil, err
 	}
 	query, params, err := plan.Compile(p)

@@ -195,6 +195,9 @@ func (x *execution) subscribe(ctx context.Context) graphql.ResponseHandler {
 		err = gqlbase.BadInput("unknown field %q", f.Name)
 	} else {
 		p, err = x.readPlan(rf, f)
+		if err == nil {
+			err = requirePlanRead(ctx, p)
+		}
 	}
 	var key string
 	if err == nil {

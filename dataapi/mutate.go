@@ -60,6 +60,9 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 	}
 	args := f.ArgumentMap(x.vars)
 	ti := rf.table
+	if err := requireRootWrite(ctx, rf, args); err != nil {
+		return nil, err
+	}
 	switch rf.kind {
 	case rootInsert, rootInsertOne:
 		var objects []any
@@ -80,7 +83,7 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 			if err != nil {
 				return nil, err
 			}
-			return w.RunPlan(ctx, &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: ids[0], Node: n})
+			return runPlan(ctx, w, &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: ids[0], Node: n})
 		}
 		return x.mutationResponse(ctx, w, ti, f, ids)
 	case rootUpdate, rootUpdateByPK:
@@ -92,6 +95,9 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 			cond, err = x.pkCond(ti, args)
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := requireCondRead(ctx, ti.t, cond); err != nil {
 			return nil, err
 		}
 		ids, err := x.update(ctx, w, ti, cond, args, actor)
@@ -111,6 +117,9 @@ func (x *execution) mutationField(ctx context.Context, w *storage.WriteTx, f gra
 			cond, err = x.pkCond(ti, args)
 		}
 		if err != nil {
+			return nil, err
+		}
+		if err := requireCondRead(ctx, ti.t, cond); err != nil {
 			return nil, err
 		}
 		ids, err := w.LockWhere(ctx, ti.t, cond)
@@ -192,7 +201,7 @@ func (x *execution) mutationResponse(ctx context.Context, w *storage.WriteTx, ti
 	if ids == nil {
 		ids = []int64{}
 	}
-	return w.RunPlan(ctx, &plan.Plan{Kind: plan.Aggregate, Rows: plan.RowSet{Table: ti.t, IDs: ids}, Node: n})
+	return runPlan(ctx, w, &plan.Plan{Kind: plan.Aggregate, Rows: plan.RowSet{Table: ti.t, IDs: ids}, Node: n})
 }
 
 // byPKResponse is the row (with affected_rows and returning) of a by-primary-key mutation,
@@ -223,7 +232,7 @@ func (x *execution) byPKResponse(ctx context.Context, w *storage.WriteTx, ti *ta
 	if err != nil {
 		return nil, err
 	}
-	return w.RunPlan(ctx, &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: ids[0], Node: n})
+	return runPlan(ctx, w, &plan.Plan{Kind: plan.One, Rows: plan.RowSet{Table: ti.t}, ID: ids[0], Node: n})
 }
 
 // insert validates and writes the objects of an insert (an upsert with on_conflict) and

@@ -399,4 +399,11 @@ func (ec *executionContext) marshalNDatabase2ᚖgithubᚗcomᚋgqlbaseᚋgqlbase
 	return ec._Database(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODatabase2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabase(ctx context.Context, sel ast.SelectionSet, v *gqlbase.Database) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Database(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -47,6 +47,22 @@ type ComplexityRoot struct {
 		Values func(childComplexity int) int
 	}
 
+	AuditConnection struct {
+		EndCursor   func(childComplexity int) int
+		Entries     func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action       func(childComplexity int) int
+		Actor        func(childComplexity int) int
+		At           func(childComplexity int) int
+		Details      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		ResourceID   func(childComplexity int) int
+		ResourceType func(childComplexity int) int
+	}
+
 	AuthPayload struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
@@ -96,6 +112,22 @@ type ComplexityRoot struct {
 		Secret func(childComplexity int) int
 	}
 
+	JWTPayload struct {
+		AccessExpiresAt  func(childComplexity int) int
+		AccessToken      func(childComplexity int) int
+		RefreshExpiresAt func(childComplexity int) int
+		RefreshToken     func(childComplexity int) int
+		SessionID        func(childComplexity int) int
+		User             func(childComplexity int) int
+	}
+
+	JWTVerification struct {
+		ExpiresAt func(childComplexity int) int
+		IssuedAt  func(childComplexity int) int
+		SessionID func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
 	Member struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -115,6 +147,7 @@ type ComplexityRoot struct {
 		CreateTable          func(childComplexity int, input gqlbase.CreateTableInput) int
 		CreateToken          func(childComplexity int, input gqlbase.CreateTokenInput) int
 		CreateWorkspace      func(childComplexity int, input gqlbase.CreateWorkspaceInput) int
+		DefaultDatabase      func(childComplexity int, workspaceID *int64) int
 		DeleteColumn         func(childComplexity int, id int64) int
 		DeleteDatabase       func(childComplexity int, id int64, force *bool) int
 		DeleteRow            func(childComplexity int, table int64, id int64) int
@@ -126,8 +159,11 @@ type ComplexityRoot struct {
 		InsertRows           func(childComplexity int, table int64, rows []any) int
 		InviteMember         func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
 		LogIn                func(childComplexity int, input gqlbase.LogInInput) int
+		LogInJwt             func(childComplexity int, input gqlbase.LogInInput) int
 		LogOut               func(childComplexity int) int
+		LogOutJwt            func(childComplexity int, refreshToken *string) int
 		Ping                 func(childComplexity int) int
+		RefreshJwt           func(childComplexity int, refreshToken string) int
 		RegenerateReadonlyID func(childComplexity int, id int64) int
 		RemoveMember         func(childComplexity int, memberID int64) int
 		RenameColumn         func(childComplexity int, id int64, name string) int
@@ -136,6 +172,7 @@ type ComplexityRoot struct {
 		RestoreRow           func(childComplexity int, table int64, id int64) int
 		RevokeToken          func(childComplexity int, id int64) int
 		RotateToken          func(childComplexity int, id int64) int
+		SetDefaultDatabase   func(childComplexity int, databaseID int64) int
 		SetSchemaLocked      func(childComplexity int, id int64, locked bool) int
 		SignUp               func(childComplexity int, input gqlbase.SignUpInput) int
 		UpdateColumn         func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
@@ -145,6 +182,7 @@ type ComplexityRoot struct {
 		UpdateTable          func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
 		UpdateToken          func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
 		UpsertRows           func(childComplexity int, table int64, rows []any, keyColumn string) int
+		VerifyJwt            func(childComplexity int, token string) int
 	}
 
 	PageInfo struct {
@@ -165,6 +203,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AggregateRows func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) int
+		AuditLog      func(childComplexity int, workspaceID *int64, action *string, resourceType *string, resourceID *int64, first *int, after *string) int
 		Database      func(childComplexity int, id int64) int
 		Databases     func(childComplexity int, workspaceID *int64) int
 		Me            func(childComplexity int) int
@@ -262,6 +301,7 @@ type ComplexityRoot struct {
 
 	Token struct {
 		Active      func(childComplexity int) int
+		AllowedIps  func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
 		Databases   func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -269,7 +309,9 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		LastUsedAt  func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Permissions func(childComplexity int) int
 		Prefix      func(childComplexity int) int
+		RateLimit   func(childComplexity int) int
 		RevokedAt   func(childComplexity int) int
 		Scopes      func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -303,11 +345,12 @@ type ComplexityRoot struct {
 	}
 
 	Workspace struct {
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Members   func(childComplexity int) int
-		Name      func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DefaultDatabase func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Members         func(childComplexity int) int
+		Name            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 }
 
@@ -337,6 +380,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AggregateGroup.Values(childComplexity), true
+
+	case "AuditConnection.endCursor":
+		if e.ComplexityRoot.AuditConnection.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.EndCursor(childComplexity), true
+	case "AuditConnection.entries":
+		if e.ComplexityRoot.AuditConnection.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.Entries(childComplexity), true
+	case "AuditConnection.hasNextPage":
+		if e.ComplexityRoot.AuditConnection.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.HasNextPage(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.details":
+		if e.ComplexityRoot.AuditEntry.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Details(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.resourceId":
+		if e.ComplexityRoot.AuditEntry.ResourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ResourceID(childComplexity), true
+	case "AuditEntry.resourceType":
+		if e.ComplexityRoot.AuditEntry.ResourceType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ResourceType(childComplexity), true
 
 	case "AuthPayload.expiresAt":
 		if e.ComplexityRoot.AuthPayload.ExpiresAt == nil {
@@ -530,6 +635,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitationWithSecret.Secret(childComplexity), true
 
+	case "JWTPayload.accessExpiresAt":
+		if e.ComplexityRoot.JWTPayload.AccessExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTPayload.AccessExpiresAt(childComplexity), true
+	case "JWTPayload.accessToken":
+		if e.ComplexityRoot.JWTPayload.AccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTPayload.AccessToken(childComplexity), true
+	case "JWTPayload.refreshExpiresAt":
+		if e.ComplexityRoot.JWTPayload.RefreshExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTPayload.RefreshExpiresAt(childComplexity), true
+	case "JWTPayload.refreshToken":
+		if e.ComplexityRoot.JWTPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTPayload.RefreshToken(childComplexity), true
+	case "JWTPayload.sessionId":
+		if e.ComplexityRoot.JWTPayload.SessionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTPayload.SessionID(childComplexity), true
+	case "JWTPayload.user":
+		if e.ComplexityRoot.JWTPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTPayload.User(childComplexity), true
+
+	case "JWTVerification.expiresAt":
+		if e.ComplexityRoot.JWTVerification.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTVerification.ExpiresAt(childComplexity), true
+	case "JWTVerification.issuedAt":
+		if e.ComplexityRoot.JWTVerification.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTVerification.IssuedAt(childComplexity), true
+	case "JWTVerification.sessionId":
+		if e.ComplexityRoot.JWTVerification.SessionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTVerification.SessionID(childComplexity), true
+	case "JWTVerification.user":
+		if e.ComplexityRoot.JWTVerification.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JWTVerification.User(childComplexity), true
+
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
 			break
@@ -661,6 +828,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWorkspace(childComplexity, args["input"].(gqlbase.CreateWorkspaceInput)), true
+	case "Mutation.defaultDatabase":
+		if e.ComplexityRoot.Mutation.DefaultDatabase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_defaultDatabase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DefaultDatabase(childComplexity, args["workspaceId"].(*int64)), true
 	case "Mutation.deleteColumn":
 		if e.ComplexityRoot.Mutation.DeleteColumn == nil {
 			break
@@ -782,18 +960,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogIn(childComplexity, args["input"].(gqlbase.LogInInput)), true
+	case "Mutation.logInJwt":
+		if e.ComplexityRoot.Mutation.LogInJwt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logInJwt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogInJwt(childComplexity, args["input"].(gqlbase.LogInInput)), true
 	case "Mutation.logOut":
 		if e.ComplexityRoot.Mutation.LogOut == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.LogOut(childComplexity), true
+	case "Mutation.logOutJwt":
+		if e.ComplexityRoot.Mutation.LogOutJwt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logOutJwt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogOutJwt(childComplexity, args["refreshToken"].(*string)), true
 	case "Mutation.ping":
 		if e.ComplexityRoot.Mutation.Ping == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.Ping(childComplexity), true
+	case "Mutation.refreshJwt":
+		if e.ComplexityRoot.Mutation.RefreshJwt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshJwt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshJwt(childComplexity, args["refreshToken"].(string)), true
 	case "Mutation.regenerateReadonlyId":
 		if e.ComplexityRoot.Mutation.RegenerateReadonlyID == nil {
 			break
@@ -882,6 +1093,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.setDefaultDatabase":
+		if e.ComplexityRoot.Mutation.SetDefaultDatabase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDefaultDatabase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDefaultDatabase(childComplexity, args["databaseId"].(int64)), true
 	case "Mutation.setSchemaLocked":
 		if e.ComplexityRoot.Mutation.SetSchemaLocked == nil {
 			break
@@ -981,6 +1203,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertRows(childComplexity, args["table"].(int64), args["rows"].([]any), args["keyColumn"].(string)), true
+	case "Mutation.verifyJwt":
+		if e.ComplexityRoot.Mutation.VerifyJwt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyJwt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyJwt(childComplexity, args["token"].(string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1055,6 +1288,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AggregateRows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["search"].(*string), args["groupBy"].([]string), args["aggregates"].([]*gqlbase.AggregateInput)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["workspaceId"].(*int64), args["action"].(*string), args["resourceType"].(*string), args["resourceId"].(*int64), args["first"].(*int), args["after"].(*string)), true
 	case "Query.database":
 		if e.ComplexityRoot.Query.Database == nil {
 			break
@@ -1548,6 +1792,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Token.Active(childComplexity), true
+	case "Token.allowedIps":
+		if e.ComplexityRoot.Token.AllowedIps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.AllowedIps(childComplexity), true
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
 			break
@@ -1590,12 +1840,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Token.Name(childComplexity), true
+	case "Token.permissions":
+		if e.ComplexityRoot.Token.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.Permissions(childComplexity), true
 	case "Token.prefix":
 		if e.ComplexityRoot.Token.Prefix == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Token.Prefix(childComplexity), true
+	case "Token.rateLimit":
+		if e.ComplexityRoot.Token.RateLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.RateLimit(childComplexity), true
 	case "Token.revokedAt":
 		if e.ComplexityRoot.Token.RevokedAt == nil {
 			break
@@ -1715,6 +1977,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.CreatedAt(childComplexity), true
+	case "Workspace.defaultDatabase":
+		if e.ComplexityRoot.Workspace.DefaultDatabase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.DefaultDatabase(childComplexity), true
 	case "Workspace.id":
 		if e.ComplexityRoot.Workspace.ID == nil {
 			break
@@ -1859,6 +2127,54 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/audit.graphqls", Input: `extend type Query {
+  """
+  The audit log of a workspace (default: the caller's), newest first: who did what to which
+  resource (schema changes, tokens, members, invitations, settings, exports). Filter by action
+  (such as "token.create") and by resource (type, and id). Pages of first entries (default 50,
+  at most 500) after the cursor of the previous page. Needs the admin scope over the whole
+  workspace. Entries are kept for the audit retention (--audit-retention).
+  """
+  auditLog(workspaceId: ID, action: String, resourceType: String, resourceId: ID, first: Int, after: String): AuditConnection!
+}
+
+extend type Mutation {
+  """
+  The default database of a workspace (default: the caller's): the one dialects without a
+  database level use. A workspace without one gets one (named "default", or "default-2", ...)
+  on the first call, which then needs the schema scope. When the default database is deleted
+  the oldest remaining database becomes the default; with none left, the next call creates one.
+  """
+  defaultDatabase(workspaceId: ID): Database!
+  "Makes a database its workspace's default. Needs the admin scope over the whole workspace."
+  setDefaultDatabase(databaseId: ID!): Database!
+}
+
+extend type Workspace {
+  "The default database, or null before one was made (defaultDatabase makes it)."
+  defaultDatabase: Database
+}
+
+type AuditEntry {
+  id: ID!
+  at: Time!
+  "Who: user:<id>, token:<id>, or system."
+  actor: String!
+  "What, as <resource>.<verb>: database.create, table.delete, column.update, token.revoke, member.role, settings.update, database.export, ..."
+  action: String!
+  resourceType: String!
+  resourceId: ID
+  "What changed, such as the name or the scopes given."
+  details: JSONObject!
+}
+
+type AuditConnection {
+  entries: [AuditEntry!]!
+  "Pass as after for the next page; null on the last page."
+  endCursor: String
+  hasNextPage: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../schema/auth.graphqls", Input: `extend type Query {
   "Who the request acts as: how it authenticated, its workspace and its scopes."
   me: Principal!
@@ -1879,6 +2195,45 @@ extend type Mutation {
   logOut: Boolean!
   "Changes the caller's password and ends its other sessions."
   changePassword(input: ChangePasswordInput!): Boolean!
+  """
+  Logs a user in for JWTs (Baserow's token-auth): a short-lived signed access token (HS256;
+  claims sub, sid, iat, exp) to send as Authorization: JWT <accessToken> or Bearer, and a
+  refresh token that buys the next pair once (refreshJwt). Same limits and answers as logIn.
+  """
+  logInJwt(input: LogInInput!): JWTPayload!
+  """
+  Exchanges a refresh token for a new access token and a new refresh token. Each refresh token
+  works once: presenting one that was exchanged already revokes its whole session (all its
+  access and refresh tokens), since only a stolen or replayed token is presented twice.
+  """
+  refreshJwt(refreshToken: String!): JWTPayload!
+  "Tells whether an access token works now (signature, expiry, session not revoked) and for whom; UNAUTHENTICATED with the reason when it does not."
+  verifyJwt(token: String!): JWTVerification!
+  """
+  Revokes a JWT session (Baserow's token-blacklist): the session of refreshToken (current or
+  already exchanged), or without it the JWT session the request authenticated with. Its access
+  tokens stop working within 2 seconds in every process, open subscriptions included.
+  """
+  logOutJwt(refreshToken: String): Boolean!
+}
+
+type JWTPayload {
+  "Send as Authorization: JWT <accessToken> (or Bearer). Expires after 10 minutes."
+  accessToken: String!
+  accessExpiresAt: Time!
+  "Exchange it once with refreshJwt. Shown once."
+  refreshToken: String!
+  "When the session ends, whatever is refreshed."
+  refreshExpiresAt: Time!
+  sessionId: ID!
+  user: User!
+}
+
+type JWTVerification {
+  sessionId: ID!
+  expiresAt: Time!
+  issuedAt: Time!
+  user: User!
 }
 
 enum PrincipalKind {
@@ -2473,6 +2828,17 @@ type Token {
   scopes: [Scope!]!
   "When set, the token works only on these databases."
   databases: [DatabaseGrant!]
+  """
+  When set, what the token may do to rows, per operation, in Baserow's shape:
+  {"create": true | false | [["database", 1], ["table", 2]], "read": ..., "update": ..., "delete": ...}.
+  An operation is allowed where its grant says and the token's scopes allow (read for read, write
+  for the others), on every API: platform, typed, REST dialects and subscriptions.
+  """
+  permissions: JSONObject
+  "When set, the networks (CIDR) the token may be used from; from elsewhere it is refused."
+  allowedIps: [String!]
+  "When set, how many requests a minute the token may make; more are answered 429 with Retry-After."
+  rateLimit: Int
   expiresAt: Time
   revokedAt: Time
   lastUsedAt: Time
@@ -2511,6 +2877,15 @@ input CreateTokenInput {
   expiresAt: Time
   expiresInDays: Int
   neverExpires: Boolean
+  """
+  Per-operation row permissions, Baserow's shape: {"create": true | false | [["database", id], ["table", id]], ...};
+  operations left out are not allowed. 
+  """
+  permissions: JSONObject
+  "Networks (CIDR, such as 10.0.0.0/8 or 2001:db8::/32) the token may be used from; at most 50. "
+  allowedIps: [String!]
+  "Requests a minute the token may make (1 to 1000000). "
+  rateLimit: Int
 }
 
 input UpdateTokenInput {
@@ -2522,6 +2897,15 @@ input UpdateTokenInput {
   databases: [DatabaseGrantInput!]
   expiresAt: Time
   neverExpires: Boolean
+  """
+  Per-operation row permissions, Baserow's shape: {"create": true | false | [["database", id], ["table", id]], ...};
+  operations left out are not allowed. An empty object {} removes them.
+  """
+  permissions: JSONObject
+  "Networks (CIDR, such as 10.0.0.0/8 or 2001:db8::/32) the token may be used from; at most 50. An empty list removes the allowlist."
+  allowedIps: [String!]
+  "Requests a minute the token may make (1 to 1000000). 0 removes the limit."
+  rateLimit: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/workspaces.graphqls", Input: `extend type Query {
@@ -2589,6 +2973,38 @@ func (ec *executionContext) childFields_AggregateGroup(ctx context.Context, fiel
 		return ec.fieldContext_AggregateGroup_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AggregateGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entries":
+		return ec.fieldContext_AuditConnection_entries(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_AuditConnection_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_AuditConnection_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "resourceType":
+		return ec.fieldContext_AuditEntry_resourceType(ctx, field)
+	case "resourceId":
+		return ec.fieldContext_AuditEntry_resourceId(ctx, field)
+	case "details":
+		return ec.fieldContext_AuditEntry_details(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2687,6 +3103,38 @@ func (ec *executionContext) childFields_InvitationWithSecret(ctx context.Context
 		return ec.fieldContext_InvitationWithSecret_secret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvitationWithSecret", field.Name)
+}
+
+func (ec *executionContext) childFields_JWTPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessToken":
+		return ec.fieldContext_JWTPayload_accessToken(ctx, field)
+	case "accessExpiresAt":
+		return ec.fieldContext_JWTPayload_accessExpiresAt(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_JWTPayload_refreshToken(ctx, field)
+	case "refreshExpiresAt":
+		return ec.fieldContext_JWTPayload_refreshExpiresAt(ctx, field)
+	case "sessionId":
+		return ec.fieldContext_JWTPayload_sessionId(ctx, field)
+	case "user":
+		return ec.fieldContext_JWTPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JWTPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_JWTVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sessionId":
+		return ec.fieldContext_JWTVerification_sessionId(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_JWTVerification_expiresAt(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_JWTVerification_issuedAt(ctx, field)
+	case "user":
+		return ec.fieldContext_JWTVerification_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JWTVerification", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2905,6 +3353,12 @@ func (ec *executionContext) childFields_Token(ctx context.Context, field graphql
 		return ec.fieldContext_Token_scopes(ctx, field)
 	case "databases":
 		return ec.fieldContext_Token_databases(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Token_permissions(ctx, field)
+	case "allowedIps":
+		return ec.fieldContext_Token_allowedIps(ctx, field)
+	case "rateLimit":
+		return ec.fieldContext_Token_rateLimit(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_Token_expiresAt(ctx, field)
 	case "revokedAt":
@@ -2985,6 +3439,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_updatedAt(ctx, field)
 	case "members":
 		return ec.fieldContext_Workspace_members(ctx, field)
+	case "defaultDatabase":
+		return ec.fieldContext_Workspace_defaultDatabase(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }

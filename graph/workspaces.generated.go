@@ -22,6 +22,7 @@ type MemberResolver interface {
 }
 type WorkspaceResolver interface {
 	Members(ctx context.Context, obj *gqlbase.Workspace) ([]*gqlbase.Member, error)
+	DefaultDatabase(ctx context.Context, obj *gqlbase.Workspace) (*gqlbase.Database, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -335,6 +336,38 @@ func (ec *executionContext) fieldContext_Workspace_members(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Workspace_defaultDatabase(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_defaultDatabase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().DefaultDatabase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Database) graphql.Marshaler {
+			return ec.marshalODatabase2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐDatabase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_defaultDatabase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Database(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -490,6 +523,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_members(ctx, field, obj)
+				})
+		case "defaultDatabase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_defaultDatabase(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

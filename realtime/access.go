@@ -35,6 +35,9 @@ func stillGrants(held, fresh *gqlbase.Principal) error {
 			return errAccessChanged
 		}
 	}
+	if !gqlbase.CoversPermissions(fresh.Permissions, held.Permissions) {
+		return errAccessChanged // fewer row permissions now
+	}
 	if fresh.Databases == nil {
 		return nil
 	}

@@ -31,6 +31,13 @@ func (r *Resolver) TableFor(ctx context.Context, id int64, scope gqlbase.Scope) 
 	if err := p.RequireDatabase(t.WorkspaceID, t.DatabaseID, scope); err != nil {
 		return nil, err
 	}
+	// Reading a table (its rows, its events, its metadata) is the read operation of a
+	// fine-grained token's permissions.
+	if scope == gqlbase.ScopeRead {
+		if err := p.RequireRows(t, gqlbase.OpRead); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 

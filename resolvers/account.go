@@ -54,6 +54,15 @@ func (r *Resolver) SignUp(ctx context.Context, input gqlbase.SignUpInput) (*gqlb
 
 // LogIn is the use case behind the logIn mutation; REST dialects call it too.
 func (r *Resolver) LogIn(ctx context.Context, input gqlbase.LogInInput) (*gqlbase.AuthPayload, error) {
+	user, err := r.checkLogIn(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	return r.newSession(ctx, user)
+}
+
+// checkLogIn checks an email and password under the log-in limits and returns the user.
+func (r *Resolver) checkLogIn(ctx context.Context, input gqlbase.LogInInput) (*gqlbase.User, error) {
 	attempt, err := r.beginLogIn(ctx, input.Email)
 	if err != nil {
 		return nil, err
@@ -75,7 +84,7 @@ func (r *Resolver) LogIn(ctx context.Context, input gqlbase.LogInInput) (*gqlbas
 		return nil, gqlbase.Unauthenticated("wrong email or password")
 	}
 	attempt.succeeded()
-	return r.newSession(ctx, user)
+	return user, nil
 }
 
 // LogOut is the use case behind the logOut mutation; REST dialects call it too.
@@ -87,6 +96,9 @@ func (r *Resolver) LogOut(ctx context.Context) (bool, error) {
 	}
 	if p.SessionID == 0 {
 		return false, gqlbase.BadInput("logOut ends a session; this request authenticated with an API token (revoke it instead)")
+	}
+	if p.JWT {
+		return true, r.Store.RevokeSession(ctx, p.SessionID)
 	}
 	return true, r.Store.DeleteSession(ctx, p.SessionID)
 }

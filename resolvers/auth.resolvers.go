@@ -28,6 +28,22 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input gqlbase.Cha
 	return r.Resolver.ChangePassword(ctx, input)
 }
 
+func (r *mutationResolver) LogInJwt(ctx context.Context, input gqlbase.LogInInput) (*gqlbase.JWTPayload, error) {
+	return r.Resolver.LogInJWT(ctx, input)
+}
+
+func (r *mutationResolver) RefreshJwt(ctx context.Context, refreshToken string) (*gqlbase.JWTPayload, error) {
+	return r.Resolver.RefreshJWT(ctx, refreshToken)
+}
+
+func (r *mutationResolver) VerifyJwt(ctx context.Context, token string) (*gqlbase.JWTVerification, error) {
+	return r.Resolver.VerifyJWT(ctx, token)
+}
+
+func (r *mutationResolver) LogOutJwt(ctx context.Context, refreshToken *string) (bool, error) {
+	return r.Resolver.LogOutJWT(ctx, refreshToken)
+}
+
 func (r *principalResolver) Workspace(ctx context.Context, obj *gqlbase.Principal) (*gqlbase.Workspace, error) {
 	if obj.WorkspaceID == 0 {
 		return nil, nil

@@ -10,14 +10,19 @@ import (
 
 // Authenticate turns a presented credential (the token after "Bearer ", "Token " or "JWT ")
 // into a Principal. A bad credential yields a principal whose AuthError says why, so that
-// every resolver answers UNAUTHENTICATED with that reason.
+// every resolver answers UNAUTHENTICATED with that reason. A fine-grained token's IP allowlist
+// and rate limit apply to each call (the client address is the context's, WithClientAddr).
 func (r *Resolver) Authenticate(ctx context.Context, credential string) *gqlbase.Principal {
+	now := time.Now()
+	return r.checkTokenUse(ctx, r.authenticate(ctx, credential, now), now)
+}
+
+func (r *Resolver) authenticate(ctx context.Context, credential string, now time.Time) *gqlbase.Principal {
 	credential = strings.TrimSpace(credential)
 	if credential == "" {
 		return gqlbase.Anonymous()
 	}
 	hash := gqlbase.HashSecret(credential)
-	now := time.Now()
 	if p, ok := r.principals.get(hash, now); ok {
 		if p.Kind == gqlbase.PrincipalToken {
 			r.touchToken(p.TokenID)
@@ -35,6 +40,9 @@ func (r *Resolver) Authenticate(ctx context.Context, credential string) *gqlbase
 func (r *Resolver) lookUpCredential(ctx context.Context, credential string, hash []byte) *gqlbase.Principal {
 	reject := func(format string, args ...any) *gqlbase.Principal {
 		return &gqlbase.Principal{Kind: gqlbase.PrincipalAnonymous, AuthError: gqlbase.Unauthenticated(format, args...)}
+	}
+	if LooksLikeJWT(credential) {
+		return r.lookUpJWT(ctx, credential, hash)
 	}
 	if strings.HasPrefix(credential, gqlbase.SessionPrefix) {
 		sess, err := r.Store.SessionByHash(ctx, hash)
@@ -83,6 +91,7 @@ func (r *Resolver) lookUpCredential(ctx context.Context, credential string, hash
 	p := &gqlbase.Principal{
 		Kind: gqlbase.PrincipalToken, TokenID: tok.ID, WorkspaceID: tok.WorkspaceID,
 		Scopes: rights.Scopes, Databases: rights.Databases, ExpiresAt: rights.ExpiresAt, Role: rights.Role,
+		Permissions: rights.Permissions, AllowedIPs: rights.AllowedIPs, RateLimit: rights.RateLimit,
 		SecretHash: hash,
 	}
 	if tok.CreatedBy != nil {

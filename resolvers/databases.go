@@ -14,6 +14,7 @@ func (r *Resolver) CreateDatabase(ctx context.Context, input gqlbase.CreateDatab
 	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, wsID, "database.create", "database", 0, map[string]any{"name": name})
 	return r.Store.CreateDatabase(ctx, wsID, name, actor(ctx))
 }
 
@@ -37,21 +38,25 @@ func mayCreateDatabase(ctx context.Context, input gqlbase.CreateDatabaseInput) (
 
 // RenameDatabase is the use case behind the renameDatabase mutation; REST dialects call it too.
 func (r *Resolver) RenameDatabase(ctx context.Context, id int64, name string) (*gqlbase.Database, error) {
-	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
-		return nil, err
-	}
-	name, err := checkName(name, "name")
+	db, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema)
 	if err != nil {
 		return nil, err
 	}
+	name, err = checkName(name, "name")
+	if err != nil {
+		return nil, err
+	}
+	ctx = audited(ctx, db.WorkspaceID, "database.rename", "database", id, map[string]any{"from": db.Name, "to": name})
 	return r.Store.RenameDatabase(ctx, id, name, actor(ctx))
 }
 
 // DeleteDatabase is the use case behind the deleteDatabase mutation; REST dialects call it too.
 func (r *Resolver) DeleteDatabase(ctx context.Context, id int64, force *bool) (bool, error) {
-	if _, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema); err != nil {
+	db, err := r.DatabaseFor(ctx, id, gqlbase.ScopeSchema)
+	if err != nil {
 		return false, err
 	}
+	ctx = audited(ctx, db.WorkspaceID, "database.delete", "database", id, map[string]any{"name": db.Name})
 	if err := r.Store.DeleteDatabase(ctx, id, force != nil && *force, actor(ctx)); err != nil {
 		return false, err
 	}

@@ -27,6 +27,7 @@ func (r *Resolver) InviteMember(ctx context.Context, workspaceID int64, email st
 	// The secret, not the address, is what joins: only its hash is kept, and it is shown
 	// here once, for the inviter to deliver.
 	secret := gqlbase.NewSecret(invitationPrefix)
+	ctx = audited(ctx, workspaceID, "member.invite", "member", 0, map[string]any{"email": email, "role": role})
 	m, err := r.Store.Invite(ctx, workspaceID, email, role, gqlbase.HashSecret(secret))
 	if err != nil {
 		return nil, err

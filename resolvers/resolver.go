@@ -33,8 +33,10 @@ type Resolver struct {
 	OnTokenRevoked func(tokenID int64)
 
 	principals principalCache
+	jwt        jwtSigner
 	tableNames tableNameCache
 	logins     loginLimiter
+	tokenRates tokenRateLimiter
 	sqlTurns   sqlLimiter
 	lastTouch  cache.Bounded[int64, time.Time] // token id → when its last use was recorded
 	// background counts the writes started off the request path (token use), so that the

@@ -14,6 +14,9 @@ const maxOffset = 1_000_000
 // ListRows runs a row list for a table the caller may read: it validates the filter, order
 // and paging, and returns the connection (totalCount is computed only when asked).
 func (r *Resolver) ListRows(ctx context.Context, t *gqlbase.Table, p gqlbase.ListParams) (*gqlbase.RowConnection, error) {
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpRead); err != nil {
+		return nil, err
+	}
 	q, err := r.rowQuery(t, p.Where, p.Search)
 	if err != nil {
 		return nil, err
@@ -114,6 +117,9 @@ func (r *Resolver) rowQuery(t *gqlbase.Table, where *gqlbase.Filter, search *str
 
 // InsertRows validates and inserts up to MaxBatchRows rows, all or nothing.
 func (r *Resolver) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[string]any) ([]*gqlbase.Row, error) {
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpCreate); err != nil {
+		return nil, err
+	}
 	if len(rows) == 0 {
 		return nil, gqlbase.BadInput("no rows to insert").WithField("rows")
 	}
@@ -139,6 +145,9 @@ func (r *Resolver) InsertRows(ctx context.Context, t *gqlbase.Table, rows []map[
 
 // UpdateRowsByID validates and applies patches, all or nothing.
 func (r *Resolver) UpdateRowsByID(ctx context.Context, t *gqlbase.Table, patches []gqlbase.RowPatch) ([]*gqlbase.Row, error) {
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpUpdate); err != nil {
+		return nil, err
+	}
 	if len(patches) == 0 {
 		return nil, gqlbase.BadInput("no rows to update").WithField("rows")
 	}
@@ -236,6 +245,9 @@ func (r *Resolver) InsertRow(ctx context.Context, table int64, values map[string
 	if err != nil {
 		return nil, err
 	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpCreate); err != nil {
+		return nil, err
+	}
 	rows, err := r.InsertRows(ctx, t, []map[string]any{values})
 	if err != nil {
 		return nil, err
@@ -247,6 +259,9 @@ func (r *Resolver) InsertRow(ctx context.Context, table int64, values map[string
 func (r *Resolver) UpdateRow(ctx context.Context, table int64, id int64, values any, expectedVersion *int) (*gqlbase.Row, error) {
 	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
 	if err != nil {
+		return nil, err
+	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpUpdate); err != nil {
 		return nil, err
 	}
 	obj, err := asObject(values, "values")
@@ -264,6 +279,9 @@ func (r *Resolver) UpdateRow(ctx context.Context, table int64, id int64, values 
 func (r *Resolver) UpdateRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) ([]*gqlbase.Row, error) {
 	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
 	if err != nil {
+		return nil, err
+	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpUpdate); err != nil {
 		return nil, err
 	}
 	if ids == nil && where == nil {
@@ -312,6 +330,9 @@ func (r *Resolver) writableRows(ctx context.Context, table int64, rows []any) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpCreate); err != nil {
+		return nil, nil, err
+	}
 	objs, err := asObjects(rows, "rows")
 	if err != nil {
 		return nil, nil, err
@@ -323,6 +344,9 @@ func (r *Resolver) writableRows(ctx context.Context, table int64, rows []any) (*
 func (r *Resolver) UpsertRows(ctx context.Context, table int64, rows []any, keyColumn string) (*gqlbase.UpsertResult, error) {
 	t, objs, err := r.writableRows(ctx, table, rows)
 	if err != nil {
+		return nil, err
+	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpUpdate); err != nil {
 		return nil, err
 	}
 	if len(objs) == 0 || len(objs) > gqlbase.MaxBatchRows {
@@ -341,6 +365,9 @@ func (r *Resolver) DeleteRow(ctx context.Context, table int64, id int64) (bool, 
 	if err != nil {
 		return false, err
 	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpDelete); err != nil {
+		return false, err
+	}
 	ids, err := r.Store.DeleteRows(ctx, t, []int64{id}, nil, actor(ctx))
 	if err != nil {
 		return false, err
@@ -355,6 +382,9 @@ func (r *Resolver) DeleteRow(ctx context.Context, table int64, id int64) (bool, 
 func (r *Resolver) DeleteRows(ctx context.Context, table int64, ids []int64, where *gqlbase.Filter) (*gqlbase.DeleteRowsResult, error) {
 	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
 	if err != nil {
+		return nil, err
+	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpDelete); err != nil {
 		return nil, err
 	}
 	if ids == nil && where == nil {
@@ -378,6 +408,9 @@ func (r *Resolver) DeleteRows(ctx context.Context, table int64, ids []int64, whe
 func (r *Resolver) RestoreRow(ctx context.Context, table int64, id int64) (*gqlbase.Row, error) {
 	t, err := r.TableFor(ctx, table, gqlbase.ScopeWrite)
 	if err != nil {
+		return nil, err
+	}
+	if err := gqlbase.PrincipalFrom(ctx).RequireRows(t, gqlbase.OpCreate); err != nil {
 		return nil, err
 	}
 	return r.Store.RestoreRow(ctx, t, id, actor(ctx))

@@ -27,9 +27,11 @@ func (r *Resolver) TableSettings(ctx context.Context, tables []*gqlbase.Table, d
 
 // MergeTableSettings changes the settings a dialect keeps for a table (schema scope).
 func (r *Resolver) MergeTableSettings(ctx context.Context, tableID int64, dialect string, patch map[string]any) (map[string]any, error) {
-	if _, err := r.TableFor(ctx, tableID, gqlbase.ScopeSchema); err != nil {
+	t, err := r.TableFor(ctx, tableID, gqlbase.ScopeSchema)
+	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "settings.update", "table", tableID, map[string]any{"dialect": dialect, "keys": settingKeys(patch)})
 	return r.Store.MergeTableSettings(ctx, tableID, dialect, patch)
 }
 
@@ -44,12 +46,14 @@ func (r *Resolver) DatabaseSettings(ctx context.Context, databaseID int64, diale
 // MergeDatabaseSettings changes the settings a dialect keeps for a database (schema scope).
 // A non-nil schemaLocked locks or unlocks the database's schema in the same transaction.
 func (r *Resolver) MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any, schemaLocked *bool) (map[string]any, error) {
-	if _, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeSchema); err != nil {
+	db, err := r.DatabaseFor(ctx, databaseID, gqlbase.ScopeSchema)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkSettings(patch); err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, db.WorkspaceID, "settings.update", "database", databaseID, map[string]any{"dialect": dialect, "keys": settingKeys(patch)})
 	return r.Store.MergeDatabaseSettings(ctx, databaseID, dialect, patch, schemaLocked, actor(ctx))
 }
 

@@ -93,6 +93,10 @@ func (r *Resolver) DumpDatabase(ctx context.Context, databaseID int64, w io.Writ
 	if err != nil {
 		return 0, err
 	}
+	// An export changes nothing, so its entry is written on its own, before the dump runs.
+	if err := r.Store.RecordAudit(audited(ctx, db.WorkspaceID, "database.export", "database", db.ID, map[string]any{"format": "sql"})); err != nil {
+		return 0, err
+	}
 	return r.Store.DumpDatabase(ctx, db, w)
 }
 

@@ -103,6 +103,7 @@ func (r *Resolver) CreateTable(ctx context.Context, input gqlbase.CreateTableInp
 	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, db.WorkspaceID, "table.create", "table", 0, map[string]any{"name": spec.Name, "databaseId": db.ID})
 	return r.Store.CreateTable(ctx, db, spec, actor(ctx))
 }
 
@@ -132,14 +133,17 @@ func (r *Resolver) UpdateTable(ctx context.Context, id int64, input gqlbase.Upda
 	if err := checkTableText(input.Description, input.Tags); err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "table.update", "table", id, map[string]any{"name": t.Name})
 	return r.Store.UpdateTable(ctx, id, patch, actor(ctx))
 }
 
 // DeleteTable is the use case behind the deleteTable mutation; REST dialects call it too.
 func (r *Resolver) DeleteTable(ctx context.Context, id int64, force *bool) (bool, error) {
-	if _, err := r.schemaTableFor(ctx, id); err != nil {
+	t, err := r.schemaTableFor(ctx, id)
+	if err != nil {
 		return false, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "table.delete", "table", id, map[string]any{"name": t.Name})
 	if err := r.Store.DeleteTable(ctx, id, force != nil && *force, actor(ctx)); err != nil {
 		return false, err
 	}
@@ -159,13 +163,15 @@ func (r *Resolver) DuplicateTable(ctx context.Context, id int64, name string, wi
 
 // AddColumn is the use case behind the addColumn mutation; REST dialects call it too.
 func (r *Resolver) AddColumn(ctx context.Context, table int64, input gqlbase.ColumnInput) (*gqlbase.Column, error) {
-	if _, err := r.schemaTableFor(ctx, table); err != nil {
+	t, err := r.schemaTableFor(ctx, table)
+	if err != nil {
 		return nil, err
 	}
 	c, err := ColumnFromInput(&input)
 	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "column.create", "column", 0, map[string]any{"name": c.Name, "type": c.Type, "tableId": table})
 	return r.Store.AddColumn(ctx, table, c, actor(ctx))
 }
 
@@ -211,7 +217,7 @@ func (r *Resolver) UpdateColumn(ctx context.Context, id int64, input gqlbase.Upd
 		}
 		patch.MaxRating = &n
 	}
-	_ = t
+	ctx = audited(ctx, t.WorkspaceID, "column.update", "column", id, map[string]any{"name": c.Name, "tableId": t.ID})
 	return r.Store.UpdateColumn(ctx, id, patch, actor(ctx))
 }
 
@@ -250,9 +256,11 @@ func (r *Resolver) ChangeColumnType(ctx context.Context, id int64, input gqlbase
 
 // DeleteColumn is the use case behind the deleteColumn mutation; REST dialects call it too.
 func (r *Resolver) DeleteColumn(ctx context.Context, id int64) (bool, error) {
-	if _, _, err := r.columnFor(ctx, id); err != nil {
+	t, c, err := r.columnFor(ctx, id)
+	if err != nil {
 		return false, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "column.delete", "column", id, map[string]any{"name": c.Name, "tableId": t.ID})
 	if err := r.Store.DeleteColumn(ctx, id, actor(ctx)); err != nil {
 		return false, err
 	}

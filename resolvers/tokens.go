@@ -199,13 +199,26 @@ func (r *Resolver) CreateToken(ctx context.Context, input gqlbase.CreateTokenInp
 	if err != nil {
 		return nil, err
 	}
+	perms, err := r.tokenPermissions(ctx, wsID, input.Permissions)
+	if err != nil {
+		return nil, err
+	}
+	ips, err := tokenAllowlist(input.AllowedIPs)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := tokenLimit(input.RateLimit, false)
+	if err != nil {
+		return nil, err
+	}
 	held := p.RightsIn(wsID)
 	expires, err := tokenExpiry(input.ExpiresAt, input.ExpiresInDays, input.NeverExpires, true, held.ExpiresAt)
 	if err != nil {
 		return nil, err
 	}
 	// The new token acts for the caller's user (a token's creator), so with the caller's role.
-	asked := gqlbase.Rights{Scopes: scopes, Databases: dbs, ExpiresAt: expires, Role: held.Role}
+	asked := gqlbase.Rights{Scopes: scopes, Databases: dbs, ExpiresAt: expires, Role: held.Role,
+		Permissions: perms, AllowedIPs: ips, RateLimit: limit}
 	if err := held.Covers(asked); err != nil {
 		return nil, refusal(err, "cannot create this token")
 	}
@@ -217,9 +230,10 @@ func (r *Resolver) CreateToken(ctx context.Context, input gqlbase.CreateTokenInp
 	case p.CreatorID != 0:
 		createdBy = &p.CreatorID
 	}
+	ctx = audited(ctx, wsID, "token.create", "token", 0, map[string]any{"name": name, "scopes": scopes})
 	t, err := r.Store.CreateToken(ctx, &gqlbase.Token{
 		WorkspaceID: wsID, Name: name, Description: description, Prefix: gqlbase.DisplayPrefix(secret),
-		Scopes: scopes, Databases: dbs, ExpiresAt: expires,
+		Scopes: scopes, Databases: dbs, ExpiresAt: expires, Permissions: perms, AllowedIPs: ips, RateLimit: limit,
 	}, gqlbase.HashSecret(secret), createdBy)
 	if err != nil {
 		return nil, err
@@ -255,6 +269,9 @@ func (r *Resolver) UpdateToken(ctx context.Context, id int64, input gqlbase.Upda
 			return nil, err
 		}
 	}
+	if err := r.updateRestrictions(ctx, t, input); err != nil {
+		return nil, err
+	}
 	// neverExpires: false is no choice: only an expiry time or neverExpires: true changes it.
 	if input.ExpiresAt != nil || (input.NeverExpires != nil && *input.NeverExpires) {
 		if t.ExpiresAt, err = tokenExpiry(input.ExpiresAt, nil, input.NeverExpires, false, nil); err != nil {
@@ -269,15 +286,18 @@ func (r *Resolver) UpdateToken(ctx context.Context, id int64, input gqlbase.Upda
 	if err := p.Covers(t.WorkspaceID, asked); err != nil {
 		return nil, refusal(err, "cannot give token %d these rights", id)
 	}
+	ctx = audited(ctx, t.WorkspaceID, "token.update", "token", id, map[string]any{"name": t.Name, "scopes": t.Scopes})
 	return r.Store.UpdateToken(ctx, t)
 }
 
 // RevokeToken is the use case behind the revokeToken mutation; REST dialects call it too.
 func (r *Resolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
-	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
+	old, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true)
+	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, old.WorkspaceID, "token.revoke", "token", id, map[string]any{"name": old.Name})
 	t, err := r.Store.RevokeToken(ctx, id)
 	if err != nil {
 		return nil, err
@@ -289,9 +309,11 @@ func (r *Resolver) RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, e
 // RotateToken is the use case behind the rotateToken mutation; REST dialects call it too.
 func (r *Resolver) RotateToken(ctx context.Context, id int64) (*gqlbase.TokenWithSecret, error) {
 	defer r.ForgetPrincipals() // what the credential grants changes
-	if _, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true); err != nil {
+	old, err := r.tokenToChange(ctx, gqlbase.PrincipalFrom(ctx), id, true)
+	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, old.WorkspaceID, "token.rotate", "token", id, map[string]any{"name": old.Name})
 	secret := gqlbase.NewSecret(gqlbase.TokenPrefix)
 	t, err := r.Store.RotateToken(ctx, id, gqlbase.DisplayPrefix(secret), gqlbase.HashSecret(secret))
 	if err != nil {

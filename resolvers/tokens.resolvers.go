@@ -54,6 +54,18 @@ func (r *tokenResolver) Databases(ctx context.Context, obj *gqlbase.Token) ([]*g
 	return out, nil
 }
 
+func (r *tokenResolver) Permissions(ctx context.Context, obj *gqlbase.Token) (map[string]any, error) {
+	return obj.Permissions.JSON(), nil
+}
+
+func (r *tokenResolver) AllowedIps(ctx context.Context, obj *gqlbase.Token) ([]string, error) {
+	return tokenNetworks(obj), nil
+}
+
+func (r *tokenResolver) RateLimit(ctx context.Context, obj *gqlbase.Token) (*int, error) {
+	return tokenRateLimit(obj), nil
+}
+
 func (r *tokenResolver) Active(ctx context.Context, obj *gqlbase.Token) (bool, error) {
 	return obj.Active(time.Now()), nil
 }

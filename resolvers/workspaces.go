@@ -77,6 +77,7 @@ func (r *Resolver) UpdateMemberRole(ctx context.Context, memberID int64, role gq
 			return nil, err
 		}
 	}
+	ctx = audited(ctx, m.WorkspaceID, "member.role", "member", memberID, map[string]any{"email": m.Email, "from": m.Role, "to": role})
 	return r.Store.SetMemberRole(ctx, memberID, role)
 }
 
@@ -99,6 +100,7 @@ func (r *Resolver) RemoveMember(ctx context.Context, memberID int64) (bool, erro
 			}
 		}
 	}
+	ctx = audited(ctx, m.WorkspaceID, "member.remove", "member", memberID, map[string]any{"email": m.Email, "role": m.Role})
 	if err := r.Store.RemoveMember(ctx, memberID); err != nil {
 		return false, err
 	}

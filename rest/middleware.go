@@ -127,12 +127,18 @@ func (s *Server) cors(next http.Handler) http.Handler {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cred := credentialFromHeader(r.Header.Get("Authorization"))
+		// The address first: a token's IP allowlist is checked as it authenticates.
+		ctx := resolvers.WithClientAddr(r.Context(), clientAddr(r, s.cfg.TrustedProxies))
 		p := gqlbase.Anonymous()
 		if cred != "" {
-			p = s.resolver.Authenticate(r.Context(), cred)
+			p = s.resolver.Authenticate(ctx, cred)
 		}
-		ctx := gqlbase.WithPrincipal(r.Context(), p)
-		ctx = resolvers.WithClientAddr(ctx, clientAddr(r, s.cfg.TrustedProxies))
+		if p.AuthError != nil && p.AuthError.Code == gqlbase.CodeRateLimited {
+			// A token over its rate limit gets no further on any route: 429 with Retry-After.
+			writeRateLimited(w, p.AuthError)
+			return
+		}
+		ctx = gqlbase.WithPrincipal(ctx, p)
 		ctx = dataloaders.With(ctx, dataloaders.New(s.store, s.resolver.Cache))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

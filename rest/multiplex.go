@@ -245,10 +245,14 @@ func groupKey(oc *graphql.OperationContext, p *gqlbase.Principal) (string, error
 			dbs += fmt.Sprintf("%d=%s,", id, p.Databases[id])
 		}
 	}
+	perms, err := json.Marshal(p.Permissions.JSON()) // row permissions of a fine-grained token
+	if err != nil {
+		return "", err
+	}
 	// A user's subscriptions are grouped with the same user's only: a resolver may one day
 	// read the user's identity, not only its access. Tokens with the same access share.
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s|%d|%d|%v|%v|%s", oc.RawQuery, oc.OperationName, vars,
-		p.Kind, p.WorkspaceID, p.UserID, scopes, roleList, dbs), nil
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s|%d|%d|%v|%v|%s|%s", oc.RawQuery, oc.OperationName, vars,
+		p.Kind, p.WorkspaceID, p.UserID, scopes, roleList, dbs, perms), nil
 }
 
 // groupPrincipal keeps a principal's access and drops its identity.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/gqlbase/gqlbase"
@@ -25,6 +26,15 @@ func writeGraphQLError(w http.ResponseWriter, code gqlbase.Code, message string)
 	writeJSON(w, restkit.HTTPStatus(code), map[string]any{
 		"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": string(code)}}},
 	})
+}
+
+// writeRateLimited answers a RATE_LIMITED error with 429 and its Retry-After (the error's
+// retryAfter detail, in seconds), in the GraphQL error shape every client of ours reads.
+func writeRateLimited(w http.ResponseWriter, e *gqlbase.Error) {
+	if secs, ok := e.Details["retryAfterSeconds"].(int); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
+	writeGraphQLError(w, e.Code, e.Message)
 }
 
 // readLimited reads a request body of at most max bytes into memory.

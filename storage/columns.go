@@ -40,6 +40,7 @@ func (s *Store) AddColumn(ctx context.Context, tableID int64, c *gqlbase.Column,
 		if err := insertColumnMeta(ctx, tx, tableID, &col); err != nil {
 			return err
 		}
+		noteAuditResource(ctx, col.ID)
 		def, err := columnDefinition(&col)
 		if err != nil {
 			return err

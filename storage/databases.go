@@ -47,6 +47,7 @@ func createDatabaseTx(ctx context.Context, tx *Tx, workspaceID int64, name, acto
 		return nil, "", fmt.Errorf("insert database: %w", err)
 	}
 	db.Schema = fmt.Sprintf("db_%d", db.ID)
+	noteAuditResource(ctx, db.ID)
 	if _, err := tx.ExecContext(ctx, `UPDATE databases SET schema_name = $2 WHERE id = $1`, db.ID, db.Schema); err != nil {
 		return nil, "", fmt.Errorf("name database schema: %w", err)
 	}
@@ -293,6 +294,9 @@ func (s *Store) DeleteDatabase(ctx context.Context, id int64, force bool, actor 
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM databases WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete database: %w", err)
+		}
+		if err := reassignDefaultDatabase(ctx, tx, db.WorkspaceID); err != nil {
+			return err
 		}
 		return writeSchemaEvent(ctx, tx, schemaEvent{workspaceID: db.WorkspaceID, databaseID: db.ID,
 			kind: gqlbase.EventDatabaseDeleted, actor: actor, before: databaseJSON(&db)})

@@ -182,7 +182,7 @@ func (s *Store) mergeSettings(ctx context.Context, query string, id int64, diale
 		return nil, fmt.Errorf("encode settings: %w", err)
 	}
 	var raw []byte
-	err = s.db.GetContext(ctx, &raw, query, id, dialect, string(b))
+	err = s.InTx(ctx, func(tx *Tx) error { return tx.GetContext(ctx, &raw, query, id, dialect, string(b)) })
 	if pgCode(err) == sqlstateForeignKeyViolation {
 		return nil, gqlbase.NotFound("%d not found", id)
 	}

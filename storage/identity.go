@@ -215,7 +215,8 @@ type Session struct {
 // SessionByHash finds a session by the hash of its secret.
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
 	var sess Session
-	err := s.db.GetContext(ctx, &sess, `SELECT id, user_id, expires_at FROM sessions WHERE token_hash = $1`, hash)
+	err := s.db.GetContext(ctx, &sess, `SELECT id, user_id, expires_at FROM sessions
+		WHERE token_hash = $1 AND NOT jwt AND revoked_at IS NULL`, hash)
 	if isNoRows(err) {
 		return nil, gqlbase.NotFound("session not found")
 	}

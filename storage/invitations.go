@@ -13,8 +13,14 @@ import (
 // since addresses are not verified.
 func (s *Store) Invite(ctx context.Context, workspaceID int64, email string, role gqlbase.Role, secretHash []byte) (*gqlbase.Member, error) {
 	var m gqlbase.Member
-	err := s.db.GetContext(ctx, &m, `INSERT INTO memberships (workspace_id, email, role, status, invitation_hash)
-		VALUES ($1, $2, $3, 'PENDING', $4) RETURNING `+memberColumns, workspaceID, strings.ToLower(email), role, secretHash)
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.GetContext(ctx, &m, `INSERT INTO memberships (workspace_id, email, role, status, invitation_hash)
+			VALUES ($1, $2, $3, 'PENDING', $4) RETURNING `+memberColumns, workspaceID, strings.ToLower(email), role, secretHash); err != nil {
+			return err
+		}
+		noteAuditResource(ctx, m.ID)
+		return nil
+	})
 	if pgCode(err) == sqlstateUniqueViolation {
 		return nil, gqlbase.Conflict("%s is already a member or invited", email).WithField("email")
 	}

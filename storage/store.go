@@ -246,9 +246,16 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	// The audit entry of the operation, if it has one, commits with the change.
+	audited, err := writeAudit(ctx, tx)
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	audited()
 	return nil
 }
 

@@ -55,6 +55,7 @@ func createTableTx(ctx context.Context, tx *Tx, db *gqlbase.Database, spec *gqlb
 	if err != nil {
 		return 0, fmt.Errorf("insert table: %w", err)
 	}
+	noteAuditResource(ctx, id)
 	t := *spec
 	t.ID, t.DatabaseID, t.WorkspaceID, t.Schema = id, db.ID, db.WorkspaceID, db.Schema
 	t.Columns = make([]*gqlbase.Column, len(spec.Columns))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -19,6 +20,9 @@ type tokenRow struct {
 	Prefix      string         `db:"token_prefix"`
 	Scopes      pq.StringArray `db:"scopes"`
 	Databases   []byte         `db:"databases"`
+	Permissions []byte         `db:"permissions"`
+	AllowedIPs  pq.StringArray `db:"allowed_ips"`
+	RateLimit   *int           `db:"rate_limit"`
 	ExpiresAt   *time.Time     `db:"expires_at"`
 	CreatedBy   *int64         `db:"created_by"`
 	CreatorRole *string        `db:"creator_role"`
@@ -30,7 +34,8 @@ type tokenRow struct {
 
 // tokenColumns reads a token with its creator's current role, which bounds what the token
 // grants (a scalar subquery, so it works in RETURNING too).
-const tokenColumns = `id, workspace_id, name, description, token_prefix, scopes, databases, expires_at, created_by,
+const tokenColumns = `id, workspace_id, name, description, token_prefix, scopes, databases,
+	permissions, allowed_ips, rate_limit, expires_at, created_by,
 	(SELECT m.role FROM memberships m WHERE m.workspace_id = api_tokens.workspace_id
 		AND m.user_id = api_tokens.created_by AND m.status = 'ACTIVE') AS creator_role,
 	revoked_at, last_used_at, created_at, updated_at`
@@ -47,6 +52,9 @@ func (r *tokenRow) token() (*gqlbase.Token, error) {
 	for _, s := range r.Scopes {
 		t.Scopes = append(t.Scopes, gqlbase.Scope(s))
 	}
+	if err := r.restrictions(t); err != nil {
+		return nil, err
+	}
 	if len(r.Databases) > 0 && string(r.Databases) != "null" {
 		var raw map[string]gqlbase.DatabaseAccess
 		if err := json.Unmarshal(r.Databases, &raw); err != nil {
@@ -62,6 +70,57 @@ func (r *tokenRow) token() (*gqlbase.Token, error) {
 		}
 	}
 	return t, nil
+}
+
+// restrictions decodes a fine-grained token's permissions, allowlist and rate limit.
+func (r *tokenRow) restrictions(t *gqlbase.Token) error {
+	if len(r.Permissions) > 0 && string(r.Permissions) != "null" {
+		var raw map[string]any
+		if err := json.Unmarshal(r.Permissions, &raw); err != nil {
+			return fmt.Errorf("token %d permissions: %w", r.ID, err)
+		}
+		perms, err := gqlbase.ParseTokenPermissions(raw)
+		if err != nil {
+			return fmt.Errorf("token %d permissions: %w", r.ID, err)
+		}
+		t.Permissions = perms
+	}
+	if r.AllowedIPs != nil {
+		t.AllowedIPs = make([]netip.Prefix, 0, len(r.AllowedIPs))
+		for _, c := range r.AllowedIPs {
+			n, err := netip.ParsePrefix(c)
+			if err != nil {
+				return fmt.Errorf("token %d allowed_ips: %w", r.ID, err)
+			}
+			t.AllowedIPs = append(t.AllowedIPs, n)
+		}
+	}
+	if r.RateLimit != nil {
+		t.RateLimit = *r.RateLimit
+	}
+	return nil
+}
+
+// encodeRestrictions gives the SQL parameters of a token's permissions, allowlist and limit.
+func encodeRestrictions(t *gqlbase.Token) (perms, ips, limit any, err error) {
+	if t.Permissions != nil {
+		b, err := json.Marshal(t.Permissions.JSON())
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		perms = string(b)
+	}
+	if t.AllowedIPs != nil {
+		list := make(pq.StringArray, len(t.AllowedIPs))
+		for i, n := range t.AllowedIPs {
+			list[i] = n.Masked().String()
+		}
+		ips = list
+	}
+	if t.RateLimit > 0 {
+		limit = t.RateLimit
+	}
+	return perms, ips, limit, nil
 }
 
 func encodeDatabases(dbs map[int64]gqlbase.DatabaseAccess) (any, error) {
@@ -90,16 +149,29 @@ func (s *Store) CreateToken(ctx context.Context, t *gqlbase.Token, hash []byte, 
 	if err != nil {
 		return nil, err
 	}
-	var row tokenRow
-	err = s.db.GetContext(ctx, &row, `INSERT INTO api_tokens
-		(workspace_id, name, token_prefix, token_hash, scopes, databases, expires_at, created_by, description)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+tokenColumns,
-		t.WorkspaceID, t.Name, t.Prefix, hash, scopeStrings(t.Scopes), dbs, t.ExpiresAt, createdBy, t.Description)
-	if pgCode(err) == sqlstateUniqueViolation {
-		return nil, gqlbase.Conflict("a token with this secret already exists")
-	}
+	perms, ips, limit, err := encodeRestrictions(t)
 	if err != nil {
-		return nil, fmt.Errorf("create token: %w", err)
+		return nil, err
+	}
+	var row tokenRow
+	err = s.InTx(ctx, func(tx *Tx) error {
+		err := tx.GetContext(ctx, &row, `INSERT INTO api_tokens
+		(workspace_id, name, token_prefix, token_hash, scopes, databases, expires_at, created_by, description,
+		 permissions, allowed_ips, rate_limit)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::cidr[], $12) RETURNING `+tokenColumns,
+		t.WorkspaceID, t.Name, t.Prefix, hash, scopeStrings(t.Scopes), dbs, t.ExpiresAt, createdBy, t.Description,
+		perms, ips, limit)
+		if pgCode(err) == sqlstateUniqueViolation {
+			return gqlbase.Conflict("a token with this secret already exists")
+		}
+		if err != nil {
+			return fmt.Errorf("create token: %w", err)
+		}
+		noteAuditResource(ctx, row.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return row.token()
 }
@@ -150,9 +222,14 @@ func (s *Store) UpdateToken(ctx context.Context, t *gqlbase.Token) (*gqlbase.Tok
 	if err != nil {
 		return nil, err
 	}
+	perms, ips, limit, err := encodeRestrictions(t)
+	if err != nil {
+		return nil, err
+	}
 	return s.oneTokenExec(ctx, `UPDATE api_tokens SET name = $2, scopes = $3, databases = $4, expires_at = $5,
-		description = $6, updated_at = now() WHERE id = $1 RETURNING `+tokenColumns, t.ID, t.Name, scopeStrings(t.Scopes), dbs, t.ExpiresAt,
-		t.Description)
+		description = $6, permissions = $7, allowed_ips = $8::cidr[], rate_limit = $9, updated_at = now()
+		WHERE id = $1 RETURNING `+tokenColumns, t.ID, t.Name, scopeStrings(t.Scopes), dbs, t.ExpiresAt,
+		t.Description, perms, ips, limit)
 }
 
 // RevokeToken marks a token revoked; it stops working at once.
@@ -169,7 +246,7 @@ func (s *Store) RotateToken(ctx context.Context, id int64, prefix string, hash [
 
 func (s *Store) oneTokenExec(ctx context.Context, query string, args ...any) (*gqlbase.Token, error) {
 	var row tokenRow
-	err := s.db.GetContext(ctx, &row, query, args...)
+	err := s.InTx(ctx, func(tx *Tx) error { return tx.GetContext(ctx, &row, query, args...) })
 	if isNoRows(err) {
 		return nil, gqlbase.NotFound("token not found or revoked")
 	}
@@ -230,13 +307,23 @@ func (s *Store) InvalidCredentials(ctx context.Context, creds []Credential) ([]C
 			valid["t"+string(r.Hash)] = true
 		}
 	}
+	validJWT := map[int64]bool{}
 	if len(sessionIDs) > 0 {
-		var rows []row
-		if err := s.db.SelectContext(ctx, &rows, `SELECT id, token_hash FROM sessions WHERE id = ANY($1)
-			AND expires_at > now()`, int64Array(sessionIDs)); err != nil {
+		var rows []struct {
+			row
+			JWT bool `db:"jwt"`
+		}
+		if err := s.db.SelectContext(ctx, &rows, `SELECT id, token_hash, jwt FROM sessions WHERE id = ANY($1)
+			AND expires_at > now() AND revoked_at IS NULL`, int64Array(sessionIDs)); err != nil {
 			return nil, fmt.Errorf("check sessions: %w", err)
 		}
 		for _, r := range rows {
+			// A JWT session is presented as access tokens, not its stored hash: the token was
+			// verified when presented, and its own expiry is watched apart.
+			if r.JWT {
+				validJWT[r.ID] = true
+				continue
+			}
 			valid["s"+string(r.Hash)] = true
 		}
 	}
@@ -246,7 +333,7 @@ func (s *Store) InvalidCredentials(ctx context.Context, creds []Credential) ([]C
 		if c.TokenID == 0 {
 			kind = "s"
 		}
-		if !valid[kind+string(c.Hash)] {
+		if !valid[kind+string(c.Hash)] && (c.TokenID != 0 || !validJWT[c.SessionID]) {
 			out = append(out, c)
 		}
 	}

@@ -126,6 +126,9 @@ func (a *app) addLoops(cfg serveConfig) {
 	a.srv.Go("purge events", every(purgeInterval(cfg.eventRetention), func(ctx context.Context, tick <-chan time.Time) {
 		purgeLoop(ctx, "events", store.PurgeEvents, cfg.eventRetention, tick, logger)
 	}))
+	a.srv.Go("purge audit log", every(purgeInterval(cfg.auditRetention), func(ctx context.Context, tick <-chan time.Time) {
+		purgeLoop(ctx, "audit log", store.PurgeAudit, cfg.auditRetention, tick, logger)
+	}))
 	a.srv.Go("purge sessions", every(time.Hour, func(ctx context.Context, tick <-chan time.Time) {
 		purgeLoop(ctx, "expired sessions", func(ctx context.Context, _ time.Duration) (int64, error) {
 			return store.PurgeExpiredSessions(ctx)

@@ -71,6 +71,7 @@ type serveConfig struct {
 	pgBin          string
 	trashRetention time.Duration
 	eventRetention time.Duration
+	auditRetention time.Duration
 	stmtTimeout    time.Duration
 	debugAddr      string
 	sql            sqlConfig
@@ -98,6 +99,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.DurationVar(&c.eventRetention, "event-retention", eventRetention, "how long change events are kept for event streams to resume from; 0 keeps them forever (env GQLBASE_EVENT_RETENTION)")
+	auditRetention, err := retentionFromEnv("GQLBASE_AUDIT_RETENTION", defaultAuditRetention, "audit entries")
+	if err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.auditRetention, "audit-retention", auditRetention, "how long audit log entries are kept; 0 keeps them forever (env GQLBASE_AUDIT_RETENTION)")
 	stmtTimeout, err := retentionFromEnv("GQLBASE_STATEMENT_TIMEOUT", storage.DefaultStatementTimeout, "statements running")
 	if err != nil {
 		return c, err
@@ -124,6 +130,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.eventRetention < 0 {
 		return c, fmt.Errorf("--event-retention must not be negative")
+	}
+	if c.auditRetention < 0 {
+		return c, fmt.Errorf("--audit-retention must not be negative")
 	}
 	if c.stmtTimeout < 0 {
 		return c, fmt.Errorf("--statement-timeout must not be negative")

@@ -15,6 +15,10 @@ const defaultTrashRetention = 720 * time.Hour
 // 7 days.
 const defaultEventRetention = 168 * time.Hour
 
+// defaultAuditRetention is how long audit log entries are kept by default: 400 days, so a
+// year's reviews find a whole year.
+const defaultAuditRetention = 400 * 24 * time.Hour
+
 // trashRetentionFromEnv reads GQLBASE_TRASH_RETENTION (a Go duration such as 720h or 90m; 0
 // keeps deleted rows forever).
 func trashRetentionFromEnv() (time.Duration, error) {
