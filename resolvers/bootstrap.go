@@ -30,6 +30,10 @@ func (r *Resolver) Bootstrap(ctx context.Context, envToken string) (secret strin
 		secret, created, err = r.bootstrap(ctx, envToken)
 		return err
 	})
+	if err == nil {
+		// The JWT signing key is made at the first start (and loaded at every start).
+		err = r.EnsureSigningKey(ctx)
+	}
 	return secret, created, err
 }
 
