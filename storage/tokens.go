@@ -159,8 +159,8 @@ func (s *Store) CreateToken(ctx context.Context, t *gqlbase.Token, hash []byte, 
 		(workspace_id, name, token_prefix, token_hash, scopes, databases, expires_at, created_by, description,
 		 permissions, allowed_ips, rate_limit)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::cidr[], $12) RETURNING `+tokenColumns,
-		t.WorkspaceID, t.Name, t.Prefix, hash, scopeStrings(t.Scopes), dbs, t.ExpiresAt, createdBy, t.Description,
-		perms, ips, limit)
+			t.WorkspaceID, t.Name, t.Prefix, hash, scopeStrings(t.Scopes), dbs, t.ExpiresAt, createdBy, t.Description,
+			perms, ips, limit)
 		if pgCode(err) == sqlstateUniqueViolation {
 			return gqlbase.Conflict("a token with this secret already exists")
 		}
