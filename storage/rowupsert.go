@@ -31,7 +31,7 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 			return fmt.Errorf("take row out of the trash: %w", err)
 		}
 		tbl := plan.Qualified(t.Schema, t.Name)
-		params := []any{t.ID, actor, t.WorkspaceID, t.DatabaseID, data}
+		params := []any{actor, data}
 		cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
 		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
 		for _, c := range t.Columns {
@@ -49,14 +49,12 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 			params = append(params, c.Name)
 			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? $%d::text THEN p.%s ELSE %s END", len(params), plan.QuoteIdent(c.Name), missing))
 		}
-		q := fmt.Sprintf(`WITH tr AS (SELECT $5::jsonb AS data),
+		// The insert trigger records a restore, not a creation, when gqlbase.op says so.
+		q := fmt.Sprintf(`WITH tr AS (SELECT $2::jsonb AS data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
-			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *),
-		rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
-		%s
-		SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r`,
-			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl,
-			writeTail("RESTORE", gqlbase.EventRowRestored, "rows_out", false, true), rowColumns(t, "r", nil))
+			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *)
+		SELECT %s, %s || set_config('`+opSetting+`', 'RESTORE', true) FROM changed r`,
+			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl, rowColumns(t, "r", nil), setActor("$1"))
 		out, err = scanRows(ctx, tx, t, q, params...)
 		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
 			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))
