@@ -206,12 +206,13 @@ type ComplexityRoot struct {
 	}
 
 	RowEvent struct {
-		Actor func(childComplexity int) int
-		At    func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Kind  func(childComplexity int) int
-		Old   func(childComplexity int) int
-		Row   func(childComplexity int) int
+		Actor          func(childComplexity int) int
+		At             func(childComplexity int) int
+		ChangedColumns func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Old            func(childComplexity int) int
+		Row            func(childComplexity int) int
 	}
 
 	RowVersion struct {
@@ -1311,6 +1312,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RowEvent.At(childComplexity), true
+	case "RowEvent.changedColumns":
+		if e.ComplexityRoot.RowEvent.ChangedColumns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.ChangedColumns(childComplexity), true
 	case "RowEvent.id":
 		if e.ComplexityRoot.RowEvent.ID == nil {
 			break
@@ -2033,6 +2040,8 @@ type RowEvent {
   row: Row
   "The row before the change (UPDATED and DELETED)."
   old: Row
+  "The user columns the change touched: for UPDATED those whose value changed, otherwise every column of the row."
+  changedColumns: [String!]!
   at: Time!
   actor: String
 }
@@ -2799,6 +2808,8 @@ func (ec *executionContext) childFields_RowEvent(ctx context.Context, field grap
 		return ec.fieldContext_RowEvent_row(ctx, field)
 	case "old":
 		return ec.fieldContext_RowEvent_old(ctx, field)
+	case "changedColumns":
+		return ec.fieldContext_RowEvent_changedColumns(ctx, field)
 	case "at":
 		return ec.fieldContext_RowEvent_at(ctx, field)
 	case "actor":
