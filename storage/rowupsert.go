@@ -53,8 +53,9 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 		q := fmt.Sprintf(`WITH tr AS (SELECT $2::jsonb AS data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
 			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *)
-		SELECT %s, %s || set_config('`+opSetting+`', 'RESTORE', true) FROM changed r`,
-			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl, rowColumns(t, "r", nil), setActor("$1"))
+		SELECT %s FROM changed r WHERE %s`,
+			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl, rowColumns(t, "r", nil),
+			actorFilter("$1", `set_config('`+opSetting+`', 'RESTORE', true)`))
 		out, err = scanRows(ctx, tx, t, q, params...)
 		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
 			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))

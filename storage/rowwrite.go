@@ -63,7 +63,7 @@ func insertRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, rows []map[stri
 			plan.Qualified(t.Schema, t.Name), strings.Join(quoted, ", "), "x."+strings.Join(quoted, ", x."), recordsetColumns(t, names))
 	}
 	q := fmt.Sprintf(`WITH changed AS (%s RETURNING *)
-	SELECT %s, %s FROM changed r ORDER BY r.id`, src, rowColumns(t, "r", nil), setActor("$1"))
+	SELECT %s FROM changed r WHERE %s ORDER BY r.id`, src, rowColumns(t, "r", nil), actorFilter("$1", ""))
 	return scanRows(ctx, tx, t, q, actor, payload)
 }
 
@@ -76,8 +76,7 @@ func scanRows(ctx context.Context, q queryer, t *gqlbase.Table, query string, ar
 	out := []*gqlbase.Row{}
 	for rows.Next() {
 		var rec rowRecord
-		var actor string
-		if err := rows.Scan(&rec.ID, &rec.Version, &rec.CreatedAt, &rec.UpdatedAt, &rec.CreatedBy, &rec.Data, &actor); err != nil {
+		if err := rows.Scan(&rec.ID, &rec.Version, &rec.CreatedAt, &rec.UpdatedAt, &rec.CreatedBy, &rec.Data); err != nil {
 			return nil, fmt.Errorf("scan row: %w", err)
 		}
 		out = append(out, rec.row(t.ID))
@@ -350,8 +349,8 @@ func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []gqlbas
 	tbl := plan.Qualified(t.Schema, t.Name)
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(%s)),
 	changed AS (UPDATE %s t SET %s FROM x WHERE t.id = x."__id" RETURNING t.*)
-	SELECT %s, %s FROM changed r ORDER BY r.id`,
-		cols, tbl, strings.Join(sets, ", "), rowColumns(t, "r", nil), setActor("$1"))
+	SELECT %s FROM changed r WHERE %s ORDER BY r.id`,
+		cols, tbl, strings.Join(sets, ", "), rowColumns(t, "r", nil), actorFilter("$1", ""))
 	return scanRows(ctx, tx, t, q, actor, payload)
 }
 
@@ -404,8 +403,8 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($2::jsonb) AS x(%s)),
 	old AS (SELECT o.id FROM %s o WHERE %s ORDER BY o.id FOR NO KEY UPDATE),
 	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id RETURNING t.*)
-	SELECT %s, %s FROM changed r ORDER BY r.id`,
-		xcols, tbl, cond, tbl, strings.Join(sets, ", "), rowColumns(t, "r", nil), setActor("$1"))
+	SELECT %s FROM changed r WHERE %s ORDER BY r.id`,
+		xcols, tbl, cond, tbl, strings.Join(sets, ", "), rowColumns(t, "r", nil), actorFilter("$1", ""))
 	return scanRows(ctx, tx, t, q, a.List...)
 }
 
@@ -454,7 +453,7 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	// instead of deadlocking.
 	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
 	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.id)
-	SELECT r.id, %[3]s FROM changed r ORDER BY r.id`, tbl, strings.Join(conds, " AND "), setActor("$1"))
+	SELECT r.id FROM changed r WHERE %[3]s ORDER BY r.id`, tbl, strings.Join(conds, " AND "), actorFilter("$1", ""))
 	rows, err := tx.QueryContext(ctx, q, a.List...)
 	if err != nil {
 		return nil, rowWriteError(err, t)
@@ -463,8 +462,7 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	out := []int64{}
 	for rows.Next() {
 		var id int64
-		var actor string
-		if err := rows.Scan(&id, &actor); err != nil {
+		if err := rows.Scan(&id); err != nil {
 			return nil, fmt.Errorf("scan deleted id: %w", err)
 		}
 		out = append(out, id)

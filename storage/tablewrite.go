@@ -386,7 +386,7 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 	list := strings.Join(cols, ", ")
 	q := fmt.Sprintf(`WITH ins AS (
 		INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s ORDER BY id RETURNING 1)
-		SELECT count(*), %s FROM ins`, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name), setActor("$1"))
+		SELECT count(*) FROM ins WHERE %s`, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name), actorFilter("$1", ""))
 	if _, err := tx.ExecContext(ctx, q, actor); err != nil {
 		return fmt.Errorf("copy rows: %w", err)
 	}

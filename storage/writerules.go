@@ -65,12 +65,17 @@ var writeTriggerNames = []string{
 	writeRulesPrefix + "v" + writeRulesVersion + "_truncate",
 }
 
-// setActor is the expression an API write statement evaluates, once per changed row, to tell
-// the statement triggers its actor (param: the placeholder of the actor). Statement triggers
-// fire at the end of the statement, after every part of it ran, so they see it; a statement
-// that changed no row records nothing, so it needs none.
-func setActor(param string) string {
-	return `set_config('` + actorSetting + `', coalesce(` + param + `::text, ''), true)`
+// actorFilter is the WHERE of an API write statement's final SELECT: it tells the statement
+// triggers the statement's actor (param: the actor's placeholder) and is always true. As an
+// uncorrelated subquery it runs once per statement (a one-time filter), and statement
+// triggers fire at the end of the statement, after it ran. extra is further set_config calls
+// to make with it ("" for none).
+func actorFilter(param, extra string) string {
+	set := `set_config('` + actorSetting + `', coalesce(` + param + `::text, ''), true)`
+	if extra != "" {
+		set += " || " + extra
+	}
+	return `(SELECT ` + set + `) IS NOT NULL`
 }
 
 // writeTriggerSQL is the statement the statement trigger runs for one operation, over the
