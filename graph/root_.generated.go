@@ -291,7 +291,13 @@ type ComplexityRoot struct {
 
 	UpsertResult struct {
 		Inserted func(childComplexity int) int
+		Skipped  func(childComplexity int) int
 		Updated  func(childComplexity int) int
+	}
+
+	UpsertSkip struct {
+		Index   func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	User struct {
@@ -1672,12 +1678,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpsertResult.Inserted(childComplexity), true
+	case "UpsertResult.skipped":
+		if e.ComplexityRoot.UpsertResult.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertResult.Skipped(childComplexity), true
 	case "UpsertResult.updated":
 		if e.ComplexityRoot.UpsertResult.Updated == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UpsertResult.Updated(childComplexity), true
+
+	case "UpsertSkip.index":
+		if e.ComplexityRoot.UpsertSkip.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertSkip.Index(childComplexity), true
+	case "UpsertSkip.message":
+		if e.ComplexityRoot.UpsertSkip.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertSkip.Message(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -2092,7 +2117,7 @@ extend type Mutation {
   updateRow(table: ID!, id: ID!, values: JSON!, expectedVersion: Int): Row!
   "Sets the same values on rows chosen by ids or by a filter (or both)."
   updateRows(table: ID!, ids: [ID!], where: RowFilter, values: JSONObject!): [Row!]!
-  "Inserts rows, or updates those whose keyColumn value (a unique column, or id) already exists."
+  "Inserts rows whose key (keyColumn's value, or id) matches no row and updates the row it matches otherwise. The key column need not be unique: concurrent upserts of the same key are serialised, and a row whose key matches several rows is skipped and reported."
   upsertRows(table: ID!, rows: [JSON!]!, keyColumn: String!): UpsertResult!
   "Moves a row to the trash."
   deleteRow(table: ID!, id: ID!): Boolean!
@@ -2229,6 +2254,14 @@ type TrashedRow {
 type UpsertResult {
   inserted: [Row!]!
   updated: [Row!]!
+  "Input rows left alone, each with why (a key that matches several rows, possible when the key column is not unique)."
+  skipped: [UpsertSkip!]!
+}
+
+type UpsertSkip {
+  "The row's position in the input (0-based)."
+  index: Int!
+  message: String!
 }
 
 type DeleteRowsResult {
@@ -2962,8 +2995,20 @@ func (ec *executionContext) childFields_UpsertResult(ctx context.Context, field 
 		return ec.fieldContext_UpsertResult_inserted(ctx, field)
 	case "updated":
 		return ec.fieldContext_UpsertResult_updated(ctx, field)
+	case "skipped":
+		return ec.fieldContext_UpsertResult_skipped(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpsertResult", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertSkip(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_UpsertSkip_index(ctx, field)
+	case "message":
+		return ec.fieldContext_UpsertSkip_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertSkip", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
