@@ -13,6 +13,16 @@ type AggregateInput struct {
 type UpsertResult struct {
 	Inserted []*Row `json:"inserted"`
 	Updated  []*Row `json:"updated"`
+	// Skipped are the input rows that were neither inserted nor updated, each with why: a key
+	// that matches several rows (possible when the key column is not unique).
+	Skipped []*UpsertSkip `json:"skipped"`
+}
+
+// UpsertSkip is an input row an upsert left alone.
+type UpsertSkip struct {
+	// Index is the row's position in the input (0-based).
+	Index   int    `json:"index"`
+	Message string `json:"message"`
 }
 
 type DeleteRowsResult struct {

@@ -88,6 +88,54 @@ func RowFromFlat(t *Table, flat map[string]any) *Row {
 	return r
 }
 
+// ChangedColumns names the user columns the change touched, in the row's column order: for an
+// update the columns whose value differs between Old and Row, for any other kind every column
+// of the row. Values are compared as the JSON Postgres built, which is canonical per value.
+func (e *RowEvent) ChangedColumns() []string {
+	out := []string{}
+	if e.Row == nil {
+		return out
+	}
+	var after, before map[string]json.RawMessage
+	if json.Unmarshal(e.Row.Data, &after) != nil {
+		return out
+	}
+	if e.Kind == RowUpdated && e.Old != nil {
+		_ = json.Unmarshal(e.Old.Data, &before)
+	}
+	for _, name := range columnOrder(e.Row.Data) {
+		if before != nil {
+			if old, ok := before[name]; ok && bytes.Equal(old, after[name]) {
+				continue
+			}
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// columnOrder lists the keys of a JSON object in the order they appear.
+func columnOrder(obj json.RawMessage) []string {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		k, _ := t.(string)
+		keys = append(keys, k)
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return keys
+		}
+	}
+	return keys
+}
+
 func parseTime(v any) time.Time {
 	s, _ := v.(string)
 	t, err := time.Parse(time.RFC3339Nano, s)

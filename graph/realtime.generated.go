@@ -189,6 +189,29 @@ func (ec *executionContext) fieldContext_RowEvent_old(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _RowEvent_changedColumns(ctx context.Context, field graphql.CollectedField, obj *gqlbase.RowEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowEvent_changedColumns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedColumns(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowEvent_changedColumns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowEvent", field, true, false, "String")
+}
+
 func (ec *executionContext) _RowEvent_at(ctx context.Context, field graphql.CollectedField, obj *gqlbase.RowEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -557,6 +580,11 @@ func (ec *executionContext) _RowEvent(ctx context.Context, sel ast.SelectionSet,
 		case "old":
 			out.Values[i] = ec._RowEvent_old(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changedColumns":
+			out.Values[i] = ec._RowEvent_changedColumns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "at":

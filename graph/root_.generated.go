@@ -245,12 +245,13 @@ type ComplexityRoot struct {
 	}
 
 	RowEvent struct {
-		Actor func(childComplexity int) int
-		At    func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Kind  func(childComplexity int) int
-		Old   func(childComplexity int) int
-		Row   func(childComplexity int) int
+		Actor          func(childComplexity int) int
+		At             func(childComplexity int) int
+		ChangedColumns func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Old            func(childComplexity int) int
+		Row            func(childComplexity int) int
 	}
 
 	RowVersion struct {
@@ -332,7 +333,13 @@ type ComplexityRoot struct {
 
 	UpsertResult struct {
 		Inserted func(childComplexity int) int
+		Skipped  func(childComplexity int) int
 		Updated  func(childComplexity int) int
+	}
+
+	UpsertSkip struct {
+		Index   func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	User struct {
@@ -1555,6 +1562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RowEvent.At(childComplexity), true
+	case "RowEvent.changedColumns":
+		if e.ComplexityRoot.RowEvent.ChangedColumns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowEvent.ChangedColumns(childComplexity), true
 	case "RowEvent.id":
 		if e.ComplexityRoot.RowEvent.ID == nil {
 			break
@@ -1927,12 +1940,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpsertResult.Inserted(childComplexity), true
+	case "UpsertResult.skipped":
+		if e.ComplexityRoot.UpsertResult.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertResult.Skipped(childComplexity), true
 	case "UpsertResult.updated":
 		if e.ComplexityRoot.UpsertResult.Updated == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UpsertResult.Updated(childComplexity), true
+
+	case "UpsertSkip.index":
+		if e.ComplexityRoot.UpsertSkip.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertSkip.Index(childComplexity), true
+	case "UpsertSkip.message":
+		if e.ComplexityRoot.UpsertSkip.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertSkip.Message(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -2388,6 +2420,8 @@ type RowEvent {
   row: Row
   "The row before the change (UPDATED and DELETED)."
   old: Row
+  "The user columns the change touched: for UPDATED those whose value changed, otherwise every column of the row."
+  changedColumns: [String!]!
   at: Time!
   actor: String
 }
@@ -2438,7 +2472,7 @@ extend type Mutation {
   updateRow(table: ID!, id: ID!, values: JSON!, expectedVersion: Int): Row!
   "Sets the same values on rows chosen by ids or by a filter (or both)."
   updateRows(table: ID!, ids: [ID!], where: RowFilter, values: JSONObject!): [Row!]!
-  "Inserts rows, or updates those whose keyColumn value (a unique column, or id) already exists."
+  "Inserts rows whose key (keyColumn's value, or id) matches no row and updates the row it matches otherwise. The key column need not be unique: concurrent upserts of the same key are serialised, and a row whose key matches several rows is skipped and reported."
   upsertRows(table: ID!, rows: [JSON!]!, keyColumn: String!): UpsertResult!
   "Moves a row to the trash."
   deleteRow(table: ID!, id: ID!): Boolean!
@@ -2575,6 +2609,14 @@ type TrashedRow {
 type UpsertResult {
   inserted: [Row!]!
   updated: [Row!]!
+  "Input rows left alone, each with why (a key that matches several rows, possible when the key column is not unique)."
+  skipped: [UpsertSkip!]!
+}
+
+type UpsertSkip {
+  "The row's position in the input (0-based)."
+  index: Int!
+  message: String!
 }
 
 type DeleteRowsResult {
@@ -3247,6 +3289,8 @@ func (ec *executionContext) childFields_RowEvent(ctx context.Context, field grap
 		return ec.fieldContext_RowEvent_row(ctx, field)
 	case "old":
 		return ec.fieldContext_RowEvent_old(ctx, field)
+	case "changedColumns":
+		return ec.fieldContext_RowEvent_changedColumns(ctx, field)
 	case "at":
 		return ec.fieldContext_RowEvent_at(ctx, field)
 	case "actor":
@@ -3405,8 +3449,20 @@ func (ec *executionContext) childFields_UpsertResult(ctx context.Context, field 
 		return ec.fieldContext_UpsertResult_inserted(ctx, field)
 	case "updated":
 		return ec.fieldContext_UpsertResult_updated(ctx, field)
+	case "skipped":
+		return ec.fieldContext_UpsertResult_skipped(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpsertResult", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertSkip(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_UpsertSkip_index(ctx, field)
+	case "message":
+		return ec.fieldContext_UpsertSkip_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertSkip", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -950,6 +950,84 @@ func (ec *executionContext) fieldContext_UpsertResult_updated(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _UpsertResult_skipped(ctx context.Context, field graphql.CollectedField, obj *gqlbase.UpsertResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertResult_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlbase.UpsertSkip) graphql.Marshaler {
+			return ec.marshalNUpsertSkip2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐUpsertSkipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertResult_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpsertResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpsertSkip(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpsertSkip_index(ctx context.Context, field graphql.CollectedField, obj *gqlbase.UpsertSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertSkip_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertSkip_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertSkip", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UpsertSkip_message(ctx context.Context, field graphql.CollectedField, obj *gqlbase.UpsertSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertSkip_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertSkip_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertSkip", field, false, false, "String")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1574,6 +1652,49 @@ func (ec *executionContext) _UpsertResult(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "skipped":
+			out.Values[i] = ec._UpsertResult_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var upsertSkipImplementors = []string{"UpsertSkip"}
+
+func (ec *executionContext) _UpsertSkip(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.UpsertSkip) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertSkipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpsertSkip")
+		case "index":
+			out.Values[i] = ec._UpsertSkip_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UpsertSkip_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1784,6 +1905,30 @@ func (ec *executionContext) marshalNUpsertResult2ᚖgithubᚗcomᚋgqlbaseᚋgql
 		return graphql.Null
 	}
 	return ec._UpsertResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUpsertSkip2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐUpsertSkipᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.UpsertSkip) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUpsertSkip2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐUpsertSkip(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUpsertSkip2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐUpsertSkip(ctx context.Context, sel ast.SelectionSet, v *gqlbase.UpsertSkip) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpsertSkip!")
+		return graphql.Null
+	}
+	return ec._UpsertSkip(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFilterOp2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFilterOp(ctx context.Context, v any) (*gqlbase.FilterOp, error) {

@@ -352,11 +352,11 @@ func (r *Resolver) UpsertRows(ctx context.Context, table int64, rows []any, keyC
 	if len(objs) == 0 || len(objs) > gqlbase.MaxBatchRows {
 		return nil, gqlbase.BadInput("give 1 to %d rows", gqlbase.MaxBatchRows).WithField("rows")
 	}
-	ins, upd, err := r.Store.UpsertRows(ctx, t, keyColumn, objs, actor(ctx))
+	ins, upd, skipped, err := r.Store.UpsertRows(ctx, t, keyColumn, objs, actor(ctx))
 	if err != nil {
 		return nil, err
 	}
-	return &gqlbase.UpsertResult{Inserted: ins, Updated: upd}, nil
+	return &gqlbase.UpsertResult{Inserted: ins, Updated: upd, Skipped: skipped}, nil
 }
 
 // DeleteRow is the use case behind the deleteRow mutation; REST dialects call it too.

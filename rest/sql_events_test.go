@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -45,10 +46,15 @@ func sqlErrors(res map[string]any) string {
 // TestRawSQLWritesReachRowEventsAndTheStream writes rows through raw SQL and expects each
 // change in the table's row history (with the SQL actor), a version bump on update, and the
 // event on a rowEvents subscription and on /events/stream.
+// rowEventsChangedSub is rowEventsSub with the columns each change touched.
+const rowEventsChangedSub = `subscription($t: ID!) {
+	rowEvents(table: $t) { id kind actor changedColumns row { id version data } old { id version data } }
+}`
+
 func TestRawSQLWritesReachRowEventsAndTheStream(t *testing.T) {
 	e := newDataEnv(t)
 	table, _ := e.createTable(t, "people", colDef{"name": "name", "type": "TEXT"}, colDef{"name": "age", "type": "INTEGER"})
-	c := subscribe(t, e.srv, e.token, "s1", rowEventsSub, map[string]any{"t": table})
+	c := subscribe(t, e.srv, e.token, "s1", rowEventsChangedSub, map[string]any{"t": table})
 	e.waitSubscribed(t, c, table, map[string]any{"name": "probe", "age": 0})
 	last := e.sqlText(t, `SELECT coalesce(max(id), 0)::text FROM events WHERE table_id = $1`, table)
 
@@ -110,6 +116,9 @@ func TestRawSQLWritesReachRowEventsAndTheStream(t *testing.T) {
 	if k := testserver.Str(ev.Data, "rowEvents", "kind"); k != "UPDATED" || testserver.Str(ev.Data, "rowEvents", "row", "version") != "2" ||
 		testserver.Str(ev.Data, "rowEvents", "old", "data", "age") != "31" || testserver.Str(ev.Data, "rowEvents", "row", "data", "age") != "32" {
 		t.Fatalf("raw SQL update event: %s", ev.Raw)
+	}
+	if changed := testserver.Get(ev.Data, "rowEvents", "changedColumns"); fmt.Sprint(changed) != "[age]" {
+		t.Errorf("raw SQL update's changedColumns %v, want [age]", changed)
 	}
 	if kind, data := readEvent(); kind != "row.updated" || !strings.Contains(data, `"age":32`) {
 		t.Fatalf("stream after update: %s %s", kind, data)

@@ -126,7 +126,16 @@ func (w *WriteTx) LockByKey(ctx context.Context, t *gqlbase.Table, key *gqlbase.
 			enc[i] = encodeValue(k)
 		}
 	}
-	return lockByKey(ctx, w.tx, t, key, enc)
+	matched, err := lockByKey(ctx, w.tx, t, key, enc)
+	if err != nil {
+		return nil, err
+	}
+	// The key is unique or id, so each key matches at most one row.
+	out := make(map[int]int64, len(matched))
+	for i, ids := range matched {
+		out[i] = ids[0]
+	}
+	return out, nil
 }
 
 // Increment returns, for each row id, the values of the columns of inc (a canonical value

@@ -31,7 +31,7 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 			return fmt.Errorf("take row out of the trash: %w", err)
 		}
 		tbl := plan.Qualified(t.Schema, t.Name)
-		params := []any{t.ID, actor, t.WorkspaceID, t.DatabaseID, data}
+		params := []any{actor, data}
 		cols := []string{"id", "created_at", "updated_at", "created_by", "version"}
 		exprs := []string{"p.id", "p.created_at", "now()", "p.created_by", "p.version + 1"}
 		for _, c := range t.Columns {
@@ -49,14 +49,13 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 			params = append(params, c.Name)
 			exprs = append(exprs, fmt.Sprintf("CASE WHEN tr.data ? $%d::text THEN p.%s ELSE %s END", len(params), plan.QuoteIdent(c.Name), missing))
 		}
-		q := fmt.Sprintf(`WITH tr AS (SELECT $5::jsonb AS data),
+		// The insert trigger records a restore, not a creation, when gqlbase.op says so.
+		q := fmt.Sprintf(`WITH tr AS (SELECT $2::jsonb AS data),
 		changed AS (INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE
-			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *),
-		rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
-		%s
-		SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r`,
-			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl,
-			writeTail("RESTORE", gqlbase.EventRowRestored, "rows_out", false, true), rowColumns(t, "r", nil))
+			SELECT %s FROM tr, jsonb_populate_record(null::%s, tr.data) AS p RETURNING *)
+		SELECT %s FROM changed r WHERE %s`,
+			tbl, strings.Join(cols, ", "), strings.Join(exprs, ", "), tbl, rowColumns(t, "r", nil),
+			actorFilter("$1", `set_config('`+opSetting+`', 'RESTORE', true)`))
 		out, err = scanRows(ctx, tx, t, q, params...)
 		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
 			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))
@@ -80,24 +79,30 @@ func errMessage(err error) string {
 	return pgMessage(err)
 }
 
-// UpsertRows writes rows keyed by a unique column (or "id"): a row whose key matches an
-// existing row updates it with the values given, any other row is inserted. Values are raw
-// (as decoded from the request); they are validated here, inside the transaction that looks
-// the keys up. The result lists the inserted and the updated rows in input order.
-func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn string, raw []map[string]any, actor string) (inserted, updated []*gqlbase.Row, err error) {
+// UpsertRows writes rows keyed by a column (or "id"): a row whose key matches an existing row
+// updates it with the values given, any other row is inserted. Values are raw (as decoded
+// from the request); they are validated here, inside the transaction that looks the keys up.
+// The result lists the inserted and the updated rows in input order.
+//
+// The key column need not be unique. Then nothing in the table stops two transactions from
+// inserting the same new key, so upserts serialise on the keys they write (transaction-level
+// advisory locks, taken in one order) before they look them up, and an input row whose key
+// matches several rows is skipped and reported, not guessed at.
+func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn string, raw []map[string]any, actor string) (inserted, updated []*gqlbase.Row, skipped []*gqlbase.UpsertSkip, err error) {
 	if ctx, err = s.tenant(ctx, t.DatabaseID); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	key := t.Column(keyColumn)
 	if key == nil || (key.System && key.Name != gqlbase.ColID) {
-		return nil, nil, gqlbase.BadInput("table %q has no column %q to match rows on", t.Name, keyColumn).WithField("keyColumn")
+		return nil, nil, nil, gqlbase.BadInput("table %q has no column %q to match rows on", t.Name, keyColumn).WithField("keyColumn")
 	}
-	if !key.System && !key.Unique {
-		return nil, nil, gqlbase.BadInput("column %q is not unique, so it cannot identify rows for an upsert", keyColumn).WithField("keyColumn")
+	if key.Type.IsArray() || key.Type == gqlbase.TypeJSON {
+		return nil, nil, nil, gqlbase.BadInput("column %q holds %s values, which cannot identify rows for an upsert", keyColumn, key.Type).WithField("keyColumn")
 	}
+	unique := key.System || key.Unique
 	var batch []batchRow // every prepared row with its input index, to name a row that breaks a constraint
 	err = s.inTxRetry(ctx, func(tx *Tx) error {
-		batch, inserted, updated = nil, nil, nil
+		batch, inserted, updated, skipped = nil, nil, nil, []*gqlbase.UpsertSkip{}
 		keys := make([]any, len(raw))
 		for i, r := range raw {
 			v, ok := r[keyColumn]
@@ -110,6 +115,11 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 				return rowIndexError(i, err)
 			}
 			keys[i] = encodeValue(kv)
+		}
+		if !unique {
+			if err := lockKeys(ctx, tx, t, key, keys); err != nil {
+				return err
+			}
 		}
 		existing, err := lockByKey(ctx, tx, t, key, keys)
 		if err != nil {
@@ -129,7 +139,13 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 					return gqlbase.BadInput("rows %d and %d have the same %s %v", j, i, keyColumn, keys[i]).WithField(keyColumn)
 				}
 				seen[ks] = i
-				if id, ok := existing[i]; ok {
+				if ids := existing[i]; len(ids) > 1 {
+					skipped = append(skipped, &gqlbase.UpsertSkip{Index: i, Message: fmt.Sprintf(
+						"row %d: %s %v matches %d rows (ids %s), so it does not say which to update", i, keyColumn, keys[i], len(ids), joinIDs(ids))})
+					continue
+				}
+				if ids, ok := existing[i]; ok {
+					id := ids[0]
 					p, err := gqlbase.PreparePatch(t, values, i)
 					if err != nil {
 						return err
@@ -159,10 +175,43 @@ func (s *Store) UpsertRows(ctx context.Context, t *gqlbase.Table, keyColumn stri
 		return nil
 	})
 	if err != nil {
-		return nil, nil, s.locateViolation(ctx, t, batch, err)
+		return nil, nil, nil, s.locateViolation(ctx, t, batch, err)
 	}
 	s.rowsChanged(t.ID, append(rowIDs(inserted), rowIDs(updated)...)...)
-	return inserted, updated, nil
+	return inserted, updated, skipped, nil
+}
+
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lockKeys takes a transaction-level advisory lock per distinct key value of an upsert on a
+// column that is not unique, in one order (so two upserts never wait on each other in a
+// circle). A second upsert of the same key waits for the first to commit and then, looking
+// the key up in a new snapshot, finds the row the first inserted.
+func lockKeys(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Column, keys []any) error {
+	var items []string
+	for _, k := range keys {
+		if k != nil {
+			items = append(items, fmt.Sprint(k))
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	// The key's text is hashed with the table and column, so locks of other tables and
+	// columns seldom collide (a collision only makes an upsert wait).
+	_, err := tx.ExecContext(asRole(ctx, ""), `SELECT pg_advisory_xact_lock(h) FROM (
+		SELECT DISTINCT hashtextextended($1 || ':' || k, 0) AS h FROM unnest($2::text[]) AS k ORDER BY h) s`,
+		fmt.Sprintf("upsert:%d:%d", t.ID, key.ID), stringArray(items))
+	if err != nil {
+		return fmt.Errorf("lock upsert keys: %w", err)
+	}
+	return nil
 }
 
 func withoutKey(m map[string]any, key string) map[string]any {
@@ -185,16 +234,16 @@ func rowIndexError(i int, err error) error {
 }
 
 // lockByKey locks the rows whose key column holds one of keys and maps the index of each
-// matched key to its row id. Postgres compares the values, so every type matches by its own
-// equality.
-func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Column, keys []any) (map[int]int64, error) {
+// matched key to its rows' ids (several when the column is not unique). Postgres compares the
+// values, so every type matches by its own equality.
+func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Column, keys []any) (map[int][]int64, error) {
 	var items []map[string]any
 	for i, k := range keys {
 		if k != nil {
 			items = append(items, map[string]any{"i": i, "k": k})
 		}
 	}
-	out := map[int]int64{}
+	out := map[int][]int64{}
 	if len(items) == 0 {
 		return out, nil
 	}
@@ -212,7 +261,7 @@ func lockByKey(ctx context.Context, tx *Tx, t *gqlbase.Table, key *gqlbase.Colum
 		return nil, fmt.Errorf("look up keys: %w", err)
 	}
 	for _, r := range rows {
-		out[r.I] = r.ID
+		out[r.I] = append(out[r.I], r.ID)
 	}
 	return out, nil
 }

@@ -11,8 +11,9 @@ import (
 	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
-// Every row write is one statement: the change, its history snapshots, its outbox events and
-// the NOTIFY, chained as CTEs, so a batch costs one round trip and commits (or fails) whole.
+// Every row write is one statement, so a batch costs one round trip and commits (or fails)
+// whole. Its history snapshots, outbox events and NOTIFY are written by the table's statement
+// triggers (writerules.go), as for every other writer; the statement tells them its actor.
 
 // InsertRows inserts prepared rows (every user column present, values canonical, see
 // gqlbase.PrepareInsert) and returns them in input order.
@@ -52,21 +53,18 @@ func insertRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, rows []map[stri
 	}
 	var src string
 	if len(names) == 0 {
-		src = fmt.Sprintf(`INSERT INTO %s (created_by) SELECT $2 FROM jsonb_array_elements($5::jsonb)`, plan.Qualified(t.Schema, t.Name))
+		src = fmt.Sprintf(`INSERT INTO %s (created_by) SELECT $1 FROM jsonb_array_elements($2::jsonb)`, plan.Qualified(t.Schema, t.Name))
 	} else {
 		quoted := make([]string, len(names))
 		for i, n := range names {
 			quoted[i] = plan.QuoteIdent(n)
 		}
-		src = fmt.Sprintf(`INSERT INTO %s (%s, created_by) SELECT %s, $2 FROM jsonb_to_recordset($5::jsonb) AS x(%s)`,
+		src = fmt.Sprintf(`INSERT INTO %s (%s, created_by) SELECT %s, $1 FROM jsonb_to_recordset($2::jsonb) AS x(%s)`,
 			plan.Qualified(t.Schema, t.Name), strings.Join(quoted, ", "), "x."+strings.Join(quoted, ", x."), recordsetColumns(t, names))
 	}
-	q := fmt.Sprintf(`WITH changed AS (%s RETURNING *),
-	rows_out AS (SELECT changed.*, to_jsonb(changed.*) AS after_row FROM changed),
-	%s
-	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
-		src, writeTail("CREATE", gqlbase.EventRowCreated, "rows_out", false, true), rowColumns(t, "r", nil))
-	return scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, payload)
+	q := fmt.Sprintf(`WITH changed AS (%s RETURNING *)
+	SELECT %s FROM changed r WHERE %s ORDER BY r.id`, src, rowColumns(t, "r", nil), actorFilter("$1", ""))
+	return scanRows(ctx, tx, t, q, actor, payload)
 }
 
 func scanRows(ctx context.Context, q queryer, t *gqlbase.Table, query string, args ...any) ([]*gqlbase.Row, error) {
@@ -78,8 +76,7 @@ func scanRows(ctx context.Context, q queryer, t *gqlbase.Table, query string, ar
 	out := []*gqlbase.Row{}
 	for rows.Next() {
 		var rec rowRecord
-		var n int64
-		if err := rows.Scan(&rec.ID, &rec.Version, &rec.CreatedAt, &rec.UpdatedAt, &rec.CreatedBy, &rec.Data, &n); err != nil {
+		if err := rows.Scan(&rec.ID, &rec.Version, &rec.CreatedAt, &rec.UpdatedAt, &rec.CreatedBy, &rec.Data); err != nil {
 			return nil, fmt.Errorf("scan row: %w", err)
 		}
 		out = append(out, rec.row(t.ID))
@@ -350,15 +347,11 @@ func updateGroup(ctx context.Context, tx *Tx, t *gqlbase.Table, patches []gqlbas
 		cols += ", " + recordsetColumns(t, names)
 	}
 	tbl := plan.Qualified(t.Schema, t.Name)
-	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(%s)),
-	old AS (SELECT o.* FROM %s o JOIN x ON o.id = x."__id"),
-	changed AS (UPDATE %s t SET %s FROM x, old WHERE t.id = x."__id" AND old.id = t.id
-		RETURNING t.*, to_jsonb(t.*) AS after_row, to_jsonb(old.*) AS before_row),
-	%s
-	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
-		cols, tbl, tbl, strings.Join(sets, ", "),
-		writeTail("UPDATE", gqlbase.EventRowUpdated, "changed", true, true), rowColumns(t, "r", nil))
-	return scanRows(ctx, tx, t, q, t.ID, actor, t.WorkspaceID, t.DatabaseID, payload)
+	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(%s)),
+	changed AS (UPDATE %s t SET %s FROM x WHERE t.id = x."__id" RETURNING t.*)
+	SELECT %s FROM changed r WHERE %s ORDER BY r.id`,
+		cols, tbl, strings.Join(sets, ", "), rowColumns(t, "r", nil), actorFilter("$1", ""))
+	return scanRows(ctx, tx, t, q, actor, payload)
 }
 
 // UpdateWhere sets the same values on every row matching a filter (nil: every row).
@@ -381,7 +374,7 @@ func (s *Store) UpdateWhere(ctx context.Context, t *gqlbase.Table, where *gqlbas
 }
 
 func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase.BoundFilter, values map[string]any, actor string) ([]*gqlbase.Row, error) {
-	a := &plan.Args{List: make([]any, 5)}
+	a := &plan.Args{List: make([]any, 2)}
 	cond := "true"
 	if where != nil {
 		cond = plan.Filter(where, "o", a)
@@ -395,7 +388,7 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 	if err != nil {
 		return nil, err
 	}
-	a.List[4] = string(payload)
+	a.List[0], a.List[1] = actor, string(payload)
 	sets := []string{"version = t.version + 1", "updated_at = now()"}
 	xcols := `"__none" text`
 	if len(names) > 0 {
@@ -405,15 +398,13 @@ func updateWhereTx(ctx context.Context, tx *Tx, t *gqlbase.Table, where *gqlbase
 		sets = append(sets, fmt.Sprintf("%s = x.%s", plan.QuoteIdent(n), plan.QuoteIdent(n)))
 	}
 	tbl := plan.Qualified(t.Schema, t.Name)
-	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($5::jsonb) AS x(%s)),
-	old AS (SELECT o.* FROM %s o WHERE %s ORDER BY o.id FOR NO KEY UPDATE),
-	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id
-		RETURNING t.*, to_jsonb(t.*) AS after_row, to_jsonb(old.*) AS before_row),
-	%s
-	SELECT %s, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
-		xcols, tbl, cond, tbl, strings.Join(sets, ", "),
-		writeTail("UPDATE", gqlbase.EventRowUpdated, "changed", true, true), rowColumns(t, "r", nil))
-	a.List[0], a.List[1], a.List[2], a.List[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
+	// Rows are locked in id order first, so concurrent updates of overlapping rows queue up
+	// instead of deadlocking.
+	q := fmt.Sprintf(`WITH x AS (SELECT * FROM jsonb_to_record($2::jsonb) AS x(%s)),
+	old AS (SELECT o.id FROM %s o WHERE %s ORDER BY o.id FOR NO KEY UPDATE),
+	changed AS (UPDATE %s t SET %s FROM x, old WHERE old.id = t.id RETURNING t.*)
+	SELECT %s FROM changed r WHERE %s ORDER BY r.id`,
+		xcols, tbl, cond, tbl, strings.Join(sets, ", "), rowColumns(t, "r", nil), actorFilter("$1", ""))
 	return scanRows(ctx, tx, t, q, a.List...)
 }
 
@@ -446,8 +437,7 @@ func (s *Store) DeleteRows(ctx context.Context, t *gqlbase.Table, ids []int64, w
 }
 
 func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, where *gqlbase.BoundFilter, actor string) ([]int64, error) {
-	a := &plan.Args{List: make([]any, 4)}
-	a.List[0], a.List[1], a.List[2], a.List[3] = t.ID, actor, t.WorkspaceID, t.DatabaseID
+	a := &plan.Args{List: []any{actor}}
 	conds := []string{}
 	if ids != nil {
 		conds = append(conds, "d.id = ANY("+a.Add(int64Array(ids))+")")
@@ -462,11 +452,8 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	// Rows are locked in id order first, so concurrent deletes of overlapping rows queue up
 	// instead of deadlocking.
 	q := fmt.Sprintf(`WITH locked AS (SELECT d.id FROM %[1]s d WHERE %[2]s ORDER BY d.id FOR UPDATE),
-	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.*, to_jsonb(d.*) AS before_row),
-	%[4]s,
-	%[3]s
-	SELECT r.id, (SELECT count(*) FROM notified) AS n FROM changed r ORDER BY r.id`,
-		tbl, strings.Join(conds, " AND "), writeTail("DELETE", gqlbase.EventRowDeleted, "changed", true, false), trashSQL("changed"))
+	changed AS (DELETE FROM %[1]s d USING locked WHERE d.id = locked.id RETURNING d.id)
+	SELECT r.id FROM changed r WHERE %[3]s ORDER BY r.id`, tbl, strings.Join(conds, " AND "), actorFilter("$1", ""))
 	rows, err := tx.QueryContext(ctx, q, a.List...)
 	if err != nil {
 		return nil, rowWriteError(err, t)
@@ -474,8 +461,8 @@ func deleteRowsTx(ctx context.Context, tx *Tx, t *gqlbase.Table, ids []int64, wh
 	defer rows.Close()
 	out := []int64{}
 	for rows.Next() {
-		var id, n int64
-		if err := rows.Scan(&id, &n); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return nil, fmt.Errorf("scan deleted id: %w", err)
 		}
 		out = append(out, id)

@@ -9,6 +9,7 @@ const (
 	sqlstateDatetimeOverflow      = "22008"
 	sqlstateInvalidParameter      = "22023"
 	sqlstateInvalidTextRepr       = "22P02"
+	sqlstateIntegrityViolation    = "23000" // a row's id was to change (writerules.go)
 	sqlstateNotNullViolation      = "23502"
 	sqlstateForeignKeyViolation   = "23503"
 	sqlstateUniqueViolation       = "23505"

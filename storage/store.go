@@ -91,7 +91,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		timeout = DefaultStatementTimeout
 	}
 	dsn = connectionDSN(dsn, timeout)
-	pqConnector, err := pq.NewConnector(apiSessionDSN(dsn))
+	pqConnector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -374,7 +374,7 @@ func getDatabaseTx(ctx context.Context, tx *Tx, id int64) (*gqlbase.Database, er
 	return &db, err
 }
 
-// copyRows copies every row of src into dst (same columns), with history and events.
+// copyRows copies every row of src into dst (same columns); dst's triggers record them.
 func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string) error {
 	ctx, err := tenantIn(ctx, tx, dst.DatabaseID)
 	if err != nil {
@@ -386,12 +386,9 @@ func copyRows(ctx context.Context, tx *Tx, src, dst *gqlbase.Table, actor string
 	}
 	list := strings.Join(cols, ", ")
 	q := fmt.Sprintf(`WITH ins AS (
-		INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s ORDER BY id RETURNING *),
-		rows_out AS (SELECT ins.*, to_jsonb(ins.*) AS after_row FROM ins),
-		%s
-		SELECT count(*) FROM notified`, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name),
-		writeTail("CREATE", gqlbase.EventRowCreated, "rows_out", false, true))
-	if _, err := tx.ExecContext(ctx, q, dst.ID, actor, dst.WorkspaceID, dst.DatabaseID); err != nil {
+		INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM %s ORDER BY id RETURNING 1)
+		SELECT count(*) FROM ins WHERE %s`, plan.Qualified(dst.Schema, dst.Name), list, list, plan.Qualified(src.Schema, src.Name), actorFilter("$1", ""))
+	if _, err := tx.ExecContext(ctx, q, actor); err != nil {
 		return fmt.Errorf("copy rows: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`,

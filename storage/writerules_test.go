@@ -216,8 +216,9 @@ func TestRawSQLCreatedTablesGetWriteTriggers(t *testing.T) {
 }
 
 // TestStartGivesExistingTablesTheirRules opens a store on a database whose table lost its
-// column CHECK and a trigger (as tables made before them have neither): the start adds them
-// back, without failing on a value that the CHECK would refuse.
+// column CHECK and a trigger and still has a trigger of an earlier version of the rules (as
+// tables made before them do): the start adds today's back and drops the old one (which would
+// record every insert twice), without failing on a value that the CHECK would refuse.
 func TestStartGivesExistingTablesTheirRules(t *testing.T) {
 	st, db := pgtest.NewTenant(t)
 	tb := tasksTable(t, st, db)
@@ -225,7 +226,9 @@ func TestStartGivesExistingTablesTheirRules(t *testing.T) {
 	tbl := `"` + db.Schema + `".tasks`
 	for _, stmt := range []string{
 		`ALTER TABLE ` + tbl + ` DROP CONSTRAINT ck_` + jsonInt(tb.Column("priority").ID),
-		`DROP TRIGGER gqlbase_sql_insert ON ` + tbl,
+		`DROP TRIGGER gqlbase_sql_v2_insert ON ` + tbl,
+		`CREATE TRIGGER gqlbase_sql_insert AFTER INSERT ON ` + tbl +
+			` REFERENCING NEW TABLE AS gqlbase_new FOR EACH STATEMENT EXECUTE FUNCTION public.gqlbase_sql_rows()`,
 		`INSERT INTO ` + tbl + ` (priority) VALUES ('legacy')`,
 	} {
 		if _, err := st.DB().ExecContext(ctx, stmt); err != nil {
@@ -246,6 +249,6 @@ func TestStartGivesExistingTablesTheirRules(t *testing.T) {
 		t.Fatal(res.Errors)
 	}
 	if n := len(rowEvents(t, st2, tb.ID)) - before; n != 1 {
-		t.Errorf("%d events for a raw SQL insert after the start, want 1 (the trigger back)", n)
+		t.Errorf("%d events for a raw SQL insert after the start, want 1 (today's trigger back, the old one gone)", n)
 	}
 }

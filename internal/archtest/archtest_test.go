@@ -57,6 +57,9 @@ var places = map[string]layer{
 	// cache is a generic building block the loaders, the typed API and the edge share.
 	"logging":            layerBase,
 	"internal/cache/...": layerBase,
+	// netguard decides which addresses tenant-chosen outbound requests may reach (webhooks,
+	// uploads from a URL, functions' fetch); it knows only the root's Error.
+	"internal/netguard/...": layerBase,
 
 	// The store, its SQL guard and plans (which import only the root: see onlyImports) and
 	// outbox, the embedded cluster and the test harness of databases: one

@@ -93,7 +93,7 @@ func TestBadBodies(t *testing.T) {
 		bad("POST", "/v1/tables/itemsTable/rows", map[string]any{"rows": rows}, "give 1 to 1000 rows (got 1001)"),
 		bad("PUT", "/v1/tables/itemsTable/rows", map[string]any{"rows": []any{map[string]any{"name": "no id"}}}, "rows[0]: id must be a row id"),
 		bad("PUT", "/v1/tables/itemsTable/rows", map[string]any{"rows": []any{map[string]any{"id": 1, "n": 5}, map[string]any{"id": 2, "n": "x"}}}, `row 1: column \"n\": \"x\" is not a number`),
-		bad("POST", "/v1/tables/itemsTable/rows/upsert", map[string]any{"rows": []any{map[string]any{"name": "x"}}, "keyColumn": "name"}, `column \"name\" is not unique, so it cannot identify rows for an upsert`),
+		bad("POST", "/v1/tables/itemsTable/rows/upsert", map[string]any{"rows": []any{map[string]any{"name": "x"}}, "keyColumn": "nope"}, `table \"itemsTable\" has no column \"nope\" to match rows on`),
 		bad("POST", "/v1/tables/itemsTable/rows/find", map[string]any{"limit": 5000}, "limit must be between 0 and 1000"),
 		bad("POST", "/v1/tables/itemsTable/rows/find", map[string]any{"offset": -1}, "offset must be between 0 and 1000000"),
 		bad("POST", "/v1/tables/itemsTable/rows/find", map[string]any{"orderBy": "nope"}, `cannot order by \"nope\": table \"itemsTable\" has no such column`),

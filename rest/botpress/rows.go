@@ -486,7 +486,14 @@ func (a *api) upsertRows(ctx context.Context, r *restkit.Request, in upsertIn) (
 	b = appendRows(b, res.Updated)
 	b = append(b, `,"warnings":`...)
 	b = appendStrings(b, warnings(t, warn))
-	b = append(b, `,"errors":[]}`...)
+	// Botpress reports the rows it could not write as errors and writes the rest.
+	errs := make([]string, len(res.Skipped))
+	for i, sk := range res.Skipped {
+		errs[i] = sk.Message
+	}
+	b = append(b, `,"errors":`...)
+	b = appendStrings(b, errs)
+	b = append(b, '}')
 	return append(b, '\n'), nil
 }
 
