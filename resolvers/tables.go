@@ -152,12 +152,14 @@ func (r *Resolver) DeleteTable(ctx context.Context, id int64, force *bool) (bool
 
 // DuplicateTable is the use case behind the duplicateTable mutation; REST dialects call it too.
 func (r *Resolver) DuplicateTable(ctx context.Context, id int64, name string, withRows *bool) (*gqlbase.Table, error) {
-	if _, err := r.schemaTableFor(ctx, id); err != nil {
+	t, err := r.schemaTableFor(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkTableName(name); err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "table.duplicate", "table", id, map[string]any{"from": t.Name, "to": name})
 	return r.Store.DuplicateTable(ctx, id, name, withRows != nil && *withRows, actor(ctx))
 }
 
@@ -223,20 +225,24 @@ func (r *Resolver) UpdateColumn(ctx context.Context, id int64, input gqlbase.Upd
 
 // RenameColumn is the use case behind the renameColumn mutation; REST dialects call it too.
 func (r *Resolver) RenameColumn(ctx context.Context, id int64, name string) (*gqlbase.Column, error) {
-	if _, _, err := r.columnFor(ctx, id); err != nil {
+	t, c, err := r.columnFor(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if err := gqlbase.CheckColumnName(name); err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "column.rename", "column", id, map[string]any{"from": c.Name, "to": name, "tableId": t.ID})
 	return r.Store.RenameColumn(ctx, id, name, actor(ctx))
 }
 
 // ChangeColumnType is the use case behind the changeColumnType mutation; REST dialects call it too.
 func (r *Resolver) ChangeColumnType(ctx context.Context, id int64, input gqlbase.ChangeColumnTypeInput) (*gqlbase.Column, error) {
-	if _, _, err := r.columnFor(ctx, id); err != nil {
+	t, c, err := r.columnFor(ctx, id)
+	if err != nil {
 		return nil, err
 	}
+	ctx = audited(ctx, t.WorkspaceID, "column.type", "column", id, map[string]any{"from": c.Type, "to": input.Type, "tableId": t.ID})
 	if !validColumnType(input.Type) {
 		return nil, gqlbase.BadInput("unknown column type %q", input.Type).WithField("type")
 	}

@@ -128,6 +128,7 @@ func TestAuditLog(t *testing.T) {
 	table := testserver.Str(ok(`mutation($in: CreateTableInput!) { createTable(input: $in) { id } }`, map[string]any{"in": map[string]any{
 		"databaseId": db, "name": "items", "columns": []any{map[string]any{"name": "name", "type": "TEXT"}}}}), "createTable", "id")
 	col := testserver.Str(ok(`mutation($t: ID!) { addColumn(table: $t, input: {name: "price", type: NUMBER}) { id } }`, map[string]any{"t": table}), "addColumn", "id")
+	ok(`mutation($id: ID!) { renameColumn(id: $id, name: "cost") { id } }`, map[string]any{"id": col})
 	ok(`mutation($id: ID!) { deleteColumn(id: $id) }`, map[string]any{"id": col})
 	_, tokenID := newToken(t, srv, ann.session, map[string]any{"name": "ci", "scopes": []string{"READ"}})
 	ok(`mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": tokenID})
@@ -154,7 +155,7 @@ func TestAuditLog(t *testing.T) {
 	want := []string{
 		"database.export database:" + db, "settings.update database:" + db, "member.role member:" + member,
 		"member.invite member:" + member, "token.revoke token:" + tokenID, "token.create token:" + tokenID,
-		"column.delete column:" + col, "column.create column:" + col, "table.create table:" + table, "database.create database:" + db,
+		"column.delete column:" + col, "column.rename column:" + col, "column.create column:" + col, "table.create table:" + table, "database.create database:" + db,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit log (newest first):\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
