@@ -233,6 +233,11 @@ func TestTokenIPAllowlist(t *testing.T) {
 	}
 
 	e.srv.Platform(t, local, `{ me { kind } }`, nil).OK(t)
+	ws := dialWS(t, e.srv, transportWS, nil)
+	ws.init(transportWS, map[string]any{"Authorization": "Bearer " + local})
+	if r := ws.query(transportWS, "q1", `{ me { kind } }`); testserver.Str(r.Data, "me", "kind") != "TOKEN" {
+		t.Errorf("a WebSocket from inside the allowlist: %s", r.Raw)
+	}
 	if r := e.srv.GraphQL(t, "/dbs/"+e.db+"/graphql", local, `{ allowedTable { name } }`, nil); len(r.Errors) > 0 {
 		t.Errorf("typed API from inside the allowlist: %s", r.Raw)
 	}
