@@ -84,8 +84,11 @@ func (a *api) chatTableOf(ctx context.Context, ct chatTable, scope gqlbase.Scope
 	t, err := a.res.TableByName(ctx, db.ID, ct.name, scope)
 	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
 		t, err = a.res.CreateTable(ctx, gqlbase.CreateTableInput{DatabaseID: db.ID, Name: ct.name, Columns: ct.columns})
-		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict { // made meanwhile by another request
-			t, err = a.res.TableByName(ctx, db.ID, ct.name, scope)
+		if err != nil {
+			// Another request may have made it meanwhile (the name is then taken): use that.
+			if made, err2 := a.res.TableByName(ctx, db.ID, ct.name, scope); err2 == nil {
+				t, err = made, nil
+			}
 		}
 	}
 	if err != nil {

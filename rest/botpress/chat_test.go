@@ -1,6 +1,7 @@
 package botpress_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/gqlbase/gqlbase/internal/apitest"
@@ -62,4 +63,23 @@ func TestChatBadRequests(t *testing.T) {
 		missing("GET", "/v1/tables/_chat_users", nil, `table \"_chat_users\" not found`),
 		bad("POST", "/v1/tables", map[string]any{"name": "_chat_x", "schema": map[string]any{"a": map[string]any{"type": "string"}}}, "reserved for the Chat API"),
 	)
+}
+
+// The first requests of a bot create its chat tables; many at once all succeed and share one
+// table.
+func TestChatTablesCreatedOnceUnderConcurrentFirstUse(t *testing.T) {
+	srv := setup(t)
+	bot := client(srv, srv.AdminToken, "fresh-bot")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bot.Do(t, "POST", "/v1/chat/users", map[string]any{"name": "u"}).Expect(t, 200)
+		}()
+	}
+	wg.Wait()
+	if users := bot.Do(t, "GET", "/v1/chat/users?pageSize=100", nil).Expect(t, 200).Get("users").([]any); len(users) != 8 {
+		t.Errorf("%d users after 8 concurrent creations, want 8", len(users))
+	}
 }
