@@ -12,6 +12,7 @@ import (
 func (s *Server) mountDialects() {
 	dialects := []*restkit.Dialect{
 		botpress.New(botpress.Deps{Core: s.resolver, Logger: s.logger}),
+		botpress.NewChat(botpress.Deps{Core: s.resolver, Logger: s.logger}),
 		airsequel.New(airsequel.Deps{Core: s.resolver, Logger: s.logger, Version: s.cfg.Version}),
 	}
 	for _, d := range dialects {

@@ -40,7 +40,7 @@ func TestDocsPageInHeadlessChromium(t *testing.T) {
 		t.Errorf("%d operations rendered", all)
 	}
 	sections, err := chromedp.Run(stepCtx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('section.dialect h2')).map((h) => h.textContent).join(',')`))
-	if err != nil || sections != "botpress,airsequel" {
+	if err != nil || sections != "botpress,botpress-chat,airsequel" {
 		t.Errorf("sections %q %v", sections, err)
 	}
 	assertServedApart(t, stepCtx)

@@ -1,5 +1,6 @@
-// Package botpress serves the Botpress Tables API (/v1/tables) over gqlbase, so the official
-// @botpress/client works against a gqlbase server given as its apiUrl.
+// Package botpress serves the Botpress Tables API (/v1/tables, New) and Chat API (/v1/chat,
+// NewChat: chat.go) over gqlbase, so the official @botpress/client works against a gqlbase
+// server given as its apiUrl.
 //
 // Mapping:
 //   - The bot id (x-bot-id) names the database the bot's tables live in: the database of that
@@ -50,14 +51,12 @@ type Deps struct {
 type api struct {
 	res    Core
 	logger *slog.Logger
+	chat   chatTables
 }
 
 // New returns the Botpress Tables dialect: its tables and their rows, under /v1/tables.
 func New(deps Deps) *restkit.Dialect {
-	a := &api{res: deps.Core, logger: deps.Logger}
-	if a.logger == nil {
-		a.logger = slog.Default()
-	}
+	a := newAPI(deps)
 	d := &restkit.Dialect{
 		Name:  "botpress",
 		Title: "Botpress Tables API",
@@ -79,6 +78,14 @@ func New(deps Deps) *restkit.Dialect {
 	a.bindTables(d)
 	a.bindRows(d)
 	return d
+}
+
+func newAPI(deps Deps) *api {
+	a := &api{res: deps.Core, logger: deps.Logger}
+	if a.logger == nil {
+		a.logger = slog.Default()
+	}
+	return a
 }
 
 // errorBody is Botpress's error envelope.
@@ -188,5 +195,12 @@ func (a *api) table(ctx context.Context, name string, scope gqlbase.Scope) (*gql
 		}
 		return nil, err
 	}
-	return a.res.TableByName(ctx, db.ID, name, scope)
+	t, err := a.res.TableByName(ctx, db.ID, name, scope)
+	if err == nil && isChatTable(t) {
+		return nil, gqlbase.NotFound("table %q not found", name)
+	}
+	return t, err
 }
+
+// isChatTable tells the Chat API's tables (chat.go) from the bot's Tables.
+func isChatTable(t *gqlbase.Table) bool { return strings.HasPrefix(t.Name, chatPrefix) }

@@ -11,6 +11,7 @@ import (
 	"github.com/gqlbase/gqlbase/internal/apitest"
 	"github.com/gqlbase/gqlbase/internal/testserver"
 	"github.com/gqlbase/gqlbase/rest/botpress"
+	"github.com/gqlbase/gqlbase/rest/restkit"
 )
 
 // TestSeedRoutes holds every Tables route of the seed document (testdata/routes.txt) against
@@ -20,12 +21,7 @@ import (
 // naming what is missing. The table serves nothing the list does not have, so the list stays
 // whole.
 func TestSeedRoutes(t *testing.T) {
-	seed := apitest.ReadSeedRoutes(t, "testdata/routes.txt")
-	inTable := apitest.MatchRouteTable(t, "testdata/routes.txt", seed, botpress.New(botpress.Deps{}).Routes)
-
 	srv := setup(t) // bot "bot" with the table itemsTable
-	doc := apitest.New(srv.URL, "").Do(t, "GET", "/docs/openapi.json", nil).OK(t)
-
 	// Every path parameter of the Tables routes names a table (by name or id).
 	concrete := func(path string) string {
 		segs := strings.Split(path, "/")
@@ -40,8 +36,42 @@ func TestSeedRoutes(t *testing.T) {
 		}
 		return path
 	}
+	holdSeedRoutes(t, srv, "testdata/routes.txt", botpress.New(botpress.Deps{}).Routes, concrete)
+}
 
-	// The delete goes last, so the other routes meet the table.
+// TestChatRoutes holds the Chat routes (testdata/chat-routes.txt: the seed's 30 and the
+// client's 14 more) as TestSeedRoutes holds the Tables routes.
+func TestChatRoutes(t *testing.T) {
+	srv := setup(t)
+	bot := client(srv, srv.AdminToken, "bot")
+	user := bot.Do(t, "POST", "/v1/chat/users", map[string]any{"name": "u"}).Expect(t, 200).Str("user", "id")
+	conv := bot.Do(t, "POST", "/v1/chat/conversations", map[string]any{"channel": "web"}).Expect(t, 200).Str("conversation", "id")
+	concrete := func(path string) string {
+		r := strings.NewReplacer("{id}", conv, "{userId}", user, "{type}", "conversation", "{name}", "s", "{key}", "k")
+		if strings.HasPrefix(path, "/v1/chat/users/") || strings.HasPrefix(path, "/v1/chat/tags/") {
+			r = strings.NewReplacer("{id}", user, "{key}", "k")
+		}
+		path = r.Replace(path)
+		if strings.HasPrefix(path, "/v1/chat/tags/") {
+			path += "?type=user"
+		}
+		return path
+	}
+	holdSeedRoutes(t, srv, "testdata/chat-routes.txt", botpress.NewChat(botpress.Deps{}).Routes, concrete)
+}
+
+// holdSeedRoutes checks a dialect's route table against a seed list: every route of the list
+// is in the table and mounted (not the router's own 404 or 405), answers errors in the Botpress
+// envelope {id, code, type, message}, no 5xx but 501, and answers 501 exactly when
+// /docs/openapi.json marks it not implemented, with a message naming what is missing. The
+// table serves nothing the list does not have, so the list stays whole.
+func holdSeedRoutes(t *testing.T, srv *testserver.Server, file string, table []restkit.Route, concrete func(string) string) {
+	t.Helper()
+	seed := apitest.ReadSeedRoutes(t, file)
+	inTable := apitest.MatchRouteTable(t, file, seed, table)
+	doc := apitest.New(srv.URL, "").Do(t, "GET", "/docs/openapi.json", nil).OK(t)
+
+	// The deletes go last, so the other routes meet what they name.
 	order := slices.Clone(seed)
 	sort.SliceStable(order, func(i, j int) bool { return order[i].Method != "DELETE" && order[j].Method == "DELETE" })
 

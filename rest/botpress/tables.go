@@ -161,6 +161,9 @@ func (a *api) listTables(ctx context.Context, r *restkit.Request, _ struct{}) (l
 		return listTablesOut{}, err
 	}
 	for _, t := range tables {
+		if isChatTable(t) {
+			continue // the Chat API's tables are not the bot's Tables
+		}
 		tags := tagsOut(t.Tags)
 		match := true
 		for k, v := range want {
@@ -189,6 +192,9 @@ func (a *api) createTable(ctx context.Context, r *restkit.Request, in createTabl
 
 // create makes a table in the bot's database from a Botpress definition.
 func (a *api) create(ctx context.Context, name string, in tableSpecIn) (*gqlbase.Table, error) {
+	if strings.HasPrefix(name, chatPrefix) {
+		return nil, gqlbase.BadInput("table names starting with %s are reserved for the Chat API's tables", chatPrefix).WithField("name")
+	}
 	if in.Schema == nil {
 		return nil, gqlbase.BadInput("schema is required").WithField("schema")
 	}
