@@ -264,8 +264,8 @@ func TestRowWritesRefused(t *testing.T) {
 	// choosing no rows at all is refused rather than meaning "every row"
 	e.refuseAdmin(t, `mutation($t: ID!) { updateRows(table: $t, values: {name: "x"}) { id } }`, map[string]any{"t": tid}, "BAD_USER_INPUT")
 	e.refuseAdmin(t, `mutation($t: ID!) { deleteRows(table: $t) { count } }`, map[string]any{"t": tid}, "BAD_USER_INPUT")
-	// upsert on a column that cannot identify rows
-	e.refuseAdmin(t, `mutation($t: ID!) { upsertRows(table: $t, rows: [{name: "x"}], keyColumn: "name") { inserted { id } } }`, map[string]any{"t": tid}, "BAD_USER_INPUT")
+	// upsert on a column that cannot identify rows (a system column other than id)
+	e.refuseAdmin(t, `mutation($t: ID!) { upsertRows(table: $t, rows: [{name: "x"}], keyColumn: "created_at") { inserted { id } } }`, map[string]any{"t": tid}, "BAD_USER_INPUT")
 	e.refuseAdmin(t, `mutation($t: ID!) { upsertRows(table: $t, rows: [{name: "x"}], keyColumn: "nope") { inserted { id } } }`, map[string]any{"t": tid}, "BAD_USER_INPUT")
 	e.refuseAdmin(t, `mutation($t: ID!) { upsertRows(table: $t, rows: [{code: "Q"}, {code: "Q"}], keyColumn: "code") { inserted { id } } }`, map[string]any{"t": tid}, "BAD_USER_INPUT")
 }
