@@ -38,6 +38,7 @@ type Resolver struct {
 	logins     loginLimiter
 	tokenRates tokenRateLimiter
 	sqlTurns   sqlLimiter
+	viewLimits viewLimiter
 	lastTouch  cache.Bounded[int64, time.Time] // token id → when its last use was recorded
 	// background counts the writes started off the request path (token use), so that the
 	// process waits for them before it closes the store (Wait).
