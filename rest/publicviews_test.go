@@ -92,7 +92,6 @@ func publicTitles(t *testing.T, srv *testserver.Server, slug string, header map[
 	}
 }
 
-
 // The bar: a view's slug reads only that view's rows and visible fields, never the table's
 // other rows, another view's rows, or hidden fields, whatever a visitor adds to the request.
 func TestPublicSlugReadsOnlyTheViewsRows(t *testing.T) {
