@@ -31,3 +31,13 @@ type CommentConnection struct {
 	EndCursor   *string
 	HasNextPage bool
 }
+
+// IsComment reports whether the event is about a comment on a row (neither the row nor the
+// table's structure changed).
+func (k EventKind) IsComment() bool {
+	switch k {
+	case EventCommentCreated, EventCommentUpdated, EventCommentDeleted:
+		return true
+	}
+	return false
+}
