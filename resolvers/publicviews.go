@@ -61,6 +61,7 @@ func (r *Resolver) RotateViewSlug(ctx context.Context, id int64) (*gqlbase.ViewS
 
 func (r *Resolver) reshare(ctx context.Context, v *gqlbase.View, hash string) (*gqlbase.ViewShare, error) {
 	slug := rand.Text()
+	defer r.forgetView(v.ID)
 	if err := r.Store.ShareView(ctx, v.ID, slug, hash); err != nil {
 		return nil, err
 	}
@@ -77,6 +78,7 @@ func (r *Resolver) UnshareView(ctx context.Context, id int64) (*gqlbase.View, er
 	if err != nil {
 		return nil, err
 	}
+	defer r.forgetView(v.ID)
 	if err := r.Store.UnshareView(ctx, v.ID); err != nil {
 		return nil, err
 	}

@@ -39,7 +39,8 @@ type Resolver struct {
 	tokenRates tokenRateLimiter
 	sqlTurns   sqlLimiter
 	viewLimits viewLimiter
-	lastTouch  cache.Bounded[int64, time.Time] // token id → when its last use was recorded
+	viewCache  cache.Bounded[int64, cachedView] // view id → its settings, for reads (viewcache.go)
+	lastTouch  cache.Bounded[int64, time.Time]  // token id → when its last use was recorded
 	// background counts the writes started off the request path (token use), so that the
 	// process waits for them before it closes the store (Wait).
 	background sync.WaitGroup

@@ -25,7 +25,15 @@ func (r *Resolver) viewFor(ctx context.Context, id int64, scope gqlbase.Scope) (
 	if err := gqlbase.PrincipalFrom(ctx).Authenticated(); err != nil {
 		return nil, nil, err
 	}
-	v, err := r.Store.GetView(ctx, id)
+	var v *gqlbase.View
+	var err error
+	if scope == gqlbase.ScopeRead {
+		v, err = r.readView(ctx, id)
+	} else {
+		// A change starts from the stored view and leaves the cached one alone.
+		v, err = r.Store.GetView(ctx, id)
+		r.forgetView(id)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,6 +93,7 @@ func (r *Resolver) UpdateView(ctx context.Context, id int64, in gqlbase.ViewInpu
 	if err := applyViewInput(t, v, in); err != nil {
 		return nil, err
 	}
+	defer r.forgetView(v.ID)
 	return r.Store.UpdateView(ctx, v)
 }
 
@@ -94,6 +103,7 @@ func (r *Resolver) DeleteView(ctx context.Context, id int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	defer r.forgetView(v.ID)
 	if err := r.Store.DeleteView(ctx, v.ID); err != nil {
 		return false, err
 	}
@@ -114,6 +124,7 @@ func (r *Resolver) DuplicateView(ctx context.Context, id int64, name *string) (*
 	if err := checkViewName(n); err != nil {
 		return nil, err
 	}
+	defer r.viewCache.LRU().Purge() // the views after it moved down
 	return r.Store.DuplicateView(ctx, v.ID, n, actor(ctx))
 }
 
@@ -136,6 +147,7 @@ func (r *Resolver) OrderViews(ctx context.Context, tableID int64, ids []int64) (
 	if err := r.Store.OrderViews(ctx, tableID, ids); err != nil {
 		return nil, err
 	}
+	r.viewCache.LRU().Purge() // positions changed (only reads of views show them)
 	return r.Store.ListViews(ctx, tableID)
 }
 
