@@ -214,3 +214,25 @@ func TestViewKanbanAndCalendar(t *testing.T) {
 	e.refuseAdmin(t, `query($v: ID!) { viewBuckets(view: $v, from: "2026-01-01", to: "2028-01-01") { day } }`, map[string]any{"v": cal["id"]}, "BAD_USER_INPUT")
 	e.refuseAdmin(t, `query($v: ID!) { viewBuckets(view: $v, from: "March", to: "2026-03-02") { day } }`, map[string]any{"v": cal["id"]}, "BAD_USER_INPUT")
 }
+
+// Reading views needs read access to the table, changing them write access; without a
+// credential nothing is shown.
+func TestViewAccess(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := viewsTable(t, e)
+	v := e.createView(t, table, map[string]any{"name": "V", "type": "grid"})
+	data := e.ok(t, `mutation { createToken(input: {name: "reader", scopes: [READ]}) { secret } }`, nil)
+	reader := testserver.Str(data, "createToken", "secret")
+	r := e.srv.Platform(t, reader, `query($v: ID!) { view(id: $v) { name } viewRows(view: $v) { nodes { id } } }`, map[string]any{"v": v["id"]}).OK(t)
+	if testserver.Str(r, "view", "name") != "V" {
+		t.Fatalf("reader: %v", r)
+	}
+	before := e.viewsState(t)
+	e.refuse(t, reader, `mutation($v: ID!) { updateView(id: $v, input: {name: "W"}) { id } }`, map[string]any{"v": v["id"]}, "FORBIDDEN")
+	e.refuse(t, reader, `mutation($v: ID!) { shareView(id: $v) { slug } }`, map[string]any{"v": v["id"]}, "FORBIDDEN")
+	e.refuse(t, reader, `mutation($t: ID!) { createView(table: $t, input: {name: "x", type: grid}) { id } }`, map[string]any{"t": table}, "FORBIDDEN")
+	e.refuse(t, "", `query($v: ID!) { viewRows(view: $v) { nodes { id } } }`, map[string]any{"v": v["id"]}, "UNAUTHENTICATED")
+	if e.viewsState(t) != before {
+		t.Fatal("refused view changes changed views")
+	}
+}
