@@ -249,3 +249,14 @@ func TestPublicFormSubmission(t *testing.T) {
 		t.Fatalf("%d flood rows written", n)
 	}
 }
+
+// A browser on another origin may send the view token: the preflight allows its header.
+func TestPublicViewPreflightAllowsViewToken(t *testing.T) {
+	srv := testserver.Start(t)
+	r := public(t, srv, "OPTIONS", "/public/views/x/rows", map[string]string{
+		"Origin": "https://forms.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-view-token",
+	}, nil)
+	if !strings.Contains(strings.ToLower(r.header.Get("Access-Control-Allow-Headers")), "x-view-token") {
+		t.Fatalf("preflight: %d %v", r.status, r.header)
+	}
+}
