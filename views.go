@@ -96,6 +96,7 @@ type ViewInput struct {
 	Name          *string
 	Type          *ViewType
 	Filter        *Filter
+	ClearFilter   *bool
 	Sorts         []*Sort
 	GroupBy       []string
 	HiddenFields  []string

@@ -3625,6 +3625,8 @@ input ViewInput {
   name: String
   type: ViewType
   filter: RowFilter
+  "Removes the view's filter (in an update; filter must then be absent)."
+  clearFilter: Boolean
   sorts: [RowOrder!]
   groupBy: [String!]
   hiddenFields: [String!]

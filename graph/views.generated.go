@@ -880,7 +880,7 @@ func (ec *executionContext) unmarshalInputViewInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "type", "filter", "sorts", "groupBy", "hiddenFields", "fieldOptions", "decorations", "groupColumn", "dateColumn", "endDateColumn"}
+	fieldsInOrder := [...]string{"name", "type", "filter", "clearFilter", "sorts", "groupBy", "hiddenFields", "fieldOptions", "decorations", "groupColumn", "dateColumn", "endDateColumn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -908,6 +908,13 @@ func (ec *executionContext) unmarshalInputViewInput(ctx context.Context, obj any
 				return it, err
 			}
 			it.Filter = data
+		case "clearFilter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearFilter"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearFilter = data
 		case "sorts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sorts"))
 			data, err := ec.unmarshalORowOrder2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐSortᚄ(ctx, v)

@@ -172,6 +172,12 @@ func applyViewInput(t *gqlbase.Table, v *gqlbase.View, in gqlbase.ViewInput) err
 		}
 		v.Type = *in.Type
 	}
+	if in.ClearFilter != nil && *in.ClearFilter {
+		if in.Filter != nil {
+			return gqlbase.BadInput("give filter or clearFilter, not both").WithField("clearFilter")
+		}
+		v.Filter = nil
+	}
 	if in.Filter != nil {
 		if _, err := gqlbase.BindFilter(in.Filter, t); err != nil {
 			return err

@@ -104,6 +104,10 @@ func TestViewRowsApplyFilterTreeAndSorts(t *testing.T) {
 	if got, want := rows(nil), []string{"d", "b"}; !slices.Equal(got, want) {
 		t.Fatalf("after update: %v, want %v", got, want)
 	}
+	e.ok(t, `mutation($id: ID!) { updateView(id: $id, input: {clearFilter: true}) { id } }`, map[string]any{"id": v["id"]})
+	if got := rows(nil); len(got) != 6 || got[0] != "f" {
+		t.Fatalf("without a filter: %v", got)
+	}
 }
 
 func TestViewOrderDuplicateDelete(t *testing.T) {
