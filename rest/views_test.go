@@ -240,3 +240,31 @@ func TestViewAccess(t *testing.T) {
 		t.Fatal("refused view changes changed views")
 	}
 }
+
+// Another workspace sees neither the views nor their rows nor comments: NOT_FOUND, as for
+// anything that does not exist.
+func TestViewsOfAnotherWorkspace(t *testing.T) {
+	e := newDataEnv(t)
+	table, ids := viewsTable(t, e)
+	v := e.createView(t, table, map[string]any{"name": "V", "type": "grid"})
+	c := e.ok(t, `mutation($t: ID!, $r: ID!) { createComment(table: $t, row: $r, body: "hi") { id } }`, map[string]any{"t": table, "r": ids[0]})
+	stranger := signUp(t, e.srv, "stranger@example.com").session
+	before := e.viewsState(t)
+	for _, q := range []struct {
+		query string
+		vars  map[string]any
+	}{
+		{`query($v: ID!) { view(id: $v) { id } }`, map[string]any{"v": v["id"]}},
+		{`query($v: ID!) { viewRows(view: $v) { nodes { id } } }`, map[string]any{"v": v["id"]}},
+		{`query($t: ID!) { views(table: $t) { id } }`, map[string]any{"t": table}},
+		{`mutation($v: ID!) { shareView(id: $v) { slug } }`, map[string]any{"v": v["id"]}},
+		{`mutation($v: ID!) { deleteView(id: $v) }`, map[string]any{"v": v["id"]}},
+		{`query($t: ID!, $r: ID!) { comments(table: $t, row: $r) { nodes { id } } }`, map[string]any{"t": table, "r": ids[0]}},
+		{`mutation($c: ID!) { deleteComment(id: $c) }`, map[string]any{"c": testserver.Str(c, "createComment", "id")}},
+	} {
+		e.refuse(t, stranger, q.query, q.vars, "NOT_FOUND")
+	}
+	if e.viewsState(t) != before {
+		t.Fatal("a stranger changed views")
+	}
+}
