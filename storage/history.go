@@ -37,6 +37,9 @@ func (s *Store) PurgeTrash(ctx context.Context, retention time.Duration) (int64,
 	if err != nil {
 		return 0, fmt.Errorf("purge trash: %w", err)
 	}
+	if err := s.purgeLinkTrash(ctx, retention); err != nil {
+		return 0, err
+	}
 	return res.RowsAffected()
 }
 
