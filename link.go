@@ -34,8 +34,8 @@ type CreateLinkColumnInput struct {
 	ReverseName string
 }
 
-// LinkTarget is one row to link, with the link's optional metadata (a JSON object).
-type LinkTarget struct {
+// LinkTargetInput is one row to link, with the link's optional metadata (a JSON object).
+type LinkTargetInput struct {
 	ID   int64
 	Meta map[string]any
 }

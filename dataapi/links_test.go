@@ -93,7 +93,7 @@ func newLinkEnv(tb testing.TB) *linkEnv {
 		le.projects = append(le.projects, j.ID)
 	}
 	for i, p := range ps {
-		targets := []gqlbase.LinkTarget{{ID: js[i%10].ID, Meta: map[string]any{"lead": true}}, {ID: js[(i+1)%10].ID}, {ID: js[(i+2)%10].ID}}
+		targets := []gqlbase.LinkTargetInput{{ID: js[i%10].ID, Meta: map[string]any{"lead": true}}, {ID: js[(i+1)%10].ID}, {ID: js[(i+2)%10].ID}}
 		if _, err := st.LinkRows(ctx, l, people, projects, false, p.ID, targets); err != nil {
 			tb.Fatal(err)
 		}

@@ -29,6 +29,8 @@ type TableResolver interface {
 	Column(ctx context.Context, obj *gqlbase.Table, name string) (*gqlbase.Column, error)
 	RowCount(ctx context.Context, obj *gqlbase.Table) (int, error)
 	Ddl(ctx context.Context, obj *gqlbase.Table) (string, error)
+
+	PrimaryColumn(ctx context.Context, obj *gqlbase.Table) (*gqlbase.Column, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -809,6 +811,70 @@ func (ec *executionContext) fieldContext_Table_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Table", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Table_links(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqlbase.LinkColumn) graphql.Marshaler {
+			return ec.marshalNLinkColumn2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐLinkColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Table_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Table",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Table_primaryColumn(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Table) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Table_primaryColumn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Table().PrimaryColumn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.Column) graphql.Marshaler {
+			return ec.marshalOColumn2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐColumn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Table_primaryColumn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Table",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Column(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1532,6 +1598,17 @@ func (ec *executionContext) _Table(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "links":
+			out.Values[i] = ec._Table_links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "primaryColumn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Table_primaryColumn(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

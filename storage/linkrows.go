@@ -48,7 +48,7 @@ func rowExists(ctx context.Context, q queryer, t *gqlbase.Table, id int64) (bool
 // LinkRows links a row (of the link's source table, or with reverse of its target table) to
 // rows of the other table, each with its metadata; a link that exists already takes the new
 // metadata. It returns how many links were written.
-func (s *Store) LinkRows(ctx context.Context, l *gqlbase.LinkColumn, src, dst *gqlbase.Table, reverse bool, rowID int64, targets []gqlbase.LinkTarget) (int, error) {
+func (s *Store) LinkRows(ctx context.Context, l *gqlbase.LinkColumn, src, dst *gqlbase.Table, reverse bool, rowID int64, targets []gqlbase.LinkTargetInput) (int, error) {
 	if len(targets) == 0 || len(targets) > MaxLinksPerWrite {
 		return 0, gqlbase.BadInput("link 1 to %d rows at a time", MaxLinksPerWrite).WithField("targets")
 	}

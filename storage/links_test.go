@@ -89,12 +89,12 @@ func TestLinksReverseMetaDeleteAndRestore(t *testing.T) {
 	}
 	p := f.insert(t, f.people, map[string]any{"name": "ann"}, map[string]any{"name": "bob"})
 	j := f.insert(t, f.projects, map[string]any{"title": "apollo"}, map[string]any{"title": "gemini"})
-	n, err := f.st.LinkRows(ctx, f.link, f.people, f.projects, false, p[0], []gqlbase.LinkTarget{
+	n, err := f.st.LinkRows(ctx, f.link, f.people, f.projects, false, p[0], []gqlbase.LinkTargetInput{
 		{ID: j[0], Meta: map[string]any{"role": "lead"}}, {ID: j[1]}})
 	if err != nil || n != 2 {
 		t.Fatalf("link: %d %v", n, err)
 	}
-	if _, err := f.st.LinkRows(ctx, f.link, f.people, f.projects, true, j[0], []gqlbase.LinkTarget{{ID: p[1]}}); err != nil {
+	if _, err := f.st.LinkRows(ctx, f.link, f.people, f.projects, true, j[0], []gqlbase.LinkTargetInput{{ID: p[1]}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.links(t, false, p[0]); got != `"apollo"{"role": "lead"} "gemini"null` {
@@ -142,12 +142,12 @@ func TestLinkErrorsChangeNothing(t *testing.T) {
 	cases := []struct {
 		name    string
 		row     int64
-		targets []gqlbase.LinkTarget
+		targets []gqlbase.LinkTargetInput
 		code    gqlbase.Code
 	}{
-		{"meta over 10 KB", p[0], []gqlbase.LinkTarget{{ID: j[0], Meta: big}}, gqlbase.CodeBadUserInput},
-		{"missing target", p[0], []gqlbase.LinkTarget{{ID: j[0]}, {ID: 999}}, gqlbase.CodeNotFound},
-		{"missing row", 999, []gqlbase.LinkTarget{{ID: j[0]}}, gqlbase.CodeNotFound},
+		{"meta over 10 KB", p[0], []gqlbase.LinkTargetInput{{ID: j[0], Meta: big}}, gqlbase.CodeBadUserInput},
+		{"missing target", p[0], []gqlbase.LinkTargetInput{{ID: j[0]}, {ID: 999}}, gqlbase.CodeNotFound},
+		{"missing row", 999, []gqlbase.LinkTargetInput{{ID: j[0]}}, gqlbase.CodeNotFound},
 		{"no targets", p[0], nil, gqlbase.CodeBadUserInput},
 	}
 	for _, c := range cases {
