@@ -2691,7 +2691,7 @@ type TableEvent {
     "Only these user columns in data."
     columns: [String!]
   ): RowConnection!
-  "Aggregates over the rows matching a filter, per group of the groupBy columns."
+  "Aggregates over the rows matching a filter, per group of the groupBy columns. A DATE or DATETIME column groups by its day, week (from Monday) or month when written column:day, column:week or column:month (DATETIME in UTC); the key is the bucket's first day, YYYY-MM-DD."
   aggregateRows(table: ID!, where: RowFilter, search: String, groupBy: [String!], aggregates: [AggregateInput!]!): [AggregateGroup!]!
   "Snapshots of a row after each change, newest first."
   rowHistory(table: ID!, id: ID!, first: Int = 50, offset: Int = 0): [RowVersion!]!
@@ -2807,6 +2807,29 @@ enum AggregateFn {
   AVG
   MIN
   MAX
+  "The middle value of a number column (interpolated between the two middle ones)."
+  MEDIAN
+  "The sample standard deviation of a number column."
+  STDDEV
+  "The sample variance of a number column."
+  VARIANCE
+  "Rows where the column is empty: null, empty text, an empty list, false, JSON null."
+  EMPTY_COUNT
+  "Rows where the column is not empty."
+  NOT_EMPTY_COUNT
+  "Distinct non-empty values."
+  UNIQUE_COUNT
+  "Rows where a BOOLEAN column is true."
+  CHECKED_COUNT
+  "Rows where a BOOLEAN column is not true."
+  NOT_CHECKED_COUNT
+  "EMPTY_COUNT as a percentage of the rows (0 to 100; 0 without rows); likewise the other *_PERCENT."
+  EMPTY_PERCENT
+  NOT_EMPTY_PERCENT
+  "UNIQUE_COUNT as a percentage of the rows."
+  UNIQUE_PERCENT
+  CHECKED_PERCENT
+  NOT_CHECKED_PERCENT
 }
 
 input AggregateInput {
