@@ -81,6 +81,7 @@ type ComplexityRoot struct {
 		Nullable    func(childComplexity int) int
 		Options     func(childComplexity int) int
 		Position    func(childComplexity int) int
+		Settings    func(childComplexity int, dialect string) int
 		System      func(childComplexity int) int
 		Type        func(childComplexity int) int
 		Unique      func(childComplexity int) int
@@ -191,6 +192,7 @@ type ComplexityRoot struct {
 		RestoreRow           func(childComplexity int, table int64, id int64) int
 		RevokeToken          func(childComplexity int, id int64) int
 		RotateToken          func(childComplexity int, id int64) int
+		SetColumnSettings    func(childComplexity int, column int64, dialect string, settings map[string]any) int
 		SetDefaultDatabase   func(childComplexity int, databaseID int64) int
 		SetPrimaryColumn     func(childComplexity int, table int64, column *string) int
 		SetSchemaLocked      func(childComplexity int, id int64, locked bool) int
@@ -559,6 +561,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Column.Position(childComplexity), true
+	case "Column.settings":
+		if e.ComplexityRoot.Column.Settings == nil {
+			break
+		}
+
+		args, err := ec.field_Column_settings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Column.Settings(childComplexity, args["dialect"].(string)), true
 	case "Column.system":
 		if e.ComplexityRoot.Column.System == nil {
 			break
@@ -1219,6 +1232,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.setColumnSettings":
+		if e.ComplexityRoot.Mutation.SetColumnSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setColumnSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetColumnSettings(childComplexity, args["column"].(int64), args["dialect"].(string), args["settings"].(map[string]any)), true
 	case "Mutation.setDefaultDatabase":
 		if e.ComplexityRoot.Mutation.SetDefaultDatabase == nil {
 			break
@@ -2632,6 +2656,16 @@ type LinkedRow {
   "The link's metadata."
   meta: JSON
 }
+
+extend type Mutation {
+  "Replaces the JSON document a dialect (a name such as contibase or baserow) keeps for a column, at most 64 KB; {} removes it. It is kept apart from the core metadata and deleted with the column."
+  setColumnSettings(column: ID!, dialect: String!, settings: JSONObject!): JSONObject!
+}
+
+extend type Column {
+  "The JSON document a dialect keeps for this column ({} when none)."
+  settings(dialect: String!): JSONObject!
+}
 `, BuiltIn: false},
 	{Name: "../schema/realtime.graphqls", Input: `type Subscription {
   "Row changes of a table. With where, a change is delivered when the row before or after it matches."
@@ -3349,6 +3383,8 @@ func (ec *executionContext) childFields_Column(ctx context.Context, field graphq
 		return ec.fieldContext_Column_maxRating(ctx, field)
 	case "system":
 		return ec.fieldContext_Column_system(ctx, field)
+	case "settings":
+		return ec.fieldContext_Column_settings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Column", field.Name)
 }

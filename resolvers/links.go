@@ -1,7 +1,10 @@
 package resolvers
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/gqlbase/gqlbase"
 )
@@ -160,4 +163,42 @@ func (r *Resolver) SetPrimaryColumn(ctx context.Context, table int64, column *st
 	}
 	ctx = audited(ctx, t.WorkspaceID, "table.primary_column", "table", t.ID, map[string]any{"column": column})
 	return r.Store.SetPrimaryColumn(ctx, table, id, actor(ctx))
+}
+
+// ColumnSettings is the use case behind Column.settings: the column was reached through a
+// table the principal may read.
+func (r *Resolver) ColumnSettings(ctx context.Context, c *gqlbase.Column, dialect string) (map[string]any, error) {
+	if c.System || c.ID == 0 {
+		return map[string]any{}, nil
+	}
+	raw, err := r.Store.ColumnSettings(ctx, c.ID, dialect)
+	if err != nil {
+		return nil, err
+	}
+	return decodeObject(raw)
+}
+
+// SetColumnSettings is the use case behind the setColumnSettings mutation: a change of the
+// column's metadata, so it needs the schema scope.
+func (r *Resolver) SetColumnSettings(ctx context.Context, column int64, dialect string, settings map[string]any) (map[string]any, error) {
+	t, _, err := r.columnFor(ctx, column)
+	if err != nil {
+		return nil, err
+	}
+	ctx = audited(ctx, t.WorkspaceID, "column.settings", "column", column, map[string]any{"dialect": dialect})
+	raw, err := r.Store.SetColumnSettings(ctx, column, dialect, settings)
+	if err != nil {
+		return nil, err
+	}
+	return decodeObject(raw)
+}
+
+func decodeObject(raw json.RawMessage) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode settings: %w", err)
+	}
+	return m, nil
 }

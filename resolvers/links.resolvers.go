@@ -11,6 +11,10 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
+func (r *columnResolver) Settings(ctx context.Context, obj *gqlbase.Column, dialect string) (map[string]any, error) {
+	return r.Resolver.ColumnSettings(ctx, obj, dialect)
+}
+
 func (r *mutationResolver) CreateLinkColumn(ctx context.Context, input gqlbase.CreateLinkColumnInput) (*gqlbase.LinkColumn, error) {
 	return r.Resolver.CreateLinkColumn(ctx, input)
 }
@@ -29,6 +33,10 @@ func (r *mutationResolver) UnlinkRows(ctx context.Context, link int64, row int64
 
 func (r *mutationResolver) SetPrimaryColumn(ctx context.Context, table int64, column *string) (*gqlbase.Table, error) {
 	return r.Resolver.SetPrimaryColumn(ctx, table, column)
+}
+
+func (r *mutationResolver) SetColumnSettings(ctx context.Context, column int64, dialect string, settings map[string]any) (map[string]any, error) {
+	return r.Resolver.SetColumnSettings(ctx, column, dialect, settings)
 }
 
 func (r *queryResolver) RowLinks(ctx context.Context, link int64, row int64, reverse *bool, first *int, after *int64) ([]*gqlbase.LinkedRow, error) {

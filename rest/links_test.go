@@ -129,3 +129,42 @@ func TestLinkColumnsThroughThePlatformAndTypedAPIs(t *testing.T) {
 		t.Fatalf("the typed field outlived its link column")
 	}
 }
+
+func TestColumnSettingsPerDialect(t *testing.T) {
+	e := newDataEnv(t)
+	table, cols := e.createTable(t, "notes", colDef{"name": "body", "type": "TEXT"}, colDef{"name": "n", "type": "INTEGER"})
+	set := `mutation($c: ID!, $d: String!, $s: JSONObject!) { setColumnSettings(column: $c, dialect: $d, settings: $s) }`
+	e.ok(t, set, map[string]any{"c": cols["body"], "d": "contibase", "s": map[string]any{"widget": "markdown", "rows": 4}})
+	e.ok(t, set, map[string]any{"c": cols["body"], "d": "baserow", "s": map[string]any{"text_default": "hi"}})
+	read := func() string {
+		t.Helper()
+		data := e.ok(t, `query($t: ID!) { table(id: $t) { columns { name c: settings(dialect: "contibase") b: settings(dialect: "baserow") } } }`,
+			map[string]any{"t": table})
+		return fmt.Sprint(testserver.Get(data, "table", "columns"))
+	}
+	if got := read(); got != "[map[b:map[text_default:hi] c:map[rows:4 widget:markdown] name:body] map[b:map[] c:map[] name:n]]" {
+		t.Fatalf("settings: %s", got)
+	}
+	// Refused: a bad dialect name, a document over 64 KB, an unknown column; nothing changes.
+	before := e.sqlText(t, `SELECT coalesce(json_agg(x ORDER BY column_id, dialect)::text, '') FROM column_settings x`)
+	for _, c := range []struct {
+		vars map[string]any
+		code string
+	}{
+		{map[string]any{"c": cols["body"], "d": "Bad Name", "s": map[string]any{}}, "BAD_USER_INPUT"},
+		{map[string]any{"c": cols["body"], "d": "contibase", "s": map[string]any{"x": strings.Repeat("y", 70<<10)}}, "BAD_USER_INPUT"},
+		{map[string]any{"c": "999999", "d": "contibase", "s": map[string]any{"x": 1}}, "NOT_FOUND"},
+	} {
+		if code := e.srv.Platform(t, e.token, set, c.vars).ErrorCode(t); code != c.code {
+			t.Errorf("%v: %s, want %s", c.vars["d"], code, c.code)
+		}
+	}
+	if after := e.sqlText(t, `SELECT coalesce(json_agg(x ORDER BY column_id, dialect)::text, '') FROM column_settings x`); after != before {
+		t.Fatalf("a refused write changed the settings")
+	}
+	// The settings go with their column.
+	e.ok(t, `mutation($c: ID!) { deleteColumn(id: $c) }`, map[string]any{"c": cols["body"]})
+	if n := e.sqlInt(t, `SELECT count(*) FROM column_settings WHERE column_id = $1`, cols["body"]); n != 0 {
+		t.Fatalf("%d settings outlived their column", n)
+	}
+}
