@@ -2810,6 +2810,12 @@ enum FilterOp {
   contains
   starts_with
   is_null
+  "On a link column (its name, or its reverse name on the target table), with a list of row ids of the other table: linked to every one of them."
+  has
+  "Linked to none of the ids."
+  has_not
+  "Linked to at least one of the ids."
+  has_any
 }
 
 enum SortDirection {

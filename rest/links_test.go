@@ -77,6 +77,45 @@ func TestLinkColumnsThroughThePlatformAndTypedAPIs(t *testing.T) {
 		t.Fatalf("typed filter: %s", got)
 	}
 
+	// Platform filters: ann is linked to apollo and gemini, bob to apollo.
+	names := func(table, field, op string, ids ...string) string {
+		t.Helper()
+		data := e.ok(t, `query($t: ID!, $w: RowFilter) { rows(table: $t, where: $w, orderBy: [{column: "id", direction: ASC}]) { nodes { data } } }`,
+			map[string]any{"t": table, "w": map[string]any{"column": field, "op": op, "value": ids}})
+		var out []string
+		for _, n := range testserver.Get(data, "rows", "nodes").([]any) {
+			d := testserver.Get(n, "data")
+			out = append(out, fmt.Sprint(testserver.Get(d, "name"), testserver.Get(d, "title")))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		table, field, op, want string
+		ids                    []string
+	}{
+		{people, "projects", "has", "ann<nil>", []string{j[0], j[1]}},
+		{people, "projects", "has", "ann<nil> bob<nil>", []string{j[0]}},
+		{people, "projects", "has_any", "ann<nil>", []string{j[1], "999999"}},
+		{people, "projects", "has_not", "bob<nil>", []string{j[1]}},
+		{projects, "members", "has", "<nil>apollo", []string{p[1]}},
+		{projects, "members", "has_not", "", []string{p[0]}},
+	} {
+		if got := names(c.table, c.field, c.op, c.ids...); got != c.want {
+			t.Errorf("%s %s %v: %q, want %q", c.field, c.op, c.ids, got, c.want)
+		}
+	}
+	for _, bad := range []map[string]any{
+		{"column": "name", "op": "has", "value": []string{p[0]}},
+		{"column": "projects", "op": "has", "value": "x"},
+		{"column": "projects", "op": "eq", "value": 1},
+	} {
+		r := e.srv.Platform(t, e.token, `query($t: ID!, $w: RowFilter) { rows(table: $t, where: $w) { nodes { id } } }`,
+			map[string]any{"t": people, "w": bad})
+		if code := r.ErrorCode(t); code != "BAD_USER_INPUT" {
+			t.Errorf("filter %v: %s", bad, code)
+		}
+	}
+
 	// Deleting a project takes its links; restoring it brings them back.
 	e.ok(t, `mutation($t: ID!, $ids: [ID!]) { deleteRows(table: $t, ids: $ids) { ids } }`, map[string]any{"t": projects, "ids": []string{j[0]}})
 	if got := links(p[0], false); got != j[1]+":2:<nil>" {

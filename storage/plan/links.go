@@ -1,6 +1,10 @@
 package plan
 
-import "github.com/gqlbase/gqlbase"
+import (
+	"github.com/lib/pq"
+
+	"github.com/gqlbase/gqlbase"
+)
 
 // Junction is a many-to-many link column's junction table (gqlbase.LinkColumn) seen from
 // one of its tables: Near is the junction column naming that table's rows, Far the column
@@ -60,4 +64,25 @@ func (c *planCompiler) existsLinked(e *CondExists, al string) string {
 	}
 	return "EXISTS (SELECT 1 FROM " + Qualified(e.Target.Schema, e.Target.Name) + " " + a2 + " WHERE " +
 		c.linked(e.Junction, a2, al) + " AND " + inner + ")"
+}
+
+// linkLeaf is a has / has_not / has_any filter leaf: EXISTS over the junction (never NULL, so
+// it is two-valued under NOT as it is).
+func linkLeaf(l *gqlbase.LinkLeaf, op gqlbase.FilterOp, alias string, a *Args) string {
+	j := JunctionOf(l.Schema, l.Link, l.Reverse)
+	id := "id"
+	if alias != "" {
+		id = alias + ".id"
+	}
+	ids := a.Add(pq.Array(l.IDs)) + "::bigint[]"
+	junction := Qualified(j.Schema, j.Table)
+	anyLinked := "EXISTS (SELECT 1 FROM " + junction + " j WHERE j." + j.Near + " = " + id + " AND j." + j.Far + " = ANY(" + ids + "))"
+	switch op {
+	case gqlbase.OpHas:
+		return "(NOT EXISTS (SELECT 1 FROM unnest(" + ids + ") x(link_id) WHERE NOT EXISTS (SELECT 1 FROM " + junction +
+			" j WHERE j." + j.Near + " = " + id + " AND j." + j.Far + " = x.link_id)))"
+	case gqlbase.OpHasNot:
+		return "(NOT " + anyLinked + ")"
+	}
+	return "(" + anyLinked + ")"
 }
