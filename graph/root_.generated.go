@@ -81,6 +81,7 @@ type ComplexityRoot struct {
 		Nullable    func(childComplexity int) int
 		Options     func(childComplexity int) int
 		Position    func(childComplexity int) int
+		Settings    func(childComplexity int, dialect string) int
 		System      func(childComplexity int) int
 		Type        func(childComplexity int) int
 		Unique      func(childComplexity int) int
@@ -128,6 +129,22 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	LinkColumn struct {
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Junction      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		ReverseName   func(childComplexity int) int
+		TableID       func(childComplexity int) int
+		TargetTableID func(childComplexity int) int
+	}
+
+	LinkedRow struct {
+		ID      func(childComplexity int) int
+		Meta    func(childComplexity int) int
+		Primary func(childComplexity int) int
+	}
+
 	Member struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -144,12 +161,14 @@ type ComplexityRoot struct {
 		ChangeColumnType     func(childComplexity int, id int64, input gqlbase.ChangeColumnTypeInput) int
 		ChangePassword       func(childComplexity int, input gqlbase.ChangePasswordInput) int
 		CreateDatabase       func(childComplexity int, input gqlbase.CreateDatabaseInput) int
+		CreateLinkColumn     func(childComplexity int, input gqlbase.CreateLinkColumnInput) int
 		CreateTable          func(childComplexity int, input gqlbase.CreateTableInput) int
 		CreateToken          func(childComplexity int, input gqlbase.CreateTokenInput) int
 		CreateWorkspace      func(childComplexity int, input gqlbase.CreateWorkspaceInput) int
 		DefaultDatabase      func(childComplexity int, workspaceID *int64) int
 		DeleteColumn         func(childComplexity int, id int64) int
 		DeleteDatabase       func(childComplexity int, id int64, force *bool) int
+		DeleteLinkColumn     func(childComplexity int, id int64) int
 		DeleteRow            func(childComplexity int, table int64, id int64) int
 		DeleteRows           func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
 		DeleteTable          func(childComplexity int, id int64, force *bool) int
@@ -158,6 +177,7 @@ type ComplexityRoot struct {
 		InsertRow            func(childComplexity int, table int64, values map[string]any) int
 		InsertRows           func(childComplexity int, table int64, rows []any) int
 		InviteMember         func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
+		LinkRows             func(childComplexity int, link int64, row int64, reverse *bool, targets []*gqlbase.LinkTargetInput) int
 		LogIn                func(childComplexity int, input gqlbase.LogInInput) int
 		LogInJwt             func(childComplexity int, input gqlbase.LogInInput) int
 		LogOut               func(childComplexity int) int
@@ -172,9 +192,12 @@ type ComplexityRoot struct {
 		RestoreRow           func(childComplexity int, table int64, id int64) int
 		RevokeToken          func(childComplexity int, id int64) int
 		RotateToken          func(childComplexity int, id int64) int
+		SetColumnSettings    func(childComplexity int, column int64, dialect string, settings map[string]any) int
 		SetDefaultDatabase   func(childComplexity int, databaseID int64) int
+		SetPrimaryColumn     func(childComplexity int, table int64, column *string) int
 		SetSchemaLocked      func(childComplexity int, id int64, locked bool) int
 		SignUp               func(childComplexity int, input gqlbase.SignUpInput) int
+		UnlinkRows           func(childComplexity int, link int64, row int64, reverse *bool, targetIds []int64) int
 		UpdateColumn         func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
 		UpdateMemberRole     func(childComplexity int, memberID int64, role gqlbase.Role) int
 		UpdateRow            func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
@@ -209,6 +232,7 @@ type ComplexityRoot struct {
 		Me            func(childComplexity int) int
 		Row           func(childComplexity int, table int64, id int64) int
 		RowHistory    func(childComplexity int, table int64, id int64, first *int, offset *int) int
+		RowLinks      func(childComplexity int, link int64, row int64, reverse *bool, first *int, after *int64) int
 		Rows          func(childComplexity int, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
 		Table         func(childComplexity int, id *int64, databaseID *int64, name *string) int
 		Tables        func(childComplexity int, databaseID int64, tag *string) int
@@ -282,7 +306,9 @@ type ComplexityRoot struct {
 		Frozen        func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Label         func(childComplexity int) int
+		Links         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		PrimaryColumn func(childComplexity int) int
 		RowCount      func(childComplexity int) int
 		SystemColumns func(childComplexity int) int
 		Tags          func(childComplexity int) int
@@ -535,6 +561,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Column.Position(childComplexity), true
+	case "Column.settings":
+		if e.ComplexityRoot.Column.Settings == nil {
+			break
+		}
+
+		args, err := ec.field_Column_settings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Column.Settings(childComplexity, args["dialect"].(string)), true
 	case "Column.system":
 		if e.ComplexityRoot.Column.System == nil {
 			break
@@ -704,6 +741,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JWTVerification.User(childComplexity), true
 
+	case "LinkColumn.createdAt":
+		if e.ComplexityRoot.LinkColumn.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.CreatedAt(childComplexity), true
+	case "LinkColumn.id":
+		if e.ComplexityRoot.LinkColumn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.ID(childComplexity), true
+	case "LinkColumn.junction":
+		if e.ComplexityRoot.LinkColumn.Junction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.Junction(childComplexity), true
+	case "LinkColumn.name":
+		if e.ComplexityRoot.LinkColumn.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.Name(childComplexity), true
+	case "LinkColumn.reverseName":
+		if e.ComplexityRoot.LinkColumn.ReverseName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.ReverseName(childComplexity), true
+	case "LinkColumn.tableId":
+		if e.ComplexityRoot.LinkColumn.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.TableID(childComplexity), true
+	case "LinkColumn.targetTableId":
+		if e.ComplexityRoot.LinkColumn.TargetTableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.TargetTableID(childComplexity), true
+
+	case "LinkedRow.id":
+		if e.ComplexityRoot.LinkedRow.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedRow.ID(childComplexity), true
+	case "LinkedRow.meta":
+		if e.ComplexityRoot.LinkedRow.Meta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedRow.Meta(childComplexity), true
+	case "LinkedRow.primary":
+		if e.ComplexityRoot.LinkedRow.Primary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedRow.Primary(childComplexity), true
+
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
 			break
@@ -802,6 +901,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDatabase(childComplexity, args["input"].(gqlbase.CreateDatabaseInput)), true
+	case "Mutation.createLinkColumn":
+		if e.ComplexityRoot.Mutation.CreateLinkColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLinkColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLinkColumn(childComplexity, args["input"].(gqlbase.CreateLinkColumnInput)), true
 	case "Mutation.createTable":
 		if e.ComplexityRoot.Mutation.CreateTable == nil {
 			break
@@ -868,6 +978,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteDatabase(childComplexity, args["id"].(int64), args["force"].(*bool)), true
+	case "Mutation.deleteLinkColumn":
+		if e.ComplexityRoot.Mutation.DeleteLinkColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLinkColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLinkColumn(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteRow":
 		if e.ComplexityRoot.Mutation.DeleteRow == nil {
 			break
@@ -956,6 +1077,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteMember(childComplexity, args["workspaceId"].(int64), args["email"].(string), args["role"].(gqlbase.Role)), true
+	case "Mutation.linkRows":
+		if e.ComplexityRoot.Mutation.LinkRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkRows(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["targets"].([]*gqlbase.LinkTargetInput)), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -1100,6 +1232,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.setColumnSettings":
+		if e.ComplexityRoot.Mutation.SetColumnSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setColumnSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetColumnSettings(childComplexity, args["column"].(int64), args["dialect"].(string), args["settings"].(map[string]any)), true
 	case "Mutation.setDefaultDatabase":
 		if e.ComplexityRoot.Mutation.SetDefaultDatabase == nil {
 			break
@@ -1111,6 +1254,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDefaultDatabase(childComplexity, args["databaseId"].(int64)), true
+	case "Mutation.setPrimaryColumn":
+		if e.ComplexityRoot.Mutation.SetPrimaryColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPrimaryColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPrimaryColumn(childComplexity, args["table"].(int64), args["column"].(*string)), true
 	case "Mutation.setSchemaLocked":
 		if e.ComplexityRoot.Mutation.SetSchemaLocked == nil {
 			break
@@ -1133,6 +1287,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(gqlbase.SignUpInput)), true
+	case "Mutation.unlinkRows":
+		if e.ComplexityRoot.Mutation.UnlinkRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkRows(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["targetIds"].([]int64)), true
 	case "Mutation.updateColumn":
 		if e.ComplexityRoot.Mutation.UpdateColumn == nil {
 			break
@@ -1357,6 +1522,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RowHistory(childComplexity, args["table"].(int64), args["id"].(int64), args["first"].(*int), args["offset"].(*int)), true
+	case "Query.rowLinks":
+		if e.ComplexityRoot.Query.RowLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rowLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RowLinks(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["first"].(*int), args["after"].(*int64)), true
 	case "Query.rows":
 		if e.ComplexityRoot.Query.Rows == nil {
 			break
@@ -1719,12 +1895,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Table.Label(childComplexity), true
+	case "Table.links":
+		if e.ComplexityRoot.Table.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Links(childComplexity), true
 	case "Table.name":
 		if e.ComplexityRoot.Table.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Table.Name(childComplexity), true
+	case "Table.primaryColumn":
+		if e.ComplexityRoot.Table.PrimaryColumn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.PrimaryColumn(childComplexity), true
 	case "Table.rowCount":
 		if e.ComplexityRoot.Table.RowCount == nil {
 			break
@@ -2054,10 +2242,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ColumnInput", ec.unmarshalInputColumnInput),
 			graphql.NewInputUnmarshaler("CreateDatabaseInput", ec.unmarshalInputCreateDatabaseInput),
+			graphql.NewInputUnmarshaler("CreateLinkColumnInput", ec.unmarshalInputCreateLinkColumnInput),
 			graphql.NewInputUnmarshaler("CreateTableInput", ec.unmarshalInputCreateTableInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("DatabaseGrantInput", ec.unmarshalInputDatabaseGrantInput),
+			graphql.NewInputUnmarshaler("LinkTargetInput", ec.unmarshalInputLinkTargetInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("RowFilter", ec.unmarshalInputRowFilter),
 			graphql.NewInputUnmarshaler("RowOrder", ec.unmarshalInputRowOrder),
@@ -2398,6 +2588,85 @@ type InvitationWithSecret {
   secret: String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/links.graphqls", Input: `extend type Query {
+  "The rows a row is linked to through a link column (reverse: true, the rows of the link's own table that link to a row of its target), by id after ` + "`" + `after` + "`" + `: each with its primary value and the link's metadata."
+  rowLinks(link: ID!, row: ID!, reverse: Boolean = false, first: Int = 100, after: ID): [LinkedRow!]!
+}
+
+extend type Mutation {
+  "Creates a many-to-many link column: a junction table relating rows of the table to rows of the target table (maybe the same table). The target table shows the links as reverseName."
+  createLinkColumn(input: CreateLinkColumnInput!): LinkColumn!
+  "Deletes a link column with its junction table and every link."
+  deleteLinkColumn(id: ID!): Boolean!
+  "Links a row to rows of the other table, at most 1,000 at a time, each with optional metadata (a JSON object of at most 10 KB). A link that exists takes the new metadata. Returns how many links were written."
+  linkRows(link: ID!, row: ID!, reverse: Boolean = false, targets: [LinkTargetInput!]!): Int!
+  "Removes links of a row to rows of the other table; returns how many went."
+  unlinkRows(link: ID!, row: ID!, reverse: Boolean = false, targetIds: [ID!]!): Int!
+  "Chooses the column whose value displays the table's rows (in links); null goes back to the default, the first text column."
+  setPrimaryColumn(table: ID!, column: String): Table!
+}
+
+extend type Table {
+  "The link columns this table is the source or the target of."
+  links: [LinkColumn!]!
+  "The column whose value displays a row: the chosen one, else the first text column."
+  primaryColumn: Column
+}
+
+"""
+A many-to-many link between rows of a table (the source) and rows of a target table. Links go
+with either of their rows when it is deleted and come back when it is restored from the trash.
+The typed API shows a link column as an array relationship on both tables (name on the
+source, reverseName on the target) with where, order_by and limit.
+"""
+type LinkColumn {
+  id: ID!
+  tableId: ID!
+  targetTableId: ID!
+  "The field of the source table."
+  name: String!
+  "The field of the target table."
+  reverseName: String!
+  "The junction table in the database's schema (source_id, target_id, meta, created_at), readable by raw SQL."
+  junction: String!
+  createdAt: Time!
+}
+
+input CreateLinkColumnInput {
+  table: ID!
+  targetTable: ID!
+  "An identifier, not taken by a column or link of the table."
+  name: String!
+  "The field of the target table; default <table>_by_<name>."
+  reverseName: String
+}
+
+input LinkTargetInput {
+  "The row of the other table."
+  id: ID!
+  "The link's metadata: a JSON object of at most 10 KB."
+  meta: JSONObject
+}
+
+"A row at the other end of a link."
+type LinkedRow {
+  id: ID!
+  "The value of its table's primary column (null when the table has no text column and none was chosen)."
+  primary: JSON
+  "The link's metadata."
+  meta: JSON
+}
+
+extend type Mutation {
+  "Replaces the JSON document a dialect (a name such as contibase or baserow) keeps for a column, at most 64 KB; {} removes it. It is kept apart from the core metadata and deleted with the column."
+  setColumnSettings(column: ID!, dialect: String!, settings: JSONObject!): JSONObject!
+}
+
+extend type Column {
+  "The JSON document a dialect keeps for this column ({} when none)."
+  settings(dialect: String!): JSONObject!
+}
+`, BuiltIn: false},
 	{Name: "../schema/realtime.graphqls", Input: `type Subscription {
   "Row changes of a table. With where, a change is delivered when the row before or after it matches."
   rowEvents(table: ID!, where: RowFilter, kinds: [RowEventKind!]): RowEvent!
@@ -2456,7 +2725,7 @@ type TableEvent {
     "Only these user columns in data."
     columns: [String!]
   ): RowConnection!
-  "Aggregates over the rows matching a filter, per group of the groupBy columns."
+  "Aggregates over the rows matching a filter, per group of the groupBy columns. A DATE or DATETIME column groups by its day, week (from Monday) or month when written column:day, column:week or column:month (DATETIME in UTC); the key is the bucket's first day, YYYY-MM-DD."
   aggregateRows(table: ID!, where: RowFilter, search: String, groupBy: [String!], aggregates: [AggregateInput!]!): [AggregateGroup!]!
   "Snapshots of a row after each change, newest first."
   rowHistory(table: ID!, id: ID!, first: Int = 50, offset: Int = 0): [RowVersion!]!
@@ -2541,6 +2810,12 @@ enum FilterOp {
   contains
   starts_with
   is_null
+  "On a link column (its name, or its reverse name on the target table), with a list of row ids of the other table: linked to every one of them."
+  has
+  "Linked to none of the ids."
+  has_not
+  "Linked to at least one of the ids."
+  has_any
 }
 
 enum SortDirection {
@@ -2572,6 +2847,29 @@ enum AggregateFn {
   AVG
   MIN
   MAX
+  "The middle value of a number column (interpolated between the two middle ones)."
+  MEDIAN
+  "The sample standard deviation of a number column."
+  STDDEV
+  "The sample variance of a number column."
+  VARIANCE
+  "Rows where the column is empty: null, empty text, an empty list, false, JSON null."
+  EMPTY_COUNT
+  "Rows where the column is not empty."
+  NOT_EMPTY_COUNT
+  "Distinct non-empty values."
+  UNIQUE_COUNT
+  "Rows where a BOOLEAN column is true."
+  CHECKED_COUNT
+  "Rows where a BOOLEAN column is not true."
+  NOT_CHECKED_COUNT
+  "EMPTY_COUNT as a percentage of the rows (0 to 100; 0 without rows); likewise the other *_PERCENT."
+  EMPTY_PERCENT
+  NOT_EMPTY_PERCENT
+  "UNIQUE_COUNT as a percentage of the rows."
+  UNIQUE_PERCENT
+  CHECKED_PERCENT
+  NOT_CHECKED_PERCENT
 }
 
 input AggregateInput {
@@ -3091,6 +3389,8 @@ func (ec *executionContext) childFields_Column(ctx context.Context, field graphq
 		return ec.fieldContext_Column_maxRating(ctx, field)
 	case "system":
 		return ec.fieldContext_Column_system(ctx, field)
+	case "settings":
+		return ec.fieldContext_Column_settings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Column", field.Name)
 }
@@ -3177,6 +3477,38 @@ func (ec *executionContext) childFields_JWTVerification(ctx context.Context, fie
 		return ec.fieldContext_JWTVerification_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JWTVerification", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkColumn_id(ctx, field)
+	case "tableId":
+		return ec.fieldContext_LinkColumn_tableId(ctx, field)
+	case "targetTableId":
+		return ec.fieldContext_LinkColumn_targetTableId(ctx, field)
+	case "name":
+		return ec.fieldContext_LinkColumn_name(ctx, field)
+	case "reverseName":
+		return ec.fieldContext_LinkColumn_reverseName(ctx, field)
+	case "junction":
+		return ec.fieldContext_LinkColumn_junction(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LinkColumn_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkedRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkedRow_id(ctx, field)
+	case "primary":
+		return ec.fieldContext_LinkedRow_primary(ctx, field)
+	case "meta":
+		return ec.fieldContext_LinkedRow_meta(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkedRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3355,6 +3687,10 @@ func (ec *executionContext) childFields_Table(ctx context.Context, field graphql
 		return ec.fieldContext_Table_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Table_updatedAt(ctx, field)
+	case "links":
+		return ec.fieldContext_Table_links(ctx, field)
+	case "primaryColumn":
+		return ec.fieldContext_Table_primaryColumn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Table", field.Name)
 }
