@@ -61,7 +61,7 @@ func TestThrownErrorsAndRejectionsAreTheFunctionsFailure(t *testing.T) {
 		t.Fatalf("pending: %v", res.Err)
 	}
 	for code, want := range map[string]string{
-		"export default (": "syntax error",
+		"export default (":  "syntax error",
 		"export default 42": "not a function",
 		"":                  "empty",
 	} {
