@@ -35,7 +35,7 @@ func (k EventKind) IsRow() bool {
 }
 
 // IsSchema reports whether the event changes the structure of a table or database.
-func (k EventKind) IsSchema() bool { return !k.IsRow() }
+func (k EventKind) IsSchema() bool { return !k.IsRow() && !k.IsComment() }
 
 // Event is one committed change, as written to the outbox in the change's transaction.
 type Event struct {

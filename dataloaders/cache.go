@@ -121,6 +121,7 @@ func (c *Cache) Apply(events []*gqlbase.Event) {
 		switch {
 		case e.Kind.IsRow():
 			c.InvalidateRows(e.TableID, e.RowID)
+		case e.Kind.IsComment(): // comments are not cached
 		case e.TableID != 0:
 			c.InvalidateTables(e.TableID)
 		case e.Kind == gqlbase.EventDatabaseDeleted:

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	TableEvent() TableEventResolver
 	Token() TokenResolver
 	User() UserResolver
+	View() ViewResolver
 	Workspace() WorkspaceResolver
 }
 
@@ -88,6 +89,22 @@ type ComplexityRoot struct {
 		Unique      func(childComplexity int) int
 	}
 
+	Comment struct {
+		Author    func(childComplexity int) int
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		RowID     func(childComplexity int) int
+		TableID   func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+	}
+
+	CommentConnection struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+	}
+
 	Database struct {
 		CreatedAt    func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -107,6 +124,12 @@ type ComplexityRoot struct {
 	DeleteRowsResult struct {
 		Count func(childComplexity int) int
 		Ids   func(childComplexity int) int
+	}
+
+	FieldOption struct {
+		Column func(childComplexity int) int
+		Order  func(childComplexity int) int
+		Width  func(childComplexity int) int
 	}
 
 	Function struct {
@@ -215,22 +238,27 @@ type ComplexityRoot struct {
 		AddColumn             func(childComplexity int, table int64, input gqlbase.ColumnInput) int
 		ChangeColumnType      func(childComplexity int, id int64, input gqlbase.ChangeColumnTypeInput) int
 		ChangePassword        func(childComplexity int, input gqlbase.ChangePasswordInput) int
+		CreateComment         func(childComplexity int, table int64, row int64, body string) int
 		CreateDatabase        func(childComplexity int, input gqlbase.CreateDatabaseInput) int
 		CreateFunction        func(childComplexity int, input gqlbase.CreateFunctionInput) int
 		CreateLinkColumn      func(childComplexity int, input gqlbase.CreateLinkColumnInput) int
 		CreateTable           func(childComplexity int, input gqlbase.CreateTableInput) int
 		CreateToken           func(childComplexity int, input gqlbase.CreateTokenInput) int
+		CreateView            func(childComplexity int, table int64, input gqlbase.ViewInput) int
 		CreateWorkspace       func(childComplexity int, input gqlbase.CreateWorkspaceInput) int
 		DefaultDatabase       func(childComplexity int, workspaceID *int64) int
 		DeleteColumn          func(childComplexity int, id int64) int
+		DeleteComment         func(childComplexity int, id int64) int
 		DeleteDatabase        func(childComplexity int, id int64, force *bool) int
 		DeleteFunction        func(childComplexity int, id int64) int
 		DeleteLinkColumn      func(childComplexity int, id int64) int
 		DeleteRow             func(childComplexity int, table int64, id int64) int
 		DeleteRows            func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
 		DeleteTable           func(childComplexity int, id int64, force *bool) int
+		DeleteView            func(childComplexity int, id int64) int
 		DeleteWorkspace       func(childComplexity int, id int64) int
 		DuplicateTable        func(childComplexity int, id int64, name string, withRows *bool) int
+		DuplicateView         func(childComplexity int, id int64, name *string) int
 		InsertRow             func(childComplexity int, table int64, values map[string]any) int
 		InsertRows            func(childComplexity int, table int64, rows []any) int
 		InviteMember          func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
@@ -239,6 +267,7 @@ type ComplexityRoot struct {
 		LogInJwt              func(childComplexity int, input gqlbase.LogInInput) int
 		LogOut                func(childComplexity int) int
 		LogOutJwt             func(childComplexity int, refreshToken *string) int
+		OrderViews            func(childComplexity int, table int64, ids []int64) int
 		Ping                  func(childComplexity int) int
 		RefreshJwt            func(childComplexity int, refreshToken string) int
 		RegenerateReadonlyID  func(childComplexity int, id int64) int
@@ -250,21 +279,26 @@ type ComplexityRoot struct {
 		RestoreRow            func(childComplexity int, table int64, id int64) int
 		RevokeToken           func(childComplexity int, id int64) int
 		RotateToken           func(childComplexity int, id int64) int
+		RotateViewSlug        func(childComplexity int, id int64) int
 		RunFunction           func(childComplexity int, id int64, input any) int
 		SetColumnSettings     func(childComplexity int, column int64, dialect string, settings map[string]any) int
 		SetDefaultDatabase    func(childComplexity int, databaseID int64) int
 		SetFunctionFetchHosts func(childComplexity int, workspaceID *int64, hosts []string) int
 		SetPrimaryColumn      func(childComplexity int, table int64, column *string) int
 		SetSchemaLocked       func(childComplexity int, id int64, locked bool) int
+		ShareView             func(childComplexity int, id int64, password *string) int
 		SignUp                func(childComplexity int, input gqlbase.SignUpInput) int
 		UnlinkRows            func(childComplexity int, link int64, row int64, reverse *bool, targetIds []int64) int
+		UnshareView           func(childComplexity int, id int64) int
 		UpdateColumn          func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
+		UpdateComment         func(childComplexity int, id int64, body string) int
 		UpdateFunction        func(childComplexity int, id int64, input gqlbase.UpdateFunctionInput) int
 		UpdateMemberRole      func(childComplexity int, memberID int64, role gqlbase.Role) int
 		UpdateRow             func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
 		UpdateRows            func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
 		UpdateTable           func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
 		UpdateToken           func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
+		UpdateView            func(childComplexity int, id int64, input gqlbase.ViewInput) int
 		UpsertRows            func(childComplexity int, table int64, rows []any, keyColumn string) int
 		VerifyJwt             func(childComplexity int, token string) int
 	}
@@ -288,6 +322,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AggregateRows       func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) int
 		AuditLog            func(childComplexity int, workspaceID *int64, action *string, resourceType *string, resourceID *int64, first *int, after *string) int
+		Comments            func(childComplexity int, table int64, row int64, first *int, after *string) int
 		Database            func(childComplexity int, id int64) int
 		Databases           func(childComplexity int, workspaceID *int64) int
 		Function            func(childComplexity int, id int64) int
@@ -305,6 +340,11 @@ type ComplexityRoot struct {
 		Tokens              func(childComplexity int, workspaceID *int64) int
 		TrashedRows         func(childComplexity int, table int64, first *int, offset *int) int
 		Version             func(childComplexity int) int
+		View                func(childComplexity int, id int64) int
+		ViewBuckets         func(childComplexity int, view int64, from string, to string, where *gqlbase.Filter) int
+		ViewGroups          func(childComplexity int, view int64, where *gqlbase.Filter, perGroup *int) int
+		ViewRows            func(childComplexity int, view int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
+		Views               func(childComplexity int, table int64) int
 		Workspace           func(childComplexity int, id int64) int
 		Workspaces          func(childComplexity int) int
 	}
@@ -354,6 +394,12 @@ type ComplexityRoot struct {
 	SelectOption struct {
 		Color func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	Sort struct {
+		Bytes     func(childComplexity int) int
+		Column    func(childComplexity int) int
+		Direction func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -440,6 +486,44 @@ type ComplexityRoot struct {
 		Memberships func(childComplexity int) int
 		Name        func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+	}
+
+	View struct {
+		CreatedAt         func(childComplexity int) int
+		DateColumn        func(childComplexity int) int
+		Decorations       func(childComplexity int) int
+		EndDateColumn     func(childComplexity int) int
+		FieldOptions      func(childComplexity int) int
+		Filter            func(childComplexity int) int
+		GroupBy           func(childComplexity int) int
+		GroupColumn       func(childComplexity int) int
+		HiddenFields      func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PasswordProtected func(childComplexity int) int
+		Position          func(childComplexity int) int
+		Public            func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		Sorts             func(childComplexity int) int
+		TableID           func(childComplexity int) int
+		Type              func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+	}
+
+	ViewBucket struct {
+		Day  func(childComplexity int) int
+		Rows func(childComplexity int) int
+	}
+
+	ViewGroup struct {
+		Count func(childComplexity int) int
+		Rows  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	ViewShare struct {
+		Slug func(childComplexity int) int
+		View func(childComplexity int) int
 	}
 
 	Workspace struct {
@@ -656,6 +740,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Column.Unique(childComplexity), true
 
+	case "Comment.author":
+		if e.ComplexityRoot.Comment.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Author(childComplexity), true
+	case "Comment.body":
+		if e.ComplexityRoot.Comment.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.Body(childComplexity), true
+	case "Comment.createdAt":
+		if e.ComplexityRoot.Comment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.CreatedAt(childComplexity), true
+	case "Comment.id":
+		if e.ComplexityRoot.Comment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ID(childComplexity), true
+	case "Comment.rowId":
+		if e.ComplexityRoot.Comment.RowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.RowID(childComplexity), true
+	case "Comment.tableId":
+		if e.ComplexityRoot.Comment.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.TableID(childComplexity), true
+	case "Comment.updatedAt":
+		if e.ComplexityRoot.Comment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.UpdatedAt(childComplexity), true
+
+	case "CommentConnection.endCursor":
+		if e.ComplexityRoot.CommentConnection.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.EndCursor(childComplexity), true
+	case "CommentConnection.hasNextPage":
+		if e.ComplexityRoot.CommentConnection.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.HasNextPage(childComplexity), true
+	case "CommentConnection.nodes":
+		if e.ComplexityRoot.CommentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentConnection.Nodes(childComplexity), true
+
 	case "Database.createdAt":
 		if e.ComplexityRoot.Database.CreatedAt == nil {
 			break
@@ -730,6 +876,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeleteRowsResult.Ids(childComplexity), true
+
+	case "FieldOption.column":
+		if e.ComplexityRoot.FieldOption.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldOption.Column(childComplexity), true
+	case "FieldOption.order":
+		if e.ComplexityRoot.FieldOption.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldOption.Order(childComplexity), true
+	case "FieldOption.width":
+		if e.ComplexityRoot.FieldOption.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldOption.Width(childComplexity), true
 
 	case "Function.code":
 		if e.ComplexityRoot.Function.Code == nil {
@@ -1177,6 +1342,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(gqlbase.ChangePasswordInput)), true
+	case "Mutation.createComment":
+		if e.ComplexityRoot.Mutation.CreateComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateComment(childComplexity, args["table"].(int64), args["row"].(int64), args["body"].(string)), true
 	case "Mutation.createDatabase":
 		if e.ComplexityRoot.Mutation.CreateDatabase == nil {
 			break
@@ -1232,6 +1408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(gqlbase.CreateTokenInput)), true
+	case "Mutation.createView":
+		if e.ComplexityRoot.Mutation.CreateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateView(childComplexity, args["table"].(int64), args["input"].(gqlbase.ViewInput)), true
 	case "Mutation.createWorkspace":
 		if e.ComplexityRoot.Mutation.CreateWorkspace == nil {
 			break
@@ -1265,6 +1452,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteColumn(childComplexity, args["id"].(int64)), true
+	case "Mutation.deleteComment":
+		if e.ComplexityRoot.Mutation.DeleteComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteComment(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteDatabase":
 		if e.ComplexityRoot.Mutation.DeleteDatabase == nil {
 			break
@@ -1331,6 +1529,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTable(childComplexity, args["id"].(int64), args["force"].(*bool)), true
+	case "Mutation.deleteView":
+		if e.ComplexityRoot.Mutation.DeleteView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteView(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteWorkspace":
 		if e.ComplexityRoot.Mutation.DeleteWorkspace == nil {
 			break
@@ -1353,6 +1562,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DuplicateTable(childComplexity, args["id"].(int64), args["name"].(string), args["withRows"].(*bool)), true
+	case "Mutation.duplicateView":
+		if e.ComplexityRoot.Mutation.DuplicateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_duplicateView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DuplicateView(childComplexity, args["id"].(int64), args["name"].(*string)), true
 	case "Mutation.insertRow":
 		if e.ComplexityRoot.Mutation.InsertRow == nil {
 			break
@@ -1436,6 +1656,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogOutJwt(childComplexity, args["refreshToken"].(*string)), true
+	case "Mutation.orderViews":
+		if e.ComplexityRoot.Mutation.OrderViews == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderViews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderViews(childComplexity, args["table"].(int64), args["ids"].([]int64)), true
 	case "Mutation.ping":
 		if e.ComplexityRoot.Mutation.Ping == nil {
 			break
@@ -1552,6 +1783,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateToken(childComplexity, args["id"].(int64)), true
+	case "Mutation.rotateViewSlug":
+		if e.ComplexityRoot.Mutation.RotateViewSlug == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateViewSlug_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateViewSlug(childComplexity, args["id"].(int64)), true
 	case "Mutation.runFunction":
 		if e.ComplexityRoot.Mutation.RunFunction == nil {
 			break
@@ -1618,6 +1860,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetSchemaLocked(childComplexity, args["id"].(int64), args["locked"].(bool)), true
+	case "Mutation.shareView":
+		if e.ComplexityRoot.Mutation.ShareView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareView(childComplexity, args["id"].(int64), args["password"].(*string)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -1640,6 +1893,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnlinkRows(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["targetIds"].([]int64)), true
+	case "Mutation.unshareView":
+		if e.ComplexityRoot.Mutation.UnshareView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unshareView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnshareView(childComplexity, args["id"].(int64)), true
 	case "Mutation.updateColumn":
 		if e.ComplexityRoot.Mutation.UpdateColumn == nil {
 			break
@@ -1651,6 +1915,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateColumn(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateColumnInput)), true
+	case "Mutation.updateComment":
+		if e.ComplexityRoot.Mutation.UpdateComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateComment(childComplexity, args["id"].(int64), args["body"].(string)), true
 	case "Mutation.updateFunction":
 		if e.ComplexityRoot.Mutation.UpdateFunction == nil {
 			break
@@ -1717,6 +1992,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateToken(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateTokenInput)), true
+	case "Mutation.updateView":
+		if e.ComplexityRoot.Mutation.UpdateView == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateView_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateView(childComplexity, args["id"].(int64), args["input"].(gqlbase.ViewInput)), true
 	case "Mutation.upsertRows":
 		if e.ComplexityRoot.Mutation.UpsertRows == nil {
 			break
@@ -1824,6 +2110,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["workspaceId"].(*int64), args["action"].(*string), args["resourceType"].(*string), args["resourceId"].(*int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.comments":
+		if e.ComplexityRoot.Query.Comments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_comments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Comments(childComplexity, args["table"].(int64), args["row"].(int64), args["first"].(*int), args["after"].(*string)), true
 	case "Query.database":
 		if e.ComplexityRoot.Query.Database == nil {
 			break
@@ -2002,6 +2299,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Version(childComplexity), true
+	case "Query.view":
+		if e.ComplexityRoot.Query.View == nil {
+			break
+		}
+
+		args, err := ec.field_Query_view_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.View(childComplexity, args["id"].(int64)), true
+	case "Query.viewBuckets":
+		if e.ComplexityRoot.Query.ViewBuckets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_viewBuckets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ViewBuckets(childComplexity, args["view"].(int64), args["from"].(string), args["to"].(string), args["where"].(*gqlbase.Filter)), true
+	case "Query.viewGroups":
+		if e.ComplexityRoot.Query.ViewGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Query_viewGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ViewGroups(childComplexity, args["view"].(int64), args["where"].(*gqlbase.Filter), args["perGroup"].(*int)), true
+	case "Query.viewRows":
+		if e.ComplexityRoot.Query.ViewRows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_viewRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ViewRows(childComplexity, args["view"].(int64), args["where"].(*gqlbase.Filter), args["orderBy"].([]*gqlbase.Sort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["offset"].(*int), args["search"].(*string), args["columns"].([]string)), true
+	case "Query.views":
+		if e.ComplexityRoot.Query.Views == nil {
+			break
+		}
+
+		args, err := ec.field_Query_views_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Views(childComplexity, args["table"].(int64)), true
 	case "Query.workspace":
 		if e.ComplexityRoot.Query.Workspace == nil {
 			break
@@ -2209,6 +2561,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SelectOption.Value(childComplexity), true
+
+	case "Sort.bytes":
+		if e.ComplexityRoot.Sort.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sort.Bytes(childComplexity), true
+	case "Sort.column":
+		if e.ComplexityRoot.Sort.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sort.Column(childComplexity), true
+	case "Sort.direction":
+		if e.ComplexityRoot.Sort.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sort.Direction(childComplexity), true
 
 	case "Subscription.rowEvents":
 		if e.ComplexityRoot.Subscription.RowEvents == nil {
@@ -2588,6 +2959,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.UpdatedAt(childComplexity), true
 
+	case "View.createdAt":
+		if e.ComplexityRoot.View.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.CreatedAt(childComplexity), true
+	case "View.dateColumn":
+		if e.ComplexityRoot.View.DateColumn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.DateColumn(childComplexity), true
+	case "View.decorations":
+		if e.ComplexityRoot.View.Decorations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Decorations(childComplexity), true
+	case "View.endDateColumn":
+		if e.ComplexityRoot.View.EndDateColumn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.EndDateColumn(childComplexity), true
+	case "View.fieldOptions":
+		if e.ComplexityRoot.View.FieldOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.FieldOptions(childComplexity), true
+	case "View.filter":
+		if e.ComplexityRoot.View.Filter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Filter(childComplexity), true
+	case "View.groupBy":
+		if e.ComplexityRoot.View.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.GroupBy(childComplexity), true
+	case "View.groupColumn":
+		if e.ComplexityRoot.View.GroupColumn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.GroupColumn(childComplexity), true
+	case "View.hiddenFields":
+		if e.ComplexityRoot.View.HiddenFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.HiddenFields(childComplexity), true
+	case "View.id":
+		if e.ComplexityRoot.View.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.ID(childComplexity), true
+	case "View.name":
+		if e.ComplexityRoot.View.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Name(childComplexity), true
+	case "View.passwordProtected":
+		if e.ComplexityRoot.View.PasswordProtected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.PasswordProtected(childComplexity), true
+	case "View.position":
+		if e.ComplexityRoot.View.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Position(childComplexity), true
+	case "View.public":
+		if e.ComplexityRoot.View.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Public(childComplexity), true
+	case "View.slug":
+		if e.ComplexityRoot.View.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Slug(childComplexity), true
+	case "View.sorts":
+		if e.ComplexityRoot.View.Sorts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Sorts(childComplexity), true
+	case "View.tableId":
+		if e.ComplexityRoot.View.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.TableID(childComplexity), true
+	case "View.type":
+		if e.ComplexityRoot.View.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.Type(childComplexity), true
+	case "View.updatedAt":
+		if e.ComplexityRoot.View.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.View.UpdatedAt(childComplexity), true
+
+	case "ViewBucket.day":
+		if e.ComplexityRoot.ViewBucket.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewBucket.Day(childComplexity), true
+	case "ViewBucket.rows":
+		if e.ComplexityRoot.ViewBucket.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewBucket.Rows(childComplexity), true
+
+	case "ViewGroup.count":
+		if e.ComplexityRoot.ViewGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewGroup.Count(childComplexity), true
+	case "ViewGroup.rows":
+		if e.ComplexityRoot.ViewGroup.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewGroup.Rows(childComplexity), true
+	case "ViewGroup.value":
+		if e.ComplexityRoot.ViewGroup.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewGroup.Value(childComplexity), true
+
+	case "ViewShare.slug":
+		if e.ComplexityRoot.ViewShare.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewShare.Slug(childComplexity), true
+	case "ViewShare.view":
+		if e.ComplexityRoot.ViewShare.View == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViewShare.View(childComplexity), true
+
 	case "Workspace.createdAt":
 		if e.ComplexityRoot.Workspace.CreatedAt == nil {
 			break
@@ -2645,6 +3176,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("DatabaseGrantInput", ec.unmarshalInputDatabaseGrantInput),
+			graphql.NewInputUnmarshaler("FieldOptionInput", ec.unmarshalInputFieldOptionInput),
 			graphql.NewInputUnmarshaler("LinkTargetInput", ec.unmarshalInputLinkTargetInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("RowFilter", ec.unmarshalInputRowFilter),
@@ -2655,6 +3187,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateFunctionInput", ec.unmarshalInputUpdateFunctionInput),
 			graphql.NewInputUnmarshaler("UpdateTableInput", ec.unmarshalInputUpdateTableInput),
 			graphql.NewInputUnmarshaler("UpdateTokenInput", ec.unmarshalInputUpdateTokenInput),
+			graphql.NewInputUnmarshaler("ViewInput", ec.unmarshalInputViewInput),
 		)
 	}
 	first := true
@@ -2917,6 +3450,37 @@ type AuthPayload {
   token: String!
   expiresAt: Time!
   user: User!
+}
+`, BuiltIn: false},
+	{Name: "../schema/comments.graphqls", Input: `extend type Query {
+  "A row's comments, newest first: first (default 20, at most 100) after the endCursor of the previous page."
+  comments(table: ID!, row: ID!, first: Int, after: String): CommentConnection!
+}
+
+extend type Mutation {
+  "Comments on a row (1 to 10,000 bytes). Emits comment.created."
+  createComment(table: ID!, row: ID!, body: String!): Comment!
+  "Changes the text of the caller's own comment. Emits comment.updated."
+  updateComment(id: ID!, body: String!): Comment!
+  "Deletes the caller's own comment. Emits comment.deleted."
+  deleteComment(id: ID!): Boolean!
+}
+
+type Comment {
+  id: ID!
+  tableId: ID!
+  rowId: ID!
+  "Who wrote it: user:<id> or token:<id>."
+  author: String!
+  body: String!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type CommentConnection {
+  nodes: [Comment!]!
+  endCursor: String
+  hasNextPage: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/databases.graphqls", Input: `extend type Query {
@@ -3766,6 +4330,146 @@ input UpdateTokenInput {
   rateLimit: Int
 }
 `, BuiltIn: false},
+	{Name: "../schema/views.graphqls", Input: `extend type Query {
+  "The saved views of a table, in their order."
+  views(table: ID!): [View!]!
+  view(id: ID!): View!
+  """
+  The rows of a view: the view's filter AND where, ordered by orderBy when given and by the
+  view's sorts otherwise; paging as in rows.
+  """
+  viewRows(
+    view: ID!
+    where: RowFilter
+    orderBy: [RowOrder!]
+    first: Int
+    after: String
+    last: Int
+    before: String
+    offset: Int
+    search: String
+    columns: [String!]
+  ): RowConnection!
+  """
+  A kanban view's groups: one per option of its select column, in the options' order, then
+  the rows without a value, each with its count and first perGroup rows (default 20, at most 100).
+  """
+  viewGroups(view: ID!, where: RowFilter, perGroup: Int): [ViewGroup!]!
+  """
+  The days from..to (YYYY-MM-DD, inclusive, at most 366) of a calendar or timeline view and
+  the rows on each: a calendar's on the day of its date column, a timeline's on every day
+  from its date column to its end date column. At most 1000 rows are placed.
+  """
+  viewBuckets(view: ID!, from: String!, to: String!, where: RowFilter): [ViewBucket!]!
+}
+
+extend type Mutation {
+  createView(table: ID!, input: ViewInput!): View!
+  "Replaces the settings given; an empty string clears groupColumn, dateColumn or endDateColumn."
+  updateView(id: ID!, input: ViewInput!): View!
+  deleteView(id: ID!): Boolean!
+  "Copies a view (not its public link) right after it, named name or \"<name> 2\"."
+  duplicateView(id: ID!, name: String): View!
+  "Orders a table's views: ids first, in that order, then the others as they were."
+  orderViews(table: ID!, ids: [ID!]!): [View!]!
+  """
+  Makes a view public under a new random slug (sharing again draws a new one), optionally
+  behind a password that visitors exchange for a token (POST /public/views/{slug}/token).
+  Visitors read GET /public/views/{slug} and /rows, and submit forms to POST /public/views/{slug}/rows.
+  """
+  shareView(id: ID!, password: String): ViewShare!
+  "A new slug for a public view: the old link and its tokens stop working."
+  rotateViewSlug(id: ID!): ViewShare!
+  unshareView(id: ID!): View!
+}
+
+enum ViewType {
+  grid
+  gallery
+  form
+  kanban
+  calendar
+  timeline
+}
+
+type View {
+  id: ID!
+  tableId: ID!
+  name: String!
+  type: ViewType!
+  position: Int!
+  "The filter tree (a RowFilter as JSON), or null."
+  filter: JSON
+  sorts: [Sort!]!
+  groupBy: [String!]!
+  hiddenFields: [String!]!
+  fieldOptions: [FieldOption!]!
+  decorations: JSON
+  "The select column a kanban groups by."
+  groupColumn: String
+  "The date column a calendar or timeline buckets by."
+  dateColumn: String
+  "The end date column of a timeline."
+  endDateColumn: String
+  public: Boolean!
+  "The public slug (only to those who may change the view)."
+  slug: String
+  passwordProtected: Boolean!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type Sort {
+  column: String!
+  direction: SortDirection!
+  bytes: Boolean!
+}
+
+type FieldOption {
+  column: String!
+  width: Int
+  order: Int
+}
+
+input FieldOptionInput {
+  column: String!
+  width: Int
+  order: Int
+}
+
+input ViewInput {
+  name: String
+  type: ViewType
+  filter: RowFilter
+  "Removes the view's filter (in an update; filter must then be absent)."
+  clearFilter: Boolean
+  sorts: [RowOrder!]
+  groupBy: [String!]
+  hiddenFields: [String!]
+  fieldOptions: [FieldOptionInput!]
+  decorations: JSON
+  groupColumn: String
+  dateColumn: String
+  endDateColumn: String
+}
+
+type ViewGroup {
+  "The option's value, or null for rows without one."
+  value: JSON
+  count: Int!
+  rows: [Row!]!
+}
+
+type ViewBucket {
+  day: String!
+  rows: [Row!]!
+}
+
+type ViewShare {
+  view: View!
+  slug: String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/workspaces.graphqls", Input: `extend type Query {
   "The workspaces the caller belongs to, oldest first."
   workspaces: [Workspace!]!
@@ -3913,6 +4617,38 @@ func (ec *executionContext) childFields_Column(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Column", field.Name)
 }
 
+func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Comment_id(ctx, field)
+	case "tableId":
+		return ec.fieldContext_Comment_tableId(ctx, field)
+	case "rowId":
+		return ec.fieldContext_Comment_rowId(ctx, field)
+	case "author":
+		return ec.fieldContext_Comment_author(ctx, field)
+	case "body":
+		return ec.fieldContext_Comment_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Comment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Comment_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Comment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_CommentConnection_nodes(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_CommentConnection_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_CommentConnection_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_Database(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3953,6 +4689,18 @@ func (ec *executionContext) childFields_DeleteRowsResult(ctx context.Context, fi
 		return ec.fieldContext_DeleteRowsResult_ids(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRowsResult", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "column":
+		return ec.fieldContext_FieldOption_column(ctx, field)
+	case "width":
+		return ec.fieldContext_FieldOption_width(ctx, field)
+	case "order":
+		return ec.fieldContext_FieldOption_order(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldOption", field.Name)
 }
 
 func (ec *executionContext) childFields_Function(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4283,6 +5031,18 @@ func (ec *executionContext) childFields_SelectOption(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SelectOption", field.Name)
 }
 
+func (ec *executionContext) childFields_Sort(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "column":
+		return ec.fieldContext_Sort_column(ctx, field)
+	case "direction":
+		return ec.fieldContext_Sort_direction(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Sort_bytes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Sort", field.Name)
+}
+
 func (ec *executionContext) childFields_Table(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4443,6 +5203,82 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_memberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_View(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_View_id(ctx, field)
+	case "tableId":
+		return ec.fieldContext_View_tableId(ctx, field)
+	case "name":
+		return ec.fieldContext_View_name(ctx, field)
+	case "type":
+		return ec.fieldContext_View_type(ctx, field)
+	case "position":
+		return ec.fieldContext_View_position(ctx, field)
+	case "filter":
+		return ec.fieldContext_View_filter(ctx, field)
+	case "sorts":
+		return ec.fieldContext_View_sorts(ctx, field)
+	case "groupBy":
+		return ec.fieldContext_View_groupBy(ctx, field)
+	case "hiddenFields":
+		return ec.fieldContext_View_hiddenFields(ctx, field)
+	case "fieldOptions":
+		return ec.fieldContext_View_fieldOptions(ctx, field)
+	case "decorations":
+		return ec.fieldContext_View_decorations(ctx, field)
+	case "groupColumn":
+		return ec.fieldContext_View_groupColumn(ctx, field)
+	case "dateColumn":
+		return ec.fieldContext_View_dateColumn(ctx, field)
+	case "endDateColumn":
+		return ec.fieldContext_View_endDateColumn(ctx, field)
+	case "public":
+		return ec.fieldContext_View_public(ctx, field)
+	case "slug":
+		return ec.fieldContext_View_slug(ctx, field)
+	case "passwordProtected":
+		return ec.fieldContext_View_passwordProtected(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_View_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_View_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type View", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_ViewBucket_day(ctx, field)
+	case "rows":
+		return ec.fieldContext_ViewBucket_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ViewGroup_value(ctx, field)
+	case "count":
+		return ec.fieldContext_ViewGroup_count(ctx, field)
+	case "rows":
+		return ec.fieldContext_ViewGroup_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_ViewShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "view":
+		return ec.fieldContext_ViewShare_view(ctx, field)
+	case "slug":
+		return ec.fieldContext_ViewShare_slug(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViewShare", field.Name)
 }
 
 func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -1875,6 +1875,16 @@ func (ec *executionContext) marshalNRowVersion2ᚖgithubᚗcomᚋgqlbaseᚋgqlba
 	return ec._RowVersion(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection(ctx context.Context, v any) (gqlbase.SortDirection, error) {
+	var res gqlbase.SortDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋgqlbaseᚋgqlbaseᚐSortDirection(ctx context.Context, sel ast.SelectionSet, v gqlbase.SortDirection) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNTrashedRow2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐTrashedRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.TrashedRow) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)

@@ -46,7 +46,9 @@ type Resolver struct {
 	logins     loginLimiter
 	tokenRates tokenRateLimiter
 	sqlTurns   sqlLimiter
-	lastTouch  cache.Bounded[int64, time.Time] // token id → when its last use was recorded
+	viewLimits viewLimiter
+	viewCache  cache.Bounded[int64, cachedView] // view id → its settings, for reads (viewcache.go)
+	lastTouch  cache.Bounded[int64, time.Time]  // token id → when its last use was recorded
 	// background counts the writes started off the request path (token use), so that the
 	// process waits for them before it closes the store (Wait).
 	background sync.WaitGroup

@@ -111,7 +111,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			h.Set("Access-Control-Expose-Headers", "X-Request-Id")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, X-Request-Id, X-Bot-Id, X-User-Id, X-Integration-Id, Last-Event-ID, Apollo-Require-Preflight")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, X-Request-Id, X-Bot-Id, X-User-Id, X-Integration-Id, Last-Event-ID, Apollo-Require-Preflight, X-View-Token")
 				h.Set("Access-Control-Max-Age", "600")
 				w.WriteHeader(http.StatusNoContent)
 				return

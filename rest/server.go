@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	s.handle("GET /metrics", s.metricsHandler())
 	s.typedRoutes()
 	s.mountDialects()
+	s.publicViewRoutes()
 	s.handle("GET /{$}", http.HandlerFunc(s.landing))
 	s.handle("/", http.HandlerFunc(s.notFound))
 }
