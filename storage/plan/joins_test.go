@@ -17,7 +17,7 @@ import (
 // chinookSized makes the golden fixtures' artists ← albums ← tracks with Chinook's row counts
 // (275 artists, 347 albums, 3,503 tracks) and the link indexes storage makes, analyzed. Album
 // 5 has no artist and album 6 a dangling one; track 3 has no album.
-func chinookSized(t *testing.T) (*sqlx.DB, *goldenFixture) {
+func chinookSized(t testing.TB) (*sqlx.DB, *goldenFixture) {
 	t.Helper()
 	ctx := context.Background()
 	db := openTestDB(t)
