@@ -13,7 +13,8 @@ import (
 
 // A Plan is one root field of the typed GraphQL API (a list, an aggregate or one row by id),
 // compiled into ONE SQL statement that builds the whole JSON result in Postgres: nested
-// objects with json_build_object, lists with json_agg over correlated subqueries. A query
+// objects with json_build_object, lists with json_agg over correlated subqueries, object
+// relationships as LEFT JOINs on the target's primary key (joins.go). A query
 // costs one round trip per root field whatever its depth. The typed API (dataapi) turns
 // a GraphQL selection into a Plan; this package is the only place that turns one into SQL.
 //
