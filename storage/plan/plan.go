@@ -13,7 +13,8 @@ import (
 
 // A Plan is one root field of the typed GraphQL API (a list, an aggregate or one row by id),
 // compiled into ONE SQL statement that builds the whole JSON result in Postgres: nested
-// objects with json_build_object, lists with json_agg over correlated subqueries. A query
+// objects with json_build_object, lists with json_agg over correlated subqueries, object
+// relationships as LEFT JOINs on the target's primary key (joins.go). A query
 // costs one round trip per root field whatever its depth. The typed API (dataapi) turns
 // a GraphQL selection into a Plan; this package is the only place that turns one into SQL.
 //
@@ -175,6 +176,9 @@ type planCompiler struct {
 	// aggs maps the alias of a row set in aggregate context to the condition that ties it to
 	// its outer row (nil at the root), so NodeRows can select a bounded copy of it.
 	aggs map[string]func(alias string) string
+	// scope takes the joins of object relationships of the FROM list being compiled (nil:
+	// none can, they become subqueries); see joins.go.
+	scope *joinScope
 }
 
 // maxPlanDepth bounds the nesting of a plan (the GraphQL depth limit is far lower).
@@ -208,15 +212,17 @@ func Compile(p *Plan) (query string, params []any, err error) {
 			return "", nil, fmt.Errorf("plan: the list of %s has no limit", p.Rows.Table.Name)
 		}
 		from := c.rowSet(&p.Rows, al, "")
-		query = "SELECT coalesce(json_agg(" + c.node(p.Node, al, nil) + " ORDER BY " + c.orderBy(&p.Rows, al) +
-			"), '[]'::json) FROM " + from
+		node, joins := c.withJoins(func() string { return c.node(p.Node, al, nil) })
+		query = "SELECT coalesce(json_agg(" + node + " ORDER BY " + c.orderBy(&p.Rows, al) +
+			"), '[]'::json) FROM " + from + joins
 	case Aggregate:
 		from := c.rowSet(&p.Rows, al, "")
 		c.aggregated(al, nil)
-		query = "SELECT " + c.node(p.Node, al, &p.Rows) + " FROM " + from + aggregateGroup
+		query = "SELECT " + c.withoutJoins(func() string { return c.node(p.Node, al, &p.Rows) }) + " FROM " + from + aggregateGroup
 	case One:
 		t := p.Rows.Table
-		query = "SELECT (SELECT " + c.node(p.Node, al, nil) + " FROM " + Qualified(t.Schema, t.Name) + " " + al +
+		node, joins := c.withJoins(func() string { return c.node(p.Node, al, nil) })
+		query = "SELECT (SELECT " + node + " FROM " + Qualified(t.Schema, t.Name) + " " + al + joins +
 			" WHERE " + al + ".id = " + c.a.Add(p.ID) + "::bigint)"
 	default:
 		return "", nil, fmt.Errorf("plan: unknown kind %d", p.Kind)
@@ -457,11 +463,7 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		if agg != nil || n.Target == nil || n.Link == nil || n.Link.Type != gqlbase.TypeLink {
 			c.fail("bad object relationship")
 		}
-		link := c.columnRef(al, t, n.Link)
-		a2 := c.alias()
-		c.bind(a2, n.Target)
-		return "(SELECT " + c.nodeIn(n.Child, a2, n.Target, nil) + " FROM " + Qualified(n.Target.Schema, n.Target.Name) +
-			" " + a2 + " WHERE " + a2 + ".id = " + link + ")"
+		return c.objectRel(n, al, t)
 	case NodeArrayRel, NodeAggregateRel:
 		if agg != nil || n.Rows == nil || n.Link == nil || n.Link.Type != gqlbase.TypeLink {
 			c.fail("bad array relationship")
@@ -475,16 +477,18 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		c.bind(a2, n.Rows.Table)
 		from := c.rowSet(n.Rows, a2, correlate(a2))
 		if n.Kind == NodeArrayRel {
-			return "(SELECT coalesce(json_agg(" + c.nodeIn(n.Child, a2, n.Rows.Table, nil) + " ORDER BY " + c.orderBy(n.Rows, a2) +
-				"), '[]'::json) FROM " + from + ")"
+			child, joins := c.withJoins(func() string { return c.nodeIn(n.Child, a2, n.Rows.Table, nil) })
+			return "(SELECT coalesce(json_agg(" + child + " ORDER BY " + c.orderBy(n.Rows, a2) +
+				"), '[]'::json) FROM " + from + joins + ")"
 		}
 		c.aggregated(a2, correlate)
-		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + aggregateGroup + ")"
+		child := c.withoutJoins(func() string { return c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) })
+		return "(SELECT " + child + " FROM " + from + aggregateGroup + ")"
 	case NodeManyRel:
 		if agg != nil {
 			c.fail("a link relationship in aggregate context")
 		}
-		return c.manyRel(n, al)
+		return c.withoutJoins(func() string { return c.manyRel(n, al) })
 	case NodeCount:
 		if agg == nil {
 			c.fail("count outside aggregate context")

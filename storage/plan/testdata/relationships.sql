@@ -1,7 +1,17 @@
 -- Written by TestGoldenSQL (go test ./storage/plan -run TestGoldenSQL -update); do not edit.
 
 -- case: object relationship, two levels
-SELECT coalesce(json_agg(json_build_object('name'::text, r1."Track Name", 'album'::text, (SELECT json_build_object('title'::text, r2."title", 'artist'::text, (SELECT json_build_object('name'::text, r3."name") FROM "db_1"."artists" r3 WHERE r3.id = r2."artist")) FROM "db_1"."albums" r2 WHERE r2.id = r1."album")) ORDER BY r1.id ASC), '[]'::json) FROM (SELECT r1.* FROM "db_1"."tracks" r1 WHERE TRUE ORDER BY r1.id ASC LIMIT 10) r1;
+SELECT coalesce(json_agg(json_build_object('name'::text, r1."Track Name", 'album'::text, CASE WHEN r2.id IS NULL THEN NULL ELSE json_build_object('title'::text, r2."title", 'artist'::text, CASE WHEN r3.id IS NULL THEN NULL ELSE json_build_object('name'::text, r3."name") END) END) ORDER BY r1.id ASC), '[]'::json) FROM (SELECT r1.* FROM "db_1"."tracks" r1 WHERE TRUE ORDER BY r1.id ASC LIMIT 10) r1 LEFT JOIN "db_1"."albums" r2 ON r2.id = r1."album" LEFT JOIN "db_1"."artists" r3 ON r3.id = r2."artist";
+
+-- case: object relationship inside an array relationship: joined in the array's subquery
+SELECT coalesce(json_agg(json_build_object('albums'::text, (SELECT coalesce(json_agg(json_build_object('title'::text, r2."title", 'artist'::text, CASE WHEN r3.id IS NULL THEN NULL ELSE json_build_object('name'::text, r3."name") END) ORDER BY r2.id ASC), '[]'::json) FROM (SELECT r2.* FROM "db_1"."albums" r2 WHERE r2."artist" = r1.id ORDER BY r2.id ASC LIMIT 5) r2 LEFT JOIN "db_1"."artists" r3 ON r3.id = r2."artist")) ORDER BY r1.id ASC), '[]'::json) FROM (SELECT r1.* FROM "db_1"."artists" r1 WHERE TRUE ORDER BY r1.id ASC LIMIT 10) r1;
+
+-- case: object relationship of a row by id: joined
+-- $1: int64 7
+SELECT (SELECT json_build_object('album'::text, CASE WHEN r2.id IS NULL THEN NULL ELSE json_build_object('title'::text, r2."title") END) FROM "db_1"."tracks" r1 LEFT JOIN "db_1"."albums" r2 ON r2.id = r1."album" WHERE r1.id = $1::bigint);
+
+-- case: object relationship in aggregate nodes: a subquery
+SELECT json_build_object('nodes'::text, coalesce(json_agg(json_build_object('album'::text, (SELECT json_build_object('title'::text, r2."title") FROM "db_1"."albums" r2 WHERE r2.id = r1."album")) ORDER BY r1.id ASC), '[]'::json)) FROM (SELECT r1.* FROM "db_1"."tracks" r1 WHERE TRUE ORDER BY r1.id ASC LIMIT 5) r1 GROUP BY ();
 
 -- case: array relationship with where, order and limit, nested
 -- $1: int64 1990
