@@ -27,3 +27,13 @@ type File struct {
 	CreatedAt   time.Time `db:"created_at" json:"createdAt"`
 	UpdatedAt   time.Time `db:"updated_at" json:"updatedAt"`
 }
+
+// UploadFileInput is what an upload may say about the file it stores.
+type UploadFileInput struct {
+	WorkspaceID *int64
+	DatabaseID  *int64
+	Name        *string
+	Folder      *string
+	Public      *bool
+	Temporary   *bool
+}

@@ -24,6 +24,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Column() ColumnResolver
 	Database() DatabaseResolver
+	File() FileResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
 	Principal() PrincipalResolver
@@ -107,6 +108,22 @@ type ComplexityRoot struct {
 		Ids   func(childComplexity int) int
 	}
 
+	File struct {
+		CreatedAt   func(childComplexity int) int
+		DatabaseID  func(childComplexity int) int
+		Folder      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		MimeType    func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Public      func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		Temporary   func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		WorkspaceID func(childComplexity int) int
+	}
+
 	InvitationWithSecret struct {
 		Member func(childComplexity int) int
 		Secret func(childComplexity int) int
@@ -150,6 +167,7 @@ type ComplexityRoot struct {
 		DefaultDatabase      func(childComplexity int, workspaceID *int64) int
 		DeleteColumn         func(childComplexity int, id int64) int
 		DeleteDatabase       func(childComplexity int, id int64, force *bool) int
+		DeleteFile           func(childComplexity int, id int64, force *bool) int
 		DeleteRow            func(childComplexity int, table int64, id int64) int
 		DeleteRows           func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
 		DeleteTable          func(childComplexity int, id int64, force *bool) int
@@ -181,6 +199,8 @@ type ComplexityRoot struct {
 		UpdateRows           func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
 		UpdateTable          func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
 		UpdateToken          func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
+		UploadFile           func(childComplexity int, file graphql.Upload, input *gqlbase.UploadFileInput) int
+		UploadFileFromURL    func(childComplexity int, url string, input *gqlbase.UploadFileInput) int
 		UpsertRows           func(childComplexity int, table int64, rows []any, keyColumn string) int
 		VerifyJwt            func(childComplexity int, token string) int
 	}
@@ -206,10 +226,12 @@ type ComplexityRoot struct {
 		AuditLog      func(childComplexity int, workspaceID *int64, action *string, resourceType *string, resourceID *int64, first *int, after *string) int
 		Database      func(childComplexity int, id int64) int
 		Databases     func(childComplexity int, workspaceID *int64) int
+		File          func(childComplexity int, id int64) int
 		Me            func(childComplexity int) int
 		Row           func(childComplexity int, table int64, id int64) int
 		RowHistory    func(childComplexity int, table int64, id int64, first *int, offset *int) int
 		Rows          func(childComplexity int, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
+		SignedFileURL func(childComplexity int, id int64, expiresIn int) int
 		Table         func(childComplexity int, id *int64, databaseID *int64, name *string) int
 		Tables        func(childComplexity int, databaseID int64, tag *string) int
 		Token         func(childComplexity int, id int64) int
@@ -629,6 +651,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteRowsResult.Ids(childComplexity), true
 
+	case "File.createdAt":
+		if e.ComplexityRoot.File.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.CreatedAt(childComplexity), true
+	case "File.databaseId":
+		if e.ComplexityRoot.File.DatabaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.DatabaseID(childComplexity), true
+	case "File.folder":
+		if e.ComplexityRoot.File.Folder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Folder(childComplexity), true
+	case "File.id":
+		if e.ComplexityRoot.File.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.ID(childComplexity), true
+	case "File.mimeType":
+		if e.ComplexityRoot.File.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.MimeType(childComplexity), true
+	case "File.name":
+		if e.ComplexityRoot.File.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Name(childComplexity), true
+	case "File.public":
+		if e.ComplexityRoot.File.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Public(childComplexity), true
+	case "File.sha256":
+		if e.ComplexityRoot.File.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.SHA256(childComplexity), true
+	case "File.size":
+		if e.ComplexityRoot.File.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Size(childComplexity), true
+	case "File.temporary":
+		if e.ComplexityRoot.File.Temporary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Temporary(childComplexity), true
+	case "File.url":
+		if e.ComplexityRoot.File.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.URL(childComplexity), true
+	case "File.updatedAt":
+		if e.ComplexityRoot.File.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.UpdatedAt(childComplexity), true
+	case "File.workspaceId":
+		if e.ComplexityRoot.File.WorkspaceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.WorkspaceID(childComplexity), true
+
 	case "InvitationWithSecret.member":
 		if e.ComplexityRoot.InvitationWithSecret.Member == nil {
 			break
@@ -868,6 +969,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteDatabase(childComplexity, args["id"].(int64), args["force"].(*bool)), true
+	case "Mutation.deleteFile":
+		if e.ComplexityRoot.Mutation.DeleteFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFile(childComplexity, args["id"].(int64), args["force"].(*bool)), true
 	case "Mutation.deleteRow":
 		if e.ComplexityRoot.Mutation.DeleteRow == nil {
 			break
@@ -1199,6 +1311,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateToken(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateTokenInput)), true
+	case "Mutation.uploadFile":
+		if e.ComplexityRoot.Mutation.UploadFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadFile(childComplexity, args["file"].(graphql.Upload), args["input"].(*gqlbase.UploadFileInput)), true
+	case "Mutation.uploadFileFromUrl":
+		if e.ComplexityRoot.Mutation.UploadFileFromURL == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadFileFromUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadFileFromURL(childComplexity, args["url"].(string), args["input"].(*gqlbase.UploadFileInput)), true
 	case "Mutation.upsertRows":
 		if e.ComplexityRoot.Mutation.UpsertRows == nil {
 			break
@@ -1328,6 +1462,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Databases(childComplexity, args["workspaceId"].(*int64)), true
+	case "Query.file":
+		if e.ComplexityRoot.Query.File == nil {
+			break
+		}
+
+		args, err := ec.field_Query_file_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.File(childComplexity, args["id"].(int64)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1368,6 +1513,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Rows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["orderBy"].([]*gqlbase.Sort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["offset"].(*int), args["search"].(*string), args["columns"].([]string)), true
+	case "Query.signedFileUrl":
+		if e.ComplexityRoot.Query.SignedFileURL == nil {
+			break
+		}
+
+		args, err := ec.field_Query_signedFileUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SignedFileURL(childComplexity, args["id"].(int64), args["expiresIn"].(int)), true
 	case "Query.table":
 		if e.ComplexityRoot.Query.Table == nil {
 			break
@@ -2066,6 +2222,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateColumnInput", ec.unmarshalInputUpdateColumnInput),
 			graphql.NewInputUnmarshaler("UpdateTableInput", ec.unmarshalInputUpdateTableInput),
 			graphql.NewInputUnmarshaler("UpdateTokenInput", ec.unmarshalInputUpdateTokenInput),
+			graphql.NewInputUnmarshaler("UploadFileInput", ec.unmarshalInputUploadFileInput),
 		)
 	}
 	first := true
@@ -2372,6 +2529,62 @@ input CreateDatabaseInput {
   name: String!
   "Defaults to the caller's workspace."
   workspaceId: ID
+}
+`, BuiltIn: false},
+	{Name: "../schema/files.graphqls", Input: `"A file sent in a GraphQL multipart request (the multipart request spec)."
+scalar Upload
+
+extend type Query {
+  "A file of a workspace the caller may read; null when there is none it may see."
+  file(id: ID!): File
+  """
+  A URL that downloads the file without a credential until it expires (expiresIn: seconds,
+  at most 7 days). The signature's key is random and kept by the server.
+  """
+  signedFileUrl(id: ID!, expiresIn: Int!): String!
+}
+
+extend type Mutation {
+  """
+  Uploads a file (needs the files scope). Over --max-upload-size the request is refused with
+  413 / PAYLOAD_TOO_LARGE and nothing is stored; content that contradicts its extension's
+  type is refused with BAD_USER_INPUT. The same content uploaded twice is stored once.
+  """
+  uploadFile(file: Upload!, input: UploadFileInput): File!
+  "Downloads url (public addresses only) and stores it as uploadFile does."
+  uploadFileFromUrl(url: String!, input: UploadFileInput): File!
+  "Deletes a file and, when no other file holds the same content, its bytes."
+  deleteFile(id: ID!, force: Boolean): Boolean!
+}
+
+input UploadFileInput {
+  "The workspace the file belongs to; default: the caller's."
+  workspaceId: ID
+  databaseId: ID
+  "The file's name; default: the uploaded file's name."
+  name: String
+  "A folder path such as invoices/2026."
+  folder: String
+  "A public file is downloaded without a credential."
+  public: Boolean
+  temporary: Boolean
+}
+
+type File {
+  id: ID!
+  workspaceId: ID!
+  databaseId: ID
+  name: String!
+  folder: String!
+  size: Int!
+  mimeType: String!
+  sha256: String!
+  public: Boolean!
+  temporary: Boolean!
+  "Where the file is downloaded, with a credential unless it is public (GET /files/{id})."
+  url: String!
+  createdAt: Time!
+  updatedAt: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/invitations.graphqls", Input: `extend type Mutation {
@@ -3135,6 +3348,38 @@ func (ec *executionContext) childFields_DeleteRowsResult(ctx context.Context, fi
 		return ec.fieldContext_DeleteRowsResult_ids(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRowsResult", field.Name)
+}
+
+func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_File_id(ctx, field)
+	case "workspaceId":
+		return ec.fieldContext_File_workspaceId(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_File_databaseId(ctx, field)
+	case "name":
+		return ec.fieldContext_File_name(ctx, field)
+	case "folder":
+		return ec.fieldContext_File_folder(ctx, field)
+	case "size":
+		return ec.fieldContext_File_size(ctx, field)
+	case "mimeType":
+		return ec.fieldContext_File_mimeType(ctx, field)
+	case "sha256":
+		return ec.fieldContext_File_sha256(ctx, field)
+	case "public":
+		return ec.fieldContext_File_public(ctx, field)
+	case "temporary":
+		return ec.fieldContext_File_temporary(ctx, field)
+	case "url":
+		return ec.fieldContext_File_url(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_File_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_File_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
 }
 
 func (ec *executionContext) childFields_InvitationWithSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/files"
 	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
@@ -28,6 +29,11 @@ type Resolver struct {
 	AllowSignUp bool
 	// SQL bounds raw SQL per workspace and per request.
 	SQL SQLLimits
+
+	// Files is the files capability (nil: no blob store, file operations answer
+	// NOT_IMPLEMENTED); PublicURL prefixes the URLs of files in answers.
+	Files     *files.Service
+	PublicURL string
 
 	// OnTokenRevoked, when set, is called after a token is revoked or rotated.
 	OnTokenRevoked func(tokenID int64)

@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
 	s.handle("GET /metrics", s.metricsHandler())
 	s.typedRoutes()
+	s.fileRoutes()
 	s.mountDialects()
 	s.handle("GET /{$}", http.HandlerFunc(s.landing))
 	s.handle("/", http.HandlerFunc(s.notFound))
