@@ -76,6 +76,7 @@ type serveConfig struct {
 	debugAddr      string
 	sql            sqlConfig
 	trustedProxies []netip.Prefix
+	files          fileFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -111,6 +112,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.stmtTimeout, "statement-timeout", stmtTimeout, "the longest any API statement may run (Postgres statement_timeout); 0: no limit (env GQLBASE_STATEMENT_TIMEOUT)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	if err := addSQLFlags(fs, &c.sql); err != nil {
+		return c, err
+	}
+	if err := addFileFlags(fs, &c.files); err != nil {
 		return c, err
 	}
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
