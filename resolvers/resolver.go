@@ -11,7 +11,9 @@ import (
 
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/files"
+	"github.com/gqlbase/gqlbase/functions"
 	"github.com/gqlbase/gqlbase/internal/cache"
+	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
 )
@@ -34,10 +36,15 @@ type Resolver struct {
 	// NOT_IMPLEMENTED); PublicURL prefixes the URLs of files in answers.
 	Files     *files.Service
 	PublicURL string
+	// Functions runs server functions (made on first use when nil).
+	FunctionRunner *functions.Runner
+	// Outbound says which addresses functions' fetch may reach (private ones only for tests).
+	Outbound netguard.Policy
 
 	// OnTokenRevoked, when set, is called after a token is revoked or rotated.
 	OnTokenRevoked func(tokenID int64)
 
+	fnOnce     sync.Once
 	principals principalCache
 	jwt        jwtSigner
 	tableNames tableNameCache
