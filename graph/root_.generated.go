@@ -24,6 +24,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Column() ColumnResolver
 	Database() DatabaseResolver
+	File() FileResolver
 	Function() FunctionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
@@ -130,6 +131,22 @@ type ComplexityRoot struct {
 		Column func(childComplexity int) int
 		Order  func(childComplexity int) int
 		Width  func(childComplexity int) int
+	}
+
+	File struct {
+		CreatedAt   func(childComplexity int) int
+		DatabaseID  func(childComplexity int) int
+		Folder      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		MimeType    func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Public      func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		Temporary   func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		WorkspaceID func(childComplexity int) int
 	}
 
 	Function struct {
@@ -250,6 +267,7 @@ type ComplexityRoot struct {
 		DeleteColumn          func(childComplexity int, id int64) int
 		DeleteComment         func(childComplexity int, id int64) int
 		DeleteDatabase        func(childComplexity int, id int64, force *bool) int
+		DeleteFile            func(childComplexity int, id int64, force *bool) int
 		DeleteFunction        func(childComplexity int, id int64) int
 		DeleteLinkColumn      func(childComplexity int, id int64) int
 		DeleteRow             func(childComplexity int, table int64, id int64) int
@@ -299,6 +317,8 @@ type ComplexityRoot struct {
 		UpdateTable           func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
 		UpdateToken           func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
 		UpdateView            func(childComplexity int, id int64, input gqlbase.ViewInput) int
+		UploadFile            func(childComplexity int, file graphql.Upload, input *gqlbase.UploadFileInput) int
+		UploadFileFromURL     func(childComplexity int, url string, input *gqlbase.UploadFileInput) int
 		UpsertRows            func(childComplexity int, table int64, rows []any, keyColumn string) int
 		VerifyJwt             func(childComplexity int, token string) int
 	}
@@ -325,6 +345,7 @@ type ComplexityRoot struct {
 		Comments            func(childComplexity int, table int64, row int64, first *int, after *string) int
 		Database            func(childComplexity int, id int64) int
 		Databases           func(childComplexity int, workspaceID *int64) int
+		File                func(childComplexity int, id int64) int
 		Function            func(childComplexity int, id int64) int
 		FunctionFetchHosts  func(childComplexity int, workspaceID *int64) int
 		FunctionInvocations func(childComplexity int, functionID int64, first *int, after *string) int
@@ -334,6 +355,7 @@ type ComplexityRoot struct {
 		RowHistory          func(childComplexity int, table int64, id int64, first *int, offset *int) int
 		RowLinks            func(childComplexity int, link int64, row int64, reverse *bool, first *int, after *int64) int
 		Rows                func(childComplexity int, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
+		SignedFileURL       func(childComplexity int, id int64, expiresIn int) int
 		Table               func(childComplexity int, id *int64, databaseID *int64, name *string) int
 		Tables              func(childComplexity int, databaseID int64, tag *string) int
 		Token               func(childComplexity int, id int64) int
@@ -895,6 +917,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FieldOption.Width(childComplexity), true
+
+	case "File.createdAt":
+		if e.ComplexityRoot.File.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.CreatedAt(childComplexity), true
+	case "File.databaseId":
+		if e.ComplexityRoot.File.DatabaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.DatabaseID(childComplexity), true
+	case "File.folder":
+		if e.ComplexityRoot.File.Folder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Folder(childComplexity), true
+	case "File.id":
+		if e.ComplexityRoot.File.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.ID(childComplexity), true
+	case "File.mimeType":
+		if e.ComplexityRoot.File.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.MimeType(childComplexity), true
+	case "File.name":
+		if e.ComplexityRoot.File.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Name(childComplexity), true
+	case "File.public":
+		if e.ComplexityRoot.File.Public == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Public(childComplexity), true
+	case "File.sha256":
+		if e.ComplexityRoot.File.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.SHA256(childComplexity), true
+	case "File.size":
+		if e.ComplexityRoot.File.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Size(childComplexity), true
+	case "File.temporary":
+		if e.ComplexityRoot.File.Temporary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.Temporary(childComplexity), true
+	case "File.url":
+		if e.ComplexityRoot.File.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.URL(childComplexity), true
+	case "File.updatedAt":
+		if e.ComplexityRoot.File.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.UpdatedAt(childComplexity), true
+	case "File.workspaceId":
+		if e.ComplexityRoot.File.WorkspaceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.File.WorkspaceID(childComplexity), true
 
 	case "Function.code":
 		if e.ComplexityRoot.Function.Code == nil {
@@ -1474,6 +1575,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteDatabase(childComplexity, args["id"].(int64), args["force"].(*bool)), true
+	case "Mutation.deleteFile":
+		if e.ComplexityRoot.Mutation.DeleteFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFile(childComplexity, args["id"].(int64), args["force"].(*bool)), true
 	case "Mutation.deleteFunction":
 		if e.ComplexityRoot.Mutation.DeleteFunction == nil {
 			break
@@ -2003,6 +2115,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateView(childComplexity, args["id"].(int64), args["input"].(gqlbase.ViewInput)), true
+	case "Mutation.uploadFile":
+		if e.ComplexityRoot.Mutation.UploadFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadFile(childComplexity, args["file"].(graphql.Upload), args["input"].(*gqlbase.UploadFileInput)), true
+	case "Mutation.uploadFileFromUrl":
+		if e.ComplexityRoot.Mutation.UploadFileFromURL == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadFileFromUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadFileFromURL(childComplexity, args["url"].(string), args["input"].(*gqlbase.UploadFileInput)), true
 	case "Mutation.upsertRows":
 		if e.ComplexityRoot.Mutation.UpsertRows == nil {
 			break
@@ -2143,6 +2277,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Databases(childComplexity, args["workspaceId"].(*int64)), true
+	case "Query.file":
+		if e.ComplexityRoot.Query.File == nil {
+			break
+		}
+
+		args, err := ec.field_Query_file_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.File(childComplexity, args["id"].(int64)), true
 	case "Query.function":
 		if e.ComplexityRoot.Query.Function == nil {
 			break
@@ -2238,6 +2383,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Rows(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["orderBy"].([]*gqlbase.Sort), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["offset"].(*int), args["search"].(*string), args["columns"].([]string)), true
+	case "Query.signedFileUrl":
+		if e.ComplexityRoot.Query.SignedFileURL == nil {
+			break
+		}
+
+		args, err := ec.field_Query_signedFileUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SignedFileURL(childComplexity, args["id"].(int64), args["expiresIn"].(int)), true
 	case "Query.table":
 		if e.ComplexityRoot.Query.Table == nil {
 			break
@@ -3187,6 +3343,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateFunctionInput", ec.unmarshalInputUpdateFunctionInput),
 			graphql.NewInputUnmarshaler("UpdateTableInput", ec.unmarshalInputUpdateTableInput),
 			graphql.NewInputUnmarshaler("UpdateTokenInput", ec.unmarshalInputUpdateTokenInput),
+			graphql.NewInputUnmarshaler("UploadFileInput", ec.unmarshalInputUploadFileInput),
 			graphql.NewInputUnmarshaler("ViewInput", ec.unmarshalInputViewInput),
 		)
 	}
@@ -3525,6 +3682,62 @@ input CreateDatabaseInput {
   name: String!
   "Defaults to the caller's workspace."
   workspaceId: ID
+}
+`, BuiltIn: false},
+	{Name: "../schema/files.graphqls", Input: `"A file sent in a GraphQL multipart request (the multipart request spec)."
+scalar Upload
+
+extend type Query {
+  "A file of a workspace the caller may read; null when there is none it may see."
+  file(id: ID!): File
+  """
+  A URL that downloads the file without a credential until it expires (expiresIn: seconds,
+  at most 7 days). The signature's key is random and kept by the server.
+  """
+  signedFileUrl(id: ID!, expiresIn: Int!): String!
+}
+
+extend type Mutation {
+  """
+  Uploads a file (needs the files scope). Over --max-upload-size the request is refused with
+  413 / PAYLOAD_TOO_LARGE and nothing is stored; content that contradicts its extension's
+  type is refused with BAD_USER_INPUT. The same content uploaded twice is stored once.
+  """
+  uploadFile(file: Upload!, input: UploadFileInput): File!
+  "Downloads url (public addresses only) and stores it as uploadFile does."
+  uploadFileFromUrl(url: String!, input: UploadFileInput): File!
+  "Deletes a file and, when no other file holds the same content, its bytes."
+  deleteFile(id: ID!, force: Boolean): Boolean!
+}
+
+input UploadFileInput {
+  "The workspace the file belongs to; default: the caller's."
+  workspaceId: ID
+  databaseId: ID
+  "The file's name; default: the uploaded file's name."
+  name: String
+  "A folder path such as invoices/2026."
+  folder: String
+  "A public file is downloaded without a credential."
+  public: Boolean
+  temporary: Boolean
+}
+
+type File {
+  id: ID!
+  workspaceId: ID!
+  databaseId: ID
+  name: String!
+  folder: String!
+  size: Int!
+  mimeType: String!
+  sha256: String!
+  public: Boolean!
+  temporary: Boolean!
+  "Where the file is downloaded, with a credential unless it is public (GET /files/{id})."
+  url: String!
+  createdAt: Time!
+  updatedAt: Time!
 }
 `, BuiltIn: false},
 	{Name: "../schema/functions.graphqls", Input: `extend type Query {
@@ -4701,6 +4914,38 @@ func (ec *executionContext) childFields_FieldOption(ctx context.Context, field g
 		return ec.fieldContext_FieldOption_order(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FieldOption", field.Name)
+}
+
+func (ec *executionContext) childFields_File(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_File_id(ctx, field)
+	case "workspaceId":
+		return ec.fieldContext_File_workspaceId(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_File_databaseId(ctx, field)
+	case "name":
+		return ec.fieldContext_File_name(ctx, field)
+	case "folder":
+		return ec.fieldContext_File_folder(ctx, field)
+	case "size":
+		return ec.fieldContext_File_size(ctx, field)
+	case "mimeType":
+		return ec.fieldContext_File_mimeType(ctx, field)
+	case "sha256":
+		return ec.fieldContext_File_sha256(ctx, field)
+	case "public":
+		return ec.fieldContext_File_public(ctx, field)
+	case "temporary":
+		return ec.fieldContext_File_temporary(ctx, field)
+	case "url":
+		return ec.fieldContext_File_url(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_File_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_File_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
 }
 
 func (ec *executionContext) childFields_Function(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/files"
 	"github.com/gqlbase/gqlbase/functions"
 	"github.com/gqlbase/gqlbase/internal/cache"
 	"github.com/gqlbase/gqlbase/internal/netguard"
@@ -31,6 +32,10 @@ type Resolver struct {
 	// SQL bounds raw SQL per workspace and per request.
 	SQL SQLLimits
 
+	// Files is the files capability (nil: no blob store, file operations answer
+	// NOT_IMPLEMENTED); PublicURL prefixes the URLs of files in answers.
+	Files     *files.Service
+	PublicURL string
 	// Functions runs server functions (made on first use when nil).
 	FunctionRunner *functions.Runner
 	// Outbound says which addresses functions' fetch may reach (private ones only for tests).

@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.handle("GET /ready", http.HandlerFunc(s.ready))
 	s.handle("GET /metrics", s.metricsHandler())
 	s.typedRoutes()
+	s.fileRoutes()
 	s.mountDialects()
 	s.publicViewRoutes()
 	s.handle("GET /{$}", http.HandlerFunc(s.landing))

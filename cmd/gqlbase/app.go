@@ -83,9 +83,15 @@ func build(ctx context.Context, cfg serveConfig, stderr io.Writer) (a *app, err 
 	if err != nil {
 		return a, err
 	}
+	filesCfg, limits, err := cfg.files.open(ctx, dataDir)
+	if err != nil {
+		return a, err
+	}
+	filesCfg.AllowPrivateFetch = cfg.allowPrivateTargets
 	srv, err := server.New(a.store, server.Config{
 		Logger: logger, Listener: ln, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, Outbound: netguard.Policy{AllowPrivate: cfg.allowPrivateTargets}, SQL: cfg.sql.limits(),
-		REST: rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies},
+		REST:  rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies, Limits: limits},
+		Files: filesCfg, PublicURL: cfg.files.publicURL,
 	})
 	if err != nil {
 		return a, err

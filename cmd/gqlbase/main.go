@@ -77,6 +77,7 @@ type serveConfig struct {
 	debugAddr           string
 	sql                 sqlConfig
 	trustedProxies      []netip.Prefix
+	files               fileFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -113,6 +114,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.BoolVar(&c.allowPrivateTargets, "allow-private-targets", os.Getenv("GQLBASE_ALLOW_PRIVATE_TARGETS") == "true", "let outbound requests tenants choose (functions' fetch) reach private, loopback and link-local addresses; for receivers on the same network (env GQLBASE_ALLOW_PRIVATE_TARGETS=true)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	if err := addSQLFlags(fs, &c.sql); err != nil {
+		return c, err
+	}
+	if err := addFileFlags(fs, &c.files); err != nil {
 		return c, err
 	}
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")

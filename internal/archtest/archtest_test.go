@@ -69,6 +69,10 @@ var places = map[string]layer{
 	// layer, since the store starts the cluster and the harness opens stores.
 	"storage/...": layerStorage,
 
+	// files is the files capability (uploads, signed URLs, sweeps) over the blob stores of
+	// files/blob; it declares the metadata store it needs, so it sits beside the loaders.
+	"files/...": layerEvents,
+
 	"dataloaders/...": layerEvents,
 	"realtime/...":    layerEvents,
 

@@ -51,6 +51,10 @@ type Config struct {
 	Realtime realtime.Options
 	// Cache sizes the dataloaders' cache of table metadata and rows.
 	Cache dataloaders.CacheConfig
+	// Files configures uploads and downloads (a nil Files.Blobs: no files); PublicURL is
+	// the server's external address, for absolute URLs in answers.
+	Files     FilesConfig
+	PublicURL string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish (default
 	// DefaultShutdownTimeout).
 	ShutdownTimeout time.Duration
@@ -109,7 +113,10 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 		Store: store, Cache: cache, Realtime: rt, Logger: cfg.Logger, Version: cfg.Version,
 		AllowSignUp: cfg.AllowSignUp, SQL: cfg.SQL, Outbound: cfg.Outbound,
 		// A revoked or rotated token ends what it holds in this process at once.
-		OnTokenRevoked: rt.TokenRevoked,
+		OnTokenRevoked: rt.TokenRevoked, PublicURL: cfg.PublicURL,
+	}
+	if res.Files, err = newFiles(cfg.Files, store, cfg.Logger); err != nil {
+		return nil, err
 	}
 	// Committed events of every process drop stale cache entries before subscribers see
 	// them; the hub loads what sinks need (table metadata) outside its lock.
@@ -129,6 +136,9 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
 		logger: cfg.Logger, ln: cfg.Listener, shutdownTimeout: cfg.ShutdownTimeout,
+	}
+	if res.Files != nil {
+		s.Go("files-sweep", sweepPendingFiles(res.Files, cfg.Files.PendingMaxAge, cfg.Logger))
 	}
 	return s, nil
 }

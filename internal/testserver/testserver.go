@@ -15,6 +15,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/files/blob"
 	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/internal/server"
 	"github.com/gqlbase/gqlbase/logging"
@@ -53,6 +54,9 @@ type Options struct {
 	// OnStatement, when set, sees every SQL statement the server's store sends (see
 	// storage.Options.OnStatement); tests count round trips with it.
 	OnStatement func(ctx context.Context, query string)
+	// Files configures the files capability; without a blob store the server gets a folder
+	// store in a temp dir, and uploads from a URL may reach the test's local servers.
+	Files server.FilesConfig
 }
 
 // Start runs the API on a fresh database with a bootstrap admin token.
@@ -80,8 +84,16 @@ func StartWith(t testing.TB, opts Options) *Server {
 	}
 	restCfg := opts.Config
 	restCfg.Logger = logger
+	if opts.Files.Blobs == nil {
+		fs, err := blob.NewFS(t.TempDir())
+		if err != nil {
+			t.Fatalf("testserver: blob store: %v", err)
+		}
+		opts.Files.Blobs, opts.Files.AllowPrivateFetch = fs, true
+	}
 	proc, err := server.New(store, server.Config{
 		Logger: logger, Listener: ln, Version: "test", AllowSignUp: !opts.DisableSignUp, REST: restCfg,
+		Files: opts.Files, PublicURL: "http://" + ln.Addr().String(),
 		Outbound: netguard.Policy{AllowPrivate: opts.AllowPrivateTargets},
 	})
 	if err != nil {
