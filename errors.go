@@ -48,6 +48,9 @@ const (
 	// ReasonHasDependents: the object is still referred to (tables of a database, LINK
 	// columns pointing at a table) and the operation was not forced.
 	ReasonHasDependents Reason = "HAS_DEPENDENTS"
+	// ReasonFunctionFailed: a server function a dialect route ran threw, timed out or hit a
+	// limit (the message says which).
+	ReasonFunctionFailed Reason = "FUNCTION_FAILED"
 )
 
 func (e *Error) Error() string {

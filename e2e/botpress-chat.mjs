@@ -221,6 +221,28 @@ await step('trackAnalytics', async () => {
   await client.trackAnalytics({ name: 'visits', count: 1 })
 })
 await step('callAction', async () => {
+  // An action is a server function of the bot's database of that name; make two through the
+  // platform GraphQL API, then call them as the client does.
+  const gql = async (query, variables) => {
+    const res = await fetch(`${apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    })
+    const body = await res.json()
+    assert.ok(!body.errors, JSON.stringify(body.errors))
+    return body.data
+  }
+  const { databases } = await gql('{ databases { id name } }')
+  const db = databases.find((d) => d.name === botId)
+  assert.ok(db, `no database named ${botId}`)
+  const make = `mutation($in: CreateFunctionInput!) { createFunction(input: $in) { id } }`
+  await gql(make, { in: { databaseId: db.id, name: 'greet', code: 'export default (input) => ({ hello: input.name })' } })
+  await gql(make, { in: { databaseId: db.id, name: 'fail', code: 'export default () => { throw new Error("no luck") }' } })
+  const { output } = await client.callAction({ type: 'greet', input: { name: 'ann' } })
+  assert.deepEqual(output, { hello: 'ann' })
+  const err = await expectApiError(client.callAction({ type: 'fail', input: {} }), 'RuntimeError')
+  assert.match(err.message, /no luck/)
   await expectApiError(client.callAction({ type: 'nope:act', input: {} }), 'Unknown')
 })
 await step('createWorkflow', async () => {

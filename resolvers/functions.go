@@ -16,14 +16,16 @@ import (
 // Server functions: saved JavaScript a database runs with its own rights (functions/ is the
 // sandbox; functionhost.go what ctx reaches).
 
-var functionName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,127}$`)
+// functionName allows what dialects name functions with (Airsequel: "Awesome Function"),
+// without control characters or surrounding spaces.
+var functionName = regexp.MustCompile(`^[^\s\p{Cc}](?:[^\p{Cc}]{0,126}[^\s\p{Cc}])?$`)
 
 // functionScopes are the scopes a function may act with.
 var functionScopes = []gqlbase.Scope{gqlbase.ScopeRead, gqlbase.ScopeWrite, gqlbase.ScopeSchema}
 
 func checkFunctionFields(name, description *string, timeoutMs *int, code *string) error {
 	if name != nil && !functionName.MatchString(*name) {
-		return gqlbase.BadInput("function name %q must start with a letter or underscore and hold only letters, digits, _ and - (at most 128)", *name).WithField("name")
+		return gqlbase.BadInput("function name %q must be 1 to 128 characters, without control characters or surrounding spaces", *name).WithField("name")
 	}
 	if description != nil && len(*description) > 5000 {
 		return gqlbase.BadInput("description is longer than 5000 characters").WithField("description")

@@ -77,7 +77,7 @@ func TestFunctionLifecycle(t *testing.T) {
 	}{
 		{map[string]any{"databaseId": e.db, "name": "bad", "code": "export default ("}, "BAD_USER_INPUT"},
 		{map[string]any{"databaseId": e.db, "name": "sum", "code": "export default () => 1"}, "CONFLICT"},
-		{map[string]any{"databaseId": e.db, "name": "has space", "code": "export default () => 1"}, "BAD_USER_INPUT"},
+		{map[string]any{"databaseId": e.db, "name": " padded", "code": "export default () => 1"}, "BAD_USER_INPUT"},
 		{map[string]any{"databaseId": e.db, "name": "t", "code": "export default () => 1", "timeoutMs": 60000}, "BAD_USER_INPUT"},
 		{map[string]any{"databaseId": e.db, "name": "adm", "code": "export default () => 1", "scopes": []string{"ADMIN"}}, "BAD_USER_INPUT"},
 	} {

@@ -85,6 +85,7 @@ func New(deps Deps) *restkit.Dialect {
 	a.bindColumns(d)
 	a.bindRows(d)
 	a.bindEnv(d)
+	a.bindFunctions(d)
 	a.bindTokens(d)
 	a.bindSQL(d)
 	bindUnavailable(d)

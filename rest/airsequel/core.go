@@ -2,6 +2,7 @@ package airsequel
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 
 	"github.com/gqlbase/gqlbase"
@@ -14,6 +15,7 @@ type Core interface {
 	ChangeColumnType(ctx context.Context, id int64, input gqlbase.ChangeColumnTypeInput) (*gqlbase.Column, error)
 	CreateDatabaseFromSQL(ctx context.Context, input gqlbase.CreateDatabaseInput, dialect string, settings map[string]any, query string) (*gqlbase.Database, error)
 	CreateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name, value string) (*gqlbase.EnvVar, error)
+	CreateFunction(ctx context.Context, in gqlbase.CreateFunctionInput) (*gqlbase.Function, error)
 	CreateTable(ctx context.Context, input gqlbase.CreateTableInput) (*gqlbase.Table, error)
 	CreateToken(ctx context.Context, input gqlbase.CreateTokenInput) (*gqlbase.TokenWithSecret, error)
 	DatabaseByNameFor(ctx context.Context, workspaceID int64, name string, scope gqlbase.Scope) (*gqlbase.Database, error)
@@ -26,15 +28,22 @@ type Core interface {
 	DeleteColumn(ctx context.Context, id int64) (bool, error)
 	DeleteDatabaseWithTables(ctx context.Context, databaseID int64) error
 	DeleteEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string) error
+	DeleteFunction(ctx context.Context, id int64) (bool, error)
 	DeleteTable(ctx context.Context, id int64, force *bool) (bool, error)
 	DumpDatabase(ctx context.Context, databaseID int64, w io.Writer) (int64, error)
 	EnvVars(ctx context.Context, workspaceID int64, databaseID *int64) ([]*gqlbase.EnvVar, error)
+	FunctionFor(ctx context.Context, id int64, scope gqlbase.Scope) (*gqlbase.Function, error)
+	FunctionInvocations(ctx context.Context, functionID int64, first *int, after *string) (*gqlbase.FunctionInvocationConnection, error)
+	FunctionVersions(ctx context.Context, f *gqlbase.Function) ([]*gqlbase.FunctionVersion, error)
+	Functions(ctx context.Context, databaseID int64, first *int, after *string) (*gqlbase.FunctionConnection, error)
 	GetDatabase(ctx context.Context, id int64) (*gqlbase.Database, error)
 	GetToken(ctx context.Context, id int64) (*gqlbase.Token, error)
 	ListRows(ctx context.Context, t *gqlbase.Table, p gqlbase.ListParams) (*gqlbase.RowConnection, error)
 	MergeDatabaseSettings(ctx context.Context, databaseID int64, dialect string, patch map[string]any, schemaLocked *bool) (map[string]any, error)
 	ReadonlyIDFor(ctx context.Context, db *gqlbase.Database) *string
 	RegenerateReadonlyID(ctx context.Context, id int64) (*gqlbase.Database, error)
+	RepublishFunction(ctx context.Context, id int64, version int) (*gqlbase.Function, error)
+	RunLoadedFunction(ctx context.Context, f *gqlbase.Function, input json.RawMessage, trigger string) (*gqlbase.FunctionRun, error)
 	RenameColumn(ctx context.Context, id int64, name string) (*gqlbase.Column, error)
 	RenameDatabase(ctx context.Context, id int64, name string) (*gqlbase.Database, error)
 	RevokeToken(ctx context.Context, id int64) (*gqlbase.Token, error)
@@ -44,6 +53,7 @@ type Core interface {
 	TableByName(ctx context.Context, databaseID int64, name string, scope gqlbase.Scope) (*gqlbase.Table, error)
 	Tables(ctx context.Context, databaseID int64) ([]*gqlbase.Table, error)
 	Tokens(ctx context.Context, workspaceID *int64) ([]*gqlbase.Token, error)
+	UpdateFunction(ctx context.Context, id int64, in gqlbase.UpdateFunctionInput) (*gqlbase.Function, error)
 	UpdateColumn(ctx context.Context, id int64, input gqlbase.UpdateColumnInput) (*gqlbase.Column, error)
 	UpdateEnvVar(ctx context.Context, workspaceID int64, databaseID *int64, name string, newName, value *string) (*gqlbase.EnvVar, error)
 	UpdateTable(ctx context.Context, id int64, input gqlbase.UpdateTableInput) (*gqlbase.Table, error)

@@ -111,8 +111,9 @@ var errorTypes = map[gqlbase.Code]string{
 
 // reasonTypes are the Botpress types that name a cause more precisely than its code.
 var reasonTypes = map[gqlbase.Reason]string{
-	gqlbase.ReasonFrozen:        "ResourceLockedConflict",
-	gqlbase.ReasonHasDependents: "ReferenceConstraint",
+	gqlbase.ReasonFrozen:         "ResourceLockedConflict",
+	gqlbase.ReasonHasDependents:  "ReferenceConstraint",
+	gqlbase.ReasonFunctionFailed: "RuntimeError",
 }
 
 // errorType maps a gqlbase error to Botpress's status and type.

@@ -2,6 +2,8 @@ package botpress
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/gqlbase/gqlbase"
@@ -50,7 +52,9 @@ func (a *api) bindChatExtras(d *restkit.Dialect) {
 			Description: "Accepted and not recorded: gqlbase keeps no analytics. Answers {}."},
 		restkit.Route{Method: "POST", Path: "/observations", Summary: "Capture observation", Op: restkit.Handle(a.accepted),
 			Description: "Accepted and not recorded: gqlbase keeps no observations. Answers {}."},
-		na("POST", "/actions", "callAction (integration actions)"),
+		restkit.Route{Method: "POST", Path: "/actions", Summary: "Call action", Op: restkit.Handle(a.callAction),
+			Description: "Runs the server function of the bot's database named type (write scope) with input, and answers {output}. " +
+				"A function that fails is 400 RuntimeError with the reason; a type no function has is 501: integration actions are not available in gqlbase."},
 		na("POST", "/integrations/configure", "configureIntegration (integrations)"),
 		na("POST", "/initialize-incoming-message", "initializeIncomingMessage"),
 		na("POST", "/messages/import-messages", "importMessages"),
@@ -111,4 +115,52 @@ func (a *api) listTagValues(ctx context.Context, r *restkit.Request, in tagValue
 		out.Tags[i] = tagValue{v}
 	}
 	return out, nil
+}
+
+type callActionIn struct {
+	Type  string         `json:"type" required:"true" doc:"the action: the name of a server function of the bot's database"`
+	Input map[string]any `json:"input" required:"true" doc:"the function's input"`
+}
+
+type callActionOut struct {
+	Output any `json:"output"`
+}
+
+// callAction runs the function of the bot's database named by type: an action of the bot
+// itself rather than of an integration, which gqlbase does not have.
+func (a *api) callAction(ctx context.Context, r *restkit.Request, in callActionIn) (callActionOut, error) {
+	db, err := a.bot(ctx, gqlbase.ScopeWrite, false)
+	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+		return callActionOut{}, gqlbase.Errorf(gqlbase.CodeNotImplemented, "callAction: the bot has no function named %q (integration actions are not available in gqlbase)", in.Type)
+	}
+	if err != nil {
+		return callActionOut{}, err
+	}
+	f, err := a.res.FunctionByNameFor(ctx, db.ID, in.Type, gqlbase.ScopeWrite)
+	if gqlbase.ErrorCode(err) == gqlbase.CodeNotFound {
+		return callActionOut{}, gqlbase.Errorf(gqlbase.CodeNotImplemented, "callAction: the bot has no function named %q (integration actions are not available in gqlbase)", in.Type)
+	}
+	if err != nil {
+		return callActionOut{}, err
+	}
+	input, err := json.Marshal(in.Input)
+	if err != nil {
+		return callActionOut{}, gqlbase.BadInput("input: %v", err).WithField("input")
+	}
+	run, err := a.res.RunLoadedFunction(ctx, f, input, "http")
+	if err != nil {
+		return callActionOut{}, err
+	}
+	if run.Error != nil {
+		e := gqlbase.BadInput("action %q failed: %s", in.Type, *run.Error)
+		e.Reason = gqlbase.ReasonFunctionFailed
+		return callActionOut{}, e
+	}
+	var out any
+	if len(run.Output) > 0 {
+		if err := json.Unmarshal(run.Output, &out); err != nil {
+			return callActionOut{}, fmt.Errorf("callAction: decode output: %w", err)
+		}
+	}
+	return callActionOut{Output: out}, nil
 }

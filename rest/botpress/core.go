@@ -2,6 +2,7 @@ package botpress
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/gqlbase/gqlbase"
 )
@@ -24,6 +25,8 @@ type Core interface {
 	MergeTableSettings(ctx context.Context, tableID int64, dialect string, patch map[string]any) (map[string]any, error)
 	RenameColumn(ctx context.Context, id int64, name string) (*gqlbase.Column, error)
 	RowCount(ctx context.Context, t *gqlbase.Table) (int64, error)
+	FunctionByNameFor(ctx context.Context, databaseID int64, name string, scope gqlbase.Scope) (*gqlbase.Function, error)
+	RunLoadedFunction(ctx context.Context, f *gqlbase.Function, input json.RawMessage, trigger string) (*gqlbase.FunctionRun, error)
 	TableByName(ctx context.Context, databaseID int64, name string, scope gqlbase.Scope) (*gqlbase.Table, error)
 	TableFor(ctx context.Context, id int64, scope gqlbase.Scope) (*gqlbase.Table, error)
 	TableSettings(ctx context.Context, tables []*gqlbase.Table, dialect string) (map[int64]map[string]any, error)

@@ -8,7 +8,7 @@ CREATE TABLE functions (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     workspace_id    bigint NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
     database_id     bigint NOT NULL REFERENCES databases (id) ON DELETE CASCADE,
-    name            text NOT NULL CHECK (name ~ '^[A-Za-z_][A-Za-z0-9_-]{0,127}$'),
+    name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 128),
     description     text NOT NULL DEFAULT '' CHECK (length(description) <= 5000),
     current_version integer NOT NULL DEFAULT 1,
     latest_version  integer NOT NULL DEFAULT 1,
