@@ -204,7 +204,11 @@ func guard(ctx context.Context, vm *goja.Runtime, max uint64) func() bool {
 				vm.Interrupt(errTimeout)
 				return
 			case <-tick.C:
-				if h := heapBytes(); h > base && h-base > max {
+				// The baseline follows the heap down: a collection of other garbage after the
+				// call began must not hide what the call itself holds.
+				h := heapBytes()
+				base = min(base, h)
+				if h-base > max {
 					fired = true
 					vm.Interrupt(errMemory)
 					return

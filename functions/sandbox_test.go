@@ -93,8 +93,8 @@ func TestAnEndlessLoopIsStoppedAndTheNextCallWorks(t *testing.T) {
 }
 
 func TestHugeValuesAreStopped(t *testing.T) {
-	r := NewRunner(Limits{MaxHeapGrowth: 64 << 20, Timeout: 20 * time.Second}, 0)
-	res := run(t, r, "huge:1", "export default () => { const a = []; for (;;) a.push('x'.repeat(1024) + a.length) }", "")
+	r := NewRunner(Limits{MaxHeapGrowth: 32 << 20, Timeout: 60 * time.Second}, 0)
+	res := run(t, r, "huge:1", "export default () => { const a = []; for (;;) a.push('x'.repeat(65536) + a.length) }", "")
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "memory limit") {
 		t.Fatalf("huge: %v", res.Err)
 	}

@@ -167,7 +167,10 @@ func (r *Resolver) DatabaseByNameOrCreate(ctx context.Context, workspaceID int64
 		return db, false, err
 	}
 	if _, err := r.Store.DatabaseByName(ctx, workspaceID, name); err == nil {
-		return nil, false, gqlbase.NotFound("database %q not found", name)
+		// It exists after all: a concurrent first use made it since (or the caller may not
+		// see it, which the lookup answers with NOT_FOUND as before).
+		db, err := r.DatabaseByNameFor(ctx, workspaceID, name, scope)
+		return db, false, err
 	}
 	db, err = r.Mutation().CreateDatabase(ctx, gqlbase.CreateDatabaseInput{Name: name, WorkspaceID: &workspaceID})
 	if gqlbase.ErrorCode(err) == gqlbase.CodeConflict {
