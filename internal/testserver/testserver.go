@@ -15,6 +15,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/internal/server"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
@@ -45,6 +46,8 @@ type Options struct {
 	// Logger, when set, receives the logs of the store, the resolvers and the HTTP edge (tests
 	// that check what is logged give one writing to a buffer).
 	Logger *slog.Logger
+	// AllowPrivateTargets lets functions' fetch reach the test's local receivers.
+	AllowPrivateTargets bool
 	// DisableSignUp refuses self sign-up, as gqlbase serve --disable-signup does.
 	DisableSignUp bool
 	// OnStatement, when set, sees every SQL statement the server's store sends (see
@@ -79,6 +82,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 	restCfg.Logger = logger
 	proc, err := server.New(store, server.Config{
 		Logger: logger, Listener: ln, Version: "test", AllowSignUp: !opts.DisableSignUp, REST: restCfg,
+		Outbound: netguard.Policy{AllowPrivate: opts.AllowPrivateTargets},
 	})
 	if err != nil {
 		ln.Close()
