@@ -18,8 +18,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type SubscriptionResolver interface {
-	RowEvents(ctx context.Context, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind) (<-chan *gqlbase.RowEvent, error)
-	TableEvents(ctx context.Context, database int64) (<-chan *gqlbase.TableEvent, error)
+	RowEvents(ctx context.Context, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind, after *int64) (<-chan *gqlbase.RowEvent, error)
+	TableEvents(ctx context.Context, database int64, after *int64) (<-chan *gqlbase.TableEvent, error)
 }
 type TableEventResolver interface {
 	Kind(ctx context.Context, obj *gqlbase.TableEvent) (string, error)
@@ -58,6 +58,14 @@ func (ec *executionContext) field_Subscription_rowEvents_args(ctx context.Contex
 		return nil, err
 	}
 	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -72,6 +80,14 @@ func (ec *executionContext) field_Subscription_tableEvents_args(ctx context.Cont
 		return nil, err
 	}
 	args["database"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOID2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -268,7 +284,7 @@ func (ec *executionContext) _Subscription_rowEvents(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().RowEvents(ctx, fc.Args["table"].(int64), fc.Args["where"].(*gqlbase.Filter), fc.Args["kinds"].([]gqlbase.RowEventKind))
+			return ec.Resolvers.Subscription().RowEvents(ctx, fc.Args["table"].(int64), fc.Args["where"].(*gqlbase.Filter), fc.Args["kinds"].([]gqlbase.RowEventKind), fc.Args["after"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.RowEvent) graphql.Marshaler {
@@ -312,7 +328,7 @@ func (ec *executionContext) _Subscription_tableEvents(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().TableEvents(ctx, fc.Args["database"].(int64))
+			return ec.Resolvers.Subscription().TableEvents(ctx, fc.Args["database"].(int64), fc.Args["after"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.TableEvent) graphql.Marshaler {

@@ -425,8 +425,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		RowEvents   func(childComplexity int, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind) int
-		TableEvents func(childComplexity int, database int64) int
+		RowEvents   func(childComplexity int, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind, after *int64) int
+		TableEvents func(childComplexity int, database int64, after *int64) int
 	}
 
 	Table struct {
@@ -2747,7 +2747,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.RowEvents(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["kinds"].([]gqlbase.RowEventKind)), true
+		return e.ComplexityRoot.Subscription.RowEvents(childComplexity, args["table"].(int64), args["where"].(*gqlbase.Filter), args["kinds"].([]gqlbase.RowEventKind), args["after"].(*int64)), true
 	case "Subscription.tableEvents":
 		if e.ComplexityRoot.Subscription.TableEvents == nil {
 			break
@@ -2758,7 +2758,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.TableEvents(childComplexity, args["database"].(int64)), true
+		return e.ComplexityRoot.Subscription.TableEvents(childComplexity, args["database"].(int64), args["after"].(*int64)), true
 
 	case "Table.column":
 		if e.ComplexityRoot.Table.Column == nil {
@@ -3963,10 +3963,15 @@ extend type Column {
 }
 `, BuiltIn: false},
 	{Name: "../schema/realtime.graphqls", Input: `type Subscription {
-  "Row changes of a table. With where, a change is delivered when the row before or after it matches."
-  rowEvents(table: ID!, where: RowFilter, kinds: [RowEventKind!]): RowEvent!
-  "Changes of the tables and columns of a database."
-  tableEvents(database: ID!): TableEvent!
+  """
+  Row changes of a table. With where, a change is delivered when the row before or after it matches.
+  With after (an event id, such as the last one received, or the one a subscription closed for
+  being behind names), the changes after that event are replayed from the outbox (within its
+  retention) before live ones follow, each exactly once.
+  """
+  rowEvents(table: ID!, where: RowFilter, kinds: [RowEventKind!], after: ID): RowEvent!
+  "Changes of the tables and columns of a database; after replays from the outbox as in rowEvents."
+  tableEvents(database: ID!, after: ID): TableEvent!
 }
 
 enum RowEventKind {

@@ -12,9 +12,6 @@ import (
 	"github.com/gqlbase/gqlbase"
 )
 
-// ErrSlowSubscriber ends a subscription that did not keep up: its buffer filled.
-var ErrSlowSubscriber = gqlbase.Errorf(gqlbase.CodeRateLimited, "subscription closed: the client did not keep up with events (its buffer filled)")
-
 // ErrShutdown ends subscriptions when the server stops.
 var ErrShutdown = errors.New("server shutting down")
 
@@ -39,29 +36,32 @@ func (c *Change) Memo(build func() any) any {
 }
 
 // Sink receives a subscription's changes. Offer must not block: it returns false when the
-// subscriber's buffer is full. End is called once, when the subscription ends (err is nil
-// when the subscriber closed it).
+// subscriber is genuinely behind (see Flow), and the hub then ends the subscription with the
+// sink's Behind() error when it has one (ErrSlowSubscriber otherwise). End is called once,
+// when the subscription ends (err is nil when the subscriber closed it).
 type Sink interface {
 	Offer(*Change) bool
 	End(err error)
 }
 
-// chanSink is the Sink behind Changes().
-type chanSink struct{ ch chan *Change }
+// behindSink is a sink that can name the last event it handed on.
+type behindSink interface{ Behind() error }
 
-func (s chanSink) Offer(c *Change) bool {
-	select {
-	case s.ch <- c:
-		return true
-	default:
-		return false
-	}
+// chanSink is the Sink behind Changes(): a flow-controlled queue into the channel.
+type chanSink struct{ q *Queue[*Change] }
+
+func (s chanSink) Offer(c *Change) bool { return s.q.Push(c, c.ID, ChangeSize(c)) }
+func (s chanSink) End(error)            { s.q.Close() }
+func (s chanSink) Behind() error        { return s.q.Behind() }
+
+// ChangeSize estimates what a change weighs for flow control: its row data and a fixed part.
+func ChangeSize(c *Change) int64 {
+	return int64(len(c.Event.Before)+len(c.Event.After)) + 256
 }
 
-func (s chanSink) End(error) { close(s.ch) }
-
-// Hub fans events out. Publishing never blocks: a subscriber whose buffer is full is closed
-// with ErrSlowSubscriber.
+// Hub fans events out. Publishing never blocks: each subscriber has its own flow-controlled
+// queue, and one that is genuinely behind is closed with an error naming the last event it
+// was handed (Behind); nothing later reaches it, so it resumes without a gap.
 type Hub struct {
 	prepare func([]*Change) // set before the first Publish
 
@@ -79,7 +79,7 @@ func NewHub() *Hub {
 // Subscription receives the changes it matches until it is closed.
 type Subscription struct {
 	hub   *Hub
-	ch    chan *Change // nil for subscriptions with a sink of their own
+	ch    <-chan *Change // nil for subscriptions with a sink of their own
 	sink  Sink
 	match func(*Change) bool
 	index map[int64]map[*Subscription]struct{}
@@ -107,9 +107,18 @@ func (s *Subscription) Close() { s.hub.end(s, nil) }
 func (s *Subscription) End(err error) { s.hub.end(s, err) }
 
 // SubscribeTable subscribes to the row and schema changes of a table that match; they arrive
-// on Changes().
+// on Changes(), whose channel holds buffer changes (a backlog beyond it waits under
+// DefaultFlow).
 func (h *Hub) SubscribeTable(tableID int64, buffer int, match func(*Change) bool) *Subscription {
-	return h.subscribe(h.byTable, tableID, newChanSink(buffer), match)
+	return h.subscribeChan(h.byTable, tableID, buffer, DefaultFlow, match)
+}
+
+// SubscribeTableHeld is SubscribeTable for a consumer that replays older events first: its
+// changes are held (under DefaultFlow's bytes) until it calls Release on the queue returned,
+// having marked what it replayed (Queue.MarkReplayed).
+func (h *Hub) SubscribeTableHeld(tableID int64, buffer int, match func(*Change) bool) (*Subscription, *Queue[*Change]) {
+	s := h.subscribeChanHeld(h.byTable, tableID, buffer, DefaultFlow, true, match)
+	return s, s.sink.(chanSink).q
 }
 
 // SubscribeTableSink is SubscribeTable delivering into a sink of the caller's, which saves a
@@ -120,7 +129,7 @@ func (h *Hub) SubscribeTableSink(tableID int64, sink Sink, match func(*Change) b
 
 // SubscribeDatabase subscribes to the changes of a database's tables and columns that match.
 func (h *Hub) SubscribeDatabase(databaseID int64, buffer int, match func(*Change) bool) *Subscription {
-	return h.subscribe(h.byDatabase, databaseID, newChanSink(buffer), match)
+	return h.subscribeChan(h.byDatabase, databaseID, buffer, DefaultFlow, match)
 }
 
 // SubscribeDatabaseSink is SubscribeDatabase delivering into a sink of the caller's.
@@ -128,17 +137,30 @@ func (h *Hub) SubscribeDatabaseSink(databaseID int64, sink Sink, match func(*Cha
 	return h.subscribe(h.byDatabase, databaseID, sink, match)
 }
 
-func newChanSink(buffer int) chanSink {
-	if buffer <= 0 {
-		buffer = 64
+func (h *Hub) subscribeChan(index map[int64]map[*Subscription]struct{}, key int64, buffer int, flow Flow, match func(*Change) bool) *Subscription {
+	return h.subscribeChanHeld(index, key, buffer, flow, false, match)
+}
+
+func (h *Hub) subscribeChanHeld(index map[int64]map[*Subscription]struct{}, key int64, buffer int, flow Flow, hold bool, match func(*Change) bool) *Subscription {
+	var sub *Subscription
+	var once sync.Once
+	ready := make(chan struct{})
+	q := NewQueue[*Change](buffer, flow, func(err error) {
+		<-ready
+		once.Do(func() { sub.End(err) })
+	})
+	if hold {
+		q.Hold()
 	}
-	return chanSink{ch: make(chan *Change, buffer)}
+	sub = h.subscribe(index, key, chanSink{q: q}, match)
+	close(ready)
+	return sub
 }
 
 func (h *Hub) subscribe(index map[int64]map[*Subscription]struct{}, key int64, sink Sink, match func(*Change) bool) *Subscription {
 	s := &Subscription{hub: h, sink: sink, match: match, index: index, key: key}
 	if cs, ok := sink.(chanSink); ok {
-		s.ch = cs.ch
+		s.ch = cs.q.Out()
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -208,7 +230,9 @@ func (h *Hub) Publish(events []*gqlbase.Event) {
 	if h.prepare != nil {
 		h.prepare(changes)
 	}
-	var slow []*Subscription
+	// A subscriber whose sink refused a change is skipped for the rest of the batch: handing
+	// it a later change would leave a gap in its stream.
+	var slow map[*Subscription]struct{}
 	h.mu.RLock()
 	for _, c := range changes {
 		tableSubs := h.byTable[c.TableID]
@@ -221,8 +245,14 @@ func (h *Hub) Publish(events []*gqlbase.Event) {
 				if s.closed || (s.match != nil && !s.match(c)) {
 					continue
 				}
+				if _, dropped := slow[s]; dropped {
+					continue
+				}
 				if !s.sink.Offer(c) {
-					slow = append(slow, s)
+					if slow == nil {
+						slow = map[*Subscription]struct{}{}
+					}
+					slow[s] = struct{}{}
 				}
 			}
 		}
@@ -230,8 +260,12 @@ func (h *Hub) Publish(events []*gqlbase.Event) {
 	h.mu.RUnlock()
 	if len(slow) > 0 {
 		h.mu.Lock()
-		for _, s := range slow {
-			h.endLocked(s, ErrSlowSubscriber)
+		for s := range slow {
+			var err error = ErrSlowSubscriber
+			if b, ok := s.sink.(behindSink); ok {
+				err = b.Behind()
+			}
+			h.endLocked(s, err)
 		}
 		h.mu.Unlock()
 	}
@@ -267,4 +301,19 @@ func decodeRow(raw json.RawMessage) map[string]any {
 		return nil
 	}
 	return m
+}
+
+// Changes decodes events the way Publish does and runs the Prepare function over them: a
+// subscription that replays from the outbox (after: id) hands its subscriber the same
+// changes as live ones.
+func (h *Hub) Changes(events []*gqlbase.Event) []*Change {
+	changes := make([]*Change, len(events))
+	for i, e := range events {
+		changes[i] = &Change{Event: e}
+		decodeInto(changes[i])
+	}
+	if h.prepare != nil && len(changes) > 0 {
+		h.prepare(changes)
+	}
+	return changes
 }

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"encoding/json"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ func drainIDs(s *Subscription) []int64 {
 
 func TestSlowSubscriberIsClosedWithoutBlockingOthers(t *testing.T) {
 	h := NewHub()
-	slow := h.SubscribeTable(1, 2, nil) // never read
+	// Never read: dropped once its oldest waiting change waited SlowAfter.
+	slow := h.subscribeChan(h.byTable, 1, 2, Flow{SlowAfter: 20 * time.Millisecond, MaxBytes: 1 << 20}, nil)
 	fast := h.SubscribeTable(1, 100, nil)
 	done := make(chan struct{})
 	go func() {
@@ -65,19 +67,117 @@ func TestSlowSubscriberIsClosedWithoutBlockingOthers(t *testing.T) {
 	if got := len(drainIDs(fast)); got != 50 {
 		t.Fatalf("the fast subscriber got %d events, want 50", got)
 	}
-	// The slow one got its buffer's worth, then was closed with the reason.
-	n := 0
-	for range slow.Changes() {
-		n++
+	// The slow one is closed once its oldest waiting change has waited SlowAfter; until then
+	// it is not read (reading would let it catch up).
+	for deadline := time.Now().Add(10 * time.Second); h.Count() != 1; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the subscriber that does not read was never closed")
+		}
 	}
-	if n != 2 {
-		t.Fatalf("slow subscriber received %d events before closing, want 2", n)
+	// It got what its channel held, then the close naming the last of them.
+	var ids []int64
+	for c := range slow.Changes() {
+		ids = append(ids, c.ID)
 	}
-	if slow.Err() != ErrSlowSubscriber {
-		t.Fatalf("slow subscriber ended with %v, want ErrSlowSubscriber", slow.Err())
+	if len(ids) != 2 || ids[0] != 1 || ids[1] != 2 {
+		t.Fatalf("slow subscriber received %v before closing, want [1 2]", ids)
+	}
+	e, ok := gqlbase.AsError(slow.Err())
+	if !ok || e.Code != gqlbase.CodeRateLimited || e.Details["lastEventId"] != "2" {
+		t.Fatalf("slow subscriber ended with %v, want RATE_LIMITED naming event 2", slow.Err())
 	}
 	if h.Count() != 1 {
 		t.Fatalf("hub holds %d subscriptions, want 1", h.Count())
+	}
+}
+
+// A burst far larger than the channel reaches a subscriber that reads, in order.
+func TestBurstReachesSubscriberThatReads(t *testing.T) {
+	h := NewHub()
+	sub := h.SubscribeTable(1, 4, nil)
+	const n = 5000
+	burst := make([]*gqlbase.Event, n)
+	for i := range burst {
+		burst[i] = rowEvent(int64(i+1), 1, `{"id":1,"name":"a row of a large insert"}`)
+	}
+	got := make(chan []int64)
+	go func() {
+		var ids []int64
+		for c := range sub.Changes() {
+			ids = append(ids, c.ID)
+			if len(ids) == n {
+				break
+			}
+		}
+		got <- ids
+	}()
+	h.Publish(burst[:n/2])
+	h.Publish(burst[n/2:])
+	ids := <-got
+	for i, id := range ids {
+		if id != int64(i+1) {
+			t.Fatalf("event %d of the burst is %d: out of order or missing", i+1, id)
+		}
+	}
+	if len(ids) != n || sub.Err() != nil {
+		t.Fatalf("got %d of %d events, subscription error %v", len(ids), n, sub.Err())
+	}
+	sub.Close()
+}
+
+// Over its bytes, a subscriber is dropped, and nothing after the refused change reaches it
+// even when later ones would fit.
+func TestSubscriberOverItsBytesGetsNothingPastTheDrop(t *testing.T) {
+	h := NewHub()
+	sub := h.subscribeChan(h.byTable, 1, 1, Flow{SlowAfter: time.Hour, MaxBytes: 3 * 300}, nil)
+	var batch []*gqlbase.Event
+	for i := int64(1); i <= 10; i++ {
+		batch = append(batch, rowEvent(i, 1, `{"id":1}`))
+	}
+	h.Publish(batch)
+	h.Publish([]*gqlbase.Event{rowEvent(11, 1, `{}`)})
+	var ids []int64
+	for c := range sub.Changes() {
+		ids = append(ids, c.ID)
+	}
+	e, ok := gqlbase.AsError(sub.Err())
+	if !ok || len(ids) == 0 || e.Details["lastEventId"] != strconv.FormatInt(ids[len(ids)-1], 10) {
+		t.Fatalf("got %v, ended with %v: want a prefix of the events and an error naming its last", ids, sub.Err())
+	}
+	for i, id := range ids {
+		if id != int64(i+1) {
+			t.Fatalf("got %v: a gap", ids)
+		}
+	}
+}
+
+// refusingSink refuses one change and would take later ones: the hub must not offer them.
+type refusingSink struct {
+	refuse int64
+	got    []int64
+	ended  error
+}
+
+func (s *refusingSink) Offer(c *Change) bool {
+	if c.ID == s.refuse {
+		return false
+	}
+	s.got = append(s.got, c.ID)
+	return true
+}
+func (s *refusingSink) End(err error) { s.ended = err }
+
+func TestHubOffersNothingPastARefusedChange(t *testing.T) {
+	h := NewHub()
+	sink := &refusingSink{refuse: 3}
+	h.SubscribeTableSink(1, sink, nil)
+	var batch []*gqlbase.Event
+	for i := int64(1); i <= 6; i++ {
+		batch = append(batch, rowEvent(i, 1, `{}`))
+	}
+	h.Publish(batch)
+	if len(sink.got) != 2 || sink.ended != ErrSlowSubscriber {
+		t.Fatalf("sink got %v and ended with %v; want [1 2] and ErrSlowSubscriber", sink.got, sink.ended)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/gqlbase/gqlbase/graph"
 )
 
-func (r *subscriptionResolver) RowEvents(ctx context.Context, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind) (<-chan *gqlbase.RowEvent, error) {
+func (r *subscriptionResolver) RowEvents(ctx context.Context, table int64, where *gqlbase.Filter, kinds []gqlbase.RowEventKind, after *int64) (<-chan *gqlbase.RowEvent, error) {
 	t, err := r.TableFor(ctx, table, gqlbase.ScopeRead)
 	if err != nil {
 		return nil, err
@@ -23,15 +23,15 @@ func (r *subscriptionResolver) RowEvents(ctx context.Context, table int64, where
 			return nil, err
 		}
 	}
-	return r.SubscribeRows(ctx, t, filter, kinds)
+	return r.SubscribeRows(ctx, t, filter, kinds, after)
 }
 
-func (r *subscriptionResolver) TableEvents(ctx context.Context, database int64) (<-chan *gqlbase.TableEvent, error) {
+func (r *subscriptionResolver) TableEvents(ctx context.Context, database int64, after *int64) (<-chan *gqlbase.TableEvent, error) {
 	db, err := r.DatabaseFor(ctx, database, gqlbase.ScopeRead)
 	if err != nil {
 		return nil, err
 	}
-	return r.SubscribeTables(ctx, db)
+	return r.SubscribeTables(ctx, db, after)
 }
 
 func (r *tableEventResolver) Kind(ctx context.Context, obj *gqlbase.TableEvent) (string, error) {

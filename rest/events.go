@@ -46,9 +46,9 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := gqlbase.PrincipalFrom(ctx)
-	// Subscribe before replaying, so nothing committed in between is missed; what the replay
-	// already sent is skipped by id.
-	sub := s.resolver.Realtime.Hub.SubscribeTable(t.ID, 256, nil)
+	// Subscribe before replaying, so nothing committed in between is missed: live changes are
+	// held while the replay runs, and those it already sent are not sent again.
+	sub, queue := s.resolver.Realtime.Hub.SubscribeTableHeld(t.ID, 64, nil)
 	defer sub.Close()
 	ended := make(chan error, 1)
 	release := s.resolver.Realtime.Watch(p, func(err error) {
@@ -64,27 +64,41 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, ": gqlbase event stream\nretry: 2000\n\n")
-	flusher.Flush()
+	// A client that stops reading is closed once a write has waited for it as long as the
+	// flow control lets an event wait (realtime.DefaultFlow.SlowAfter).
+	rc := http.NewResponseController(w)
+	write := func(f func() error) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(realtime.DefaultFlow.SlowAfter))
+		if f() != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	if !write(func() error { _, err := fmt.Fprint(w, ": gqlbase event stream\nretry: 2000\n\n"); return err }) {
+		return
+	}
 
-	for last > 0 {
+	from := last
+	for replayed := last > 0; replayed; {
 		events, err := s.store.TableEventsAfter(ctx, t.ID, last, 1000)
 		if err != nil {
 			s.logger.ErrorContext(ctx, "event stream replay", "err", err)
-			writeSSEError(w, flusher, gqlbase.Errorf(gqlbase.CodeInternal, "internal error"))
+			writeSSEError(w, flusher, gqlbase.Errorf(gqlbase.CodeInternal, "could not replay the events after %d", last))
 			return
 		}
 		for _, e := range events {
 			if writeSSE(w, e) != nil {
 				return
 			}
+			queue.MarkReplayed(e.ID)
 			last = e.ID
 		}
-		flusher.Flush()
-		if len(events) < 1000 {
-			break
+		if !write(func() error { return nil }) {
+			return
 		}
+		replayed = len(events) == 1000
 	}
+	queue.Release(from)
 
 	keepAlive := time.NewTicker(sseKeepAlive)
 	defer keepAlive.Stop()
@@ -92,26 +106,25 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) {
 		select {
 		case c, ok := <-sub.Changes():
 			if !ok {
-				if err := sub.Err(); err != nil && err != realtime.ErrShutdown {
+				if err := sub.Err(); realtime.IsBehind(err) {
+					// Name what this stream wrote last: it resumes from there without a gap.
+					writeSSEError(w, flusher, realtime.Behind(realtime.DefaultFlow, last))
+				} else if err != nil && err != realtime.ErrShutdown {
 					writeSSEError(w, flusher, err)
 				}
 				return
 			}
-			if c.ID <= last {
-				continue
-			}
-			if writeSSE(w, c.Event) != nil {
+			if !write(func() error { return writeSSE(w, c.Event) }) {
 				return
 			}
-			flusher.Flush()
+			last = max(last, c.ID)
 		case err := <-ended:
 			writeSSEError(w, flusher, err)
 			return
 		case <-keepAlive.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+			if !write(func() error { _, err := fmt.Fprint(w, ": keep-alive\n\n"); return err }) {
 				return
 			}
-			flusher.Flush()
 		case <-ctx.Done():
 			return
 		case <-s.closing.Done():
@@ -155,7 +168,11 @@ func writeSSEError(w http.ResponseWriter, f http.Flusher, err error) {
 	if e, ok := gqlbase.AsError(err); ok {
 		code, msg = e.Code, e.Message
 	}
-	data, _ := json.Marshal(map[string]string{"code": string(code), "message": msg})
+	body := map[string]any{"code": string(code), "message": msg}
+	if e, ok := gqlbase.AsError(err); ok && e.Details["lastEventId"] != nil {
+		body["lastEventId"] = e.Details["lastEventId"]
+	}
+	data, _ := json.Marshal(body)
 	fmt.Fprintf(w, "event: error\ndata: %s\n\n", data)
 	f.Flush()
 }

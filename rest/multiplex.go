@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -29,8 +30,9 @@ type multiplexer struct {
 	groups map[string]*subGroup
 }
 
-// memberBuffer is how many responses a member may fall behind its group before it is dropped.
-const memberBuffer = 64
+// memberBuffer is the channel of responses between a member's queue and its transport; a
+// burst beyond it waits in the member's flow-controlled queue (realtime.Flow).
+const memberBuffer = 32
 
 type subGroup struct {
 	key    string
@@ -43,8 +45,8 @@ type subGroup struct {
 }
 
 type subMember struct {
-	ch  chan *graphql.Response
-	err error // why the member was ended; set before ch is closed
+	q   *realtime.Queue[*graphql.Response]
+	err error // why the member was ended; set before q is closed
 }
 
 func newMultiplexer(s *Server) *multiplexer {
@@ -74,16 +76,25 @@ func (m *multiplexer) intercept(ctx context.Context, next graphql.OperationHandl
 	// (authenticateOperation).
 	p := gqlbase.PrincipalFrom(ctx)
 	key, err := groupKey(oc, p)
-	if err != nil {
-		return next(ctx) // variables that do not encode: run it on its own
+	if err != nil || replays(oc) {
+		// Variables that do not encode, or a replay from the outbox (after:) that a running
+		// group is past: run it on its own.
+		return next(ctx)
 	}
-	member := &subMember{ch: make(chan *graphql.Response, memberBuffer)}
-	g := m.join(ctx, key, p, member, next)
+	var g *subGroup
+	member := &subMember{}
+	ready := make(chan struct{})
+	member.q = realtime.NewQueue[*graphql.Response](memberBuffer, realtime.DefaultFlow, func(err error) {
+		<-ready
+		g.end(member, err)
+	})
+	g = m.join(ctx, key, p, member, next)
+	close(ready)
 
 	release := m.server.resolver.Realtime.Watch(p, func(err error) { g.end(member, err) })
 	stop := context.AfterFunc(ctx, func() { m.leave(g, member) })
 	return func(ctx context.Context) *graphql.Response {
-		resp, ok := <-member.ch
+		resp, ok := <-member.q.Out()
 		if ok {
 			return resp
 		}
@@ -137,7 +148,7 @@ func (m *multiplexer) run(ctx context.Context, g *subGroup, responses graphql.Re
 		// response later, each on its own goroutine, so they get a copy of their own.
 		shared := *resp
 		shared.Data = append(json.RawMessage(nil), resp.Data...)
-		g.broadcast(&shared)
+		g.broadcast(&shared, responseEventID(shared.Data))
 	}
 	m.mu.Lock()
 	if m.groups[g.key] == g {
@@ -179,7 +190,7 @@ func (g *subGroup) remove(member *subMember) bool {
 	defer g.mu.Unlock()
 	if _, ok := g.members[member]; ok {
 		delete(g.members, member)
-		close(member.ch)
+		member.q.Close()
 	}
 	if len(g.members) == 0 && !g.ended {
 		g.ended = true
@@ -193,24 +204,66 @@ func (g *subGroup) end(member *subMember, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if _, ok := g.members[member]; ok {
-		member.err = err
 		delete(g.members, member)
-		close(member.ch)
+		member.close(err)
 	}
 }
 
-func (g *subGroup) broadcast(resp *graphql.Response) {
+// close ends a member's queue with err; a Behind error names the member's last response
+// once the queue has stopped, when it is final.
+func (member *subMember) close(err error) {
+	if realtime.IsBehind(err) {
+		member.q.CloseThen(func(last int64) { member.err = realtime.Behind(member.q.Flow(), last) })
+		return
+	}
+	member.err = err
+	member.q.Close()
+}
+
+// broadcast hands a response to every member; one that is genuinely behind is dropped alone,
+// told the last event it was handed.
+func (g *subGroup) broadcast(resp *graphql.Response, eventID int64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	size := int64(len(resp.Data)) + 64
 	for member := range g.members {
-		select {
-		case member.ch <- resp:
-		default:
-			member.err = realtime.ErrSlowSubscriber
+		if !member.q.Push(resp, eventID, size) {
 			delete(g.members, member)
-			close(member.ch)
+			member.close(member.q.Behind())
 		}
 	}
+}
+
+// responseEventID is the id of the event a subscription response carries (its root field's
+// id, when the operation selected it), for the error of a member that falls behind.
+func responseEventID(data json.RawMessage) int64 {
+	var root map[string]struct {
+		ID json.Number `json:"id"`
+	}
+	if json.Unmarshal(data, &root) != nil {
+		return 0
+	}
+	for _, f := range root {
+		id, _ := strconv.ParseInt(string(f.ID), 10, 64)
+		return id
+	}
+	return 0
+}
+
+// replays reports whether the subscription's root field is asked to replay (after:).
+func replays(oc *graphql.OperationContext) bool {
+	for _, sel := range oc.Operation.SelectionSet {
+		f, ok := sel.(*ast.Field)
+		if !ok {
+			continue
+		}
+		if a := f.Arguments.ForName("after"); a != nil {
+			if v, err := a.Value.Value(oc.Variables); err != nil || v != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (g *subGroup) endAll(err error) {
@@ -218,9 +271,8 @@ func (g *subGroup) endAll(err error) {
 	defer g.mu.Unlock()
 	g.ended = true
 	for member := range g.members {
-		member.err = err
 		delete(g.members, member)
-		close(member.ch)
+		member.close(err)
 	}
 }
 

@@ -19,6 +19,12 @@ func (s *Store) TableEventsAfter(ctx context.Context, tableID, afterID int64, li
 	return outbox.TableEventsAfter(ctx, s.db, tableID, afterID, limit)
 }
 
+// DatabaseSchemaEventsAfter returns up to limit committed schema events of one database with
+// ids above afterID, oldest first (tableEvents resumes with it).
+func (s *Store) DatabaseSchemaEventsAfter(ctx context.Context, databaseID, afterID int64, limit int) ([]*gqlbase.Event, error) {
+	return outbox.DatabaseSchemaEventsAfter(ctx, s.db, databaseID, afterID, limit)
+}
+
 // PurgeEvents deletes outbox events older than the retention.
 func (s *Store) PurgeEvents(ctx context.Context, retention time.Duration) (int64, error) {
 	return outbox.Purge(ctx, s.db, retention)

@@ -153,3 +153,11 @@ func Purge(ctx context.Context, db sqlx.ExecerContext, retention time.Duration) 
 	}
 	return res.RowsAffected()
 }
+
+// DatabaseSchemaEventsAfter returns up to limit committed schema events (databases, tables,
+// columns) of one database with ids above afterID, in id order (tableEvents resumes with it;
+// the partial index events_schema serves it).
+func DatabaseSchemaEventsAfter(ctx context.Context, db sqlx.QueryerContext, databaseID, afterID int64, limit int) ([]*gqlbase.Event, error) {
+	return selectEvents(ctx, db, eventSelect+` WHERE database_id = $1 AND kind NOT LIKE 'row.%' AND id > $2 ORDER BY id LIMIT $3`,
+		databaseID, afterID, limit)
+}
