@@ -44,6 +44,7 @@ var credentialMutations = map[string]bool{
 	"logInJwt":       true,
 	"signUp":         true,
 	"changePassword": true,
+	"shareView":      true,
 }
 
 // credentialGuard holds the resolver's per-address buckets.
