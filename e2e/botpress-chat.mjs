@@ -241,7 +241,7 @@ await step('callAction', async () => {
   await gql(make, { in: { databaseId: db.id, name: 'fail', code: 'export default () => { throw new Error("no luck") }' } })
   const { output } = await client.callAction({ type: 'greet', input: { name: 'ann' } })
   assert.deepEqual(output, { hello: 'ann' })
-  const err = await expectApiError(client.callAction({ type: 'fail', input: {} }), 'RuntimeError')
+  const err = await expectApiError(client.callAction({ type: 'fail', input: {} }), 'Runtime')
   assert.match(err.message, /no luck/)
   await expectApiError(client.callAction({ type: 'nope:act', input: {} }), 'Unknown')
 })

@@ -64,11 +64,13 @@ func newDialectFixture(t *testing.T) *dialectFixture {
 	tok := must(dialectDo(t, srv, "POST", "/api/tokens", srv.AdminToken, nil, map[string]any{
 		"name": "other", "permissions": []any{map[string]any{"db_id": f.dbID, "name": "read"}}}), 200)
 	f.tokenID = string(mustNumber(tok.body["id"]))
+	fn := srv.Platform(t, srv.AdminToken, `mutation($db: ID!) { createFunction(input: {databaseId: $db, name: "fx", code: "export default () => 1"}) { id } }`,
+		map[string]any{"db": f.dbID}).OK(t)
 	ws := srv.Platform(t, srv.AdminToken, `{ me { workspace { name } } }`, nil).OK(t)
 	f.values = map[string]string{
 		"table": "ordersTable", "sourceTableId": "ordersTable", "dbId": f.dbID, "tableId": "users", "column": "age",
 		"varName": "KEY", "tokenId": f.tokenID, "teamName": testserver.Str(ws, "me", "workspace", "name"),
-		"searchTerm": "Ann",
+		"searchTerm": "Ann", "funcId": testserver.Str(fn, "createFunction", "id"), "versionId": "1",
 	}
 	return f
 }
@@ -121,12 +123,16 @@ var sampleBodies = map[string]any{
 	"POST /api/tokens":                                        map[string]any{"name": "x", "permissions": []any{map[string]any{"db_id": "1", "name": "read"}}},
 	"PATCH /api/tokens/{tokenId}":                             map[string]any{"name": "renamed"},
 	"POST /dbs/{dbId}/sql":                                    map[string]any{"query": "INSERT INTO users (name) VALUES ('x')"},
+	"POST /api/dbs/{dbId}/functions":                          map[string]any{"name": "other", "content": "export default () => 2"},
+	"PATCH /api/dbs/{dbId}/functions/{funcId}":                map[string]any{"description": "d"},
+	"POST /api/dbs/{dbId}/functions/{funcId}/republish":       map[string]any{"version": "1"},
 }
 
 // readsNeedingMore are GET routes a read-only token may not use (admin or schema scope).
 var readsNeedingMore = map[string]bool{
 	"GET /api/dbs/{dbId}/env": true, "GET /api/settings/env": true, "GET /api/settings": true,
 	"GET /api/teams/{teamName}/tokens": true, "GET /api/tokens/{tokenId}": true, "GET /dbs/{dbId}/regenerate-readonly-id": true,
+	"GET /api/dbs/{dbId}/functions/{funcId}/invocations": true, "GET /fns/{funcId}": true,
 }
 
 // readPosts are POST routes that only read (getOrCreateTable of a table that exists).

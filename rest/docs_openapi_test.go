@@ -77,7 +77,7 @@ func TestOpenAPIDescribesEveryOperation(t *testing.T) {
 		}
 	}
 	// the counts guard the walk itself: a document it could not read would pass emptily
-	if served < 50 || unserved < 50 {
+	if served < 50 || unserved < 40 {
 		t.Errorf("walked %d served and %d unserved operations", served, unserved)
 	}
 }

@@ -111,6 +111,7 @@ func (a *api) bindFunctions(d *restkit.Dialect) {
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		d.Add(restkit.Route{Method: m, Path: "/fns/{funcId}", Summary: "Call function (" + m + ")", Handle: a.callFunction,
 			Body: map[string]any{}, Response: map[string]any{}, MaxBody: maxFunctionRequest,
+			Params: []restkit.Param{{Name: "funcId", In: "path", Description: "the function's id", Required: true}},
 			Description: "Runs the function (write scope on its database) with the request as input: {method, path, query, headers, body} " +
 				"(body parsed when it is JSON; Authorization and Cookie are not passed). Answers its output as JSON; a failing function is 500 with the reason."})
 	}

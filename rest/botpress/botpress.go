@@ -113,7 +113,7 @@ var errorTypes = map[gqlbase.Code]string{
 var reasonTypes = map[gqlbase.Reason]string{
 	gqlbase.ReasonFrozen:         "ResourceLockedConflict",
 	gqlbase.ReasonHasDependents:  "ReferenceConstraint",
-	gqlbase.ReasonFunctionFailed: "RuntimeError",
+	gqlbase.ReasonFunctionFailed: "Runtime",
 }
 
 // errorType maps a gqlbase error to Botpress's status and type.

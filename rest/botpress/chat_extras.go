@@ -54,7 +54,7 @@ func (a *api) bindChatExtras(d *restkit.Dialect) {
 			Description: "Accepted and not recorded: gqlbase keeps no observations. Answers {}."},
 		restkit.Route{Method: "POST", Path: "/actions", Summary: "Call action", Op: restkit.Handle(a.callAction),
 			Description: "Runs the server function of the bot's database named type (write scope) with input, and answers {output}. " +
-				"A function that fails is 400 RuntimeError with the reason; a type no function has is 501: integration actions are not available in gqlbase."},
+				"A function that fails is 400 Runtime with the reason; a type no function has is 501: integration actions are not available in gqlbase."},
 		na("POST", "/integrations/configure", "configureIntegration (integrations)"),
 		na("POST", "/initialize-incoming-message", "initializeIncomingMessage"),
 		na("POST", "/messages/import-messages", "importMessages"),

@@ -99,6 +99,11 @@ func operation(d *Dialect, rt *Route) map[string]any {
 		if rt.NotImplemented { // the 501 answer does not read it
 			pm["description"] = "not read: the route answers 501"
 		}
+		for _, p := range rt.Params { // a route without Op documents its wildcards here
+			if p.In == "path" && p.Name == m[1] && p.Description != "" {
+				pm["description"] = p.Description
+			}
+		}
 		if b != nil {
 			for _, p := range b.params {
 				if p.in == "path" && p.name == m[1] {
@@ -117,6 +122,9 @@ func operation(d *Dialect, rt *Route) map[string]any {
 	}
 	extra = append(extra, rt.Params...)
 	for _, p := range extra {
+		if p.In == "path" {
+			continue // documented with the path's wildcards above
+		}
 		in := p.In
 		if in == "" {
 			in = "query"

@@ -33,7 +33,7 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 // Param documents a path, query or header parameter.
 type Param struct {
 	Name        string
-	In          string // "query" (default), "header"
+	In          string // "query" (default), "header", or "path" to describe a wildcard of a route without Op
 	Description string
 	Required    bool
 	Type        string // JSON schema type; default "string"
