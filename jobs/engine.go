@@ -60,6 +60,7 @@ type Engine struct {
 	opts    Options
 	logger  *slog.Logger
 	kinds   atomic.Int32 // workers registered
+	metrics *metrics
 }
 
 // Args are a job's arguments: a JSON-encodable struct whose Kind names its worker.
@@ -112,7 +113,7 @@ func New(db *sql.DB, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new client: %w", err)
 	}
-	return &Engine{client: client, workers: workers, opts: opts, logger: logger}, nil
+	return &Engine{client: client, workers: workers, opts: opts, logger: logger, metrics: newMetrics(db)}, nil
 }
 
 // Register adds the worker of one job kind. Call it before Run (and before enqueueing that
@@ -188,6 +189,19 @@ func (e *Engine) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
+	events, unsubscribe := e.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobCancelled)
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		e.metrics.follow(followCtx, events)
+	}()
+	defer func() {
+		stopFollowing()
+		<-followed
+		unsubscribe()
+	}()
 	if err := e.client.Start(ctx); err != nil {
 		if shuttingDown(ctx, err) {
 			e.logger.Debug("job engine not started: shutting down", "err", err)

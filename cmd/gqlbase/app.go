@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase/internal/server"
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgcluster"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // app is one gqlbase serve process: the embedded cluster (unless DATABASE_URL names one), the
@@ -84,7 +86,9 @@ func build(ctx context.Context, cfg serveConfig, stderr io.Writer) (a *app, err 
 	}
 	srv, err := server.New(a.store, server.Config{
 		Logger: logger, Listener: ln, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, SQL: cfg.sql.limits(),
-		REST: rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies},
+		REST:     rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies},
+		Jobs:     jobs.Options{Workers: cfg.jobsWorkers, Disabled: cfg.jobsWorkers == 0},
+		Webhooks: webhooks.Options{AllowPrivate: cfg.webhookAllowPrivate},
 	})
 	if err != nil {
 		return a, err

@@ -21,10 +21,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // DefaultShutdownTimeout is how long in-flight requests may take to finish once Run's
@@ -51,6 +53,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish (default
 	// DefaultShutdownTimeout).
 	ShutdownTimeout time.Duration
+	// Jobs configures the job engine (workers, or none for an API-only process).
+	Jobs jobs.Options
+	// Webhooks configures webhook deliveries (private targets, backoff, dialect formats).
+	Webhooks webhooks.Options
 }
 
 // Server is one gqlbase process's API, built and ready to Run.
@@ -61,6 +67,8 @@ type Server struct {
 	Resolver *resolvers.Resolver
 	API      *rest.Server
 	HTTP     *http.Server
+	Jobs     *jobs.Engine
+	Webhooks *webhooks.Service
 
 	logger          *slog.Logger
 	ln              net.Listener
@@ -101,6 +109,23 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataloader cache: %w", err)
 	}
+	if cfg.Jobs.Logger == nil {
+		cfg.Jobs.Logger = cfg.Logger
+	}
+	if cfg.Webhooks.Logger == nil {
+		cfg.Webhooks.Logger = cfg.Logger
+	}
+	cfg.Jobs.Queues = append(cfg.Jobs.Queues, webhooks.Queue)
+	engine, err := jobs.New(store.DB().DB, cfg.Jobs)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := webhooks.New(store.DB(), engine, cfg.Webhooks)
+	if err != nil {
+		return nil, err
+	}
+	cfg.REST.Collectors = append(cfg.REST.Collectors, engine.Collector())
+	cfg.REST.Collectors = append(cfg.REST.Collectors, hooks.Collectors()...)
 	rt := realtime.NewService(store, cfg.Realtime)
 	res := &resolvers.Resolver{
 		Store: store, Cache: cache, Realtime: rt, Logger: cfg.Logger, Version: cfg.Version,
@@ -125,8 +150,11 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
+		Jobs: engine, Webhooks: hooks,
 		logger: cfg.Logger, ln: cfg.Listener, shutdownTimeout: cfg.ShutdownTimeout,
 	}
+	// Jobs stop with the server; the engine ends quietly when the store closes under it.
+	s.Go("jobs", engine.Run)
 	return s, nil
 }
 
