@@ -128,7 +128,7 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 	cfg.REST.Collectors = append(cfg.REST.Collectors, hooks.Collectors()...)
 	rt := realtime.NewService(store, cfg.Realtime)
 	res := &resolvers.Resolver{
-		Store: store, Cache: cache, Realtime: rt, Logger: cfg.Logger, Version: cfg.Version,
+		Store: store, Cache: cache, Realtime: rt, Webhooks: hooks, Logger: cfg.Logger, Version: cfg.Version,
 		AllowSignUp: cfg.AllowSignUp, SQL: cfg.SQL,
 		// A revoked or rotated token ends what it holds in this process at once.
 		OnTokenRevoked: rt.TokenRevoked,

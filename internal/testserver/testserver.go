@@ -14,13 +14,16 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/gqlbase/gqlbase/internal/server"
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // Server is a running API for one test, wired as gqlbase serve wires it (internal/server).
@@ -50,6 +53,10 @@ type Options struct {
 	// OnStatement, when set, sees every SQL statement the server's store sends (see
 	// storage.Options.OnStatement); tests count round trips with it.
 	OnStatement func(ctx context.Context, query string)
+	// Webhooks configures webhook deliveries (AllowPrivate for a receiver in the test).
+	Webhooks webhooks.Options
+	// Jobs configures the job engine (the default polls every 50 ms, so tests wait little).
+	Jobs jobs.Options
 }
 
 // Start runs the API on a fresh database with a bootstrap admin token.
@@ -77,8 +84,13 @@ func StartWith(t testing.TB, opts Options) *Server {
 	}
 	restCfg := opts.Config
 	restCfg.Logger = logger
+	jobsOpts := opts.Jobs
+	if jobsOpts.PollInterval == 0 {
+		jobsOpts.PollInterval = 50 * time.Millisecond
+	}
 	proc, err := server.New(store, server.Config{
 		Logger: logger, Listener: ln, Version: "test", AllowSignUp: !opts.DisableSignUp, REST: restCfg,
+		Jobs: jobsOpts, Webhooks: opts.Webhooks,
 	})
 	if err != nil {
 		ln.Close()
