@@ -62,6 +62,9 @@ func (p *Principal) Actor() string {
 	case PrincipalUser:
 		return "user:" + strconv.FormatInt(p.UserID, 10)
 	case PrincipalToken:
+		if p.FunctionID != 0 {
+			return "function:" + strconv.FormatInt(p.FunctionID, 10)
+		}
 		return "token:" + strconv.FormatInt(p.TokenID, 10)
 	case PrincipalReadonly:
 		return "readonly"

@@ -20,7 +20,7 @@ const (
 )
 
 // FilterOps lists every operator.
-var FilterOps = []FilterOp{OpEq, OpNeq, OpLt, OpLte, OpGt, OpGte, OpIn, OpNin, OpLike, OpIlike, OpContains, OpStartsWith, OpIsNull}
+var FilterOps = []FilterOp{OpEq, OpNeq, OpLt, OpLte, OpGt, OpGte, OpIn, OpNin, OpLike, OpIlike, OpContains, OpStartsWith, OpIsNull, OpHas, OpHasNot, OpHasAny}
 
 // Filter is the one filter AST every dialect translates into. A node is either a combination
 // (And, Or, Not: all given ones must hold) or a leaf comparing Column with Value by Op.

@@ -74,6 +74,8 @@ type BoundNode struct {
 	//   like, ilike, starts_with: string (the pattern or prefix)
 	//   contains: string (text types), []string (MULTI_SELECT), []int64 (FILE), JSON value
 	Value any
+	// Link is set on the leaves of has, has_not and has_any (filter_links.go).
+	Link *LinkLeaf
 
 	// Precomputed for Match.
 	norm     any       // normalised operand (see normalize)
@@ -218,6 +220,9 @@ func (b *binder) bindLeaf(f *Filter, path string) (*BoundNode, error) {
 		return nil, filterError(path, "filter has more than %d comparisons", MaxFilterLeaves)
 	}
 	name, op := *f.Column, *f.Op
+	if isLinkOp(op) {
+		return b.bindLinkLeaf(f, path)
+	}
 	c := b.t.Column(name)
 	if c == nil {
 		return nil, filterError(path, "unknown column %q", truncateInput(name)).WithField(name)
@@ -363,6 +368,9 @@ func typedList(t ColumnType, vals []any) any {
 func (n *BoundNode) String() string {
 	switch n.Kind {
 	case BoundLeaf:
+		if n.Link != nil {
+			return fmt.Sprintf("link %s %s %v", strconv.Quote(n.Link.Link.Name), n.Op, n.Link.IDs)
+		}
 		return fmt.Sprintf("%s %s %s", strconv.Quote(n.Column.Name), n.Op, fmt.Sprint(n.Value))
 	case BoundNot:
 		return "not(" + n.Children[0].String() + ")"

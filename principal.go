@@ -110,6 +110,9 @@ type Principal struct {
 	// request authenticated (Scopes are already cut down to it), or RoleOwner for a token made
 	// without a creator (the bootstrap token). Users get theirs from Roles.
 	Role Role
+	// FunctionID is set when a server function acts (a token-like principal with the
+	// function's rights, on its database only); the actor it writes is function:<id>.
+	FunctionID int64
 	// CreatorID is the user a token acts for (0: none). A token it makes acts for that user too.
 	CreatorID int64
 	// SecretHash is the hash of the credential presented (token or session), so long-lived

@@ -38,11 +38,26 @@ const (
 	AggregateFnAvg           AggregateFn = "AVG"
 	AggregateFnMin           AggregateFn = "MIN"
 	AggregateFnMax           AggregateFn = "MAX"
+	AggregateFnMedian        AggregateFn = "MEDIAN"
+	AggregateFnStddev        AggregateFn = "STDDEV"
+	AggregateFnVariance      AggregateFn = "VARIANCE"
+	AggregateFnEmpty         AggregateFn = "EMPTY_COUNT"
+	AggregateFnNotEmpty      AggregateFn = "NOT_EMPTY_COUNT"
+	AggregateFnUnique        AggregateFn = "UNIQUE_COUNT"
+	AggregateFnChecked       AggregateFn = "CHECKED_COUNT"
+	AggregateFnNotChecked    AggregateFn = "NOT_CHECKED_COUNT"
+	AggregateFnEmptyPct      AggregateFn = "EMPTY_PERCENT"
+	AggregateFnNotEmptyPct   AggregateFn = "NOT_EMPTY_PERCENT"
+	AggregateFnUniquePct     AggregateFn = "UNIQUE_PERCENT"
+	AggregateFnCheckedPct    AggregateFn = "CHECKED_PERCENT"
+	AggregateFnNotCheckedPct AggregateFn = "NOT_CHECKED_PERCENT"
 )
 
 // AggregateFns lists the aggregate functions.
 var AggregateFns = []AggregateFn{AggregateFnCount, AggregateFnCountDistinct, AggregateFnSum, AggregateFnAvg,
-	AggregateFnMin, AggregateFnMax}
+	AggregateFnMin, AggregateFnMax, AggregateFnMedian, AggregateFnStddev, AggregateFnVariance, AggregateFnEmpty,
+	AggregateFnNotEmpty, AggregateFnUnique, AggregateFnChecked, AggregateFnNotChecked, AggregateFnEmptyPct,
+	AggregateFnNotEmptyPct, AggregateFnUniquePct, AggregateFnCheckedPct, AggregateFnNotCheckedPct}
 
 // Aggregate is one aggregate to compute, named Alias in the result.
 type Aggregate struct {

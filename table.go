@@ -149,9 +149,14 @@ type Table struct {
 	Tags        []string
 	Frozen      bool
 	// Columns are the user columns in display order.
-	Columns   []*Column
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Columns []*Column
+	// Links are the link columns the table is the source or the target of (see LinksOf).
+	Links []*LinkColumn
+	// PrimaryColumnID is the column chosen to display rows (0: the first text column; see
+	// PrimaryColumnOf).
+	PrimaryColumnID int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // System column names, present on every user table.

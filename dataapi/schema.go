@@ -37,6 +37,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/gqlbase/gqlbase"
+	"github.com/gqlbase/gqlbase/storage/plan"
 )
 
 // Role is what a schema exposes: RoleRead has no mutations.
@@ -177,6 +178,10 @@ type relField struct {
 	// and aggregate relationships.
 	link   *gqlbase.Column
 	target *tableInfo
+	// many and junction are set on the array relationships of many-to-many link columns
+	// (links.go), which have no LINK column.
+	many     *gqlbase.LinkColumn
+	junction *plan.Junction
 }
 
 // tableInfo is what the executor needs to know about one table's types.
@@ -339,6 +344,7 @@ func Build(db *gqlbase.Database, tables []*gqlbase.Table, role Role) (*Schema, e
 			target.addRel(arr+"_aggregate", &relField{kind: fieldAggregateRel, link: c, target: ti}, false)
 		}
 	}
+	addLinkRels(s, infos)
 	for _, ti := range infos {
 		b.table(ti)
 	}

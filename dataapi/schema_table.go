@@ -79,7 +79,7 @@ func (b *builder) table(ti *tableInfo) {
 				Description: fmt.Sprintf("The %s row that column %s links to.", f.target.name, f.link.Name)})
 		case fieldArrayRel:
 			row.Fields = append(row.Fields, &ast.FieldDefinition{Name: name, Type: nonNullList(nonNull(f.target.typ("row"))),
-				Arguments: b.listArgs(f.target, false), Description: fmt.Sprintf("The %s rows whose column %s links to this row.", f.target.name, f.link.Name)})
+				Arguments: b.listArgs(f.target, false), Description: arrayRelDescription(f)})
 		case fieldAggregateRel:
 			row.Fields = append(row.Fields, &ast.FieldDefinition{Name: name, Type: nonNull(f.target.typ("aggregate")),
 				Arguments: b.listArgs(f.target, true), Description: fmt.Sprintf("Aggregates over the %s rows whose column %s links to this row.", f.target.name, f.link.Name)})

@@ -266,7 +266,7 @@ func (x *execution) cond(ti *tableInfo, v any, path string, depth int) (*plan.Co
 				return nil, err
 			}
 			out.And = append(out.And, &plan.Cond{Exists: &plan.CondExists{
-				Link: f.link, Forward: f.kind == fieldObjectRel, Target: f.target.t, Where: sub,
+				Link: f.link, Forward: f.kind == fieldObjectRel, Target: f.target.t, Where: sub, Junction: f.junction,
 			}})
 		}
 	}
@@ -478,6 +478,9 @@ func (x *execution) rowField(ti *tableInfo, f graphql.CollectedField) (*plan.Nod
 			child, err := x.rowNode(rf.target, rf.target.typ("row"), f.Selections)
 			if err != nil {
 				return nil, err
+			}
+			if rf.junction != nil {
+				return &plan.Node{Kind: plan.NodeManyRel, Junction: rf.junction, Rows: rs, Child: child}, nil
 			}
 			return &plan.Node{Kind: plan.NodeArrayRel, Link: rf.link, Rows: rs, Child: child}, nil
 		}

@@ -24,6 +24,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Column() ColumnResolver
 	Database() DatabaseResolver
+	Function() FunctionResolver
 	Member() MemberResolver
 	Mutation() MutationResolver
 	Principal() PrincipalResolver
@@ -81,6 +82,7 @@ type ComplexityRoot struct {
 		Nullable    func(childComplexity int) int
 		Options     func(childComplexity int) int
 		Position    func(childComplexity int) int
+		Settings    func(childComplexity int, dialect string) int
 		System      func(childComplexity int) int
 		Type        func(childComplexity int) int
 		Unique      func(childComplexity int) int
@@ -107,6 +109,60 @@ type ComplexityRoot struct {
 		Ids   func(childComplexity int) int
 	}
 
+	Function struct {
+		Code           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CurrentVersion func(childComplexity int) int
+		DatabaseID     func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LatestVersion  func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Scopes         func(childComplexity int) int
+		TimeoutMs      func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Versions       func(childComplexity int) int
+	}
+
+	FunctionConnection struct {
+		EndCursor   func(childComplexity int) int
+		Functions   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
+	FunctionInvocation struct {
+		CreatedAt  func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Error      func(childComplexity int) int
+		FunctionID func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Input      func(childComplexity int) int
+		Logs       func(childComplexity int) int
+		Output     func(childComplexity int) int
+		Trigger    func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	FunctionInvocationConnection struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Invocations func(childComplexity int) int
+	}
+
+	FunctionRun struct {
+		DurationMs   func(childComplexity int) int
+		Error        func(childComplexity int) int
+		InvocationID func(childComplexity int) int
+		Logs         func(childComplexity int) int
+		Output       func(childComplexity int) int
+	}
+
+	FunctionVersion struct {
+		Code      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
 	InvitationWithSecret struct {
 		Member func(childComplexity int) int
 		Secret func(childComplexity int) int
@@ -128,6 +184,22 @@ type ComplexityRoot struct {
 		User      func(childComplexity int) int
 	}
 
+	LinkColumn struct {
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Junction      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		ReverseName   func(childComplexity int) int
+		TableID       func(childComplexity int) int
+		TargetTableID func(childComplexity int) int
+	}
+
+	LinkedRow struct {
+		ID      func(childComplexity int) int
+		Meta    func(childComplexity int) int
+		Primary func(childComplexity int) int
+	}
+
 	Member struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -144,6 +216,8 @@ type ComplexityRoot struct {
 		ChangeColumnType         func(childComplexity int, id int64, input gqlbase.ChangeColumnTypeInput) int
 		ChangePassword           func(childComplexity int, input gqlbase.ChangePasswordInput) int
 		CreateDatabase           func(childComplexity int, input gqlbase.CreateDatabaseInput) int
+		CreateFunction           func(childComplexity int, input gqlbase.CreateFunctionInput) int
+		CreateLinkColumn         func(childComplexity int, input gqlbase.CreateLinkColumnInput) int
 		CreateTable              func(childComplexity int, input gqlbase.CreateTableInput) int
 		CreateToken              func(childComplexity int, input gqlbase.CreateTokenInput) int
 		CreateWebhook            func(childComplexity int, input CreateWebhookInput) int
@@ -151,6 +225,8 @@ type ComplexityRoot struct {
 		DefaultDatabase          func(childComplexity int, workspaceID *int64) int
 		DeleteColumn             func(childComplexity int, id int64) int
 		DeleteDatabase           func(childComplexity int, id int64, force *bool) int
+		DeleteFunction           func(childComplexity int, id int64) int
+		DeleteLinkColumn         func(childComplexity int, id int64) int
 		DeleteRow                func(childComplexity int, table int64, id int64) int
 		DeleteRows               func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
 		DeleteTable              func(childComplexity int, id int64, force *bool) int
@@ -161,6 +237,7 @@ type ComplexityRoot struct {
 		InsertRow                func(childComplexity int, table int64, values map[string]any) int
 		InsertRows               func(childComplexity int, table int64, rows []any) int
 		InviteMember             func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
+		LinkRows                 func(childComplexity int, link int64, row int64, reverse *bool, targets []*gqlbase.LinkTargetInput) int
 		LogIn                    func(childComplexity int, input gqlbase.LogInInput) int
 		LogInJwt                 func(childComplexity int, input gqlbase.LogInInput) int
 		LogOut                   func(childComplexity int) int
@@ -173,17 +250,24 @@ type ComplexityRoot struct {
 		RenameDatabase           func(childComplexity int, id int64, name string) int
 		RenameWorkspace          func(childComplexity int, id int64, name string) int
 		ReplayWebhookDelivery    func(childComplexity int, id int64) int
+		RepublishFunction        func(childComplexity int, id int64, version int) int
 		RestoreRow               func(childComplexity int, table int64, id int64) int
 		RetryWebhookDeadLetter   func(childComplexity int, webhookID int64, jobID int64) int
 		RevokeToken              func(childComplexity int, id int64) int
 		RotateToken              func(childComplexity int, id int64) int
 		RotateWebhookSecret      func(childComplexity int, id int64) int
+		RunFunction              func(childComplexity int, id int64, input any) int
+		SetColumnSettings        func(childComplexity int, column int64, dialect string, settings map[string]any) int
 		SetDefaultDatabase       func(childComplexity int, databaseID int64) int
+		SetFunctionFetchHosts    func(childComplexity int, workspaceID *int64, hosts []string) int
+		SetPrimaryColumn         func(childComplexity int, table int64, column *string) int
 		SetSchemaLocked          func(childComplexity int, id int64, locked bool) int
 		SetWebhookActive         func(childComplexity int, id int64, active bool) int
 		SignUp                   func(childComplexity int, input gqlbase.SignUpInput) int
 		TestWebhook              func(childComplexity int, id int64) int
+		UnlinkRows               func(childComplexity int, link int64, row int64, reverse *bool, targetIds []int64) int
 		UpdateColumn             func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
+		UpdateFunction           func(childComplexity int, id int64, input gqlbase.UpdateFunctionInput) int
 		UpdateMemberRole         func(childComplexity int, memberID int64, role gqlbase.Role) int
 		UpdateRow                func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
 		UpdateRows               func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
@@ -210,26 +294,31 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AggregateRows      func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) int
-		AuditLog           func(childComplexity int, workspaceID *int64, action *string, resourceType *string, resourceID *int64, first *int, after *string) int
-		Database           func(childComplexity int, id int64) int
-		Databases          func(childComplexity int, workspaceID *int64) int
-		Me                 func(childComplexity int) int
-		Row                func(childComplexity int, table int64, id int64) int
-		RowHistory         func(childComplexity int, table int64, id int64, first *int, offset *int) int
-		Rows               func(childComplexity int, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
-		Table              func(childComplexity int, id *int64, databaseID *int64, name *string) int
-		Tables             func(childComplexity int, databaseID int64, tag *string) int
-		Token              func(childComplexity int, id int64) int
-		Tokens             func(childComplexity int, workspaceID *int64) int
-		TrashedRows        func(childComplexity int, table int64, first *int, offset *int) int
-		Version            func(childComplexity int) int
-		Webhook            func(childComplexity int, id int64) int
-		WebhookDeadLetters func(childComplexity int, webhookID int64, first *int) int
-		WebhookDeliveries  func(childComplexity int, webhookID int64, first *int) int
-		Webhooks           func(childComplexity int, workspaceID *int64) int
-		Workspace          func(childComplexity int, id int64) int
-		Workspaces         func(childComplexity int) int
+		AggregateRows       func(childComplexity int, table int64, where *gqlbase.Filter, search *string, groupBy []string, aggregates []*gqlbase.AggregateInput) int
+		AuditLog            func(childComplexity int, workspaceID *int64, action *string, resourceType *string, resourceID *int64, first *int, after *string) int
+		Database            func(childComplexity int, id int64) int
+		Databases           func(childComplexity int, workspaceID *int64) int
+		Function            func(childComplexity int, id int64) int
+		FunctionFetchHosts  func(childComplexity int, workspaceID *int64) int
+		FunctionInvocations func(childComplexity int, functionID int64, first *int, after *string) int
+		Functions           func(childComplexity int, databaseID int64, first *int, after *string) int
+		Me                  func(childComplexity int) int
+		Row                 func(childComplexity int, table int64, id int64) int
+		RowHistory          func(childComplexity int, table int64, id int64, first *int, offset *int) int
+		RowLinks            func(childComplexity int, link int64, row int64, reverse *bool, first *int, after *int64) int
+		Rows                func(childComplexity int, table int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
+		Table               func(childComplexity int, id *int64, databaseID *int64, name *string) int
+		Tables              func(childComplexity int, databaseID int64, tag *string) int
+		Token               func(childComplexity int, id int64) int
+		Tokens              func(childComplexity int, workspaceID *int64) int
+		TrashedRows         func(childComplexity int, table int64, first *int, offset *int) int
+		Version             func(childComplexity int) int
+		Webhook             func(childComplexity int, id int64) int
+		WebhookDeadLetters  func(childComplexity int, webhookID int64, first *int) int
+		WebhookDeliveries   func(childComplexity int, webhookID int64, first *int) int
+		Webhooks            func(childComplexity int, workspaceID *int64) int
+		Workspace           func(childComplexity int, id int64) int
+		Workspaces          func(childComplexity int) int
 	}
 
 	Row struct {
@@ -294,7 +383,9 @@ type ComplexityRoot struct {
 		Frozen        func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Label         func(childComplexity int) int
+		Links         func(childComplexity int) int
 		Name          func(childComplexity int) int
+		PrimaryColumn func(childComplexity int) int
 		RowCount      func(childComplexity int) int
 		SystemColumns func(childComplexity int) int
 		Tags          func(childComplexity int) int
@@ -590,6 +681,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Column.Position(childComplexity), true
+	case "Column.settings":
+		if e.ComplexityRoot.Column.Settings == nil {
+			break
+		}
+
+		args, err := ec.field_Column_settings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Column.Settings(childComplexity, args["dialect"].(string)), true
 	case "Column.system":
 		if e.ComplexityRoot.Column.System == nil {
 			break
@@ -684,6 +786,228 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteRowsResult.Ids(childComplexity), true
 
+	case "Function.code":
+		if e.ComplexityRoot.Function.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.Code(childComplexity), true
+	case "Function.createdAt":
+		if e.ComplexityRoot.Function.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.CreatedAt(childComplexity), true
+	case "Function.currentVersion":
+		if e.ComplexityRoot.Function.CurrentVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.CurrentVersion(childComplexity), true
+	case "Function.databaseId":
+		if e.ComplexityRoot.Function.DatabaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.DatabaseID(childComplexity), true
+	case "Function.description":
+		if e.ComplexityRoot.Function.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.Description(childComplexity), true
+	case "Function.id":
+		if e.ComplexityRoot.Function.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.ID(childComplexity), true
+	case "Function.latestVersion":
+		if e.ComplexityRoot.Function.LatestVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.LatestVersion(childComplexity), true
+	case "Function.name":
+		if e.ComplexityRoot.Function.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.Name(childComplexity), true
+	case "Function.scopes":
+		if e.ComplexityRoot.Function.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.Scopes(childComplexity), true
+	case "Function.timeoutMs":
+		if e.ComplexityRoot.Function.TimeoutMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.TimeoutMs(childComplexity), true
+	case "Function.updatedAt":
+		if e.ComplexityRoot.Function.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.UpdatedAt(childComplexity), true
+	case "Function.versions":
+		if e.ComplexityRoot.Function.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.Versions(childComplexity), true
+
+	case "FunctionConnection.endCursor":
+		if e.ComplexityRoot.FunctionConnection.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionConnection.EndCursor(childComplexity), true
+	case "FunctionConnection.functions":
+		if e.ComplexityRoot.FunctionConnection.Functions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionConnection.Functions(childComplexity), true
+	case "FunctionConnection.hasNextPage":
+		if e.ComplexityRoot.FunctionConnection.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionConnection.HasNextPage(childComplexity), true
+
+	case "FunctionInvocation.createdAt":
+		if e.ComplexityRoot.FunctionInvocation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.CreatedAt(childComplexity), true
+	case "FunctionInvocation.durationMs":
+		if e.ComplexityRoot.FunctionInvocation.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.DurationMs(childComplexity), true
+	case "FunctionInvocation.error":
+		if e.ComplexityRoot.FunctionInvocation.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.Error(childComplexity), true
+	case "FunctionInvocation.functionId":
+		if e.ComplexityRoot.FunctionInvocation.FunctionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.FunctionID(childComplexity), true
+	case "FunctionInvocation.id":
+		if e.ComplexityRoot.FunctionInvocation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.ID(childComplexity), true
+	case "FunctionInvocation.input":
+		if e.ComplexityRoot.FunctionInvocation.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.Input(childComplexity), true
+	case "FunctionInvocation.logs":
+		if e.ComplexityRoot.FunctionInvocation.Logs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.Logs(childComplexity), true
+	case "FunctionInvocation.output":
+		if e.ComplexityRoot.FunctionInvocation.Output == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.Output(childComplexity), true
+	case "FunctionInvocation.trigger":
+		if e.ComplexityRoot.FunctionInvocation.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.Trigger(childComplexity), true
+	case "FunctionInvocation.version":
+		if e.ComplexityRoot.FunctionInvocation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocation.Version(childComplexity), true
+
+	case "FunctionInvocationConnection.endCursor":
+		if e.ComplexityRoot.FunctionInvocationConnection.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocationConnection.EndCursor(childComplexity), true
+	case "FunctionInvocationConnection.hasNextPage":
+		if e.ComplexityRoot.FunctionInvocationConnection.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocationConnection.HasNextPage(childComplexity), true
+	case "FunctionInvocationConnection.invocations":
+		if e.ComplexityRoot.FunctionInvocationConnection.Invocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionInvocationConnection.Invocations(childComplexity), true
+
+	case "FunctionRun.durationMs":
+		if e.ComplexityRoot.FunctionRun.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionRun.DurationMs(childComplexity), true
+	case "FunctionRun.error":
+		if e.ComplexityRoot.FunctionRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionRun.Error(childComplexity), true
+	case "FunctionRun.invocationId":
+		if e.ComplexityRoot.FunctionRun.InvocationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionRun.InvocationID(childComplexity), true
+	case "FunctionRun.logs":
+		if e.ComplexityRoot.FunctionRun.Logs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionRun.Logs(childComplexity), true
+	case "FunctionRun.output":
+		if e.ComplexityRoot.FunctionRun.Output == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionRun.Output(childComplexity), true
+
+	case "FunctionVersion.code":
+		if e.ComplexityRoot.FunctionVersion.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionVersion.Code(childComplexity), true
+	case "FunctionVersion.createdAt":
+		if e.ComplexityRoot.FunctionVersion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionVersion.CreatedAt(childComplexity), true
+	case "FunctionVersion.version":
+		if e.ComplexityRoot.FunctionVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionVersion.Version(childComplexity), true
+
 	case "InvitationWithSecret.member":
 		if e.ComplexityRoot.InvitationWithSecret.Member == nil {
 			break
@@ -758,6 +1082,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JWTVerification.User(childComplexity), true
+
+	case "LinkColumn.createdAt":
+		if e.ComplexityRoot.LinkColumn.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.CreatedAt(childComplexity), true
+	case "LinkColumn.id":
+		if e.ComplexityRoot.LinkColumn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.ID(childComplexity), true
+	case "LinkColumn.junction":
+		if e.ComplexityRoot.LinkColumn.Junction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.Junction(childComplexity), true
+	case "LinkColumn.name":
+		if e.ComplexityRoot.LinkColumn.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.Name(childComplexity), true
+	case "LinkColumn.reverseName":
+		if e.ComplexityRoot.LinkColumn.ReverseName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.ReverseName(childComplexity), true
+	case "LinkColumn.tableId":
+		if e.ComplexityRoot.LinkColumn.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.TableID(childComplexity), true
+	case "LinkColumn.targetTableId":
+		if e.ComplexityRoot.LinkColumn.TargetTableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkColumn.TargetTableID(childComplexity), true
+
+	case "LinkedRow.id":
+		if e.ComplexityRoot.LinkedRow.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedRow.ID(childComplexity), true
+	case "LinkedRow.meta":
+		if e.ComplexityRoot.LinkedRow.Meta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedRow.Meta(childComplexity), true
+	case "LinkedRow.primary":
+		if e.ComplexityRoot.LinkedRow.Primary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedRow.Primary(childComplexity), true
 
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
@@ -857,6 +1243,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDatabase(childComplexity, args["input"].(gqlbase.CreateDatabaseInput)), true
+	case "Mutation.createFunction":
+		if e.ComplexityRoot.Mutation.CreateFunction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createFunction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateFunction(childComplexity, args["input"].(gqlbase.CreateFunctionInput)), true
+	case "Mutation.createLinkColumn":
+		if e.ComplexityRoot.Mutation.CreateLinkColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLinkColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLinkColumn(childComplexity, args["input"].(gqlbase.CreateLinkColumnInput)), true
 	case "Mutation.createTable":
 		if e.ComplexityRoot.Mutation.CreateTable == nil {
 			break
@@ -934,6 +1342,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteDatabase(childComplexity, args["id"].(int64), args["force"].(*bool)), true
+	case "Mutation.deleteFunction":
+		if e.ComplexityRoot.Mutation.DeleteFunction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFunction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFunction(childComplexity, args["id"].(int64)), true
+	case "Mutation.deleteLinkColumn":
+		if e.ComplexityRoot.Mutation.DeleteLinkColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLinkColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLinkColumn(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteRow":
 		if e.ComplexityRoot.Mutation.DeleteRow == nil {
 			break
@@ -1044,6 +1474,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteMember(childComplexity, args["workspaceId"].(int64), args["email"].(string), args["role"].(gqlbase.Role)), true
+	case "Mutation.linkRows":
+		if e.ComplexityRoot.Mutation.LinkRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkRows(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["targets"].([]*gqlbase.LinkTargetInput)), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -1166,6 +1607,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplayWebhookDelivery(childComplexity, args["id"].(int64)), true
+	case "Mutation.republishFunction":
+		if e.ComplexityRoot.Mutation.RepublishFunction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_republishFunction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RepublishFunction(childComplexity, args["id"].(int64), args["version"].(int)), true
 	case "Mutation.restoreRow":
 		if e.ComplexityRoot.Mutation.RestoreRow == nil {
 			break
@@ -1221,6 +1673,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(int64)), true
+	case "Mutation.runFunction":
+		if e.ComplexityRoot.Mutation.RunFunction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runFunction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunFunction(childComplexity, args["id"].(int64), args["input"].(any)), true
+	case "Mutation.setColumnSettings":
+		if e.ComplexityRoot.Mutation.SetColumnSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setColumnSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetColumnSettings(childComplexity, args["column"].(int64), args["dialect"].(string), args["settings"].(map[string]any)), true
 	case "Mutation.setDefaultDatabase":
 		if e.ComplexityRoot.Mutation.SetDefaultDatabase == nil {
 			break
@@ -1232,6 +1706,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetDefaultDatabase(childComplexity, args["databaseId"].(int64)), true
+	case "Mutation.setFunctionFetchHosts":
+		if e.ComplexityRoot.Mutation.SetFunctionFetchHosts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setFunctionFetchHosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetFunctionFetchHosts(childComplexity, args["workspaceId"].(*int64), args["hosts"].([]string)), true
+	case "Mutation.setPrimaryColumn":
+		if e.ComplexityRoot.Mutation.SetPrimaryColumn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPrimaryColumn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPrimaryColumn(childComplexity, args["table"].(int64), args["column"].(*string)), true
 	case "Mutation.setSchemaLocked":
 		if e.ComplexityRoot.Mutation.SetSchemaLocked == nil {
 			break
@@ -1276,6 +1772,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TestWebhook(childComplexity, args["id"].(int64)), true
+	case "Mutation.unlinkRows":
+		if e.ComplexityRoot.Mutation.UnlinkRows == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkRows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkRows(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["targetIds"].([]int64)), true
 	case "Mutation.updateColumn":
 		if e.ComplexityRoot.Mutation.UpdateColumn == nil {
 			break
@@ -1287,6 +1794,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateColumn(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateColumnInput)), true
+	case "Mutation.updateFunction":
+		if e.ComplexityRoot.Mutation.UpdateFunction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateFunction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateFunction(childComplexity, args["id"].(int64), args["input"].(gqlbase.UpdateFunctionInput)), true
 	case "Mutation.updateMemberRole":
 		if e.ComplexityRoot.Mutation.UpdateMemberRole == nil {
 			break
@@ -1471,6 +1989,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Databases(childComplexity, args["workspaceId"].(*int64)), true
+	case "Query.function":
+		if e.ComplexityRoot.Query.Function == nil {
+			break
+		}
+
+		args, err := ec.field_Query_function_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Function(childComplexity, args["id"].(int64)), true
+	case "Query.functionFetchHosts":
+		if e.ComplexityRoot.Query.FunctionFetchHosts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_functionFetchHosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FunctionFetchHosts(childComplexity, args["workspaceId"].(*int64)), true
+	case "Query.functionInvocations":
+		if e.ComplexityRoot.Query.FunctionInvocations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_functionInvocations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FunctionInvocations(childComplexity, args["functionId"].(int64), args["first"].(*int), args["after"].(*string)), true
+	case "Query.functions":
+		if e.ComplexityRoot.Query.Functions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_functions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Functions(childComplexity, args["databaseId"].(int64), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1500,6 +2062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RowHistory(childComplexity, args["table"].(int64), args["id"].(int64), args["first"].(*int), args["offset"].(*int)), true
+	case "Query.rowLinks":
+		if e.ComplexityRoot.Query.RowLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rowLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RowLinks(childComplexity, args["link"].(int64), args["row"].(int64), args["reverse"].(*bool), args["first"].(*int), args["after"].(*int64)), true
 	case "Query.rows":
 		if e.ComplexityRoot.Query.Rows == nil {
 			break
@@ -1906,12 +2479,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Table.Label(childComplexity), true
+	case "Table.links":
+		if e.ComplexityRoot.Table.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.Links(childComplexity), true
 	case "Table.name":
 		if e.ComplexityRoot.Table.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Table.Name(childComplexity), true
+	case "Table.primaryColumn":
+		if e.ComplexityRoot.Table.PrimaryColumn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Table.PrimaryColumn(childComplexity), true
 	case "Table.rowCount":
 		if e.ComplexityRoot.Table.RowCount == nil {
 			break
@@ -2448,17 +3033,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ColumnInput", ec.unmarshalInputColumnInput),
 			graphql.NewInputUnmarshaler("CreateDatabaseInput", ec.unmarshalInputCreateDatabaseInput),
+			graphql.NewInputUnmarshaler("CreateFunctionInput", ec.unmarshalInputCreateFunctionInput),
+			graphql.NewInputUnmarshaler("CreateLinkColumnInput", ec.unmarshalInputCreateLinkColumnInput),
 			graphql.NewInputUnmarshaler("CreateTableInput", ec.unmarshalInputCreateTableInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("DatabaseGrantInput", ec.unmarshalInputDatabaseGrantInput),
+			graphql.NewInputUnmarshaler("LinkTargetInput", ec.unmarshalInputLinkTargetInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("RowFilter", ec.unmarshalInputRowFilter),
 			graphql.NewInputUnmarshaler("RowOrder", ec.unmarshalInputRowOrder),
 			graphql.NewInputUnmarshaler("SelectOptionInput", ec.unmarshalInputSelectOptionInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("UpdateColumnInput", ec.unmarshalInputUpdateColumnInput),
+			graphql.NewInputUnmarshaler("UpdateFunctionInput", ec.unmarshalInputUpdateFunctionInput),
 			graphql.NewInputUnmarshaler("UpdateTableInput", ec.unmarshalInputUpdateTableInput),
 			graphql.NewInputUnmarshaler("UpdateTokenInput", ec.unmarshalInputUpdateTokenInput),
 		)
@@ -2769,6 +3358,125 @@ input CreateDatabaseInput {
   workspaceId: ID
 }
 `, BuiltIn: false},
+	{Name: "../schema/functions.graphqls", Input: `extend type Query {
+  "A server function, at its current version. Needs the read scope on its database."
+  function(id: ID!): Function!
+  "The functions of a database, by name; pages of first (default 50, at most 500) after the cursor."
+  functions(databaseId: ID!, first: Int, after: String): FunctionConnection!
+  "The invocation log of a function, newest first (the last 1000 calls are kept). Needs the schema scope."
+  functionInvocations(functionId: ID!, first: Int, after: String): FunctionInvocationConnection!
+  "The hosts the functions of a workspace (default: the caller's) may reach with ctx.fetch."
+  functionFetchHosts(workspaceId: ID): [String!]!
+}
+
+extend type Mutation {
+  """
+  Creates a function: JavaScript (ES2020 as goja runs it), a module whose default export is
+  (input, ctx) => output (async allowed). It acts with the scopes given (default read and
+  write), never more than its creator's, cut down at each run to the creator's current role,
+  and only on its own database. Needs the schema scope.
+  """
+  createFunction(input: CreateFunctionInput!): Function!
+  "Changes a function; new code becomes a new version, and the current one."
+  updateFunction(id: ID!, input: UpdateFunctionInput!): Function!
+  "Makes an earlier (or later) version current again."
+  republishFunction(id: ID!, version: Int!): Function!
+  deleteFunction(id: ID!): Boolean!
+  """
+  Runs a function with a JSON input and answers its JSON output, its logs and how long it
+  took; a failure of the function (a thrown error, the time limit, a limit on memory, output
+  or logs) is in error, not a GraphQL error. Every run is kept in functionInvocations.
+  Needs the write scope on the function's database.
+  """
+  runFunction(id: ID!, input: JSON): FunctionRun!
+  """
+  Sets the hosts (exact names, or *.example.com for subdomains) the functions of a workspace
+  may reach with ctx.fetch; an empty list turns fetch off (the default). Private, loopback
+  and link-local addresses stay refused. Needs the admin scope.
+  """
+  setFunctionFetchHosts(workspaceId: ID, hosts: [String!]!): [String!]!
+}
+
+type Function {
+  id: ID!
+  databaseId: ID!
+  name: String!
+  description: String!
+  "The version runs use."
+  currentVersion: Int!
+  latestVersion: Int!
+  "The current version's code."
+  code: String!
+  scopes: [Scope!]!
+  "The wall-clock limit of one run, in milliseconds (at most 30000)."
+  timeoutMs: Int!
+  "Every saved version, newest first."
+  versions: [FunctionVersion!]!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type FunctionVersion {
+  version: Int!
+  code: String!
+  createdAt: Time!
+}
+
+type FunctionConnection {
+  functions: [Function!]!
+  endCursor: String
+  hasNextPage: Boolean!
+}
+
+type FunctionRun {
+  invocationId: ID!
+  "The JSON the function returned (null when it failed)."
+  output: JSON
+  logs: [String!]!
+  "Why the function failed, or null."
+  error: String
+  durationMs: Float!
+}
+
+type FunctionInvocation {
+  id: ID!
+  functionId: ID!
+  version: Int!
+  "What ran it: api, http (a dialect's route), row or cron."
+  trigger: String!
+  input: JSON
+  output: JSON
+  logs: [String!]!
+  error: String
+  durationMs: Float!
+  createdAt: Time!
+}
+
+type FunctionInvocationConnection {
+  invocations: [FunctionInvocation!]!
+  endCursor: String
+  hasNextPage: Boolean!
+}
+
+input CreateFunctionInput {
+  databaseId: ID!
+  name: String!
+  code: String!
+  description: String
+  "Default: read and write. Only read, write and schema mean anything to a function."
+  scopes: [Scope!]
+  "Default 5000."
+  timeoutMs: Int
+}
+
+input UpdateFunctionInput {
+  name: String
+  description: String
+  "New code: saved as a new version that becomes current."
+  code: String
+  timeoutMs: Int
+}
+`, BuiltIn: false},
 	{Name: "../schema/invitations.graphqls", Input: `extend type Mutation {
   """
   Invites an email address into a workspace: a pending membership that belongs to nobody yet.
@@ -2791,6 +3499,85 @@ type InvitationWithSecret {
   member: Member!
   "What acceptInvitation takes. Shown once: only its hash is stored."
   secret: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/links.graphqls", Input: `extend type Query {
+  "The rows a row is linked to through a link column (reverse: true, the rows of the link's own table that link to a row of its target), by id after ` + "`" + `after` + "`" + `: each with its primary value and the link's metadata."
+  rowLinks(link: ID!, row: ID!, reverse: Boolean = false, first: Int = 100, after: ID): [LinkedRow!]!
+}
+
+extend type Mutation {
+  "Creates a many-to-many link column: a junction table relating rows of the table to rows of the target table (maybe the same table). The target table shows the links as reverseName."
+  createLinkColumn(input: CreateLinkColumnInput!): LinkColumn!
+  "Deletes a link column with its junction table and every link."
+  deleteLinkColumn(id: ID!): Boolean!
+  "Links a row to rows of the other table, at most 1,000 at a time, each with optional metadata (a JSON object of at most 10 KB). A link that exists takes the new metadata. Returns how many links were written."
+  linkRows(link: ID!, row: ID!, reverse: Boolean = false, targets: [LinkTargetInput!]!): Int!
+  "Removes links of a row to rows of the other table; returns how many went."
+  unlinkRows(link: ID!, row: ID!, reverse: Boolean = false, targetIds: [ID!]!): Int!
+  "Chooses the column whose value displays the table's rows (in links); null goes back to the default, the first text column."
+  setPrimaryColumn(table: ID!, column: String): Table!
+}
+
+extend type Table {
+  "The link columns this table is the source or the target of."
+  links: [LinkColumn!]!
+  "The column whose value displays a row: the chosen one, else the first text column."
+  primaryColumn: Column
+}
+
+"""
+A many-to-many link between rows of a table (the source) and rows of a target table. Links go
+with either of their rows when it is deleted and come back when it is restored from the trash.
+The typed API shows a link column as an array relationship on both tables (name on the
+source, reverseName on the target) with where, order_by and limit.
+"""
+type LinkColumn {
+  id: ID!
+  tableId: ID!
+  targetTableId: ID!
+  "The field of the source table."
+  name: String!
+  "The field of the target table."
+  reverseName: String!
+  "The junction table in the database's schema (source_id, target_id, meta, created_at), readable by raw SQL."
+  junction: String!
+  createdAt: Time!
+}
+
+input CreateLinkColumnInput {
+  table: ID!
+  targetTable: ID!
+  "An identifier, not taken by a column or link of the table."
+  name: String!
+  "The field of the target table; default <table>_by_<name>."
+  reverseName: String
+}
+
+input LinkTargetInput {
+  "The row of the other table."
+  id: ID!
+  "The link's metadata: a JSON object of at most 10 KB."
+  meta: JSONObject
+}
+
+"A row at the other end of a link."
+type LinkedRow {
+  id: ID!
+  "The value of its table's primary column (null when the table has no text column and none was chosen)."
+  primary: JSON
+  "The link's metadata."
+  meta: JSON
+}
+
+extend type Mutation {
+  "Replaces the JSON document a dialect (a name such as contibase or baserow) keeps for a column, at most 64 KB; {} removes it. It is kept apart from the core metadata and deleted with the column."
+  setColumnSettings(column: ID!, dialect: String!, settings: JSONObject!): JSONObject!
+}
+
+extend type Column {
+  "The JSON document a dialect keeps for this column ({} when none)."
+  settings(dialect: String!): JSONObject!
 }
 `, BuiltIn: false},
 	{Name: "../schema/realtime.graphqls", Input: `type Subscription {
@@ -2851,7 +3638,7 @@ type TableEvent {
     "Only these user columns in data."
     columns: [String!]
   ): RowConnection!
-  "Aggregates over the rows matching a filter, per group of the groupBy columns."
+  "Aggregates over the rows matching a filter, per group of the groupBy columns. A DATE or DATETIME column groups by its day, week (from Monday) or month when written column:day, column:week or column:month (DATETIME in UTC); the key is the bucket's first day, YYYY-MM-DD."
   aggregateRows(table: ID!, where: RowFilter, search: String, groupBy: [String!], aggregates: [AggregateInput!]!): [AggregateGroup!]!
   "Snapshots of a row after each change, newest first."
   rowHistory(table: ID!, id: ID!, first: Int = 50, offset: Int = 0): [RowVersion!]!
@@ -2936,6 +3723,12 @@ enum FilterOp {
   contains
   starts_with
   is_null
+  "On a link column (its name, or its reverse name on the target table), with a list of row ids of the other table: linked to every one of them."
+  has
+  "Linked to none of the ids."
+  has_not
+  "Linked to at least one of the ids."
+  has_any
 }
 
 enum SortDirection {
@@ -2967,6 +3760,29 @@ enum AggregateFn {
   AVG
   MIN
   MAX
+  "The middle value of a number column (interpolated between the two middle ones)."
+  MEDIAN
+  "The sample standard deviation of a number column."
+  STDDEV
+  "The sample variance of a number column."
+  VARIANCE
+  "Rows where the column is empty: null, empty text, an empty list, false, JSON null."
+  EMPTY_COUNT
+  "Rows where the column is not empty."
+  NOT_EMPTY_COUNT
+  "Distinct non-empty values."
+  UNIQUE_COUNT
+  "Rows where a BOOLEAN column is true."
+  CHECKED_COUNT
+  "Rows where a BOOLEAN column is not true."
+  NOT_CHECKED_COUNT
+  "EMPTY_COUNT as a percentage of the rows (0 to 100; 0 without rows); likewise the other *_PERCENT."
+  EMPTY_PERCENT
+  NOT_EMPTY_PERCENT
+  "UNIQUE_COUNT as a percentage of the rows."
+  UNIQUE_PERCENT
+  CHECKED_PERCENT
+  NOT_CHECKED_PERCENT
 }
 
 input AggregateInput {
@@ -3594,6 +4410,8 @@ func (ec *executionContext) childFields_Column(ctx context.Context, field graphq
 		return ec.fieldContext_Column_maxRating(ctx, field)
 	case "system":
 		return ec.fieldContext_Column_system(ctx, field)
+	case "settings":
+		return ec.fieldContext_Column_settings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Column", field.Name)
 }
@@ -3640,6 +4458,114 @@ func (ec *executionContext) childFields_DeleteRowsResult(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type DeleteRowsResult", field.Name)
 }
 
+func (ec *executionContext) childFields_Function(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Function_id(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_Function_databaseId(ctx, field)
+	case "name":
+		return ec.fieldContext_Function_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Function_description(ctx, field)
+	case "currentVersion":
+		return ec.fieldContext_Function_currentVersion(ctx, field)
+	case "latestVersion":
+		return ec.fieldContext_Function_latestVersion(ctx, field)
+	case "code":
+		return ec.fieldContext_Function_code(ctx, field)
+	case "scopes":
+		return ec.fieldContext_Function_scopes(ctx, field)
+	case "timeoutMs":
+		return ec.fieldContext_Function_timeoutMs(ctx, field)
+	case "versions":
+		return ec.fieldContext_Function_versions(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Function_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Function_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Function", field.Name)
+}
+
+func (ec *executionContext) childFields_FunctionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "functions":
+		return ec.fieldContext_FunctionConnection_functions(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_FunctionConnection_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_FunctionConnection_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunctionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FunctionInvocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FunctionInvocation_id(ctx, field)
+	case "functionId":
+		return ec.fieldContext_FunctionInvocation_functionId(ctx, field)
+	case "version":
+		return ec.fieldContext_FunctionInvocation_version(ctx, field)
+	case "trigger":
+		return ec.fieldContext_FunctionInvocation_trigger(ctx, field)
+	case "input":
+		return ec.fieldContext_FunctionInvocation_input(ctx, field)
+	case "output":
+		return ec.fieldContext_FunctionInvocation_output(ctx, field)
+	case "logs":
+		return ec.fieldContext_FunctionInvocation_logs(ctx, field)
+	case "error":
+		return ec.fieldContext_FunctionInvocation_error(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_FunctionInvocation_durationMs(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_FunctionInvocation_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunctionInvocation", field.Name)
+}
+
+func (ec *executionContext) childFields_FunctionInvocationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invocations":
+		return ec.fieldContext_FunctionInvocationConnection_invocations(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_FunctionInvocationConnection_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_FunctionInvocationConnection_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunctionInvocationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FunctionRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invocationId":
+		return ec.fieldContext_FunctionRun_invocationId(ctx, field)
+	case "output":
+		return ec.fieldContext_FunctionRun_output(ctx, field)
+	case "logs":
+		return ec.fieldContext_FunctionRun_logs(ctx, field)
+	case "error":
+		return ec.fieldContext_FunctionRun_error(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_FunctionRun_durationMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunctionRun", field.Name)
+}
+
+func (ec *executionContext) childFields_FunctionVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_FunctionVersion_version(ctx, field)
+	case "code":
+		return ec.fieldContext_FunctionVersion_code(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_FunctionVersion_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunctionVersion", field.Name)
+}
+
 func (ec *executionContext) childFields_InvitationWithSecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "member":
@@ -3680,6 +4606,38 @@ func (ec *executionContext) childFields_JWTVerification(ctx context.Context, fie
 		return ec.fieldContext_JWTVerification_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JWTVerification", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkColumn_id(ctx, field)
+	case "tableId":
+		return ec.fieldContext_LinkColumn_tableId(ctx, field)
+	case "targetTableId":
+		return ec.fieldContext_LinkColumn_targetTableId(ctx, field)
+	case "name":
+		return ec.fieldContext_LinkColumn_name(ctx, field)
+	case "reverseName":
+		return ec.fieldContext_LinkColumn_reverseName(ctx, field)
+	case "junction":
+		return ec.fieldContext_LinkColumn_junction(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LinkColumn_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkedRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkedRow_id(ctx, field)
+	case "primary":
+		return ec.fieldContext_LinkedRow_primary(ctx, field)
+	case "meta":
+		return ec.fieldContext_LinkedRow_meta(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkedRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3858,6 +4816,10 @@ func (ec *executionContext) childFields_Table(ctx context.Context, field graphql
 		return ec.fieldContext_Table_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Table_updatedAt(ctx, field)
+	case "links":
+		return ec.fieldContext_Table_links(ctx, field)
+	case "primaryColumn":
+		return ec.fieldContext_Table_primaryColumn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Table", field.Name)
 }

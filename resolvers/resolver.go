@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/functions"
 	"github.com/gqlbase/gqlbase/internal/cache"
+	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/webhooks"
@@ -32,9 +34,15 @@ type Resolver struct {
 	// SQL bounds raw SQL per workspace and per request.
 	SQL SQLLimits
 
+	// Functions runs server functions (made on first use when nil).
+	FunctionRunner *functions.Runner
+	// Outbound says which addresses functions' fetch may reach (private ones only for tests).
+	Outbound netguard.Policy
+
 	// OnTokenRevoked, when set, is called after a token is revoked or rotated.
 	OnTokenRevoked func(tokenID int64)
 
+	fnOnce     sync.Once
 	principals principalCache
 	jwt        jwtSigner
 	tableNames tableNameCache

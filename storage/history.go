@@ -37,6 +37,9 @@ func (s *Store) PurgeTrash(ctx context.Context, retention time.Duration) (int64,
 	if err != nil {
 		return 0, fmt.Errorf("purge trash: %w", err)
 	}
+	if err := s.purgeLinkTrash(ctx, retention); err != nil {
+		return 0, err
+	}
 	return res.RowsAffected()
 }
 
@@ -57,13 +60,12 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 	where := whereClause(t, &q, "r", a)
 	var keyParts, groupExprs []string
 	for _, g := range groupBy {
-		c := t.Column(g)
-		if c == nil {
-			return nil, gqlbase.BadInput("cannot group by %q: table %q has no such column", g, t.Name).WithField("groupBy")
+		expr, err := groupExpr(t, g)
+		if err != nil {
+			return nil, err
 		}
-		expr := "r." + plan.QuoteIdent(c.Name)
 		// Keys and aliases are parameters: no caller text is ever written into the SQL.
-		keyParts = append(keyParts, a.Add(c.Name)+"::text", expr)
+		keyParts = append(keyParts, a.Add(g)+"::text", expr)
 		groupExprs = append(groupExprs, expr)
 	}
 	var valParts []string
@@ -93,42 +95,6 @@ func (s *Store) Aggregate(ctx context.Context, t *gqlbase.Table, q RowQuery, gro
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
 	return out, nil
-}
-
-func aggregateExpr(t *gqlbase.Table, ag gqlbase.Aggregate) (string, error) {
-	if ag.Fn == gqlbase.AggregateFnCount && ag.Column == "" {
-		return "count(*)", nil
-	}
-	c := t.Column(ag.Column)
-	if c == nil {
-		return "", gqlbase.BadInput("cannot aggregate %q: table %q has no such column", ag.Column, t.Name).WithField("aggregates")
-	}
-	col := "r." + plan.QuoteIdent(c.Name)
-	switch ag.Fn {
-	case gqlbase.AggregateFnCount:
-		return "count(" + col + ")", nil
-	case gqlbase.AggregateFnCountDistinct:
-		return "count(DISTINCT " + col + ")", nil
-	case gqlbase.AggregateFnSum, gqlbase.AggregateFnAvg:
-		if !c.Type.IsNumeric() || c.Type == gqlbase.TypeLink {
-			return "", gqlbase.BadInput("%s needs a number column; %q is %s", ag.Fn, c.Name, c.Type).WithField("aggregates")
-		}
-		fn := "sum"
-		if ag.Fn == gqlbase.AggregateFnAvg {
-			fn = "avg"
-		}
-		return fn + "(" + col + ")", nil
-	case gqlbase.AggregateFnMin, gqlbase.AggregateFnMax:
-		if c.Type.IsArray() || c.Type == gqlbase.TypeJSON || c.Type == gqlbase.TypeBoolean {
-			return "", gqlbase.BadInput("%s cannot be computed over %s column %q", ag.Fn, c.Type, c.Name).WithField("aggregates")
-		}
-		fn := "min"
-		if ag.Fn == gqlbase.AggregateFnMax {
-			fn = "max"
-		}
-		return fn + "(" + col + ")", nil
-	}
-	return "", gqlbase.BadInput("unknown aggregate %q", ag.Fn).WithField("aggregates")
 }
 
 func joinComma(parts []string) string {

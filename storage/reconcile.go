@@ -68,6 +68,7 @@ func snapshotCatalog(ctx context.Context, q queryer, schema string) (*catalogSna
 		LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 		LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
 		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+		  AND c.relname !~ '^_link_[0-9]+$' -- link columns' junctions (links.go) are no tables
 		ORDER BY c.oid, a.attnum`, schema)
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)

@@ -60,7 +60,10 @@ func (s *Store) RestoreRow(ctx context.Context, t *gqlbase.Table, rowID int64, a
 		if gqlbase.ErrorCode(err) == gqlbase.CodeConflict || pgCode(err) == sqlstateUniqueViolation {
 			return gqlbase.Conflict("row %d cannot be restored: %s", rowID, errMessage(err))
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return restoreLinks(ctx, tx, t, rowID)
 	})
 	if err != nil {
 		return nil, err

@@ -26,12 +26,13 @@ type tableRow struct {
 	Description string         `db:"description"`
 	Tags        pq.StringArray `db:"tags"`
 	Frozen      bool           `db:"frozen"`
+	Primary     int64          `db:"primary_column_id"`
 	CreatedAt   time.Time      `db:"created_at"`
 	UpdatedAt   time.Time      `db:"updated_at"`
 }
 
 const tableSelect = `SELECT t.id, t.database_id, d.workspace_id, d.schema_name, t.name, t.label, t.description,
-	t.tags, t.frozen, t.created_at, t.updated_at
+	t.tags, t.frozen, coalesce(t.primary_column_id, 0) AS primary_column_id, t.created_at, t.updated_at
 	FROM tables_meta t JOIN databases d ON d.id = t.database_id`
 
 type columnRow struct {
@@ -63,7 +64,7 @@ func (r *tableRow) table() *gqlbase.Table {
 	}
 	return &gqlbase.Table{
 		ID: r.ID, DatabaseID: r.DatabaseID, WorkspaceID: r.WorkspaceID, Schema: r.Schema, Name: r.Name,
-		Label: r.Label, Description: r.Description, Tags: tags, Frozen: r.Frozen,
+		Label: r.Label, Description: r.Description, Tags: tags, Frozen: r.Frozen, PrimaryColumnID: r.Primary,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Columns: []*gqlbase.Column{},
 	}
 }
@@ -127,6 +128,9 @@ func loadTables(ctx context.Context, q queryer, where string, args ...any) (map[
 		}
 		t := out[c.TableID]
 		t.Columns = append(t.Columns, c)
+	}
+	if err := loadLinks(ctx, q, out, ids); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

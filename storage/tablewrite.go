@@ -300,6 +300,11 @@ func (s *Store) DeleteTable(ctx context.Context, id int64, force bool, actor str
 			}
 			changed = append(changed, tableID)
 		}
+		others, err := dropTableLinks(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, others...)
 		tctx, err := tenantIn(ctx, tx, t.DatabaseID)
 		if err != nil {
 			return err

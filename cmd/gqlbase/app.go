@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/internal/server"
 	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/logging"
@@ -85,7 +86,7 @@ func build(ctx context.Context, cfg serveConfig, stderr io.Writer) (a *app, err 
 		return a, err
 	}
 	srv, err := server.New(a.store, server.Config{
-		Logger: logger, Listener: ln, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, SQL: cfg.sql.limits(),
+		Logger: logger, Listener: ln, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, Outbound: netguard.Policy{AllowPrivate: cfg.allowPrivateTargets}, SQL: cfg.sql.limits(),
 		REST:     rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies},
 		Jobs:     jobs.Options{Workers: cfg.jobsWorkers, Disabled: cfg.jobsWorkers == 0},
 		Webhooks: webhooks.Options{AllowPrivate: cfg.webhookAllowPrivate},

@@ -62,22 +62,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 type serveConfig struct {
-	addr           string
-	dataDir        string
-	databaseURL    string
-	logFormat      string
-	logLevel       string
-	allowedOrigins string
-	disableSignUp  bool
-	adminToken     string
-	pgBin          string
-	trashRetention time.Duration
-	eventRetention time.Duration
-	auditRetention time.Duration
-	stmtTimeout    time.Duration
-	debugAddr      string
-	sql            sqlConfig
-	trustedProxies []netip.Prefix
+	addr                string
+	dataDir             string
+	databaseURL         string
+	logFormat           string
+	logLevel            string
+	allowedOrigins      string
+	disableSignUp       bool
+	allowPrivateTargets bool
+	adminToken          string
+	pgBin               string
+	trashRetention      time.Duration
+	eventRetention      time.Duration
+	auditRetention      time.Duration
+	stmtTimeout         time.Duration
+	debugAddr           string
+	sql                 sqlConfig
+	trustedProxies      []netip.Prefix
 	// jobsWorkers is the job engine's concurrency per queue; 0 works no jobs here.
 	jobsWorkers         int
 	webhookAllowPrivate bool
@@ -114,6 +115,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.DurationVar(&c.stmtTimeout, "statement-timeout", stmtTimeout, "the longest any API statement may run (Postgres statement_timeout); 0: no limit (env GQLBASE_STATEMENT_TIMEOUT)")
+	fs.BoolVar(&c.allowPrivateTargets, "allow-private-targets", os.Getenv("GQLBASE_ALLOW_PRIVATE_TARGETS") == "true", "let outbound requests tenants choose (functions' fetch) reach private, loopback and link-local addresses; for receivers on the same network (env GQLBASE_ALLOW_PRIVATE_TARGETS=true)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	if err := addSQLFlags(fs, &c.sql); err != nil {
 		return c, err

@@ -60,6 +60,9 @@ var places = map[string]layer{
 	// netguard decides which addresses tenant-chosen outbound requests may reach (webhooks,
 	// uploads from a URL, functions' fetch); it knows only the root's Error.
 	"internal/netguard/...": layerBase,
+	// functions is the JavaScript sandbox: it reaches rows and the network only through the
+	// Host its caller (the resolvers) hands it, so it imports none of ours.
+	"functions/...": layerBase,
 
 	// The store, its SQL guard and plans (which import only the root: see onlyImports) and
 	// outbox, the embedded cluster and the test harness of databases: one
@@ -118,6 +121,8 @@ var onlyImports = map[string][]string{
 	"storage/plan/...": {""},
 	// The outbox is what storage builds its events on; it cannot reach back into the store.
 	"storage/outbox/...": {""},
+	// The sandbox holds no rights of its own: everything a function reaches comes through Host.
+	"functions/...": {},
 }
 
 // dialectForbidden are what a dialect must not import: the generated GraphQL package (its

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gqlbase/gqlbase/dataloaders"
+	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/resolvers"
@@ -44,6 +45,8 @@ type Config struct {
 	AllowSignUp bool
 	// SQL bounds raw SQL per workspace and per request.
 	SQL resolvers.SQLLimits
+	// Outbound is what requests a tenant aims (functions' fetch) may reach.
+	Outbound netguard.Policy
 	// REST configures the HTTP edge (its Logger and Version default to the ones above).
 	REST rest.Config
 	// Realtime tunes the listener and the credential watcher.
@@ -129,7 +132,7 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 	rt := realtime.NewService(store, cfg.Realtime)
 	res := &resolvers.Resolver{
 		Store: store, Cache: cache, Realtime: rt, Webhooks: hooks, Logger: cfg.Logger, Version: cfg.Version,
-		AllowSignUp: cfg.AllowSignUp, SQL: cfg.SQL,
+		AllowSignUp: cfg.AllowSignUp, SQL: cfg.SQL, Outbound: cfg.Outbound,
 		// A revoked or rotated token ends what it holds in this process at once.
 		OnTokenRevoked: rt.TokenRevoked,
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/internal/server"
 	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/logging"
@@ -48,6 +49,8 @@ type Options struct {
 	// Logger, when set, receives the logs of the store, the resolvers and the HTTP edge (tests
 	// that check what is logged give one writing to a buffer).
 	Logger *slog.Logger
+	// AllowPrivateTargets lets functions' fetch reach the test's local receivers.
+	AllowPrivateTargets bool
 	// DisableSignUp refuses self sign-up, as gqlbase serve --disable-signup does.
 	DisableSignUp bool
 	// OnStatement, when set, sees every SQL statement the server's store sends (see
@@ -91,6 +94,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 	proc, err := server.New(store, server.Config{
 		Logger: logger, Listener: ln, Version: "test", AllowSignUp: !opts.DisableSignUp, REST: restCfg,
 		Jobs: jobsOpts, Webhooks: opts.Webhooks,
+		Outbound: netguard.Policy{AllowPrivate: opts.AllowPrivateTargets},
 	})
 	if err != nil {
 		ln.Close()

@@ -28,7 +28,9 @@ func (c *planCompiler) cond(w *Cond, al string, t *gqlbase.Table) string {
 	if w.Filter != nil {
 		parts = append(parts, Filter(w.Filter, al, c.a))
 	}
-	if e := w.Exists; e != nil {
+	if e := w.Exists; e != nil && e.Junction != nil {
+		parts = append(parts, c.existsLinked(e, al))
+	} else if e != nil {
 		if e.Link == nil || e.Target == nil || e.Link.Type != gqlbase.TypeLink {
 			c.fail("bad relationship condition")
 		}

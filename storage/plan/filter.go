@@ -76,6 +76,9 @@ func compileFilterLeaf(n *gqlbase.BoundNode, alias string, a *Args, negated bool
 		}
 		return "(" + expr + ")"
 	}
+	if n.Link != nil {
+		return linkLeaf(n.Link, n.Op, alias, a)
+	}
 	c := n.Column
 	col := QuoteIdent(c.Name)
 	if alias != "" {

@@ -106,6 +106,9 @@ const (
 	NodeJSON
 	// NodeArray is a JSON array of Children.
 	NodeArray
+	// NodeManyRel is a JSON array of Child for each row of Rows linked to the current row
+	// through the many-to-many link's Junction (Rows needs a Limit).
+	NodeManyRel
 )
 
 // Node is one JSON value of a plan's output.
@@ -126,6 +129,8 @@ type Node struct {
 	Child  *Node
 	// Limit bounds the rows of NodeRows.
 	Limit *int
+	// Junction is the junction table of NodeManyRel.
+	Junction *Junction
 }
 
 // Cond is a row condition: every given part must hold. Filter compares the row's own
@@ -142,10 +147,12 @@ type Cond struct {
 // column of the current table pointing at Target; otherwise Link is Target's LINK column
 // pointing at the current row.
 type CondExists struct {
-	Link    *gqlbase.Column
-	Forward bool
-	Target  *gqlbase.Table
-	Where   *Cond
+	// Junction, when set, relates the rows through a many-to-many link instead of Link.
+	Junction *Junction
+	Link     *gqlbase.Column
+	Forward  bool
+	Target   *gqlbase.Table
+	Where    *Cond
 }
 
 // Aggregate functions of NodeAggregate.
@@ -473,6 +480,11 @@ func (c *planCompiler) nodeIn(n *Node, al string, t *gqlbase.Table, agg *RowSet)
 		}
 		c.aggregated(a2, correlate)
 		return "(SELECT " + c.nodeIn(n.Child, a2, n.Rows.Table, n.Rows) + " FROM " + from + aggregateGroup + ")"
+	case NodeManyRel:
+		if agg != nil {
+			c.fail("a link relationship in aggregate context")
+		}
+		return c.manyRel(n, al)
 	case NodeCount:
 		if agg == nil {
 			c.fail("count outside aggregate context")
