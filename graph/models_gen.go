@@ -2,6 +2,30 @@
 
 package graph
 
+import (
+	"time"
+)
+
+type CreateWebhookInput struct {
+	// Default: the caller's workspace, or the database's.
+	WorkspaceID *int64 `json:"workspaceId,omitempty"`
+	DatabaseID  *int64 `json:"databaseId,omitempty"`
+	TableID     *int64 `json:"tableId,omitempty"`
+	URL         string `json:"url"`
+	// POST (default), PUT or PATCH.
+	Method *string `json:"method,omitempty"`
+	// Extra request headers (at most 20); the webhook-* headers, Content-Type and Host are set by the delivery.
+	Headers map[string]any `json:"headers,omitempty"`
+	// Event kinds (row.created, row.updated, row.deleted, row.restored, table.*, column.*, database.*); none: every kind.
+	Events []string `json:"events,omitempty"`
+	// The body's format: platform (default) or a dialect's.
+	Format *string `json:"format,omitempty"`
+	// Consecutive failed attempts that deactivate the webhook (default 8).
+	MaxFailures *int `json:"maxFailures,omitempty"`
+	// Attempts per event before it becomes a dead letter (default 10, at most 25).
+	MaxAttempts *int `json:"maxAttempts,omitempty"`
+}
+
 type Mutation struct {
 }
 
@@ -9,4 +33,53 @@ type Query struct {
 }
 
 type Subscription struct {
+}
+
+type Webhook struct {
+	ID          int64          `json:"id"`
+	WorkspaceID int64          `json:"workspaceId"`
+	DatabaseID  *int64         `json:"databaseId,omitempty"`
+	TableID     *int64         `json:"tableId,omitempty"`
+	URL         string         `json:"url"`
+	Method      string         `json:"method"`
+	Headers     map[string]any `json:"headers"`
+	Events      []string       `json:"events"`
+	Format      string         `json:"format"`
+	Active      bool           `json:"active"`
+	// Consecutive failed attempts; a success sets it back to 0.
+	FailureCount int `json:"failureCount"`
+	MaxFailures  int `json:"maxFailures"`
+	MaxAttempts  int `json:"maxAttempts"`
+	// Shown by createWebhook and rotateWebhookSecret only; null elsewhere.
+	Secret    *string   `json:"secret,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+type WebhookDeadLetter struct {
+	JobID     int64     `json:"jobId"`
+	EventID   int64     `json:"eventId"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"lastError"`
+	DiedAt    time.Time `json:"diedAt"`
+}
+
+// One delivery attempt; bodies and header values are kept up to 4 KiB.
+type WebhookDelivery struct {
+	ID        int64 `json:"id"`
+	WebhookID int64 `json:"webhookId"`
+	// Null for a testWebhook call.
+	EventID *int64 `json:"eventId,omitempty"`
+	// The webhook-id header: the same on every attempt and replay of one event.
+	MessageID string `json:"messageId"`
+	Attempt   int    `json:"attempt"`
+	// The receiver's status; null when no answer came.
+	Status          *int           `json:"status,omitempty"`
+	Succeeded       bool           `json:"succeeded"`
+	DurationMs      int            `json:"durationMs"`
+	Error           string         `json:"error"`
+	RequestHeaders  map[string]any `json:"requestHeaders"`
+	RequestBody     string         `json:"requestBody"`
+	ResponseHeaders map[string]any `json:"responseHeaders"`
+	ResponseBody    string         `json:"responseBody"`
+	CreatedAt       time.Time      `json:"createdAt"`
 }

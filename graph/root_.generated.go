@@ -251,76 +251,84 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation      func(childComplexity int, secret string) int
-		AddColumn             func(childComplexity int, table int64, input gqlbase.ColumnInput) int
-		ChangeColumnType      func(childComplexity int, id int64, input gqlbase.ChangeColumnTypeInput) int
-		ChangePassword        func(childComplexity int, input gqlbase.ChangePasswordInput) int
-		CreateComment         func(childComplexity int, table int64, row int64, body string) int
-		CreateDatabase        func(childComplexity int, input gqlbase.CreateDatabaseInput) int
-		CreateFunction        func(childComplexity int, input gqlbase.CreateFunctionInput) int
-		CreateLinkColumn      func(childComplexity int, input gqlbase.CreateLinkColumnInput) int
-		CreateTable           func(childComplexity int, input gqlbase.CreateTableInput) int
-		CreateToken           func(childComplexity int, input gqlbase.CreateTokenInput) int
-		CreateView            func(childComplexity int, table int64, input gqlbase.ViewInput) int
-		CreateWorkspace       func(childComplexity int, input gqlbase.CreateWorkspaceInput) int
-		DefaultDatabase       func(childComplexity int, workspaceID *int64) int
-		DeleteColumn          func(childComplexity int, id int64) int
-		DeleteComment         func(childComplexity int, id int64) int
-		DeleteDatabase        func(childComplexity int, id int64, force *bool) int
-		DeleteFile            func(childComplexity int, id int64, force *bool) int
-		DeleteFunction        func(childComplexity int, id int64) int
-		DeleteLinkColumn      func(childComplexity int, id int64) int
-		DeleteRow             func(childComplexity int, table int64, id int64) int
-		DeleteRows            func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
-		DeleteTable           func(childComplexity int, id int64, force *bool) int
-		DeleteView            func(childComplexity int, id int64) int
-		DeleteWorkspace       func(childComplexity int, id int64) int
-		DuplicateTable        func(childComplexity int, id int64, name string, withRows *bool) int
-		DuplicateView         func(childComplexity int, id int64, name *string) int
-		InsertRow             func(childComplexity int, table int64, values map[string]any) int
-		InsertRows            func(childComplexity int, table int64, rows []any) int
-		InviteMember          func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
-		LinkRows              func(childComplexity int, link int64, row int64, reverse *bool, targets []*gqlbase.LinkTargetInput) int
-		LogIn                 func(childComplexity int, input gqlbase.LogInInput) int
-		LogInJwt              func(childComplexity int, input gqlbase.LogInInput) int
-		LogOut                func(childComplexity int) int
-		LogOutJwt             func(childComplexity int, refreshToken *string) int
-		OrderViews            func(childComplexity int, table int64, ids []int64) int
-		Ping                  func(childComplexity int) int
-		RefreshJwt            func(childComplexity int, refreshToken string) int
-		RegenerateReadonlyID  func(childComplexity int, id int64) int
-		RemoveMember          func(childComplexity int, memberID int64) int
-		RenameColumn          func(childComplexity int, id int64, name string) int
-		RenameDatabase        func(childComplexity int, id int64, name string) int
-		RenameWorkspace       func(childComplexity int, id int64, name string) int
-		RepublishFunction     func(childComplexity int, id int64, version int) int
-		RestoreRow            func(childComplexity int, table int64, id int64) int
-		RevokeToken           func(childComplexity int, id int64) int
-		RotateToken           func(childComplexity int, id int64) int
-		RotateViewSlug        func(childComplexity int, id int64) int
-		RunFunction           func(childComplexity int, id int64, input any) int
-		SetColumnSettings     func(childComplexity int, column int64, dialect string, settings map[string]any) int
-		SetDefaultDatabase    func(childComplexity int, databaseID int64) int
-		SetFunctionFetchHosts func(childComplexity int, workspaceID *int64, hosts []string) int
-		SetPrimaryColumn      func(childComplexity int, table int64, column *string) int
-		SetSchemaLocked       func(childComplexity int, id int64, locked bool) int
-		ShareView             func(childComplexity int, id int64, password *string) int
-		SignUp                func(childComplexity int, input gqlbase.SignUpInput) int
-		UnlinkRows            func(childComplexity int, link int64, row int64, reverse *bool, targetIds []int64) int
-		UnshareView           func(childComplexity int, id int64) int
-		UpdateColumn          func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
-		UpdateComment         func(childComplexity int, id int64, body string) int
-		UpdateFunction        func(childComplexity int, id int64, input gqlbase.UpdateFunctionInput) int
-		UpdateMemberRole      func(childComplexity int, memberID int64, role gqlbase.Role) int
-		UpdateRow             func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
-		UpdateRows            func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
-		UpdateTable           func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
-		UpdateToken           func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
-		UpdateView            func(childComplexity int, id int64, input gqlbase.ViewInput) int
-		UploadFile            func(childComplexity int, file graphql.Upload, input *gqlbase.UploadFileInput) int
-		UploadFileFromURL     func(childComplexity int, url string, input *gqlbase.UploadFileInput) int
-		UpsertRows            func(childComplexity int, table int64, rows []any, keyColumn string) int
-		VerifyJwt             func(childComplexity int, token string) int
+		AcceptInvitation         func(childComplexity int, secret string) int
+		AddColumn                func(childComplexity int, table int64, input gqlbase.ColumnInput) int
+		ChangeColumnType         func(childComplexity int, id int64, input gqlbase.ChangeColumnTypeInput) int
+		ChangePassword           func(childComplexity int, input gqlbase.ChangePasswordInput) int
+		CreateComment            func(childComplexity int, table int64, row int64, body string) int
+		CreateDatabase           func(childComplexity int, input gqlbase.CreateDatabaseInput) int
+		CreateFunction           func(childComplexity int, input gqlbase.CreateFunctionInput) int
+		CreateLinkColumn         func(childComplexity int, input gqlbase.CreateLinkColumnInput) int
+		CreateTable              func(childComplexity int, input gqlbase.CreateTableInput) int
+		CreateToken              func(childComplexity int, input gqlbase.CreateTokenInput) int
+		CreateView               func(childComplexity int, table int64, input gqlbase.ViewInput) int
+		CreateWebhook            func(childComplexity int, input CreateWebhookInput) int
+		CreateWorkspace          func(childComplexity int, input gqlbase.CreateWorkspaceInput) int
+		DefaultDatabase          func(childComplexity int, workspaceID *int64) int
+		DeleteColumn             func(childComplexity int, id int64) int
+		DeleteComment            func(childComplexity int, id int64) int
+		DeleteDatabase           func(childComplexity int, id int64, force *bool) int
+		DeleteFile               func(childComplexity int, id int64, force *bool) int
+		DeleteFunction           func(childComplexity int, id int64) int
+		DeleteLinkColumn         func(childComplexity int, id int64) int
+		DeleteRow                func(childComplexity int, table int64, id int64) int
+		DeleteRows               func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter) int
+		DeleteTable              func(childComplexity int, id int64, force *bool) int
+		DeleteView               func(childComplexity int, id int64) int
+		DeleteWebhook            func(childComplexity int, id int64) int
+		DeleteWorkspace          func(childComplexity int, id int64) int
+		DiscardWebhookDeadLetter func(childComplexity int, webhookID int64, jobID int64) int
+		DuplicateTable           func(childComplexity int, id int64, name string, withRows *bool) int
+		DuplicateView            func(childComplexity int, id int64, name *string) int
+		InsertRow                func(childComplexity int, table int64, values map[string]any) int
+		InsertRows               func(childComplexity int, table int64, rows []any) int
+		InviteMember             func(childComplexity int, workspaceID int64, email string, role gqlbase.Role) int
+		LinkRows                 func(childComplexity int, link int64, row int64, reverse *bool, targets []*gqlbase.LinkTargetInput) int
+		LogIn                    func(childComplexity int, input gqlbase.LogInInput) int
+		LogInJwt                 func(childComplexity int, input gqlbase.LogInInput) int
+		LogOut                   func(childComplexity int) int
+		LogOutJwt                func(childComplexity int, refreshToken *string) int
+		OrderViews               func(childComplexity int, table int64, ids []int64) int
+		Ping                     func(childComplexity int) int
+		RefreshJwt               func(childComplexity int, refreshToken string) int
+		RegenerateReadonlyID     func(childComplexity int, id int64) int
+		RemoveMember             func(childComplexity int, memberID int64) int
+		RenameColumn             func(childComplexity int, id int64, name string) int
+		RenameDatabase           func(childComplexity int, id int64, name string) int
+		RenameWorkspace          func(childComplexity int, id int64, name string) int
+		ReplayWebhookDelivery    func(childComplexity int, id int64) int
+		RepublishFunction        func(childComplexity int, id int64, version int) int
+		RestoreRow               func(childComplexity int, table int64, id int64) int
+		RetryWebhookDeadLetter   func(childComplexity int, webhookID int64, jobID int64) int
+		RevokeToken              func(childComplexity int, id int64) int
+		RotateToken              func(childComplexity int, id int64) int
+		RotateViewSlug           func(childComplexity int, id int64) int
+		RotateWebhookSecret      func(childComplexity int, id int64) int
+		RunFunction              func(childComplexity int, id int64, input any) int
+		SetColumnSettings        func(childComplexity int, column int64, dialect string, settings map[string]any) int
+		SetDefaultDatabase       func(childComplexity int, databaseID int64) int
+		SetFunctionFetchHosts    func(childComplexity int, workspaceID *int64, hosts []string) int
+		SetPrimaryColumn         func(childComplexity int, table int64, column *string) int
+		SetSchemaLocked          func(childComplexity int, id int64, locked bool) int
+		SetWebhookActive         func(childComplexity int, id int64, active bool) int
+		ShareView                func(childComplexity int, id int64, password *string) int
+		SignUp                   func(childComplexity int, input gqlbase.SignUpInput) int
+		TestWebhook              func(childComplexity int, id int64) int
+		UnlinkRows               func(childComplexity int, link int64, row int64, reverse *bool, targetIds []int64) int
+		UnshareView              func(childComplexity int, id int64) int
+		UpdateColumn             func(childComplexity int, id int64, input gqlbase.UpdateColumnInput) int
+		UpdateComment            func(childComplexity int, id int64, body string) int
+		UpdateFunction           func(childComplexity int, id int64, input gqlbase.UpdateFunctionInput) int
+		UpdateMemberRole         func(childComplexity int, memberID int64, role gqlbase.Role) int
+		UpdateRow                func(childComplexity int, table int64, id int64, values any, expectedVersion *int) int
+		UpdateRows               func(childComplexity int, table int64, ids []int64, where *gqlbase.Filter, values map[string]any) int
+		UpdateTable              func(childComplexity int, id int64, input gqlbase.UpdateTableInput) int
+		UpdateToken              func(childComplexity int, id int64, input gqlbase.UpdateTokenInput) int
+		UpdateView               func(childComplexity int, id int64, input gqlbase.ViewInput) int
+		UploadFile               func(childComplexity int, file graphql.Upload, input *gqlbase.UploadFileInput) int
+		UploadFileFromURL        func(childComplexity int, url string, input *gqlbase.UploadFileInput) int
+		UpsertRows               func(childComplexity int, table int64, rows []any, keyColumn string) int
+		VerifyJwt                func(childComplexity int, token string) int
 	}
 
 	PageInfo struct {
@@ -367,6 +375,10 @@ type ComplexityRoot struct {
 		ViewGroups          func(childComplexity int, view int64, where *gqlbase.Filter, perGroup *int) int
 		ViewRows            func(childComplexity int, view int64, where *gqlbase.Filter, orderBy []*gqlbase.Sort, first *int, after *string, last *int, before *string, offset *int, search *string, columns []string) int
 		Views               func(childComplexity int, table int64) int
+		Webhook             func(childComplexity int, id int64) int
+		WebhookDeadLetters  func(childComplexity int, webhookID int64, first *int) int
+		WebhookDeliveries   func(childComplexity int, webhookID int64, first *int) int
+		Webhooks            func(childComplexity int, workspaceID *int64) int
 		Workspace           func(childComplexity int, id int64) int
 		Workspaces          func(childComplexity int) int
 	}
@@ -546,6 +558,49 @@ type ComplexityRoot struct {
 	ViewShare struct {
 		Slug func(childComplexity int) int
 		View func(childComplexity int) int
+	}
+
+	Webhook struct {
+		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DatabaseID   func(childComplexity int) int
+		Events       func(childComplexity int) int
+		FailureCount func(childComplexity int) int
+		Format       func(childComplexity int) int
+		Headers      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		MaxAttempts  func(childComplexity int) int
+		MaxFailures  func(childComplexity int) int
+		Method       func(childComplexity int) int
+		Secret       func(childComplexity int) int
+		TableID      func(childComplexity int) int
+		URL          func(childComplexity int) int
+		WorkspaceID  func(childComplexity int) int
+	}
+
+	WebhookDeadLetter struct {
+		Attempts  func(childComplexity int) int
+		DiedAt    func(childComplexity int) int
+		EventID   func(childComplexity int) int
+		JobID     func(childComplexity int) int
+		LastError func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		Attempt         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DurationMs      func(childComplexity int) int
+		Error           func(childComplexity int) int
+		EventID         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		MessageID       func(childComplexity int) int
+		RequestBody     func(childComplexity int) int
+		RequestHeaders  func(childComplexity int) int
+		ResponseBody    func(childComplexity int) int
+		ResponseHeaders func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Succeeded       func(childComplexity int) int
+		WebhookID       func(childComplexity int) int
 	}
 
 	Workspace struct {
@@ -1520,6 +1575,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateView(childComplexity, args["table"].(int64), args["input"].(gqlbase.ViewInput)), true
+	case "Mutation.createWebhook":
+		if e.ComplexityRoot.Mutation.CreateWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhook(childComplexity, args["input"].(CreateWebhookInput)), true
 	case "Mutation.createWorkspace":
 		if e.ComplexityRoot.Mutation.CreateWorkspace == nil {
 			break
@@ -1652,6 +1718,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteView(childComplexity, args["id"].(int64)), true
+	case "Mutation.deleteWebhook":
+		if e.ComplexityRoot.Mutation.DeleteWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteWorkspace":
 		if e.ComplexityRoot.Mutation.DeleteWorkspace == nil {
 			break
@@ -1663,6 +1740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWorkspace(childComplexity, args["id"].(int64)), true
+	case "Mutation.discardWebhookDeadLetter":
+		if e.ComplexityRoot.Mutation.DiscardWebhookDeadLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardWebhookDeadLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardWebhookDeadLetter(childComplexity, args["webhookId"].(int64), args["jobId"].(int64)), true
 	case "Mutation.duplicateTable":
 		if e.ComplexityRoot.Mutation.DuplicateTable == nil {
 			break
@@ -1851,6 +1939,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenameWorkspace(childComplexity, args["id"].(int64), args["name"].(string)), true
+	case "Mutation.replayWebhookDelivery":
+		if e.ComplexityRoot.Mutation.ReplayWebhookDelivery == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replayWebhookDelivery_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplayWebhookDelivery(childComplexity, args["id"].(int64)), true
 	case "Mutation.republishFunction":
 		if e.ComplexityRoot.Mutation.RepublishFunction == nil {
 			break
@@ -1873,6 +1972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestoreRow(childComplexity, args["table"].(int64), args["id"].(int64)), true
+	case "Mutation.retryWebhookDeadLetter":
+		if e.ComplexityRoot.Mutation.RetryWebhookDeadLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryWebhookDeadLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryWebhookDeadLetter(childComplexity, args["webhookId"].(int64), args["jobId"].(int64)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -1906,6 +2016,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateViewSlug(childComplexity, args["id"].(int64)), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(int64)), true
 	case "Mutation.runFunction":
 		if e.ComplexityRoot.Mutation.RunFunction == nil {
 			break
@@ -1972,6 +2093,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetSchemaLocked(childComplexity, args["id"].(int64), args["locked"].(bool)), true
+	case "Mutation.setWebhookActive":
+		if e.ComplexityRoot.Mutation.SetWebhookActive == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWebhookActive_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWebhookActive(childComplexity, args["id"].(int64), args["active"].(bool)), true
 	case "Mutation.shareView":
 		if e.ComplexityRoot.Mutation.ShareView == nil {
 			break
@@ -1994,6 +2126,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(gqlbase.SignUpInput)), true
+	case "Mutation.testWebhook":
+		if e.ComplexityRoot.Mutation.TestWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_testWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TestWebhook(childComplexity, args["id"].(int64)), true
 	case "Mutation.unlinkRows":
 		if e.ComplexityRoot.Mutation.UnlinkRows == nil {
 			break
@@ -2510,6 +2653,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Views(childComplexity, args["table"].(int64)), true
+	case "Query.webhook":
+		if e.ComplexityRoot.Query.Webhook == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Webhook(childComplexity, args["id"].(int64)), true
+	case "Query.webhookDeadLetters":
+		if e.ComplexityRoot.Query.WebhookDeadLetters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeadLetters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeadLetters(childComplexity, args["webhookId"].(int64), args["first"].(*int)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["webhookId"].(int64), args["first"].(*int)), true
+	case "Query.webhooks":
+		if e.ComplexityRoot.Query.Webhooks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhooks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Webhooks(childComplexity, args["workspaceId"].(*int64)), true
 	case "Query.workspace":
 		if e.ComplexityRoot.Query.Workspace == nil {
 			break
@@ -3275,6 +3462,213 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViewShare.View(childComplexity), true
 
+	case "Webhook.active":
+		if e.ComplexityRoot.Webhook.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Active(childComplexity), true
+	case "Webhook.createdAt":
+		if e.ComplexityRoot.Webhook.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.CreatedAt(childComplexity), true
+	case "Webhook.databaseId":
+		if e.ComplexityRoot.Webhook.DatabaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.DatabaseID(childComplexity), true
+	case "Webhook.events":
+		if e.ComplexityRoot.Webhook.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Events(childComplexity), true
+	case "Webhook.failureCount":
+		if e.ComplexityRoot.Webhook.FailureCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.FailureCount(childComplexity), true
+	case "Webhook.format":
+		if e.ComplexityRoot.Webhook.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Format(childComplexity), true
+	case "Webhook.headers":
+		if e.ComplexityRoot.Webhook.Headers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Headers(childComplexity), true
+	case "Webhook.id":
+		if e.ComplexityRoot.Webhook.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.ID(childComplexity), true
+	case "Webhook.maxAttempts":
+		if e.ComplexityRoot.Webhook.MaxAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.MaxAttempts(childComplexity), true
+	case "Webhook.maxFailures":
+		if e.ComplexityRoot.Webhook.MaxFailures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.MaxFailures(childComplexity), true
+	case "Webhook.method":
+		if e.ComplexityRoot.Webhook.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Method(childComplexity), true
+	case "Webhook.secret":
+		if e.ComplexityRoot.Webhook.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.Secret(childComplexity), true
+	case "Webhook.tableId":
+		if e.ComplexityRoot.Webhook.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.TableID(childComplexity), true
+	case "Webhook.url":
+		if e.ComplexityRoot.Webhook.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.URL(childComplexity), true
+	case "Webhook.workspaceId":
+		if e.ComplexityRoot.Webhook.WorkspaceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.WorkspaceID(childComplexity), true
+
+	case "WebhookDeadLetter.attempts":
+		if e.ComplexityRoot.WebhookDeadLetter.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeadLetter.Attempts(childComplexity), true
+	case "WebhookDeadLetter.diedAt":
+		if e.ComplexityRoot.WebhookDeadLetter.DiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeadLetter.DiedAt(childComplexity), true
+	case "WebhookDeadLetter.eventId":
+		if e.ComplexityRoot.WebhookDeadLetter.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeadLetter.EventID(childComplexity), true
+	case "WebhookDeadLetter.jobId":
+		if e.ComplexityRoot.WebhookDeadLetter.JobID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeadLetter.JobID(childComplexity), true
+	case "WebhookDeadLetter.lastError":
+		if e.ComplexityRoot.WebhookDeadLetter.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeadLetter.LastError(childComplexity), true
+
+	case "WebhookDelivery.attempt":
+		if e.ComplexityRoot.WebhookDelivery.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempt(childComplexity), true
+	case "WebhookDelivery.createdAt":
+		if e.ComplexityRoot.WebhookDelivery.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.CreatedAt(childComplexity), true
+	case "WebhookDelivery.durationMs":
+		if e.ComplexityRoot.WebhookDelivery.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DurationMs(childComplexity), true
+	case "WebhookDelivery.error":
+		if e.ComplexityRoot.WebhookDelivery.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Error(childComplexity), true
+	case "WebhookDelivery.eventId":
+		if e.ComplexityRoot.WebhookDelivery.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.EventID(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.messageId":
+		if e.ComplexityRoot.WebhookDelivery.MessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.MessageID(childComplexity), true
+	case "WebhookDelivery.requestBody":
+		if e.ComplexityRoot.WebhookDelivery.RequestBody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.RequestBody(childComplexity), true
+	case "WebhookDelivery.requestHeaders":
+		if e.ComplexityRoot.WebhookDelivery.RequestHeaders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.RequestHeaders(childComplexity), true
+	case "WebhookDelivery.responseBody":
+		if e.ComplexityRoot.WebhookDelivery.ResponseBody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ResponseBody(childComplexity), true
+	case "WebhookDelivery.responseHeaders":
+		if e.ComplexityRoot.WebhookDelivery.ResponseHeaders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ResponseHeaders(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+	case "WebhookDelivery.succeeded":
+		if e.ComplexityRoot.WebhookDelivery.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Succeeded(childComplexity), true
+	case "WebhookDelivery.webhookId":
+		if e.ComplexityRoot.WebhookDelivery.WebhookID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.WebhookID(childComplexity), true
+
 	case "Workspace.createdAt":
 		if e.ComplexityRoot.Workspace.CreatedAt == nil {
 			break
@@ -3330,6 +3724,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateLinkColumnInput", ec.unmarshalInputCreateLinkColumnInput),
 			graphql.NewInputUnmarshaler("CreateTableInput", ec.unmarshalInputCreateTableInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
+			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("DatabaseGrantInput", ec.unmarshalInputDatabaseGrantInput),
 			graphql.NewInputUnmarshaler("FieldOptionInput", ec.unmarshalInputFieldOptionInput),
@@ -4688,6 +5083,114 @@ type ViewShare {
   slug: String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/webhooks.graphqls", Input: `extend type Query {
+  "A webhook of a workspace the caller administers. Its secret is null here: createWebhook and rotateWebhookSecret show it."
+  webhook(id: ID!): Webhook
+  "The webhooks of a workspace (default: the caller's), oldest first, at most 100. Needs the admin scope."
+  webhooks(workspaceId: ID): [Webhook!]!
+  "A webhook's latest delivery attempts, newest first (first: default 20, at most 100)."
+  webhookDeliveries(webhookId: ID!, first: Int): [WebhookDelivery!]!
+  "A webhook's deliveries whose attempts are all spent, newest first (first: default 20, at most 100)."
+  webhookDeadLetters(webhookId: ID!, first: Int): [WebhookDeadLetter!]!
+}
+
+extend type Mutation {
+  """
+  Subscribes a URL to events of a workspace, of one database or of one table. Deliveries are
+  signed as the Standard Webhooks specification says (webhook-id, webhook-timestamp,
+  webhook-signature: "v1," and the base64 HMAC-SHA256 of "id.timestamp.body" keyed by the
+  secret's base64 part after "whsec_"); the returned secret is shown only now. The platform
+  format's body is {"type": "row.created", "timestamp": "...", "data": {"eventId",
+  "workspaceId", "databaseId", "tableId", "rowId", "actor", "before", "after"}}. Failed
+  deliveries retry with exponential backoff up to maxAttempts; maxFailures consecutive
+  failures deactivate the webhook. Targets on loopback, private, link-local or metadata
+  addresses are refused. Needs the admin scope over the workspace.
+  """
+  createWebhook(input: CreateWebhookInput!): Webhook!
+  deleteWebhook(id: ID!): Boolean!
+  "Activates (clearing the failure count) or deactivates a webhook."
+  setWebhookActive(id: ID!, active: Boolean!): Webhook!
+  "Gives the webhook a new secret, returned only now; the old one stops signing at once."
+  rotateWebhookSecret(id: ID!): Webhook!
+  "Calls the webhook now with a \"webhook.test\" message and returns the attempt (logged; not counted as a failure)."
+  testWebhook(id: ID!): WebhookDelivery!
+  "Delivers a logged attempt's event again, with the same webhook-id; returns the delivery's job id."
+  replayWebhookDelivery(id: ID!): ID!
+  "Runs a dead delivery again, with a fresh set of attempts."
+  retryWebhookDeadLetter(webhookId: ID!, jobId: ID!): Boolean!
+  "Removes a dead delivery for good."
+  discardWebhookDeadLetter(webhookId: ID!, jobId: ID!): Boolean!
+}
+
+input CreateWebhookInput {
+  "Default: the caller's workspace, or the database's."
+  workspaceId: ID
+  databaseId: ID
+  tableId: ID
+  url: String!
+  "POST (default), PUT or PATCH."
+  method: String
+  "Extra request headers (at most 20); the webhook-* headers, Content-Type and Host are set by the delivery."
+  headers: JSONObject
+  "Event kinds (row.created, row.updated, row.deleted, row.restored, table.*, column.*, database.*); none: every kind."
+  events: [String!]
+  "The body's format: platform (default) or a dialect's."
+  format: String
+  "Consecutive failed attempts that deactivate the webhook (default 8)."
+  maxFailures: Int
+  "Attempts per event before it becomes a dead letter (default 10, at most 25)."
+  maxAttempts: Int
+}
+
+type Webhook {
+  id: ID!
+  workspaceId: ID!
+  databaseId: ID
+  tableId: ID
+  url: String!
+  method: String!
+  headers: JSONObject!
+  events: [String!]!
+  format: String!
+  active: Boolean!
+  "Consecutive failed attempts; a success sets it back to 0."
+  failureCount: Int!
+  maxFailures: Int!
+  maxAttempts: Int!
+  "Shown by createWebhook and rotateWebhookSecret only; null elsewhere."
+  secret: String
+  createdAt: Time!
+}
+
+"One delivery attempt; bodies and header values are kept up to 4 KiB."
+type WebhookDelivery {
+  id: ID!
+  webhookId: ID!
+  "Null for a testWebhook call."
+  eventId: ID
+  "The webhook-id header: the same on every attempt and replay of one event."
+  messageId: String!
+  attempt: Int!
+  "The receiver's status; null when no answer came."
+  status: Int
+  succeeded: Boolean!
+  durationMs: Int!
+  error: String!
+  requestHeaders: JSONObject!
+  requestBody: String!
+  responseHeaders: JSONObject!
+  responseBody: String!
+  createdAt: Time!
+}
+
+type WebhookDeadLetter {
+  jobId: ID!
+  eventId: ID!
+  attempts: Int!
+  lastError: String!
+  diedAt: Time!
+}
+`, BuiltIn: false},
 	{Name: "../schema/workspaces.graphqls", Input: `extend type Query {
   "The workspaces the caller belongs to, oldest first."
   workspaces: [Workspace!]!
@@ -5529,6 +6032,92 @@ func (ec *executionContext) childFields_ViewShare(ctx context.Context, field gra
 		return ec.fieldContext_ViewShare_slug(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViewShare", field.Name)
+}
+
+func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Webhook_id(ctx, field)
+	case "workspaceId":
+		return ec.fieldContext_Webhook_workspaceId(ctx, field)
+	case "databaseId":
+		return ec.fieldContext_Webhook_databaseId(ctx, field)
+	case "tableId":
+		return ec.fieldContext_Webhook_tableId(ctx, field)
+	case "url":
+		return ec.fieldContext_Webhook_url(ctx, field)
+	case "method":
+		return ec.fieldContext_Webhook_method(ctx, field)
+	case "headers":
+		return ec.fieldContext_Webhook_headers(ctx, field)
+	case "events":
+		return ec.fieldContext_Webhook_events(ctx, field)
+	case "format":
+		return ec.fieldContext_Webhook_format(ctx, field)
+	case "active":
+		return ec.fieldContext_Webhook_active(ctx, field)
+	case "failureCount":
+		return ec.fieldContext_Webhook_failureCount(ctx, field)
+	case "maxFailures":
+		return ec.fieldContext_Webhook_maxFailures(ctx, field)
+	case "maxAttempts":
+		return ec.fieldContext_Webhook_maxAttempts(ctx, field)
+	case "secret":
+		return ec.fieldContext_Webhook_secret(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Webhook_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Webhook", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDeadLetter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "jobId":
+		return ec.fieldContext_WebhookDeadLetter_jobId(ctx, field)
+	case "eventId":
+		return ec.fieldContext_WebhookDeadLetter_eventId(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDeadLetter_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookDeadLetter_lastError(ctx, field)
+	case "diedAt":
+		return ec.fieldContext_WebhookDeadLetter_diedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDeadLetter", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "webhookId":
+		return ec.fieldContext_WebhookDelivery_webhookId(ctx, field)
+	case "eventId":
+		return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
+	case "messageId":
+		return ec.fieldContext_WebhookDelivery_messageId(ctx, field)
+	case "attempt":
+		return ec.fieldContext_WebhookDelivery_attempt(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "succeeded":
+		return ec.fieldContext_WebhookDelivery_succeeded(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookDelivery_error(ctx, field)
+	case "requestHeaders":
+		return ec.fieldContext_WebhookDelivery_requestHeaders(ctx, field)
+	case "requestBody":
+		return ec.fieldContext_WebhookDelivery_requestBody(ctx, field)
+	case "responseHeaders":
+		return ec.fieldContext_WebhookDelivery_responseHeaders(ctx, field)
+	case "responseBody":
+		return ec.fieldContext_WebhookDelivery_responseBody(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
 }
 
 func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

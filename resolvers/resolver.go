@@ -16,6 +16,7 @@ import (
 	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // Resolver is the root of the platform resolvers.
@@ -25,6 +26,8 @@ type Resolver struct {
 	Cache *dataloaders.Cache
 	// Realtime fans committed events out to subscriptions.
 	Realtime *realtime.Service
+	// Webhooks manages webhooks and their deliveries (nil: the webhook API answers INTERNAL).
+	Webhooks *webhooks.Service
 	Logger   *slog.Logger
 	Version  string
 	// AllowSignUp lets anyone create a user; when false only invitations add people.

@@ -33,7 +33,7 @@ type metrics struct {
 
 const maxOperationNames = 200
 
-func newMetrics(store *storage.Store) *metrics {
+func newMetrics(store *storage.Store, more ...prometheus.Collector) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -58,6 +58,7 @@ func newMetrics(store *storage.Store) *metrics {
 	m.registry.MustRegister(m.requests, m.latency, m.operations, m.opLatency, m.websockets,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(store.DB().DB, "gqlbase"))
+	m.registry.MustRegister(more...)
 	return m
 }
 

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gqlbase/gqlbase/dataapi"
 	"github.com/gqlbase/gqlbase/graph"
 	"github.com/gqlbase/gqlbase/resolvers"
@@ -34,6 +36,8 @@ type Config struct {
 	// TableEvents tells the typed API's live queries when tables change; nil uses this
 	// process's own writes only.
 	TableEvents dataapi.TableEvents
+	// Collectors are more series for /metrics (the job engine's, the webhooks').
+	Collectors []prometheus.Collector
 }
 
 // Server routes requests to the GraphQL APIs, the REST dialects and the operational endpoints.
@@ -78,7 +82,7 @@ func New(cfg Config, res *resolvers.Resolver) *Server {
 		mux: http.NewServeMux(), started: time.Now(),
 	}
 	s.closing, s.beginClose = context.WithCancel(context.Background())
-	s.metrics = newMetrics(res.Store)
+	s.metrics = newMetrics(res.Store, cfg.Collectors...)
 	s.subs = newMultiplexer(s)
 	s.routes()
 	return s

@@ -2,11 +2,18 @@ package storage
 
 import (
 	"context"
+	"database/sql/driver"
 	"embed"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gqlbase/gqlbase/logging"
+	"github.com/jmoiron/sqlx"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed migrations/*.sql
@@ -15,6 +22,9 @@ var migrationFiles embed.FS
 // migrationLockKey is the advisory lock that serialises migrations between processes that
 // start together on one database.
 const migrationLockKey = 0x67716c62 // "gqlb"
+
+// MigrationLockKey is that lock's key, for anything else that must not run beside a migration.
+const MigrationLockKey = migrationLockKey
 
 type migration struct {
 	version int
@@ -56,7 +66,45 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	// One connection holds the lock for the whole run (a session lock, which the
+	// transaction's own lock below re-enters): River's migrations cannot share gqlbase's
+	// transaction (one adds an enum value and uses it), so they run after it, each in a
+	// transaction of its own, still under the lock.
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: connect: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockKey); err != nil {
+			// A connection that may still hold the lock is not given back to the pool.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	if err := s.migrateGqlbase(ctx, conn, migrations); err != nil {
+		return err
+	}
+	// The job engine's tables (River's own migrations, package jobs): the outbox's triggers
+	// enqueue into river_job.
+	migrator, err := rivermigrate.New(riverdatabasesql.New(s.db.DB), &rivermigrate.Config{Logger: logging.AtLeast(s.logger, slog.LevelWarn)})
+	if err != nil {
+		return fmt.Errorf("migrate: job engine: %w", err)
+	}
+	res, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: job engine: %w", err)
+	}
+	for _, v := range res.Versions {
+		s.logger.Info("applied job engine migration", "version", v.Version, "name", v.Name)
+	}
+	return nil
+}
+
+func (s *Store) migrateGqlbase(ctx context.Context, conn *sqlx.Conn, migrations []migration) error {
+	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: begin: %w", err)
 	}

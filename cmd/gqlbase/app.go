@@ -14,11 +14,13 @@ import (
 
 	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/internal/server"
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgcluster"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // app is one gqlbase serve process: the embedded cluster (unless DATABASE_URL names one), the
@@ -92,6 +94,8 @@ func build(ctx context.Context, cfg serveConfig, stderr io.Writer) (a *app, err 
 		Logger: logger, Listener: ln, Version: buildVersion(), AllowSignUp: !cfg.disableSignUp, Outbound: netguard.Policy{AllowPrivate: cfg.allowPrivateTargets}, SQL: cfg.sql.limits(),
 		REST:  rest.Config{Version: buildVersion(), AllowedOrigins: splitList(cfg.allowedOrigins), TrustedProxies: cfg.trustedProxies, Limits: limits},
 		Files: filesCfg, PublicURL: cfg.files.publicURL,
+		Jobs:     jobs.Options{Workers: cfg.jobsWorkers, Disabled: cfg.jobsWorkers == 0},
+		Webhooks: webhooks.Options{AllowPrivate: cfg.webhookAllowPrivate || cfg.allowPrivateTargets},
 	})
 	if err != nil {
 		return a, err

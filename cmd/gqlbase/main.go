@@ -12,10 +12,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
@@ -78,6 +80,9 @@ type serveConfig struct {
 	sql                 sqlConfig
 	trustedProxies      []netip.Prefix
 	files               fileFlags
+	// jobsWorkers is the job engine's concurrency per queue; 0 works no jobs here.
+	jobsWorkers         int
+	webhookAllowPrivate bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -120,6 +125,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.StringVar(&c.debugAddr, "debug-addr", env("GQLBASE_DEBUG_ADDR", ""), "serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env GQLBASE_DEBUG_ADDR; off by default)")
+	jobsWorkers, err := strconv.Atoi(env("GQLBASE_JOBS_WORKERS", strconv.Itoa(jobs.DefaultWorkers)))
+	if err != nil || jobsWorkers < 0 {
+		return c, fmt.Errorf("GQLBASE_JOBS_WORKERS must be a number of workers, 0 or more")
+	}
+	fs.IntVar(&c.jobsWorkers, "jobs-workers", jobsWorkers, "background jobs (webhook deliveries, ...) this process works at once per queue; 0: none, for API-only processes (env GQLBASE_JOBS_WORKERS)")
+	fs.BoolVar(&c.webhookAllowPrivate, "webhook-allow-private", os.Getenv("GQLBASE_WEBHOOK_ALLOW_PRIVATE") == "true", "let webhooks reach loopback, private and link-local addresses (env GQLBASE_WEBHOOK_ALLOW_PRIVATE=true; off by default)")
 	var trustedProxies string
 	fs.StringVar(&trustedProxies, "trusted-proxies", env("GQLBASE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client, for the per-address limits of log-ins and sign-ups (env GQLBASE_TRUSTED_PROXIES; none by default)")
 	if err := fs.Parse(args); err != nil {
@@ -127,6 +138,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	}
 	if c.trustedProxies, err = rest.ParseTrustedProxies(trustedProxies); err != nil {
 		return c, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.jobsWorkers < 0 || c.jobsWorkers > 10000 {
+		return c, fmt.Errorf("--jobs-workers must be between 0 and 10000")
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())

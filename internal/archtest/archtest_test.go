@@ -75,6 +75,10 @@ var places = map[string]layer{
 
 	"dataloaders/...": layerEvents,
 	"realtime/...":    layerEvents,
+	// Background work over the store: the job engine and what runs on it.
+	"jobs/...":     layerEvents,
+	"webhooks/...": layerEvents,
+	"mail/...":     layerEvents,
 
 	// graph/ is generated and binds the scalars of gqlscalar; the typed data API lives in
 	// graph/typed until it moves to dataapi/, and both names are the same layer so the move

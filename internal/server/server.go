@@ -22,10 +22,12 @@ import (
 
 	"github.com/gqlbase/gqlbase/dataloaders"
 	"github.com/gqlbase/gqlbase/internal/netguard"
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/realtime"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // DefaultShutdownTimeout is how long in-flight requests may take to finish once Run's
@@ -58,6 +60,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to finish (default
 	// DefaultShutdownTimeout).
 	ShutdownTimeout time.Duration
+	// Jobs configures the job engine (workers, or none for an API-only process).
+	Jobs jobs.Options
+	// Webhooks configures webhook deliveries (private targets, backoff, dialect formats).
+	Webhooks webhooks.Options
 }
 
 // Server is one gqlbase process's API, built and ready to Run.
@@ -68,6 +74,8 @@ type Server struct {
 	Resolver *resolvers.Resolver
 	API      *rest.Server
 	HTTP     *http.Server
+	Jobs     *jobs.Engine
+	Webhooks *webhooks.Service
 
 	logger          *slog.Logger
 	ln              net.Listener
@@ -108,9 +116,26 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataloader cache: %w", err)
 	}
+	if cfg.Jobs.Logger == nil {
+		cfg.Jobs.Logger = cfg.Logger
+	}
+	if cfg.Webhooks.Logger == nil {
+		cfg.Webhooks.Logger = cfg.Logger
+	}
+	cfg.Jobs.Queues = append(cfg.Jobs.Queues, webhooks.Queue)
+	engine, err := jobs.New(store.DB().DB, cfg.Jobs)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := webhooks.New(store.DB(), engine, cfg.Webhooks)
+	if err != nil {
+		return nil, err
+	}
+	cfg.REST.Collectors = append(cfg.REST.Collectors, engine.Collector())
+	cfg.REST.Collectors = append(cfg.REST.Collectors, hooks.Collectors()...)
 	rt := realtime.NewService(store, cfg.Realtime)
 	res := &resolvers.Resolver{
-		Store: store, Cache: cache, Realtime: rt, Logger: cfg.Logger, Version: cfg.Version,
+		Store: store, Cache: cache, Realtime: rt, Webhooks: hooks, Logger: cfg.Logger, Version: cfg.Version,
 		AllowSignUp: cfg.AllowSignUp, SQL: cfg.SQL, Outbound: cfg.Outbound,
 		// A revoked or rotated token ends what it holds in this process at once.
 		OnTokenRevoked: rt.TokenRevoked, PublicURL: cfg.PublicURL,
@@ -135,11 +160,14 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
+		Jobs: engine, Webhooks: hooks,
 		logger: cfg.Logger, ln: cfg.Listener, shutdownTimeout: cfg.ShutdownTimeout,
 	}
 	if res.Files != nil {
 		s.Go("files-sweep", sweepPendingFiles(res.Files, cfg.Files.PendingMaxAge, cfg.Logger))
 	}
+	// Jobs stop with the server; the engine ends quietly when the store closes under it.
+	s.Go("jobs", engine.Run)
 	return s, nil
 }
 

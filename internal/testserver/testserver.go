@@ -14,15 +14,18 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/gqlbase/gqlbase/files/blob"
 	"github.com/gqlbase/gqlbase/internal/netguard"
 	"github.com/gqlbase/gqlbase/internal/server"
+	"github.com/gqlbase/gqlbase/jobs"
 	"github.com/gqlbase/gqlbase/logging"
 	"github.com/gqlbase/gqlbase/resolvers"
 	"github.com/gqlbase/gqlbase/rest"
 	"github.com/gqlbase/gqlbase/storage"
 	"github.com/gqlbase/gqlbase/storage/pgtest"
+	"github.com/gqlbase/gqlbase/webhooks"
 )
 
 // Server is a running API for one test, wired as gqlbase serve wires it (internal/server).
@@ -57,6 +60,10 @@ type Options struct {
 	// Files configures the files capability; without a blob store the server gets a folder
 	// store in a temp dir, and uploads from a URL may reach the test's local servers.
 	Files server.FilesConfig
+	// Webhooks configures webhook deliveries (AllowPrivate for a receiver in the test).
+	Webhooks webhooks.Options
+	// Jobs configures the job engine (the default polls every 50 ms, so tests wait little).
+	Jobs jobs.Options
 }
 
 // Start runs the API on a fresh database with a bootstrap admin token.
@@ -91,9 +98,14 @@ func StartWith(t testing.TB, opts Options) *Server {
 		}
 		opts.Files.Blobs, opts.Files.AllowPrivateFetch = fs, true
 	}
+	jobsOpts := opts.Jobs
+	if jobsOpts.PollInterval == 0 {
+		jobsOpts.PollInterval = 50 * time.Millisecond
+	}
 	proc, err := server.New(store, server.Config{
 		Logger: logger, Listener: ln, Version: "test", AllowSignUp: !opts.DisableSignUp, REST: restCfg,
 		Files: opts.Files, PublicURL: "http://" + ln.Addr().String(),
+		Jobs: jobsOpts, Webhooks: opts.Webhooks,
 		Outbound: netguard.Policy{AllowPrivate: opts.AllowPrivateTargets},
 	})
 	if err != nil {
