@@ -90,3 +90,21 @@ type FunctionInvocationConnection struct {
 	EndCursor   *string
 	HasNextPage bool
 }
+
+// FunctionTrigger runs a function on a table's row events and/or on a cron schedule.
+type FunctionTrigger struct {
+	FunctionID int64
+	TableID    *int64
+	// Events are the row event kinds that run it (empty: every row event).
+	Events    []string
+	Cron      *string
+	NextRunAt *time.Time
+	UpdatedAt time.Time
+}
+
+// FunctionTriggerInput sets a function's trigger; neither table nor cron removes it.
+type FunctionTriggerInput struct {
+	TableID *int64   `json:"tableId,omitempty"`
+	Events  []string `json:"events,omitempty"`
+	Cron    *string  `json:"cron,omitempty"`
+}

@@ -19,6 +19,7 @@ import (
 
 type FunctionResolver interface {
 	Versions(ctx context.Context, obj *gqlbase.Function) ([]*gqlbase.FunctionVersion, error)
+	Trigger(ctx context.Context, obj *gqlbase.Function) (*gqlbase.FunctionTrigger, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -263,6 +264,38 @@ func (ec *executionContext) fieldContext_Function_versions(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FunctionVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Function_trigger(ctx context.Context, field graphql.CollectedField, obj *gqlbase.Function) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Function_trigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Function().Trigger(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.FunctionTrigger) graphql.Marshaler {
+			return ec.marshalOFunctionTrigger2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFunctionTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Function_trigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Function",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunctionTrigger(ctx, field)
 		},
 	}
 	return fc, nil
@@ -815,6 +848,121 @@ func (ec *executionContext) fieldContext_FunctionRun_durationMs(_ context.Contex
 	return graphql.NewScalarFieldContext("FunctionRun", field, false, false, "Float")
 }
 
+func (ec *executionContext) _FunctionTrigger_tableId(ctx context.Context, field graphql.CollectedField, obj *gqlbase.FunctionTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunctionTrigger_tableId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TableID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOID2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunctionTrigger_tableId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunctionTrigger", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FunctionTrigger_events(ctx context.Context, field graphql.CollectedField, obj *gqlbase.FunctionTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunctionTrigger_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunctionTrigger_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunctionTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _FunctionTrigger_cron(ctx context.Context, field graphql.CollectedField, obj *gqlbase.FunctionTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunctionTrigger_cron(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cron, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunctionTrigger_cron(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunctionTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _FunctionTrigger_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *gqlbase.FunctionTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunctionTrigger_nextRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunctionTrigger_nextRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunctionTrigger", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FunctionTrigger_updatedAt(ctx context.Context, field graphql.CollectedField, obj *gqlbase.FunctionTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunctionTrigger_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunctionTrigger_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunctionTrigger", field, false, false, "Time")
+}
+
 func (ec *executionContext) _FunctionVersion_version(ctx context.Context, field graphql.CollectedField, obj *gqlbase.FunctionVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -965,6 +1113,62 @@ func UnmarshalCreateFunctionInput(ctx context.Context, raw any) (gqlbase.CreateF
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFunctionTriggerInput(ctx context.Context, obj any) (gqlbase.FunctionTriggerInput, error) {
+	var it gqlbase.FunctionTriggerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tableId", "events", "cron"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tableId"))
+			data, err := ec.unmarshalOID2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TableID = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "cron":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cron"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cron = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFunctionTriggerInput unmarshals raw into the FunctionTriggerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFunctionTriggerInput(ctx context.Context, raw any) (gqlbase.FunctionTriggerInput, error) {
+	var out gqlbase.FunctionTriggerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FunctionTriggerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateFunctionInput(ctx context.Context, obj any) (gqlbase.UpdateFunctionInput, error) {
 	var it gqlbase.UpdateFunctionInput
 	if obj == nil {
@@ -1097,6 +1301,12 @@ func (ec *executionContext) _Function(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Function_versions(ctx, field, obj)
+				})
+		case "trigger":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Function_trigger(ctx, field, obj)
 				})
 		case "createdAt":
 			out.Values[i] = ec._Function_createdAt(ctx, field, obj)
@@ -1342,6 +1552,59 @@ func (ec *executionContext) _FunctionRun(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var functionTriggerImplementors = []string{"FunctionTrigger"}
+
+func (ec *executionContext) _FunctionTrigger(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.FunctionTrigger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, functionTriggerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunctionTrigger")
+		case "tableId":
+			out.Values[i] = ec._FunctionTrigger_tableId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._FunctionTrigger_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cron":
+			out.Values[i] = ec._FunctionTrigger_cron(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextRunAt":
+			out.Values[i] = ec._FunctionTrigger_nextRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._FunctionTrigger_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var functionVersionImplementors = []string{"FunctionVersion"}
 
 func (ec *executionContext) _FunctionVersion(ctx context.Context, sel ast.SelectionSet, obj *gqlbase.FunctionVersion) graphql.Marshaler {
@@ -1466,6 +1729,11 @@ func (ec *executionContext) marshalNFunctionRun2ᚖgithubᚗcomᚋgqlbaseᚋgqlb
 	return ec._FunctionRun(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFunctionTriggerInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐFunctionTriggerInput(ctx context.Context, v any) (gqlbase.FunctionTriggerInput, error) {
+	res, err := ec.unmarshalInputFunctionTriggerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFunctionVersion2ᚕᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFunctionVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqlbase.FunctionVersion) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -1493,6 +1761,13 @@ func (ec *executionContext) marshalNFunctionVersion2ᚖgithubᚗcomᚋgqlbaseᚋ
 func (ec *executionContext) unmarshalNUpdateFunctionInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐUpdateFunctionInput(ctx context.Context, v any) (gqlbase.UpdateFunctionInput, error) {
 	res, err := ec.unmarshalInputUpdateFunctionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFunctionTrigger2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFunctionTrigger(ctx context.Context, sel ast.SelectionSet, v *gqlbase.FunctionTrigger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FunctionTrigger(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

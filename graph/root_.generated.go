@@ -160,6 +160,7 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		Scopes         func(childComplexity int) int
 		TimeoutMs      func(childComplexity int) int
+		Trigger        func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Versions       func(childComplexity int) int
 	}
@@ -195,6 +196,14 @@ type ComplexityRoot struct {
 		InvocationID func(childComplexity int) int
 		Logs         func(childComplexity int) int
 		Output       func(childComplexity int) int
+	}
+
+	FunctionTrigger struct {
+		Cron      func(childComplexity int) int
+		Events    func(childComplexity int) int
+		NextRunAt func(childComplexity int) int
+		TableID   func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
 	}
 
 	FunctionVersion struct {
@@ -308,6 +317,7 @@ type ComplexityRoot struct {
 		SetColumnSettings        func(childComplexity int, column int64, dialect string, settings map[string]any) int
 		SetDefaultDatabase       func(childComplexity int, databaseID int64) int
 		SetFunctionFetchHosts    func(childComplexity int, workspaceID *int64, hosts []string) int
+		SetFunctionTrigger       func(childComplexity int, functionID int64, input gqlbase.FunctionTriggerInput) int
 		SetPrimaryColumn         func(childComplexity int, table int64, column *string) int
 		SetSchemaLocked          func(childComplexity int, id int64, locked bool) int
 		SetWebhookActive         func(childComplexity int, id int64, active bool) int
@@ -1112,6 +1122,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Function.TimeoutMs(childComplexity), true
+	case "Function.trigger":
+		if e.ComplexityRoot.Function.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Function.Trigger(childComplexity), true
 	case "Function.updatedAt":
 		if e.ComplexityRoot.Function.UpdatedAt == nil {
 			break
@@ -1254,6 +1270,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FunctionRun.Output(childComplexity), true
+
+	case "FunctionTrigger.cron":
+		if e.ComplexityRoot.FunctionTrigger.Cron == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionTrigger.Cron(childComplexity), true
+	case "FunctionTrigger.events":
+		if e.ComplexityRoot.FunctionTrigger.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionTrigger.Events(childComplexity), true
+	case "FunctionTrigger.nextRunAt":
+		if e.ComplexityRoot.FunctionTrigger.NextRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionTrigger.NextRunAt(childComplexity), true
+	case "FunctionTrigger.tableId":
+		if e.ComplexityRoot.FunctionTrigger.TableID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionTrigger.TableID(childComplexity), true
+	case "FunctionTrigger.updatedAt":
+		if e.ComplexityRoot.FunctionTrigger.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunctionTrigger.UpdatedAt(childComplexity), true
 
 	case "FunctionVersion.code":
 		if e.ComplexityRoot.FunctionVersion.Code == nil {
@@ -2071,6 +2118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetFunctionFetchHosts(childComplexity, args["workspaceId"].(*int64), args["hosts"].([]string)), true
+	case "Mutation.setFunctionTrigger":
+		if e.ComplexityRoot.Mutation.SetFunctionTrigger == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setFunctionTrigger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetFunctionTrigger(childComplexity, args["functionId"].(int64), args["input"].(gqlbase.FunctionTriggerInput)), true
 	case "Mutation.setPrimaryColumn":
 		if e.ComplexityRoot.Mutation.SetPrimaryColumn == nil {
 			break
@@ -3728,6 +3786,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("DatabaseGrantInput", ec.unmarshalInputDatabaseGrantInput),
 			graphql.NewInputUnmarshaler("FieldOptionInput", ec.unmarshalInputFieldOptionInput),
+			graphql.NewInputUnmarshaler("FunctionTriggerInput", ec.unmarshalInputFunctionTriggerInput),
 			graphql.NewInputUnmarshaler("LinkTargetInput", ec.unmarshalInputLinkTargetInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("RowFilter", ec.unmarshalInputRowFilter),
@@ -4172,6 +4231,14 @@ extend type Mutation {
   and link-local addresses stay refused. Needs the admin scope.
   """
   setFunctionFetchHosts(workspaceId: ID, hosts: [String!]!): [String!]!
+  """
+  Runs a function on row events of a table of its database (events: row.created,
+  row.updated, row.deleted, row.restored; none given: all) and/or on a cron schedule (five
+  fields, or @hourly, @daily, @every 30s, ...; UTC), as jobs: at least once each, retried with
+  backoff when the server fails, with the event (or the due time) as input. Neither tableId
+  nor cron removes the trigger (answers null). Needs the schema scope.
+  """
+  setFunctionTrigger(functionId: ID!, input: FunctionTriggerInput!): FunctionTrigger
 }
 
 type Function {
@@ -4189,6 +4256,8 @@ type Function {
   timeoutMs: Int!
   "Every saved version, newest first."
   versions: [FunctionVersion!]!
+  "What runs the function besides calls (setFunctionTrigger), or null."
+  trigger: FunctionTrigger
   createdAt: Time!
   updatedAt: Time!
 }
@@ -4252,6 +4321,22 @@ input UpdateFunctionInput {
   "New code: saved as a new version that becomes current."
   code: String
   timeoutMs: Int
+}
+
+type FunctionTrigger {
+  tableId: ID
+  "The row events that run it (empty: every row event)."
+  events: [String!]!
+  cron: String
+  "When the cron next runs it."
+  nextRunAt: Time
+  updatedAt: Time!
+}
+
+input FunctionTriggerInput {
+  tableId: ID
+  events: [String!]
+  cron: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/invitations.graphqls", Input: `extend type Mutation {
@@ -5478,6 +5563,8 @@ func (ec *executionContext) childFields_Function(ctx context.Context, field grap
 		return ec.fieldContext_Function_timeoutMs(ctx, field)
 	case "versions":
 		return ec.fieldContext_Function_versions(ctx, field)
+	case "trigger":
+		return ec.fieldContext_Function_trigger(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Function_createdAt(ctx, field)
 	case "updatedAt":
@@ -5550,6 +5637,22 @@ func (ec *executionContext) childFields_FunctionRun(ctx context.Context, field g
 		return ec.fieldContext_FunctionRun_durationMs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FunctionRun", field.Name)
+}
+
+func (ec *executionContext) childFields_FunctionTrigger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tableId":
+		return ec.fieldContext_FunctionTrigger_tableId(ctx, field)
+	case "events":
+		return ec.fieldContext_FunctionTrigger_events(ctx, field)
+	case "cron":
+		return ec.fieldContext_FunctionTrigger_cron(ctx, field)
+	case "nextRunAt":
+		return ec.fieldContext_FunctionTrigger_nextRunAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_FunctionTrigger_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunctionTrigger", field.Name)
 }
 
 func (ec *executionContext) childFields_FunctionVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

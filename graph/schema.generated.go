@@ -49,6 +49,7 @@ type MutationResolver interface {
 	DeleteFunction(ctx context.Context, id int64) (bool, error)
 	RunFunction(ctx context.Context, id int64, input any) (*gqlbase.FunctionRun, error)
 	SetFunctionFetchHosts(ctx context.Context, workspaceID *int64, hosts []string) ([]string, error)
+	SetFunctionTrigger(ctx context.Context, functionID int64, input gqlbase.FunctionTriggerInput) (*gqlbase.FunctionTrigger, error)
 	InviteMember(ctx context.Context, workspaceID int64, email string, role gqlbase.Role) (*gqlbase.InvitationWithSecret, error)
 	AcceptInvitation(ctx context.Context, secret string) (*gqlbase.Member, error)
 	CreateLinkColumn(ctx context.Context, input gqlbase.CreateLinkColumnInput) (*gqlbase.LinkColumn, error)
@@ -1171,6 +1172,28 @@ func (ec *executionContext) field_Mutation_setFunctionFetchHosts_args(ctx contex
 		return nil, err
 	}
 	args["hosts"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setFunctionTrigger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "functionId",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNID2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["functionId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (gqlbase.FunctionTriggerInput, error) {
+			return ec.unmarshalNFunctionTriggerInput2githubᚗcomᚋgqlbaseᚋgqlbaseᚐFunctionTriggerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -3728,6 +3751,50 @@ func (ec *executionContext) fieldContext_Mutation_setFunctionFetchHosts(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setFunctionFetchHosts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setFunctionTrigger(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setFunctionTrigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetFunctionTrigger(ctx, fc.Args["functionId"].(int64), fc.Args["input"].(gqlbase.FunctionTriggerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqlbase.FunctionTrigger) graphql.Marshaler {
+			return ec.marshalOFunctionTrigger2ᚖgithubᚗcomᚋgqlbaseᚋgqlbaseᚐFunctionTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setFunctionTrigger(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunctionTrigger(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setFunctionTrigger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7648,6 +7715,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_setFunctionFetchHosts(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setFunctionTrigger":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setFunctionTrigger(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "inviteMember":

@@ -16,6 +16,10 @@ func (r *functionResolver) Versions(ctx context.Context, obj *gqlbase.Function) 
 	return r.FunctionVersions(ctx, obj)
 }
 
+func (r *functionResolver) Trigger(ctx context.Context, obj *gqlbase.Function) (*gqlbase.FunctionTrigger, error) {
+	return r.Store.FunctionTrigger(ctx, obj.ID)
+}
+
 func (r *mutationResolver) CreateFunction(ctx context.Context, input gqlbase.CreateFunctionInput) (*gqlbase.Function, error) {
 	return r.Resolver.CreateFunction(ctx, input)
 }
@@ -38,6 +42,10 @@ func (r *mutationResolver) RunFunction(ctx context.Context, id int64, input any)
 
 func (r *mutationResolver) SetFunctionFetchHosts(ctx context.Context, workspaceID *int64, hosts []string) ([]string, error) {
 	return r.Resolver.SetFunctionFetchHosts(ctx, workspaceID, hosts)
+}
+
+func (r *mutationResolver) SetFunctionTrigger(ctx context.Context, functionID int64, input gqlbase.FunctionTriggerInput) (*gqlbase.FunctionTrigger, error) {
+	return r.Resolver.SetFunctionTrigger(ctx, functionID, input)
 }
 
 func (r *queryResolver) Function(ctx context.Context, id int64) (*gqlbase.Function, error) {

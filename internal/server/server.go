@@ -122,7 +122,7 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 	if cfg.Webhooks.Logger == nil {
 		cfg.Webhooks.Logger = cfg.Logger
 	}
-	cfg.Jobs.Queues = append(cfg.Jobs.Queues, webhooks.Queue)
+	cfg.Jobs.Queues = append(cfg.Jobs.Queues, webhooks.Queue, resolvers.FunctionQueue)
 	engine, err := jobs.New(store.DB().DB, cfg.Jobs)
 	if err != nil {
 		return nil, err
@@ -141,6 +141,10 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 		OnTokenRevoked: rt.TokenRevoked, PublicURL: cfg.PublicURL,
 	}
 	if res.Files, err = newFiles(cfg.Files, store, cfg.Logger); err != nil {
+		return nil, err
+	}
+	// Functions run on their triggers as jobs of the same engine.
+	if err := res.RegisterFunctionJobs(engine); err != nil {
 		return nil, err
 	}
 	// Committed events of every process drop stale cache entries before subscribers see
@@ -168,6 +172,7 @@ func New(store *storage.Store, cfg Config) (*Server, error) {
 	}
 	// Jobs stop with the server; the engine ends quietly when the store closes under it.
 	s.Go("jobs", engine.Run)
+	s.Go("function-cron", res.RunFunctionCron)
 	return s, nil
 }
 
