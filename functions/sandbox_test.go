@@ -168,3 +168,16 @@ func BenchmarkWarmCall(b *testing.B) {
 		}
 	}
 }
+
+// Empty lines count against the bound too (each line costs its newline): a loop of
+// console.log("") cannot pile up lines until the time limit.
+func TestEmptyLogLinesAreBounded(t *testing.T) {
+	r := NewRunner(Limits{MaxLogBytes: 100}, 0)
+	res := run(t, r, "log:2", `export default () => { for (let n = 0; n < 100000; n++) console.log(""); return 1 }`, "")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if len(res.Logs) > 101 || !strings.Contains(res.Logs[len(res.Logs)-1], "cut at 100 bytes") {
+		t.Fatalf("%d log lines, the last %q", len(res.Logs), res.Logs[len(res.Logs)-1])
+	}
+}
