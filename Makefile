@@ -14,7 +14,7 @@ BENCHTIME ?= 1s
 help:
 	@awk -F': ' '/^## [a-z0-9-]+: / { sub(/^## /, ""); t = $$1; sub(/^[^:]+: /, ""); printf "  %-15s %s\n", t, $$0 }' $(MAKEFILE_LIST)
 
-.PHONY: help run build test generate check-generate lint bench assets e2e-deps clean
+.PHONY: help run build test generate check-generate lint bench assets e2e-deps test-tools clean
 
 ## run: build the server and run it on its embedded Postgres (data in $(DATA_DIR)).
 run: build
@@ -25,7 +25,7 @@ build: assets
 	$(GO) build -o $(BIN) ./cmd/gqlbase
 
 ## test: the whole suite: generated-code drift, vet, and every Go test under the race detector.
-test: assets e2e-deps
+test: assets e2e-deps test-tools
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
@@ -53,6 +53,11 @@ rest/playground/assets/.built: playground/package.json playground/package-lock.j
 	cd playground && npm ci --no-audit --no-fund --loglevel=error
 	playground/build.sh rest/playground/assets
 	touch $@
+
+## test-tools: the servers the tests start that are Go programs (versitygw, a real S3 server), by go install.
+test-tools:
+	@command -v versitygw >/dev/null 2>&1 || test -x "$$($(GO) env GOPATH)/bin/versitygw" || \
+		$(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
 ## e2e-deps: the official JavaScript clients the tests run against the server.
 e2e-deps: e2e/node_modules/.installed

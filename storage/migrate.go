@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"embed"
 	"fmt"
@@ -89,7 +90,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	// The job engine's tables (River's own migrations, package jobs): the outbox's triggers
 	// enqueue into river_job.
-	migrator, err := rivermigrate.New(riverdatabasesql.New(s.db.DB), &rivermigrate.Config{Logger: logging.AtLeast(s.logger, slog.LevelWarn)})
+	// River's migrator gets a small pool of its own: the store's pool may be one connection
+	// (a store opened with MaxOpenConns 1), which conn above holds for the lock, and the
+	// migrator would wait for it forever.
+	riverDB, err := sql.Open("postgres", s.dsn)
+	if err != nil {
+		return fmt.Errorf("migrate: job engine: %w", err)
+	}
+	defer riverDB.Close()
+	riverDB.SetMaxOpenConns(2)
+	migrator, err := rivermigrate.New(riverdatabasesql.New(riverDB), &rivermigrate.Config{Logger: logging.AtLeast(s.logger, slog.LevelWarn)})
 	if err != nil {
 		return fmt.Errorf("migrate: job engine: %w", err)
 	}

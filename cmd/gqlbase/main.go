@@ -116,7 +116,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	fs.DurationVar(&c.stmtTimeout, "statement-timeout", stmtTimeout, "the longest any API statement may run (Postgres statement_timeout); 0: no limit (env GQLBASE_STATEMENT_TIMEOUT)")
-	fs.BoolVar(&c.allowPrivateTargets, "allow-private-targets", os.Getenv("GQLBASE_ALLOW_PRIVATE_TARGETS") == "true", "let outbound requests tenants choose (functions' fetch) reach private, loopback and link-local addresses; for receivers on the same network (env GQLBASE_ALLOW_PRIVATE_TARGETS=true)")
+	fs.BoolVar(&c.allowPrivateTargets, "allow-private-targets", os.Getenv("GQLBASE_ALLOW_PRIVATE_TARGETS") == "true", "let outbound requests tenants choose (functions' fetch, uploads from a URL, webhooks) reach private, loopback and link-local addresses; for receivers on the same network (env GQLBASE_ALLOW_PRIVATE_TARGETS=true)")
 	fs.BoolVar(&c.disableSignUp, "disable-signup", os.Getenv("GQLBASE_DISABLE_SIGNUP") == "true", "refuse self sign-up; people join by invitation (env GQLBASE_DISABLE_SIGNUP=true)")
 	if err := addSQLFlags(fs, &c.sql); err != nil {
 		return c, err
