@@ -55,12 +55,14 @@ func (l *logSink) add(line string) {
 	if l.cut {
 		return
 	}
-	if l.used+len(line) > l.max {
+	// A line costs its newline too, so empty lines cannot pile up without bound.
+	cost := len(line) + 1
+	if l.used+cost > l.max {
 		l.cut = true
 		l.lines = append(l.lines, fmt.Sprintf("… the log was cut at %d bytes", l.max))
 		return
 	}
-	l.used += len(line)
+	l.used += cost
 	l.lines = append(l.lines, line)
 }
 

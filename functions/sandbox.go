@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -101,6 +102,8 @@ type instance struct {
 	fn      goja.Callable
 	toJSON  goja.Callable
 	promise func(goja.Value) (*goja.Promise, bool)
+	// maxAlloc is the largest block one built-in may allocate at once (the call's heap limit).
+	maxAlloc atomic.Uint64
 }
 
 var (
@@ -148,6 +151,7 @@ func (r *Runner) Run(ctx context.Context, c Call) (*Result, error) {
 	}
 	callCtx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
+	inst.maxAlloc.Store(lim.MaxHeapGrowth)
 	stopGuard := guard(callCtx, inst.vm, lim.MaxHeapGrowth)
 	out, runErr := inst.call(callCtx, c, logs, lim.MaxOutputBytes)
 	interrupted := stopGuard()
@@ -245,7 +249,7 @@ func (r *Runner) take(key, code string) (*instance, error) {
 		return inst, nil
 	}
 	r.mu.Unlock()
-	return newInstance(key, code)
+	return newInstance(key, code, r.limits.MaxHeapGrowth)
 }
 
 func (r *Runner) give(key string, inst *instance) {
@@ -273,13 +277,18 @@ func (r *Runner) Forget(key string) {
 	delete(r.idle, key)
 }
 
-func newInstance(key, code string) (*instance, error) {
+func newInstance(key, code string, maxAlloc uint64) (*instance, error) {
 	prog, err := compile(key+".js", code)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
 	vm := goja.New()
 	vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	inst := &instance{vm: vm}
+	inst.maxAlloc.Store(maxAlloc)
+	if err := installAllocChecks(vm, &inst.maxAlloc); err != nil {
+		return nil, fmt.Errorf("functions: allocation checks: %w", err)
+	}
 	wrapper, err := vm.RunProgram(prog)
 	if err != nil {
 		return nil, failf("loading the module: %v", err)
@@ -308,7 +317,8 @@ func newInstance(key, code string) (*instance, error) {
 		return nil, failf("the module's default export is not a function: export default (input, ctx) => output")
 	}
 	stringify, _ := goja.AssertFunction(vm.Get("JSON").ToObject(vm).Get("stringify"))
-	return &instance{vm: vm, fn: fn, toJSON: stringify}, nil
+	inst.fn, inst.toJSON = fn, stringify
+	return inst, nil
 }
 
 // call runs the default export with input and a fresh ctx, waits for its promise (the job

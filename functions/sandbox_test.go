@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -166,5 +167,52 @@ func BenchmarkWarmCall(b *testing.B) {
 		if res, err := r.Run(context.Background(), c); err != nil || res.Err != nil {
 			b.Fatal(err, res.Err)
 		}
+	}
+}
+
+// Empty lines count against the bound too (each line costs its newline): a loop of
+// console.log("") cannot pile up lines until the time limit.
+func TestEmptyLogLinesAreBounded(t *testing.T) {
+	r := NewRunner(Limits{MaxLogBytes: 100}, 0)
+	res := run(t, r, "log:2", `export default () => { for (let n = 0; n < 100000; n++) console.log(""); return 1 }`, "")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if len(res.Logs) > 101 || !strings.Contains(res.Logs[len(res.Logs)-1], "cut at 100 bytes") {
+		t.Fatalf("%d log lines, the last %q", len(res.Logs), res.Logs[len(res.Logs)-1])
+	}
+}
+
+// Built-ins that allocate a size their arguments choose check it first: a block larger than
+// the call's heap limit is a RangeError (here 64 MiB against a 32 MiB limit), while the
+// built-ins keep working below it.
+func TestSizedAllocationsAreRefusedBeforeTheyHappen(t *testing.T) {
+	r := NewRunner(Limits{MaxHeapGrowth: 32 << 20}, 0)
+	for i, expr := range []string{
+		"new ArrayBuffer(64 * 2**20)",
+		"new Float64Array(8 * 2**20)",
+		"new Uint8Array({length: 64 * 2**20})",
+		"Uint8Array.from({length: 64 * 2**20})",
+		"new (class extends Int32Array {})(16 * 2**20)",
+		"'x'.repeat(32 * 2**20)",
+		"'é'.padStart(32 * 2**20)",
+		"''.padEnd(Infinity)",
+	} {
+		code := "export default () => { try { " + expr + "; return 'allocated' } catch (e) { return e.name + ': ' + e.message } }"
+		res := run(t, r, fmt.Sprintf("alloc:%d", i), code, "")
+		if res.Err != nil || !strings.HasPrefix(string(res.Output), `"RangeError: `) {
+			t.Errorf("%s: %s %v", expr, res.Output, res.Err)
+		}
+	}
+	ok := `export default () => {
+		const b = new ArrayBuffer(8), v = new Uint8Array(b), w = new Uint16Array([1, 2, 3]);
+		class Sub extends Uint8Array {}
+		return [b instanceof ArrayBuffer, v instanceof Uint8Array, v.buffer === b, w.length, new Sub(2) instanceof Uint8Array,
+			Uint8Array.from([1, 2]).length, "ab".repeat(2), "7".padStart(3, "0"), "7".padEnd(2, "!"), String.prototype.repeat.name,
+			Uint8Array.name, new Uint8Array(1).constructor === Uint8Array]
+	}`
+	res := run(t, r, "alloc:ok", ok, "")
+	if want := `[true,true,true,3,true,2,"abab","007","7!","repeat","Uint8Array",true]`; res.Err != nil || string(res.Output) != want {
+		t.Fatalf("below the limit: %s %v, want %s", res.Output, res.Err, want)
 	}
 }

@@ -93,7 +93,14 @@ type FunctionRunArgs struct {
 	EventID    int64      `json:"event_id,omitempty"`
 	Trigger    string     `json:"trigger"`
 	DueAt      *time.Time `json:"due_at,omitempty"`
+	// Depth is how many triggered runs led to this one (1: a write of anyone but a
+	// triggered function); the events table's trigger sets it (migration 0023).
+	Depth int `json:"depth,omitempty"`
 }
+
+// MaxTriggerDepth bounds a chain of triggered runs: a function whose writes trigger itself,
+// or a ring of functions, runs at most this many times in a row for one first write.
+const MaxTriggerDepth = 8
 
 // Kind names the worker.
 func (FunctionRunArgs) Kind() string { return "function.run" }
@@ -166,6 +173,13 @@ func (w *functionRunWorker) Work(ctx context.Context, job *jobs.Job[FunctionRunA
 	input, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("function %d trigger input: %w", f.ID, err)
+	}
+	if a.Depth > MaxTriggerDepth {
+		// Not run, so it writes nothing and the chain ends here; the log says why.
+		msg := fmt.Sprintf("not run: %d triggered runs in a row led to this event (at most %d); a function whose writes trigger itself, directly or through others, stops here", a.Depth-1, MaxTriggerDepth)
+		_, err := w.r.Store.RecordInvocation(ctx, &gqlbase.FunctionInvocation{FunctionID: f.ID, Version: f.CurrentVersion,
+			Trigger: a.Trigger, Input: input, Logs: []string{}, Error: &msg})
+		return err
 	}
 	_, err = w.r.RunLoadedFunction(ctx, f, input, a.Trigger)
 	if e, ok := gqlbase.AsError(err); ok && e.Code != gqlbase.CodeRateLimited {

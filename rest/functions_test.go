@@ -15,7 +15,7 @@ const (
 	runFunctionQuery    = `mutation($id: ID!, $in: JSON) { runFunction(id: $id, input: $in) { invocationId output logs error durationMs } }`
 )
 
-func createFunction(t *testing.T, srv *testserver.Server, token string, in map[string]any) string {
+func createFunction(t testing.TB, srv *testserver.Server, token string, in map[string]any) string {
 	t.Helper()
 	data := srv.Platform(t, token, createFunctionQuery, map[string]any{"in": in}).OK(t)
 	return testserver.Str(data, "createFunction", "id")

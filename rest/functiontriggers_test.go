@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gqlbase/gqlbase/internal/testserver"
+	"github.com/gqlbase/gqlbase/resolvers"
 )
 
 const setTriggerQuery = `mutation($id: ID!, $in: FunctionTriggerInput!) { setFunctionTrigger(functionId: $id, input: $in) { tableId events cron nextRunAt } }`
@@ -82,5 +83,43 @@ func TestFunctionTriggers(t *testing.T) {
 		{"cron": "@every 10ms"},
 	} {
 		e.refuseAdmin(t, setTriggerQuery, map[string]any{"id": fn, "in": in}, "BAD_USER_INPUT")
+	}
+}
+
+// A function whose writes trigger itself runs MaxTriggerDepth times for one first write, then
+// the next run is refused with the reason in its log, and nothing more is enqueued.
+func TestFunctionTriggerChainsEnd(t *testing.T) {
+	e := newDataEnv(t)
+	table, _ := e.createTable(t, "log", colDef{"name": "note", "type": "TEXT"})
+	fn := createFunction(t, e.srv, e.token, map[string]any{"databaseId": e.db, "name": "echo",
+		"code": `export default (input, ctx) => ctx.db.insert("log", {note: "after " + input.event.rowId}).id`})
+	e.ok(t, setTriggerQuery, map[string]any{"id": fn, "in": map[string]any{"tableId": table, "events": []string{"row.created"}}})
+	e.insert(t, table, map[string]any{"note": "first"})
+
+	want := resolvers.MaxTriggerDepth + 1 // the runs, and the refused one
+	wantJobs := int64(want)
+	list := waitInvocations(t, e, fn, want)
+	if len(list) != want {
+		t.Fatalf("%d invocations, want %d: %s", len(list), want, asJSON(list))
+	}
+	refused := testserver.Str(list[0], "error")
+	if !strings.Contains(refused, "not run") || testserver.Get(list[0], "output") != nil {
+		t.Fatalf("the newest invocation is not the refused one: %s", asJSON(list[0]))
+	}
+	for _, inv := range list[1:] {
+		if inv.(map[string]any)["error"] != nil {
+			t.Fatalf("a run of the chain failed: %s", asJSON(inv))
+		}
+	}
+	// The refused run wrote nothing, so the chain is over: one row per run besides the first,
+	// one job per invocation.
+	if n := e.sqlInt(t, `SELECT count(*) FROM events WHERE table_id = $1 AND kind = 'row.created'`, parseID(t, table)); n != wantJobs {
+		t.Errorf("%d rows created, want %d", n, wantJobs)
+	}
+	if n := e.sqlInt(t, `SELECT count(*) FROM river_job WHERE kind = 'function.run' AND (args->>'function_id')::bigint = $1`, parseID(t, fn)); n != wantJobs {
+		t.Errorf("%d jobs, want %d", n, wantJobs)
+	}
+	if n := e.sqlInt(t, `SELECT max((args->>'depth')::int) FROM river_job WHERE kind = 'function.run' AND (args->>'function_id')::bigint = $1`, parseID(t, fn)); n != wantJobs {
+		t.Errorf("deepest job %d, want %d", n, wantJobs)
 	}
 }
