@@ -345,10 +345,7 @@ func (r *Resolver) adminWorkspace(ctx context.Context, workspaceID *int64) (int6
 	if err := p.Authenticated(); err != nil {
 		return 0, err
 	}
-	ws := p.WorkspaceID
-	if workspaceID != nil {
-		ws = *workspaceID
-	}
+	ws := workspaceFor(p, workspaceID)
 	if err := p.Require(ws, gqlbase.ScopeAdmin); err != nil {
 		return 0, err
 	}
